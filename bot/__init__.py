@@ -1,0 +1,1 @@
+"""Signaalbot: the chat front door of a Signaalpunt tegen Eenzaamheid."""

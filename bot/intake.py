@@ -1,0 +1,239 @@
+"""The intake use case: load a person's draft, step the engine, store the result.
+
+Every step is one transaction. A filed signal, its alerts (outbox rows) and the deletion of
+the draft commit together; the caller then wakes the outbox dispatcher.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from bot import messages
+from bot.alerts import render_alert
+from bot.engine import (
+    Button,
+    Choose,
+    Draft,
+    Engine,
+    Input,
+    Prompt,
+    Result,
+    RoutedPostcode,
+    Status,
+    Text,
+    parse_postcode,
+)
+from bot.questionnaire import Kind
+from bot.routing import route_pc4
+from storage.models import Draft as DraftRow
+from storage.models import Signal, utcnow
+from storage.repositories import ConcurrentUpdate
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+START = "_start"  # pseudo question of the "resume or restart?" prompt
+_ATTEMPTS = 3
+# Answers that only steer the conversation; they are not part of a filed signal.
+_STEERING = ("danger", "acute", "role_confirm", "remembered_role", "gemeente_name")
+
+
+@dataclass(frozen=True)
+class ConversationKey:
+    """Who is talking, on which channel (the channel's user id, as text)."""
+
+    channel: str
+    user_id: str
+
+
+class IntakeService:
+    """Runs signalers' conversations against the database."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        engine: Engine,
+        *,
+        draft_ttl: timedelta,
+        default_advice: str,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._uow = uow
+        self.engine = engine
+        self._ttl = draft_ttl
+        self._default_advice = default_advice
+        self._on_commit = on_commit
+
+    async def start(self, key: ConversationKey) -> Result:
+        """``/start``: a new conversation, or the choice to resume the one in progress."""
+        return await self._retrying(lambda: self._start_once(key))
+
+    async def handle(self, key: ConversationKey, given: Input, *, token: str | None = None) -> Result:
+        """Apply one input; ``token`` is the draft token a pressed button carried."""
+        return await self._retrying(lambda: self._handle_once(key, given, token))
+
+    async def _retrying(self, step: Callable[[], Awaitable[Result]]) -> Result:
+        """Run a step; when another writer changed the draft meanwhile, run it again."""
+        for attempt in range(_ATTEMPTS):
+            try:
+                return await step()
+            except ConcurrentUpdate:
+                log.info("draft changed concurrently; retrying (attempt %d)", attempt + 1)
+        return Result(Status.STALE, Draft(token=""), notice=messages.BUSY)
+
+    async def _start_once(self, key: ConversationKey) -> Result:
+        async with self._uow() as uow:
+            row, draft = await self._load(uow, key)
+            if draft is not None:
+                return Result(Status.NEXT, draft, self._resume_prompt(), messages.WELCOME_BACK)
+            result = await self._begin(uow, key, row, notice=messages.WELCOME)
+            await uow.commit()
+            return result
+
+    async def cancel(self, key: ConversationKey) -> str:
+        """``/cancel``: forget the draft."""
+        async with self._uow() as uow:
+            row = await uow.drafts.get(channel=key.channel, external_id=key.user_id)
+            if row is None:
+                return messages.NOTHING_TO_CANCEL
+            await uow.drafts.delete(row)
+            await uow.commit()
+            return messages.CANCELLED
+
+    async def current_draft(self, key: ConversationKey) -> Draft | None:
+        """The person's conversation in progress, if any."""
+        async with self._uow() as uow:
+            _, draft = await self._load(uow, key)
+            return draft
+
+    # -- internals
+
+    async def _handle_once(self, key: ConversationKey, given: Input, token: str | None) -> Result:
+        async with self._uow() as uow:
+            row, draft = await self._load(uow, key)
+            if draft is None:
+                if token is not None:
+                    return Result(Status.STALE, Draft(token=""), notice=messages.NO_CONVERSATION)
+                notice = messages.EXPIRED if row is not None else messages.WELCOME
+                result = await self._begin(uow, key, row, notice=notice)
+                await uow.commit()
+                return result
+            if token is not None and token != draft.token:
+                return Result(Status.STALE, draft, self.engine.prompt(draft), messages.STALE_BUTTON)
+            if isinstance(given, Choose) and given.question == START:
+                return await self._resume_or_restart(uow, key, row, draft, given.value)
+            given = await self._route(uow, draft, given)
+            result = self.engine.step(draft, given)
+            if result.status is Status.SUBMIT:
+                result = await self._file(uow, key, row, result.draft)
+            elif result.status is Status.ENDED:
+                await uow.drafts.delete(row)
+            elif result.status is not Status.STALE and result.draft != draft:
+                await self._save(uow, key, row, result.draft)
+            await uow.commit()
+        if result.status is Status.SUBMIT:
+            self._on_commit()
+        return result
+
+    async def _load(
+        self, uow: UnitOfWork, key: ConversationKey
+    ) -> tuple[DraftRow | None, Draft | None]:
+        row = await uow.drafts.get(channel=key.channel, external_id=key.user_id)
+        if row is None or row.expires_at <= utcnow():
+            return row, None
+        return row, Draft.from_json(row.state)
+
+    async def _begin(
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, *, notice: str
+    ) -> Result:
+        signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
+        prefill = {"remembered_role": signaler.role} if signaler and signaler.role else {}
+        if row is not None:  # an expired draft: its answers go
+            await uow.drafts.delete(row)
+            await uow.session.flush()
+        result = self.engine.start(secrets.token_urlsafe(6), prefill)
+        await self._save(uow, key, None, result.draft)
+        return replace(result, notice=notice)
+
+    async def _save(
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, draft: Draft
+    ) -> None:
+        await uow.drafts.save(channel=key.channel, external_id=key.user_id,
+                              state=draft.to_json(), ttl=self._ttl, expected=row)
+
+    def _resume_prompt(self) -> Prompt:
+        return Prompt(START, messages.WELCOME_BACK, (
+            (Button(messages.RESUME, Choose(START, "resume")),),
+            (Button(messages.RESTART, Choose(START, "restart")),),
+        ))
+
+    async def _resume_or_restart(
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, draft: Draft,
+        choice: str,
+    ) -> Result:
+        if choice == "restart":
+            assert row is not None
+            await uow.drafts.delete(row)
+            await uow.session.flush()
+            result = await self._begin(uow, key, None, notice=messages.WELCOME)
+            await uow.commit()
+            return result
+        return Result(Status.NEXT, draft, self.engine.prompt(draft), ack=messages.RESUME)
+
+    async def _route(self, uow: UnitOfWork, draft: Draft, given: Input) -> Input:
+        """Typed text for the postcode question becomes a routed postcode when valid."""
+        question = self.engine.current(draft)
+        if not (question and question.kind is Kind.POSTCODE and isinstance(given, Text)):
+            return given
+        parsed = parse_postcode(given.text)
+        if parsed is None:
+            return given
+        postcode, pc4 = parsed
+        route = await route_pc4(uow, pc4, default_advice=self._default_advice)
+        if not route.on_board:
+            await uow.signals.add_not_on_board(gemeente_code=route.gemeente)
+        return RoutedPostcode(postcode, route)
+
+    async def _file(
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, draft: Draft
+    ) -> Result:
+        """Store the signal, queue its alerts and drop the draft, in one transaction."""
+        answers: dict[str, Any] = dict(draft.answers)
+        role = answers.get("role") or answers["remembered_role"]
+        answers["role"] = role
+        gemeente_name = answers.get("gemeente_name") or answers["gemeente"]
+        for steering in _STEERING:
+            answers.pop(steering, None)
+        signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id)
+        signaler.role = role
+        signal = await uow.signals.add(Signal(
+            gemeente_code=answers["gemeente"],
+            signaler_id=signaler.id,
+            questionnaire=self.engine.questionnaire.id,
+            role=role,
+            signs=list(answers["signs"]),
+            pc4=int(answers["postcode"][:4]),
+            answers=answers,
+            created_at=utcnow(),
+        ))
+        assert signal.reference is not None
+        alert = render_alert(self.engine, reference=signal.reference,
+                             created_at=signal.created_at, gemeente_name=gemeente_name,
+                             answers=answers)
+        for chat_id in await uow.gemeenten.list_alert_chats(code=signal.gemeente_code):
+            await uow.outbox.add(chat_id=chat_id, kind="alert", text=alert, signal_id=signal.id)
+        if row is not None:
+            await uow.drafts.delete(row)
+        log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
+                 signal.pc4)
+        notice = messages.SUBMITTED.format(reference=signal.reference,
+                                           gemeente=html.escape(gemeente_name))
+        return Result(Status.SUBMIT, draft, notice=notice)
+
+

@@ -1,0 +1,213 @@
+"""Settings: one TOML file plus ``SIGNAALBOT_`` environment overrides.
+
+Precedence: explicit arguments > environment (``SIGNAALBOT_TELEGRAM__TOKEN``) > TOML > defaults.
+The TOML path comes from ``--config`` or ``SIGNAALBOT_CONFIG``; nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_ENV = "SIGNAALBOT_CONFIG"
+_PC4_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased as one line that names the setting."""
+
+
+class WebhookSettings(BaseModel):
+    """Webhook mode: Telegram posts updates to ``url``; ``secret_token`` is checked on each."""
+
+    url: str = ""
+    listen: str = "127.0.0.1"
+    port: int = Field(8443, ge=1, le=65535)
+    secret_token: SecretStr = SecretStr("")
+
+
+class TelegramSettings(BaseModel):
+    """How to reach Telegram (or Telegram's self-hosted Bot API server)."""
+
+    token: SecretStr = SecretStr("")
+    base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org/bot")
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook: WebhookSettings = WebhookSettings()
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        if token and not re.fullmatch(r"\d+:[\w-]{5,}", token):
+            raise ValueError("does not look like a BotFather token (digits:letters)")
+        return value
+
+
+class DatabaseSettings(BaseModel):
+    """Where reports and drafts are stored."""
+
+    url: str = "sqlite+aiosqlite:///signaalbot.db"
+    migrate_on_start: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB")
+        return value
+
+
+class IntakeSettings(BaseModel):
+    """The signaler conversation."""
+
+    draft_ttl_hours: float = Field(24, gt=0)
+    description_max_chars: int = Field(1000, ge=50, le=3000)
+    fallback_advice: str = (
+        "Neem contact op met het sociaal wijkteam of de huisarts van uw gemeente, "
+        "of bel de gemeente op 14 + netnummer."
+    )
+
+
+def parse_pc4_ranges(items: list[str]) -> list[tuple[int, int]]:
+    """Turn ``["4531-4539", "4543"]`` into inclusive ``(low, high)`` pairs."""
+    ranges = []
+    for item in items:
+        match = _PC4_RANGE.match(str(item))
+        if not match:
+            raise ValueError(f"{item!r} is not a PC4 code or range like 4531-4539")
+        low = int(match.group(1))
+        high = int(match.group(2) or low)
+        if low < 1000 or high < low:
+            raise ValueError(f"{item!r} is not a valid PC4 range")
+        ranges.append((low, high))
+    return ranges
+
+
+class GemeenteSettings(BaseModel):
+    """One gemeente that takes part (or, with ``active = false``, one that does not yet)."""
+
+    code: str
+    name: str = Field(min_length=1)
+    pc4: list[str] = Field(default_factory=list)
+    alert_chat_ids: list[int] = Field(default_factory=list)
+    fallback_advice: str | None = None
+    active: bool = True
+
+    @field_validator("code")
+    @classmethod
+    def _cbs_code(cls, value: str) -> str:
+        if not re.fullmatch(r"GM\d{4}", value):
+            raise ValueError("must be a CBS code like GM0715")
+        return value
+
+    @field_validator("pc4")
+    @classmethod
+    def _pc4_ranges(cls, value: list[str]) -> list[str]:
+        parse_pc4_ranges(value)
+        return value
+
+    @model_validator(mode="after")
+    def _alerts_when_active(self) -> GemeenteSettings:
+        if self.active and not self.alert_chat_ids:
+            raise ValueError("an active gemeente needs at least one alert_chat_ids entry")
+        return self
+
+    @property
+    def pc4_ranges(self) -> list[tuple[int, int]]:
+        """The parsed PC4 ranges."""
+        return parse_pc4_ranges(self.pc4)
+
+
+class Settings(BaseSettings):
+    """All of Signaalbot's settings; see ``config.example.toml``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SIGNAALBOT_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    telegram: TelegramSettings = TelegramSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    intake: IntakeSettings = IntakeSettings()
+    gemeenten: list[GemeenteSettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Settings:
+        seen_codes: set[str] = set()
+        spans: list[tuple[int, int, str]] = []
+        for gemeente in self.gemeenten:
+            if gemeente.code in seen_codes:
+                raise ValueError(f"gemeente {gemeente.code} is declared twice")
+            seen_codes.add(gemeente.code)
+            spans += [(low, high, gemeente.code) for low, high in gemeente.pc4_ranges]
+        spans.sort()
+        for (_, high, code), (low, _, other) in zip(spans, spans[1:], strict=False):
+            if low <= high:
+                raise ValueError(f"pc4 {low} is claimed by both {code} and {other}")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then environment, then the TOML file."""
+        sources: tuple[PydanticBaseSettingsSource, ...] = (init_settings, env_settings)
+        path = os.environ.get(CONFIG_ENV)
+        if path:
+            sources += (TomlConfigSettingsSource(settings_cls, toml_file=Path(path)),)
+        return sources
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "config"
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{location}: {message}"
+
+
+def load_settings(path: str | Path | None = None, **overrides: object) -> Settings:
+    """Load settings from ``path`` (or ``$SIGNAALBOT_CONFIG``) and the environment.
+
+    Raises:
+        ConfigError: with one line naming the setting that is wrong.
+    """
+    previous = os.environ.get(CONFIG_ENV)
+    if path is not None:
+        if not Path(path).is_file():
+            raise ConfigError(f"config file not found: {path}")
+        os.environ[CONFIG_ENV] = str(path)
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{os.environ.get(CONFIG_ENV)}: malformed TOML: {error}") from None
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+    finally:
+        if path is not None:
+            if previous is None:
+                os.environ.pop(CONFIG_ENV, None)
+            else:
+                os.environ[CONFIG_ENV] = previous

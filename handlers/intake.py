@@ -1,0 +1,197 @@
+"""Telegram handlers for signalers: turn updates into engine inputs and render the results."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+from telegram import Message, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import messages
+from bot.engine import Input, Result, SharedContact, Status, Text, Unsupported
+from bot.intake import ConversationKey
+from bot.questionnaire import Kind
+from bot.services import Services
+from handlers.callbacks import unpack
+from handlers.render import keyboard, with_notice
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+CHANNEL = "telegram"
+
+
+def services(context: Context) -> Services:
+    """The application's services (set up in ``post_init``)."""
+    return context.application.bot_data["services"]  # type: ignore[no-any-return]
+
+
+def _key(update: Update) -> ConversationKey:
+    assert update.effective_user is not None
+    return ConversationKey(CHANNEL, str(update.effective_user.id))
+
+
+def plain(text: str) -> str:
+    """HTML-safe text as plain text (for pop-up answers to a button)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+async def start(update: Update, context: Context) -> None:
+    """``/start`` (also via a ``t.me/<bot>?start=<code>`` deep link)."""
+    result = await services(context).intake.start(_key(update))
+    await _send_result(update, context, result)
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """``/cancel``: stop and forget the draft."""
+    assert update.effective_message is not None
+    text = await services(context).intake.cancel(_key(update))
+    await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+
+
+async def help_command(update: Update, context: Context) -> None:
+    """``/help``: explain, then show the question the person is at."""
+    await _explain(update, context, messages.HELP)
+
+
+async def privacy(update: Update, context: Context) -> None:
+    """``/privacy``: what is stored, then show the question the person is at."""
+    await _explain(update, context, messages.PRIVACY)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """Any other command."""
+    await _explain(update, context, messages.UNKNOWN_COMMAND)
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Typed text: an answer, or a button label typed out."""
+    assert update.message is not None and update.message.text is not None
+    await _answer(update, context, Text(update.message.text))
+
+
+async def on_contact(update: Update, context: Context) -> None:
+    """A shared contact: the signaler's phone number."""
+    assert update.message is not None and update.message.contact is not None
+    contact = update.message.contact
+    await _answer(update, context, SharedContact(contact.phone_number, contact.first_name or ""))
+
+
+async def on_other(update: Update, context: Context) -> None:
+    """Photos, stickers, voice, locations, documents...: not taken, not stored."""
+    assert update.message is not None
+    kind = next((a for a in ("photo", "sticker", "voice", "location", "document", "video")
+                 if getattr(update.message, a, None)), "other")
+    await _answer(update, context, Unsupported(kind))
+
+
+async def on_edited(update: Update, context: Context) -> None:
+    """An edited message: say it cannot be used; nothing changes."""
+    assert update.edited_message is not None
+    await update.edited_message.reply_text(messages.EDITED_MESSAGE)
+
+
+async def on_button(update: Update, context: Context) -> None:
+    """A pressed inline button. Unknown or forged data gets a polite answer."""
+    query = update.callback_query
+    assert query is not None
+    decoded = unpack(query.data)
+    if decoded is None:
+        await query.answer(plain(messages.STALE_BUTTON))
+        return
+    token, given = decoded
+    result = await services(context).intake.handle(_key(update), given, token=token)
+    message = query.message if isinstance(query.message, Message) else None
+    if result.status is Status.STALE or message is None:
+        await query.answer(plain(result.notice or ""))
+        return
+    if result.status is Status.INVALID:
+        await query.answer(plain(result.notice or ""), show_alert=True)
+        return
+    await query.answer()
+    token = result.draft.token
+    if result.status is Status.UPDATED and result.prompt is not None:
+        await message.edit_reply_markup(keyboard(result.prompt, token))  # type: ignore[arg-type]
+        return
+    acked = f"<i>✔ {result.ack}</i>\n\n" if result.ack else ""
+    if result.prompt is None:  # submitted or ended
+        await _edit(message, acked + (result.notice or ""), None)
+    elif result.prompt.request_contact:  # a reply keyboard needs a message of its own
+        await _edit(message, acked.strip() or messages.RECEIVED, None)
+        await message.reply_text(result.prompt.text, reply_markup=keyboard(result.prompt, token))
+    else:
+        text = acked + with_notice(result.notice, result.prompt.text)
+        await _edit(message, text, keyboard(result.prompt, token))
+
+
+async def _edit(message: Message, text: str, markup: object) -> None:
+    try:
+        await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+    except BadRequest as error:
+        if "not modified" not in str(error):
+            raise
+
+
+async def _answer(update: Update, context: Context, given: Input) -> None:
+    result = await services(context).intake.handle(_key(update), given)
+    await _send_result(update, context, result)
+
+
+async def _send_result(update: Update, context: Context, result: Result) -> None:
+    message = update.effective_message
+    assert message is not None
+    engine = services(context).engine
+    if result.prompt is None:
+        await message.reply_text(result.notice or "", reply_markup=ReplyKeyboardRemove())
+        return
+    answered = engine.questionnaire.get(result.answered or "")
+    if answered is not None and answered.kind is Kind.PHONE:
+        await message.reply_text(f"<i>✔ {result.ack}</i>", reply_markup=ReplyKeyboardRemove())
+    text = with_notice(result.notice, result.prompt.text)
+    await message.reply_text(text, reply_markup=keyboard(result.prompt, result.draft.token))
+
+
+async def _explain(update: Update, context: Context, text: str) -> None:
+    message = update.effective_message
+    assert message is not None
+    await message.reply_text(text)
+    draft = await services(context).intake.current_draft(_key(update))
+    if draft is not None:
+        prompt = services(context).engine.prompt(draft)
+        await message.reply_text(with_notice(messages.CONTINUE_HINT, prompt.text),
+                                 reply_markup=keyboard(prompt, draft.token))
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log unexpected errors (without message content) and tell the person to try again."""
+    log.error("unhandled error in a handler", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
+        await context.bot.send_message(update.effective_chat.id, messages.TRY_AGAIN)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add the signaler handlers, in order: the first match wins."""
+    private = filters.ChatType.PRIVATE
+    application.add_handlers([
+        MessageHandler(private & filters.UpdateType.EDITED, on_edited),
+        CommandHandler("start", start, filters=private),
+        CommandHandler(["cancel", "stop"], cancel, filters=private),
+        CommandHandler("help", help_command, filters=private),
+        CommandHandler("privacy", privacy, filters=private),
+        MessageHandler(private & filters.COMMAND, unknown_command),
+        MessageHandler(private & filters.CONTACT, on_contact),
+        MessageHandler(private & filters.TEXT, on_text),
+        MessageHandler(private & filters.UpdateType.MESSAGE, on_other),
+        CallbackQueryHandler(on_button),
+    ])
+    application.add_error_handler(on_error)

@@ -1,0 +1,45 @@
+"""The unit of work: one transaction, its repositories, explicit commit."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.repositories import (
+    DraftRepository,
+    GemeenteRepository,
+    OutboxRepository,
+    SignalerRepository,
+    SignalRepository,
+)
+
+
+class UnitOfWork:
+    """``async with uow:`` opens a session; ``commit()`` makes it stick; exit rolls back."""
+
+    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+        self._sessions = sessions
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session: AsyncSession = self._sessions()
+        self.drafts = DraftRepository(self.session)
+        self.gemeenten = GemeenteRepository(self.session)
+        self.signalers = SignalerRepository(self.session)
+        self.signals = SignalRepository(self.session)
+        self.outbox = OutboxRepository(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    async def commit(self) -> None:
+        """Commit the transaction."""
+        await self.session.commit()

@@ -1,0 +1,102 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), settings, and a guard on ERROR logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.settings import Settings
+
+PG_ADMIN_DSN = os.environ.get("SIGNAALBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("SIGNAALBOT_REQUIRE_POSTGRES") == "1"
+
+TERNEUZEN = {"code": "GM0715", "name": "Terneuzen", "pc4": ["4531-4539"],
+             "alert_chat_ids": [7001, -1007002]}
+HEERLEN = {"code": "GM0917", "name": "Heerlen", "pc4": ["6411-6419"], "alert_chat_ids": [7101]}
+HILLEGOM = {"code": "GM0534", "name": "Hillegom", "pc4": ["2181-2182"], "alert_chat_ids": [],
+            "active": False, "fallback_advice": "Bel HLTsamen op 0252-123456."}
+
+
+class _ErrorCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def no_error_logs() -> Iterator[_ErrorCollector]:
+    """Any ERROR log during a test fails it: exceptions cannot hide behind PTB's error handler."""
+    collector = _ErrorCollector()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    yield collector
+    root.removeHandler(collector)
+    if collector.records:
+        shown = "\n".join(f"{r.name}: {r.getMessage()} {r.exc_info[1] if r.exc_info else ''}"
+                          for r in collector.records)
+        pytest.fail(f"ERROR logged during the test:\n{shown}")
+
+
+async def _pg_available() -> str | None:
+    try:
+        import asyncpg
+
+        connection = await asyncio.wait_for(asyncpg.connect(PG_ADMIN_DSN), timeout=3)
+        await connection.close()
+        return None
+    except Exception as error:  # any failure means: not reachable here
+        return f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {error}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'signaalbot.db'}"
+        return
+    reason = await _pg_available()
+    if reason:
+        if REQUIRE_PG:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    import asyncpg
+
+    name = f"sb_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    yield f"{base}/{name}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def make_settings(db_url: str, **overrides: Any) -> Settings:
+    """Settings for tests: three gemeenten (two on board), no config file read."""
+    values: dict[str, Any] = {
+        "database": {"url": db_url},
+        "gemeenten": [TERNEUZEN, HEERLEN, HILLEGOM],
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """Test settings on the parametrised database."""
+    return make_settings(db_url)
