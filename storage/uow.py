@@ -37,8 +37,7 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        await self.session.rollback()
-        await self.session.close()
+        await self.session.close()  # rolls back what was not committed; objects stay readable
 
     async def commit(self) -> None:
         """Commit the transaction."""

@@ -100,3 +100,27 @@ def make_settings(db_url: str, **overrides: Any) -> Settings:
 def settings(db_url: str) -> Settings:
     """Test settings on the parametrised database."""
     return make_settings(db_url)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[Any]:
+    """The Telegram Bot API stand-in on 127.0.0.1, with the test alert chats known to it."""
+    from tests.standin import BotApiStandIn
+
+    async with BotApiStandIn() as standin:
+        standin.user(7001, first_name="Carine")
+        standin.group(-1007002, title="Team Terneuzen")
+        standin.user(7101, first_name="Ahmed")
+        yield standin
+
+
+@pytest.fixture
+async def runner(api: Any, settings: Settings) -> AsyncIterator[Any]:
+    """Signaalbot running against the stand-in (stopped at the end if still running)."""
+    from tests.harness import BotRunner
+
+    bot = BotRunner(api, settings)
+    await bot.start()
+    yield bot
+    if bot.app is not None:
+        await bot.stop()

@@ -1,0 +1,144 @@
+"""End-to-end harness: the real PTB ``Application`` polling the Bot API stand-in.
+
+``BotRunner`` starts the application as ``run_polling`` would (initialize, post_init,
+polling, start) and can stop and start it again to simulate a restart. ``Person`` plays a
+Telegram user: types, taps buttons by their label, shares a contact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import SecretStr
+from telegram import Update
+from telegram.ext import Application, TypeHandler
+
+from bot.app import build_application
+from bot.settings import Settings
+from tests.standin import BotApiStandIn
+
+JSON = dict[str, Any]
+
+
+class BotRunner:
+    """One bot process (an ``Application``) against the stand-in."""
+
+    def __init__(self, api: BotApiStandIn, settings: Settings) -> None:
+        self.api = api
+        self.settings = settings.model_copy(
+            update={"telegram": settings.telegram.model_copy(
+                update={"token": SecretStr(api.token), "base_url": api.base_url})})
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._done: set[int] = set()
+        self._changed = asyncio.Condition()
+
+    async def start(self) -> None:
+        """Start polling, like ``run_polling`` (post_init opens the services)."""
+        app = build_application(self.settings)
+        app.add_handler(TypeHandler(Update, self._mark_done), group=99)
+        await app.initialize()
+        assert app.post_init is not None
+        await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        await app.start()
+        self.app = app
+
+    async def stop(self) -> None:
+        """Stop as on SIGTERM: polling, then the application, then post_shutdown."""
+        app, self.app = self.app, None
+        assert app is not None and app.updater is not None
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown is not None
+        await app.post_shutdown(app)
+
+    @property
+    def services(self) -> Any:
+        """The running application's services."""
+        assert self.app is not None
+        return self.app.bot_data["services"]
+
+    async def _mark_done(self, update: Update, _context: object) -> None:
+        async with self._changed:
+            self._done.add(update.update_id)
+            self._changed.notify_all()
+
+    async def processed(self, *updates: JSON, timeout: float = 10.0) -> None:
+        """Wait until the bot has handled these updates (all handler groups ran)."""
+        ids = {update["update_id"] for update in updates}
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: ids <= self._done), timeout)
+
+
+class Person:
+    """A Telegram user talking to the bot in a private chat."""
+
+    def __init__(self, runner: BotRunner, user_id: int, name: str = "Test") -> None:
+        self.runner = runner
+        self.api = runner.api
+        self.id = user_id
+        self.api.user(user_id, first_name=name)
+
+    async def say(self, text: str) -> None:
+        """Type and send a message."""
+        await self.runner.processed(self.api.send_text(self.id, text))
+
+    async def command(self, command: str, args: str | None = None) -> None:
+        """Send a command like /start."""
+        await self.runner.processed(self.api.send_command(self.id, command, args))
+
+    async def share_contact(self, phone: str) -> None:
+        """Tap Telegram's share-contact button."""
+        await self.runner.processed(self.api.send_contact(self.id, phone, "Test"))
+
+    def button(self, label: str) -> tuple[JSON, str]:
+        """The newest bot message with an inline button whose label contains ``label``."""
+        for message in reversed(self.api.messages(self.id)):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for row in rows:
+                for button in row:
+                    if label in button["text"]:
+                        return message, button["callback_data"]
+        raise AssertionError(f"no button {label!r} in chat {self.id}:\n{self.api.describe()}")
+
+    async def tap(self, *labels: str) -> None:
+        """Press buttons by (part of) their label, one after another."""
+        for label in labels:
+            message, data = self.button(label)
+            await self.runner.processed(self.api.press(self.id, message, data))
+
+    @property
+    def last(self) -> str:
+        """The text of the bot's newest message in this chat."""
+        message = self.api.last_message(self.id)
+        assert message is not None, f"the bot never wrote to {self.id}"
+        return str(message.get("text", ""))
+
+    def texts(self) -> list[str]:
+        """Every bot message in this chat, oldest first (edits applied)."""
+        return [str(message.get("text", "")) for message in self.api.messages(self.id)]
+
+
+async def file_signal(person: Person, *, contact: bool = True, postcode: str = "4531 ab",
+                      description: str = "Hij zit <altijd> binnen & de tuin verwildert") -> None:
+    """Walk a whole signal through Telegram, up to and including "Versturen"."""
+    await person.command("start")
+    await person.tap("Nee")
+    await person.tap("Kapper")
+    await person.say(postcode)
+    await person.say("12a")
+    await person.tap("Post stapelt", "Gordijnen", "Klaar")
+    await person.tap("Langer dan een half jaar", "Elke week")
+    await person.tap("Aangebeld", "Klaar")
+    await person.say(description)
+    await person.tap("Weet ik niet")
+    if contact:
+        await person.tap("Ja, dat mag")
+        await person.say("Fatima de Vries")
+        await person.share_contact("+31612345678")
+    else:
+        await person.tap("anoniem")
+    await person.tap("Versturen")
