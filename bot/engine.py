@@ -456,6 +456,9 @@ def _multi(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
             ticked.remove(option.value)
         order = [o.value for o in question.options]
         ticked.sort(key=order.index)
+        if tuple(ticked) == tuple(draft.selections.get(question.id, ())) and (
+                question.id in draft.selections):
+            return Result(Status.STALE, draft, engine.prompt(draft), messages.ALREADY_ANSWERED)
         new = replace(draft, selections={**draft.selections, question.id: tuple(ticked)})
         return Result(Status.UPDATED, new, engine.prompt(new))
     if isinstance(given, Done):

@@ -121,7 +121,7 @@ async def on_button(update: Update, context: Context) -> None:
     await query.answer()
     token = result.draft.token
     if result.status is Status.UPDATED and result.prompt is not None:
-        await message.edit_reply_markup(keyboard(result.prompt, token))  # type: ignore[arg-type]
+        await _edit(message, None, keyboard(result.prompt, token))
         return
     acked = f"<i>✔ {result.ack}</i>\n\n" if result.ack else ""
     if result.prompt is None:  # submitted or ended
@@ -134,9 +134,13 @@ async def on_button(update: Update, context: Context) -> None:
         await _edit(message, text, keyboard(result.prompt, token))
 
 
-async def _edit(message: Message, text: str, markup: object) -> None:
+async def _edit(message: Message, text: str | None, markup: object) -> None:
+    """Edit a message in place (only its buttons when ``text`` is None)."""
     try:
-        await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
+        if text is None:
+            await message.edit_reply_markup(markup)  # type: ignore[arg-type]
+        else:
+            await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
     except BadRequest as error:
         if "not modified" not in str(error):
             raise
