@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -49,6 +50,7 @@ def run(config: ConfigOption = None) -> None:
     """Run the Telegram bot (long polling, or webhook when configured)."""
     from bot.app import run as run_bot
 
+    os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB reports durations as timedelta
     settings = _settings(config)
     _logging(logging.INFO)
     try:

@@ -14,6 +14,9 @@ import pytest
 
 from bot.settings import Settings
 
+# PTB 22 warns on integer durations unless told to use timedelta; warnings are errors here.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 PG_ADMIN_DSN = os.environ.get("SIGNAALBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("SIGNAALBOT_REQUIRE_POSTGRES") == "1"
 

@@ -1,0 +1,5 @@
+"""``python -m bot``: the same as the ``signaalbot`` command."""
+
+from bot.cli import app
+
+app(prog_name="signaalbot")

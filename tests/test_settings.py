@@ -1,0 +1,104 @@
+"""Settings: TOML plus environment, and one clear line for every configuration error."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD = """
+[telegram]
+token = "123456:ABCdef-ghi"
+[database]
+url = "sqlite+aiosqlite:///x.db"
+[[gemeenten]]
+code = "GM0715"
+name = "Terneuzen"
+pc4 = ["4531-4539", "4543"]
+alert_chat_ids = [1, -100200]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_is_valid() -> None:
+    settings = load_settings(ROOT / "config.example.toml")
+    assert [g.code for g in settings.gemeenten] == ["GM0715", "GM0534"]
+    assert settings.gemeenten[0].pc4_ranges == [(4531, 4539)]
+
+
+def test_toml_values_and_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD)
+    settings = load_settings(path)
+    assert settings.telegram.token.get_secret_value() == "123456:ABCdef-ghi"
+    assert settings.gemeenten[0].pc4_ranges == [(4531, 4539), (4543, 4543)]
+    monkeypatch.setenv("SIGNAALBOT_TELEGRAM__TOKEN", "999:fromTheEnvironment")
+    monkeypatch.setenv("SIGNAALBOT_DATABASE__URL", "postgresql+asyncpg://u@h/db")
+    monkeypatch.setenv("SIGNAALBOT_INTAKE__DRAFT_TTL_HOURS", "2")
+    settings = load_settings(path)
+    assert settings.telegram.token.get_secret_value() == "999:fromTheEnvironment"
+    assert settings.database.url == "postgresql+asyncpg://u@h/db"
+    assert settings.intake.draft_ttl_hours == 2
+    monkeypatch.setenv("SIGNAALBOT_CONFIG", str(path))
+    assert load_settings().gemeenten[0].name == "Terneuzen"
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    (GOOD.replace('url = "sqlite+aiosqlite:///x.db"', 'url = "mysql://x"'), "database.url"),
+    (GOOD.replace('token = "123456:ABCdef-ghi"', 'token = "nonsense"'), "telegram.token"),
+    (GOOD.replace("[telegram]", "[telegram]\nbase_url = 'not a url'"), "telegram.base_url"),
+    (GOOD + '[[gemeenten]]\ncode = "GM0917"\nname = "X"\npc4 = ["4539-4540"]\n'
+     'alert_chat_ids = [2]\n', "pc4 4539 is claimed by both GM0715 and GM0917"),
+    (GOOD.replace('code = "GM0715"', 'code = "715"'), "gemeenten.0.code"),
+    (GOOD.replace('pc4 = ["4531-4539", "4543"]', 'pc4 = ["45x1"]'), "gemeenten.0.pc4"),
+    (GOOD.replace("alert_chat_ids = [1, -100200]", ""), "alert_chat_ids"),
+    (GOOD + "[surprise]\nkey = 1\n", "surprise"),
+    (GOOD.replace("[database]", "[database"), "malformed TOML"),
+])
+def test_config_errors_name_the_setting(tmp_path: Path, text: str, names: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, text))
+    message = str(caught.value)
+    assert names in message and "\n" not in message
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
+                          env={**clean, **(env or {})}, cwd=cwd or ROOT, timeout=60)
+
+
+def test_run_without_token_stops_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('token = "123456:ABCdef-ghi"', ""))
+    result = run_cli("run", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "signaalbot: config error: telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN")
+
+
+def test_broken_config_stops_with_one_line_not_a_traceback(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("[database]", "[database"))
+    result = run_cli("run", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "malformed TOML" in lines[0] and "Traceback" not in result.stderr
+
+
+def test_db_upgrade_command(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    result = run_cli("db", "upgrade", env={"SIGNAALBOT_DATABASE__URL": url})
+    assert result.returncode == 0, result.stderr
+    assert "database at revision" in result.stdout
+    current = run_cli("db", "current", env={"SIGNAALBOT_DATABASE__URL": url})
+    assert current.stdout.strip() == result.stdout.split()[-1]

@@ -1,0 +1,175 @@
+"""Storage and services on SQLite and PostgreSQL: migrations, drafts, routing, outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.engine import Choose, Done, Skip, Text, Toggle
+from bot.intake import ConversationKey
+from bot.outbox import DeliveryError
+from bot.services import Services, open_services, sync_gemeenten
+from bot.settings import Settings
+from storage.db import current_revision
+from storage.models import Outbox, Pc4Route, utcnow
+from storage.repositories import ConcurrentUpdate
+from tests.conftest import HEERLEN, TERNEUZEN, make_settings
+
+
+class RecordingSender:
+    """Accepts or fails sends as told; records what was delivered."""
+
+    def __init__(self) -> None:
+        self.delivered: list[tuple[int, str]] = []
+        self.failures: list[DeliveryError] = []
+
+    async def send(self, chat_id: int, text: str) -> int | None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.delivered.append((chat_id, text))
+        return len(self.delivered)
+
+
+@pytest.fixture
+async def sender() -> RecordingSender:
+    return RecordingSender()
+
+
+@pytest.fixture
+async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator[Services]:
+    opened = await open_services(settings, sender)
+    yield opened
+    await opened.close()
+
+
+async def test_migrations_reach_head(services: Services) -> None:
+    assert await current_revision(services.db) == "0001"
+
+
+async def test_draft_writes_are_guarded_against_concurrent_writers(services: Services) -> None:
+    key = {"channel": "telegram", "external_id": "42"}
+    async with services.uow() as uow:
+        await uow.drafts.save(**key, state={"a": 1}, ttl=timedelta(hours=1), expected=None)
+        await uow.commit()
+    async with services.uow() as uow:
+        with pytest.raises(ConcurrentUpdate):
+            await uow.drafts.save(**key, state={"a": 2}, ttl=timedelta(hours=1), expected=None)
+    async with services.uow() as first_uow, services.uow() as second_uow:
+        first = await first_uow.drafts.get(**key)
+        second = await second_uow.drafts.get(**key)
+        await first_uow.drafts.save(**key, state={"a": 3}, ttl=timedelta(hours=1), expected=first)
+        await first_uow.commit()
+        with pytest.raises(ConcurrentUpdate):
+            await second_uow.drafts.save(**key, state={"a": 4}, ttl=timedelta(hours=1),
+                                         expected=second)
+    async with services.uow() as uow:
+        row = await uow.drafts.get(**key)
+        assert row is not None and row.state == {"a": 3} and row.version == 2
+
+
+async def test_concurrent_taps_of_one_person_are_both_applied(services: Services) -> None:
+    key = ConversationKey("telegram", "43")
+    intake = services.intake
+    start = await intake.start(key)
+    token = start.draft.token
+    for given in (Choose("danger", "nee"), Choose("role", "kapper")):
+        await intake.handle(key, given, token=token)
+    await intake.handle(key, Text("4531"))
+    await intake.handle(key, Text("1"))
+    results = await asyncio.gather(*(intake.handle(key, Toggle("signs", value, True), token=token)
+                                     for value in ("post", "bezoek", "eenzaam", "gordijnen")))
+    assert all(result.status.value == "updated" for result in results)
+    draft = await intake.current_draft(key)
+    assert draft is not None
+    assert draft.selections["signs"] == ("gordijnen", "post", "eenzaam", "bezoek")
+
+
+async def test_expired_drafts_are_purged_and_not_resumed(services: Services) -> None:
+    key = ConversationKey("telegram", "44")
+    await services.intake.start(key)
+    async with services.uow() as uow:
+        row = await uow.drafts.get(channel="telegram", external_id="44")
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        await uow.commit()
+    assert await services.intake.current_draft(key) is None
+    result = await services.intake.handle(key, Text("hallo"))
+    assert "verlopen" in (result.notice or "")  # a fresh start, and the person is told
+    async with services.uow() as uow:
+        row = await uow.drafts.get(channel="telegram", external_id="44")
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        await uow.commit()
+    assert await services.purge_expired_drafts() == 1
+    assert await services.purge_expired_drafts() == 0
+
+
+async def test_config_sync_is_idempotent_and_moves_areas(db_url: str,
+                                                         sender: RecordingSender) -> None:
+    services = await open_services(make_settings(db_url), sender)
+    try:
+        moved = make_settings(db_url, gemeenten=[
+            {**TERNEUZEN, "pc4": ["4531-4538"]}, {**HEERLEN, "pc4": ["6411-6419", "4539"]}])
+        for _ in range(2):
+            async with services.uow() as uow:
+                await sync_gemeenten(moved, uow)
+        async with services.uow() as uow:
+            routes = {r.pc4: r.gemeente_code for r in await uow.session.scalars(select(Pc4Route))}
+            assert routes[4539] == "GM0917" and routes[4538] == "GM0715"
+            assert len(routes) == 8 + 10 + 2  # Hillegom's two areas stay from the first sync
+            assert await uow.gemeenten.list_alert_chats(code="GM0715") == [7001, -1007002]
+    finally:
+        await services.close()
+
+
+async def file_signal(services: Services, user: str, postcode: str = "6412") -> str:
+    """Walk a whole signal through the intake service; returns the confirmation text."""
+    key = ConversationKey("console", user)
+    token = (await services.intake.start(key)).draft.token
+    steps = [Choose("danger", "nee"), Choose("role", "buurt"), Text(postcode), Text("1"),
+             Toggle("signs", "post", True), Done("signs"), Choose("since", "kort"),
+             Choose("frequency", "eenmalig"), Toggle("actions", "niets", True), Done("actions"),
+             Skip("description"), Choose("person_knows", "ja"), Choose("contact_ok", "nee"),
+             Choose("summary", "send")]
+    for given in steps:
+        result = await services.intake.handle(
+            key, given, token=None if isinstance(given, Text) else token)
+    assert result.status.value == "submit", result
+    return result.notice or ""
+
+
+async def test_references_are_unique_and_alerts_queued_with_the_signal(
+        services: Services, sender: RecordingSender) -> None:
+    notices = [await file_signal(services, f"u{n}") for n in range(3)]
+    references = [re.search(r"SP-\d{4}-\d{6}", notice).group(0) for notice in notices]
+    assert len(set(references)) == 3
+    assert await services.dispatcher.drain() == 3
+    assert [chat for chat, _ in sender.delivered] == [7101, 7101, 7101]
+    assert [ref for ref in references if any(ref in text for _, text in sender.delivered)] == (
+        references)
+
+
+async def test_outbox_retries_transient_errors_and_keeps_permanent_failures(
+        services: Services, sender: RecordingSender) -> None:
+    sender.failures = [DeliveryError("network"), DeliveryError("flood", retry_after=30)]
+    await file_signal(services, "r1")
+    await file_signal(services, "r2")
+    assert await services.dispatcher.drain() == 0  # both failed; neither is due again yet
+    async with services.uow() as uow:
+        pending = list(await uow.session.scalars(select(Outbox).order_by(Outbox.id)))
+    assert [row.attempts for row in pending] == [1, 1]
+    assert all(row.sent_at is None for row in pending)
+    wait = pending[1].next_attempt_at - utcnow()
+    assert timedelta(seconds=25) < wait <= timedelta(seconds=30)
+    async with services.uow() as uow:  # time passes
+        for row in await uow.session.scalars(select(Outbox)):
+            row.next_attempt_at = utcnow()
+        await uow.commit()
+    assert await services.dispatcher.drain() == 2
+    assert await services.dispatcher.drain() == 0  # delivered exactly once
+    assert len(sender.delivered) == 2
