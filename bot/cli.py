@@ -63,9 +63,8 @@ def run(config: ConfigOption = None) -> None:
 @app.command()
 def chat(config: ConfigOption = None) -> None:
     """Try the signaler conversation in this terminal; alerts to staff are printed."""
-    from handlers.console import ConsoleChat, ConsoleSender
-
     from bot.services import open_services
+    from handlers.console import ConsoleChat, ConsoleSender
 
     settings = _settings(config)
     _logging(logging.WARNING)

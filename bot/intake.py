@@ -74,7 +74,9 @@ class IntakeService:
         """``/start``: a new conversation, or the choice to resume the one in progress."""
         return await self._retrying(lambda: self._start_once(key))
 
-    async def handle(self, key: ConversationKey, given: Input, *, token: str | None = None) -> Result:
+    async def handle(
+        self, key: ConversationKey, given: Input, *, token: str | None = None
+    ) -> Result:
         """Apply one input; ``token`` is the draft token a pressed button carried."""
         return await self._retrying(lambda: self._handle_once(key, given, token))
 

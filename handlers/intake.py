@@ -179,8 +179,9 @@ async def _explain(update: Update, context: Context, text: str) -> None:
 async def on_error(update: object, context: Context) -> None:
     """Log unexpected errors (without message content) and tell the person to try again."""
     log.error("unhandled error in a handler", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == "private":
-        await context.bot.send_message(update.effective_chat.id, messages.TRY_AGAIN)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if chat is not None and chat.type == "private":
+        await context.bot.send_message(chat.id, messages.TRY_AGAIN)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

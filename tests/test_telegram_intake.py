@@ -25,7 +25,8 @@ async def draft_answers(runner: BotRunner, person: Person) -> dict[str, Any]:
         return dict(row.state["answers"])
 
 
-async def test_full_signal_is_stored_once_and_alerts_every_chat(api: Any, runner: BotRunner) -> None:
+async def test_full_signal_is_stored_once_and_alerts_every_chat(
+        api: Any, runner: BotRunner) -> None:
     person = Person(runner, 501, "Kapper Kim")
     await file_signal(person)
 
