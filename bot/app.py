@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import messages
 from bot.services import Services, open_services
 from bot.settings import ConfigError, Settings
-from handlers import intake
+from bot.telegram_request import api_request, get_updates_request
+from bot.update_processor import update_processor
+from handlers import intake, staff
 from handlers.notifier import TelegramSender
+from handlers.ratelimit import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
-
-DRAFT_PURGE_SECONDS = 600
 
 
 def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -31,24 +33,48 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         .base_url(str(settings.telegram.base_url))
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .request(api_request(settings.telegram.http_backend,
+                             connection_pool_size=settings.telegram.connection_pool_size))
+        .get_updates_request(get_updates_request(settings.telegram.http_backend))
+        .concurrent_updates(update_processor(settings.telegram.concurrent_updates))
+        .rate_limiter(PriorityRateLimiter())
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data["settings"] = settings
+    staff.register(application)
     intake.register(application)
     return application
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     settings: Settings = application.bot_data["settings"]
-    services = await open_services(settings, TelegramSender(application.bot))
+    limiter = application.bot.rate_limiter
+    assert isinstance(limiter, PriorityRateLimiter)
+    services = await open_services(settings, TelegramSender(application.bot), throttle=limiter,
+                                   channels=["telegram"])
     application.bot_data["services"] = services
     services.start_background()
     assert application.job_queue is not None
-    application.job_queue.run_repeating(_purge_drafts, interval=DRAFT_PURGE_SECONDS, first=5)
-    await application.bot.set_my_commands([BotCommand(*command) for command in messages.COMMANDS])
+    application.job_queue.run_repeating(_run_due, interval=settings.workflow.check_interval_seconds,
+                                        first=1)
+    await _set_commands(application, settings)
     log.info("Signaalbot ready as @%s", application.bot.username)
+
+
+async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any],
+                        settings: Settings) -> None:
+    """The command menu: signaler commands for everyone, staff commands for staff."""
+    public = [BotCommand(*command) for command in messages.COMMANDS]
+    await application.bot.set_my_commands(public)
+    staff_menu = public + [BotCommand(*command) for command in messages.STAFF_COMMANDS]
+    for member in {m.telegram_id for g in settings.gemeenten for m in g.staff}:
+        try:
+            await application.bot.set_my_commands(staff_menu,
+                                                  scope=BotCommandScopeChat(member))
+        except TelegramError as error:  # they have not opened a chat with the bot yet
+            log.info("staff command menu not set for one member: %s", error)
 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -57,8 +83,8 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
         await services.close()
 
 
-async def _purge_drafts(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.application.bot_data["services"].purge_expired_drafts()
+async def _run_due(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await context.application.bot_data["services"].followup.run_due()
 
 
 def run(settings: Settings) -> None:

@@ -183,6 +183,7 @@ class Status(StrEnum):
     STALE = "stale"  # a button of an earlier question or message; nothing changed
     SUBMIT = "submit"  # the person pressed "Versturen"
     ENDED = "ended"  # the conversation stops (cancelled, or acute danger and stop)
+    DUPLICATE = "duplicate"  # the channel delivered this input before; it changed nothing now
 
 
 @dataclass(frozen=True)

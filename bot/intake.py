@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import messages
-from bot.alerts import render_alert
+from bot.cards import card, card_buttons
 from bot.engine import (
     Button,
     Choose,
@@ -70,15 +70,20 @@ class IntakeService:
         self._default_advice = default_advice
         self._on_commit = on_commit
 
-    async def start(self, key: ConversationKey) -> Result:
+    async def start(self, key: ConversationKey, *, update_id: int | None = None) -> Result:
         """``/start``: a new conversation, or the choice to resume the one in progress."""
-        return await self._retrying(lambda: self._start_once(key))
+        return await self._retrying(lambda: self._start_once(key, update_id))
 
     async def handle(
-        self, key: ConversationKey, given: Input, *, token: str | None = None
+        self, key: ConversationKey, given: Input, *, token: str | None = None,
+        update_id: int | None = None,
     ) -> Result:
-        """Apply one input; ``token`` is the draft token a pressed button carried."""
-        return await self._retrying(lambda: self._handle_once(key, given, token))
+        """Apply one input; ``token`` is the draft token a pressed button carried.
+
+        With ``update_id``, a redelivered copy of an update that already took effect
+        returns ``Status.DUPLICATE`` and changes nothing.
+        """
+        return await self._retrying(lambda: self._handle_once(key, given, token, update_id))
 
     async def _retrying(self, step: Callable[[], Awaitable[Result]]) -> Result:
         """Run a step; when another writer changed the draft meanwhile, run it again."""
@@ -89,8 +94,10 @@ class IntakeService:
                 log.info("draft changed concurrently; retrying (attempt %d)", attempt + 1)
         return Result(Status.STALE, Draft(token=""), notice=messages.BUSY)
 
-    async def _start_once(self, key: ConversationKey) -> Result:
+    async def _start_once(self, key: ConversationKey, update_id: int | None) -> Result:
         async with self._uow() as uow:
+            if not await _first_time(uow, key, update_id):
+                return Result(Status.DUPLICATE, Draft(token=""))
             row, draft = await self._load(uow, key)
             if draft is not None:
                 return Result(Status.NEXT, draft, self._resume_prompt(), messages.WELCOME_BACK)
@@ -116,8 +123,12 @@ class IntakeService:
 
     # -- internals
 
-    async def _handle_once(self, key: ConversationKey, given: Input, token: str | None) -> Result:
+    async def _handle_once(
+        self, key: ConversationKey, given: Input, token: str | None, update_id: int | None
+    ) -> Result:
         async with self._uow() as uow:
+            if not await _first_time(uow, key, update_id):
+                return Result(Status.DUPLICATE, Draft(token=""))
             row, draft = await self._load(uow, key)
             if draft is None:
                 if token is not None:
@@ -214,6 +225,7 @@ class IntakeService:
             answers.pop(steering, None)
         signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id)
         signaler.role = role
+        now = utcnow()
         signal = await uow.signals.add(Signal(
             gemeente_code=answers["gemeente"],
             signaler_id=signaler.id,
@@ -222,14 +234,21 @@ class IntakeService:
             signs=list(answers["signs"]),
             pc4=int(answers["postcode"][:4]),
             answers=answers,
-            created_at=utcnow(),
+            created_at=now,
+            last_activity_at=now,
         ))
-        assert signal.reference is not None
-        alert = render_alert(self.engine, reference=signal.reference,
-                             created_at=signal.created_at, gemeente_name=gemeente_name,
-                             answers=answers)
-        for chat_id in await uow.gemeenten.list_alert_chats(code=signal.gemeente_code):
-            await uow.outbox.add(chat_id=chat_id, kind="alert", text=alert, signal_id=signal.id)
+        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+        assert gemeente is not None
+        signal.due_at = signal.created_at + timedelta(hours=gemeente.escalation_hours)
+        await uow.events.add(signal_id=signal.id, action="filed", at=signal.created_at)
+        alert = card(self.engine, signal, gemeente_name=gemeente_name)
+        buttons = card_buttons(signal)
+        chats = await uow.gemeenten.list_alert_chats(code=signal.gemeente_code)
+        if not chats:  # every alert chat blocked the bot: make sure someone hears of it
+            chats = await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code)
+        for chat_id in chats:
+            await uow.outbox.add(chat_id=chat_id, kind="alert", text=alert, buttons=buttons,
+                                 signal_id=signal.id)
         if row is not None:
             await uow.drafts.delete(row)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
@@ -239,3 +258,10 @@ class IntakeService:
         return Result(Status.SUBMIT, draft, notice=notice)
 
 
+
+
+async def _first_time(uow: UnitOfWork, key: ConversationKey, update_id: int | None) -> bool:
+    """Record the update in this transaction; False when its effect was committed before."""
+    if update_id is None:
+        return True
+    return await uow.updates.record(channel=key.channel, update_id=update_id)

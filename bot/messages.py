@@ -127,6 +127,7 @@ COMMANDS = (
     ("cancel", "Stoppen met dit signaal"),
     ("help", "Uitleg"),
     ("privacy", "Wat er met uw gegevens gebeurt"),
+    ("mijnsignalen", "Hoe het met mijn signalen staat"),
 )
 
 # -- alerts to staff
@@ -134,3 +135,80 @@ ALERT_TITLE = "🔔 <b>Nieuw signaal {reference}</b>"
 ALERT_RECEIVED = "Ontvangen: {when}"
 ALERT_GEMEENTE = "Gemeente: {gemeente}"
 ALERT_ANONYMOUS = "<i>Melder wil anoniem blijven; een vraag kan via de bot.</i>"
+ALERT_STATE = "<b>Status:</b> {state}"
+ALERT_OWNER = "<b>Bij:</b> {name}"
+ALERT_OUTCOME = "<b>Uitkomst:</b> {outcome}"
+HISTORY_TITLE = "<b>Geschiedenis</b>"
+
+# -- staff buttons
+BTN_CLAIM = "✋ Oppakken"
+BTN_ASSIGN = "👤 Toewijzen"
+BTN_STATUS = "📝 Status"
+BTN_CLOSE = "✅ Afronden"
+BTN_ASK = "❓ Vraag aan melder"
+BTN_DETAILS = "📄 Details"
+BTN_NOTE = "🗒 Notitie toevoegen"
+BTN_CONFIRM_CLOSE = "Ja, afronden"
+BTN_BACK = "Terug"
+BTN_DECLINE_QUESTIONS = "Ik wil geen vragen meer"
+
+# -- staff replies
+NO_ACCESS = "Geen toegang."
+CLAIMED = "U heeft {reference} opgepakt."
+ALREADY_CLAIMED = "{reference} is al opgepakt door {name}."
+NOT_NOW = "Dat kan niet meer: {reference} is nu {state}."
+PICK_ASSIGNEE = "Aan wie wijst u {reference} toe?"
+ASSIGNED = "{reference} is toegewezen aan {name}."
+ASSIGNED_TO_YOU = "👤 <b>{name} heeft {reference} aan u toegewezen.</b>"
+PICK_STATUS = "Welke status heeft {reference}?"
+PICK_REFERRAL = "Naar wie is de persoon doorverwezen?"
+STATUS_SAVED = "Status van {reference} vastgelegd: {status}."
+PICK_OUTCOME = "Hoe rondt u {reference} af?"
+CONFIRM_CLOSE = "{reference} afronden met uitkomst <b>{outcome}</b>?"
+CLOSED = "{reference} is afgerond: {outcome}."
+ASK_NOTE = "Typ de notitie bij {reference} als antwoord op dit bericht."
+NOTE_SAVED = "Notitie bij {reference} opgeslagen."
+ASK_QUESTION = (
+    "Typ uw vraag aan de melder van {reference} als antwoord op dit bericht. "
+    "De melder blijft anoniem; het antwoord komt bij u en in de geschiedenis."
+)
+QUESTION_SENT = "Uw vraag is doorgestuurd naar de melder van {reference}."
+NO_SIGNALER = "De melder van {reference} is niet via de bot te bereiken."
+SIGNALER_DECLINES = "De melder van {reference} wil geen vragen meer ontvangen."
+TEXT_TOO_LONG_STAFF = "Die tekst is te lang ({length} tekens; het maximum is {limit})."
+OPEN_NONE = "Er zijn geen open signalen."
+MINE_NONE = "U heeft geen open signalen."
+NOT_FOUND = "Signaal niet gevonden, of u heeft er geen toegang toe."
+SIGNAAL_USAGE = "Gebruik: /signaal SP-2026-000123"
+LIST_LINE = "{reference} · {age} · {state}{owner}"
+
+# -- to the signaler about their signal (never a detail about the person or the outcome)
+FEEDBACK_CLAIMED = (
+    "Uw signaal {reference} is opgepakt door het Signaalpunt {gemeente}. "
+    "Dank u wel dat u uw zorg heeft gedeeld."
+)
+FEEDBACK_CLOSED = "Uw signaal {reference} is afgerond. Dank voor uw oplettendheid."
+RELAYED_QUESTION = (
+    "❓ <b>Vraag van het Signaalpunt over uw signaal {reference}:</b>\n\n{question}\n\n"
+    "Typ uw antwoord als bericht. Uw naam en nummer worden niet gedeeld."
+)
+ANSWER_THANKS = "Dank u wel, uw antwoord is doorgegeven aan het Signaalpunt."
+QUESTIONS_DECLINED = "Begrepen: u krijgt geen vragen meer over uw signalen."
+ANSWER_TO_STAFF = "💬 <b>Antwoord van de melder op {reference}:</b>\n\n{answer}"
+MY_SIGNALS_NONE = "U heeft nog geen signalen gegeven."
+MY_SIGNALS_TITLE = "<b>Uw signalen</b>"
+MY_SIGNALS_LINE = "{reference} ({date}): {label}"
+
+# -- reminders
+REMINDER_UNCLAIMED = "⏰ <b>{reference}</b> is na {hours} uur nog niet opgepakt."
+REMINDER_ESCALATED = (
+    "🚨 <b>{reference}</b> ({gemeente}) is na {hours} uur nog steeds niet opgepakt. "
+    "Wilt u zorgen dat iemand het oppakt?"
+)
+REMINDER_SILENT = "⏰ Bij <b>{reference}</b> is al {days} dagen geen status vastgelegd."
+
+STAFF_COMMANDS = (
+    ("open", "Open signalen van mijn gemeente"),
+    ("mijn", "Mijn signalen"),
+    ("signaal", "Eén signaal met geschiedenis"),
+)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -13,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.engine import Engine
 from bot.intake import IntakeService
-from bot.outbox import Dispatcher, Sender
+from bot.followup import FollowUp, reroute
+from bot.outbox import Dispatcher, Sender, Throttle
 from bot.questionnaire import build_questionnaire
 from bot.settings import Settings
+from bot.staff import StaffService
 from storage.db import create_engine, session_factory, upgrade
-from storage.models import utcnow
 from storage.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -32,6 +32,8 @@ class Services:
     sessions: async_sessionmaker[Any]
     engine: Engine
     intake: IntakeService
+    staff: StaffService
+    followup: FollowUp
     dispatcher: Dispatcher
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -43,21 +45,16 @@ class Services:
         """Start the outbox dispatcher loop."""
         self._tasks.append(asyncio.create_task(self.dispatcher.run(), name="outbox"))
 
-    async def purge_expired_drafts(self) -> int:
-        """Delete drafts that were left unfinished too long."""
-        async with self.uow() as uow:
-            count = await uow.drafts.purge_expired(now=utcnow())
-            await uow.commit()
-        if count:
-            log.info("purged %d expired drafts", count)
-        return count
-
-    async def close(self) -> None:
-        """Stop background work and close the database."""
+    async def close(self, grace_seconds: float = 10.0) -> None:
+        """Stop background work (finishing the message in flight) and close the database."""
+        self.dispatcher.stop()
         for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            try:
+                await asyncio.wait_for(asyncio.shield(task), grace_seconds)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._tasks.clear()
         await self.db.dispose()
 
@@ -72,12 +69,21 @@ async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:
             fallback_advice=gemeente.fallback_advice,
             alert_chat_ids=gemeente.alert_chat_ids,
             pc4_ranges=gemeente.pc4_ranges,
+            escalation_hours=gemeente.escalation_hours,
+            silent_days=gemeente.silent_days,
+            backup_chat_ids=gemeente.backup_chat_ids,
         )
+        await uow.staff.sync(gemeente_code=gemeente.code, members=[
+            (member.telegram_id, member.name, member.role) for member in gemeente.staff])
     await uow.commit()
 
 
-async def open_services(settings: Settings, sender: Sender) -> Services:
-    """Connect the database (migrating it if configured), load routing, wire the services."""
+async def open_services(settings: Settings, sender: Sender, *, throttle: Throttle | None = None,
+                        channels: Sequence[str] | None = None) -> Services:
+    """Connect the database (migrating it if configured), load routing, wire the services.
+
+    ``sender`` delivers the outbox (of ``channels``, or all), waiting on ``throttle``.
+    """
     db = create_engine(settings.database.url)
     if settings.database.migrate_on_start:
         await upgrade(db)
@@ -90,7 +96,8 @@ async def open_services(settings: Settings, sender: Sender) -> Services:
         await sync_gemeenten(settings, uow)
     engine = Engine(build_questionnaire(
         description_max_chars=settings.intake.description_max_chars))
-    dispatcher = Dispatcher(new_uow, sender)
+    dispatcher = Dispatcher(new_uow, sender, throttle=throttle, on_undeliverable=reroute,
+                            channels=channels)
     intake = IntakeService(
         new_uow,
         engine,
@@ -98,4 +105,8 @@ async def open_services(settings: Settings, sender: Sender) -> Services:
         default_advice=settings.intake.fallback_advice,
         on_commit=dispatcher.kick,
     )
-    return Services(settings, db, sessions, engine, intake, dispatcher)
+    staff = StaffService(new_uow, engine,
+                         question_ttl=timedelta(days=settings.workflow.question_expiry_days),
+                         on_commit=dispatcher.kick)
+    followup = FollowUp(new_uow, on_commit=dispatcher.kick)
+    return Services(settings, db, sessions, engine, intake, staff, followup, dispatcher)

@@ -52,6 +52,12 @@ class TelegramSettings(BaseModel):
     base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org/bot")
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings = WebhookSettings()
+    # HTTP client for the Bot API: "aiohttp" (AiohttpRequest) or "httpx" (PTB's stock one).
+    http_backend: Literal["aiohttp", "httpx"] = "aiohttp"
+    # Chats served at once (each chat's updates stay in order); 0 or 1: one update at a time.
+    concurrent_updates: int = Field(64, ge=0)
+    # Connections for ordinary Bot API calls (getUpdates has its own).
+    connection_pool_size: int = Field(128, ge=1)
 
     @field_validator("token")
     @classmethod
@@ -87,6 +93,13 @@ class IntakeSettings(BaseModel):
     )
 
 
+class WorkflowSettings(BaseModel):
+    """Following signals up: relayed questions and the due-time checks."""
+
+    question_expiry_days: float = Field(5, gt=0)
+    check_interval_seconds: float = Field(60, gt=0)
+
+
 def parse_pc4_ranges(items: list[str]) -> list[tuple[int, int]]:
     """Turn ``["4531-4539", "4543"]`` into inclusive ``(low, high)`` pairs."""
     ranges = []
@@ -102,6 +115,14 @@ def parse_pc4_ranges(items: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
+class StaffSettings(BaseModel):
+    """A staff member of a gemeente: the regisseur or a team member."""
+
+    telegram_id: int = Field(gt=0)
+    name: str = Field(min_length=1, max_length=80)
+    role: Literal["regisseur", "team"] = "team"
+
+
 class GemeenteSettings(BaseModel):
     """One gemeente that takes part (or, with ``active = false``, one that does not yet)."""
 
@@ -111,6 +132,10 @@ class GemeenteSettings(BaseModel):
     alert_chat_ids: list[int] = Field(default_factory=list)
     fallback_advice: str | None = None
     active: bool = True
+    escalation_hours: float = Field(24, gt=0)
+    silent_days: float = Field(5, gt=0)
+    backup_chat_ids: list[int] = Field(default_factory=list)
+    staff: list[StaffSettings] = Field(default_factory=list)
 
     @field_validator("code")
     @classmethod
@@ -129,6 +154,9 @@ class GemeenteSettings(BaseModel):
     def _alerts_when_active(self) -> GemeenteSettings:
         if self.active and not self.alert_chat_ids:
             raise ValueError("an active gemeente needs at least one alert_chat_ids entry")
+        ids = [member.telegram_id for member in self.staff]
+        if len(ids) != len(set(ids)):
+            raise ValueError("a staff member is listed twice")
         return self
 
     @property
@@ -147,6 +175,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     database: DatabaseSettings = DatabaseSettings()
     intake: IntakeSettings = IntakeSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
     gemeenten: list[GemeenteSettings] = Field(default_factory=list)
 
     @model_validator(mode="after")

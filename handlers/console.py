@@ -14,6 +14,7 @@ from typing import TextIO
 from bot import messages
 from bot.engine import Input, Prompt, Result, Status, Text
 from bot.intake import ConversationKey
+from bot.outbox import Outgoing
 from bot.services import Services
 
 CHANNEL = "console"
@@ -32,11 +33,11 @@ class ConsoleSender:
         self._out = out
         self._sent = 0
 
-    async def send(self, chat_id: int, text: str) -> int | None:
+    async def send(self, message: Outgoing) -> int | None:
         """Print the message as it would reach the chat."""
         self._sent += 1
-        self._out.write(f"\n=== Melding aan het team (chat {chat_id}) ===\n{plain(text)}\n"
-                        "=== einde melding ===\n")
+        self._out.write(f"\n=== Melding aan het team (chat {message.chat_id}) ===\n"
+                        f"{plain(message.text)}\n=== einde melding ===\n")
         self._out.flush()
         return self._sent
 

@@ -12,7 +12,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -21,19 +20,14 @@ from bot import messages
 from bot.engine import Input, Result, SharedContact, Status, Text, Unsupported
 from bot.intake import ConversationKey
 from bot.questionnaire import Kind
-from bot.services import Services
 from handlers.callbacks import unpack
+from handlers.context import Context, services
 from handlers.render import keyboard, with_notice
+from handlers.staff import send_reply
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
 CHANNEL = "telegram"
-
-
-def services(context: Context) -> Services:
-    """The application's services (set up in ``post_init``)."""
-    return context.application.bot_data["services"]  # type: ignore[no-any-return]
 
 
 def _key(update: Update) -> ConversationKey:
@@ -48,7 +42,7 @@ def plain(text: str) -> str:
 
 async def start(update: Update, context: Context) -> None:
     """``/start`` (also via a ``t.me/<bot>?start=<code>`` deep link)."""
-    result = await services(context).intake.start(_key(update))
+    result = await services(context).intake.start(_key(update), update_id=update.update_id)
     await _send_result(update, context, result)
 
 
@@ -75,9 +69,23 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 
 async def on_text(update: Update, context: Context) -> None:
-    """Typed text: an answer, or a button label typed out."""
-    assert update.message is not None and update.message.text is not None
-    await _answer(update, context, Text(update.message.text))
+    """Typed text: a staff note or question, a signaler's answer to one, or an intake answer."""
+    message = update.message
+    assert message is not None and message.text is not None and message.from_user is not None
+    staff, user_id = services(context).staff, message.from_user.id
+    staff_reply = await staff.typed(user_id, message.text, update_id=update.update_id)
+    if staff_reply is not None:
+        await send_reply(context, message.chat_id, staff_reply)
+        return
+    replied_to = message.reply_to_message.message_id if message.reply_to_message else None
+    if replied_to is not None or await services(context).intake.current_draft(_key(update)) is None:
+        thanks = await staff.answer(user_id, message.text, reply_to_message_id=replied_to,
+                                    update_id=update.update_id)
+        if thanks is not None:
+            if thanks:
+                await message.reply_text(thanks)
+            return
+    await _answer(update, context, Text(message.text))
 
 
 async def on_contact(update: Update, context: Context) -> None:
@@ -110,8 +118,12 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer(plain(messages.STALE_BUTTON))
         return
     token, given = decoded
-    result = await services(context).intake.handle(_key(update), given, token=token)
+    result = await services(context).intake.handle(_key(update), given, token=token,
+                                                   update_id=update.update_id)
     message = query.message if isinstance(query.message, Message) else None
+    if result.status is Status.DUPLICATE:
+        await query.answer()
+        return
     if result.status is Status.STALE or message is None:
         await query.answer(plain(result.notice or ""))
         return
@@ -147,7 +159,8 @@ async def _edit(message: Message, text: str | None, markup: object) -> None:
 
 
 async def _answer(update: Update, context: Context, given: Input) -> None:
-    result = await services(context).intake.handle(_key(update), given)
+    result = await services(context).intake.handle(_key(update), given,
+                                                   update_id=update.update_id)
     await _send_result(update, context, result)
 
 
@@ -155,6 +168,8 @@ async def _send_result(update: Update, context: Context, result: Result) -> None
     message = update.effective_message
     assert message is not None
     engine = services(context).engine
+    if result.status is Status.DUPLICATE:
+        return
     if result.prompt is None:
         await message.reply_text(result.notice or "", reply_markup=ReplyKeyboardRemove())
         return

@@ -73,6 +73,9 @@ class Gemeente(Base):
     name: Mapped[str] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     fallback_advice: Mapped[str | None] = mapped_column(Text)
+    escalation_hours: Mapped[float] = mapped_column(default=24.0)
+    silent_days: Mapped[float] = mapped_column(default=5.0)
+    backup_chat_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -85,6 +88,25 @@ class AlertChat(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     gemeente_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.code", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
+    blocked_at: Mapped[datetime | None]  # the bot was blocked or removed: alerts go elsewhere
+
+
+class Staff(Base):
+    """A regisseur or team member of one gemeente, known by Telegram user id."""
+
+    __tablename__ = "staff"
+    __table_args__ = (UniqueConstraint("gemeente_code", "telegram_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gemeente_code: Mapped[str] = mapped_column(
+        ForeignKey("gemeenten.code", ondelete="CASCADE"), index=True
+    )
+    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(16))  # "regisseur" or "team"
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocked_at: Mapped[datetime | None]
+    pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # awaited typed note/question
 
 
 class Pc4Route(Base):
@@ -108,6 +130,7 @@ class Signaler(Base):
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     role: Mapped[str | None] = mapped_column(String(32))
+    declines_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -148,7 +171,58 @@ class Signal(Base):
     signs: Mapped[list[str]] = mapped_column(JSON)
     pc4: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]]
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    outcome: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    first_contact_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime | None] = mapped_column(index=True)  # next escalation or reminder
+
+
+class SignalEvent(Base):
+    """One entry of a signal's history: who did what, when."""
+
+    __tablename__ = "signal_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RelayedQuestion(Base):
+    """A staff question relayed to the signaler through the bot (who stays anonymous)."""
+
+    __tablename__ = "relayed_questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(
+        ForeignKey("signals.id", ondelete="CASCADE"), index=True
+    )
+    asker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    outbox_id: Mapped[int | None] = mapped_column(Integer)
+    closed_at: Mapped[datetime | None]
+    result: Mapped[str | None] = mapped_column(String(16))  # answered / expired / declined
+
+
+class ProcessedUpdate(Base):
+    """A channel update whose effect was committed; a redelivered copy changes nothing."""
+
+    __tablename__ = "processed_updates"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class NotOnBoard(Base):
@@ -165,14 +239,18 @@ class Outbox(Base):
     """A message to send, written in the same transaction as its cause."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "next_attempt_at"),)
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), default="telegram")
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON)  # rows of (label, data)
+    edit_of: Mapped[int | None] = mapped_column(Integer)  # outbox id of the message to edit
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    failed_at: Mapped[datetime | None]  # permanently undeliverable
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime | None]

@@ -17,8 +17,12 @@ from storage.models import (
     NotOnBoard,
     Outbox,
     Pc4Route,
+    ProcessedUpdate,
+    RelayedQuestion,
     Signal,
+    SignalEvent,
     Signaler,
+    Staff,
     utcnow,
 )
 
@@ -99,11 +103,32 @@ class GemeenteRepository:
         )
 
     async def list_alert_chats(self, *, code: str) -> list[int]:
-        """Chat ids that receive this gemeente's alerts."""
+        """Chat ids that receive this gemeente's alerts (not those that blocked the bot)."""
         rows = await self.session.scalars(
-            select(AlertChat.chat_id).where(AlertChat.gemeente_code == code).order_by(AlertChat.id)
+            select(AlertChat.chat_id)
+            .where(AlertChat.gemeente_code == code, AlertChat.blocked_at.is_(None))
+            .order_by(AlertChat.id)
         )
         return list(rows)
+
+    async def set_chat_blocked(self, *, chat_id: int, blocked: bool) -> None:
+        """Record that a chat blocked (or again accepts) the bot, for every gemeente."""
+        value = utcnow() if blocked else None
+        await self.session.execute(
+            update(AlertChat).where(AlertChat.chat_id == chat_id).values(blocked_at=value))
+        await self.session.execute(
+            update(Staff).where(Staff.telegram_id == chat_id).values(blocked_at=value))
+
+    async def list_fallback_chats(self, *, code: str) -> list[int]:
+        """Who else hears of a gemeente's signals: alert chats, regisseurs, backup contacts."""
+        gemeente = await self.get(code=code)
+        regisseurs = await self.session.scalars(
+            select(Staff.telegram_id).where(
+                Staff.gemeente_code == code, Staff.role == "regisseur", Staff.active.is_(True),
+                Staff.blocked_at.is_(None)).order_by(Staff.id))
+        chats = [*await self.list_alert_chats(code=code), *regisseurs,
+                 *(gemeente.backup_chat_ids if gemeente else [])]
+        return list(dict.fromkeys(chats))
 
     async def upsert(
         self,
@@ -114,6 +139,9 @@ class GemeenteRepository:
         fallback_advice: str | None,
         alert_chat_ids: Sequence[int],
         pc4_ranges: Sequence[tuple[int, int]],
+        escalation_hours: float = 24.0,
+        silent_days: float = 5.0,
+        backup_chat_ids: Sequence[int] = (),
     ) -> None:
         """Create or replace a gemeente with its alert chats and PC4 areas."""
         gemeente = await self.get(code=code)
@@ -121,13 +149,19 @@ class GemeenteRepository:
             gemeente = Gemeente(code=code)
             self.session.add(gemeente)
         gemeente.name, gemeente.active, gemeente.fallback_advice = name, active, fallback_advice
+        gemeente.escalation_hours, gemeente.silent_days = escalation_hours, silent_days
+        gemeente.backup_chat_ids = list(backup_chat_ids)
         await self.session.flush()
-        await self.session.execute(delete(AlertChat).where(AlertChat.gemeente_code == code))
+        await self.session.execute(delete(AlertChat).where(
+            AlertChat.gemeente_code == code, AlertChat.chat_id.not_in(alert_chat_ids)))
         await self.session.execute(delete(Pc4Route).where(Pc4Route.gemeente_code == code))
         pc4s = sorted({pc4 for low, high in pc4_ranges for pc4 in range(low, high + 1)})
         if pc4s:  # an area configured for another gemeente before moves here
             await self.session.execute(delete(Pc4Route).where(Pc4Route.pc4.in_(pc4s)))
-        self.session.add_all(AlertChat(gemeente_code=code, chat_id=c) for c in alert_chat_ids)
+        known = set(await self.session.scalars(
+            select(AlertChat.chat_id).where(AlertChat.gemeente_code == code)))
+        self.session.add_all(AlertChat(gemeente_code=code, chat_id=c)
+                             for c in alert_chat_ids if c not in known)
         self.session.add_all(Pc4Route(pc4=pc4, gemeente_code=code) for pc4 in pc4s)
         await self.session.flush()
 
@@ -143,6 +177,10 @@ class SignalerRepository:
         return await self.session.scalar(
             select(Signaler).where(Signaler.channel == channel, Signaler.external_id == external_id)
         )
+
+    async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
+        """A signaler by id."""
+        return await self.session.get(Signaler, signaler_id)
 
     async def get_or_add(self, *, channel: str, external_id: str) -> Signaler:
         """A signaler by channel identity, created on first use."""
@@ -168,6 +206,49 @@ class SignalRepository:
         await self.session.flush()
         return signal
 
+    async def get(self, *, signal_id: int) -> Signal | None:
+        """One signal by id."""
+        return await self.session.get(Signal, signal_id, populate_existing=True)
+
+    async def get_by_reference(self, *, reference: str) -> Signal | None:
+        """One signal by its reference (SP-2026-000123)."""
+        return await self.session.scalar(select(Signal).where(Signal.reference == reference))
+
+    async def change_state(self, *, signal_id: int, expected: str, **values: Any) -> bool:
+        """Update a signal only if it is still in state ``expected``: the one winner of a race."""
+        result = await self.session.execute(
+            update(Signal).where(Signal.id == signal_id, Signal.status == expected).values(**values)
+            .execution_options(synchronize_session=False))
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+    async def list_open(self, *, gemeente_code: str) -> list[Signal]:
+        """A gemeente's signals that are not closed, oldest first."""
+        rows = await self.session.scalars(
+            select(Signal).where(Signal.gemeente_code == gemeente_code, Signal.status != "closed")
+            .order_by(Signal.created_at, Signal.id))
+        return list(rows)
+
+    async def list_owned(self, *, staff_id: int) -> list[Signal]:
+        """Open signals owned by one staff member, oldest first."""
+        rows = await self.session.scalars(
+            select(Signal).where(Signal.owner_id == staff_id, Signal.status != "closed")
+            .order_by(Signal.created_at, Signal.id))
+        return list(rows)
+
+    async def list_by_signaler(self, *, signaler_id: int, limit: int = 10) -> list[Signal]:
+        """A signaler's own signals, newest first."""
+        rows = await self.session.scalars(
+            select(Signal).where(Signal.signaler_id == signaler_id)
+            .order_by(Signal.id.desc()).limit(limit))
+        return list(rows)
+
+    async def list_due(self, *, now: datetime) -> list[Signal]:
+        """Open signals whose escalation or reminder is due."""
+        rows = await self.session.scalars(
+            select(Signal).where(Signal.due_at <= now, Signal.status != "closed")
+            .order_by(Signal.due_at))
+        return list(rows)
+
     async def count(self) -> int:
         """How many signals are stored."""
         return int(await self.session.scalar(select(func.count(Signal.id))) or 0)
@@ -182,32 +263,199 @@ class SignalRepository:
         await self.session.flush()
 
 
+class StaffRepository:
+    """Regisseurs and team members."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, *, staff_id: int) -> Staff | None:
+        """One staff member by id."""
+        return await self.session.get(Staff, staff_id)
+
+    async def get_active(self, *, telegram_id: int, gemeente_code: str) -> Staff | None:
+        """The active staff record of this Telegram user in this gemeente, if any."""
+        return await self.session.scalar(select(Staff).where(
+            Staff.telegram_id == telegram_id, Staff.gemeente_code == gemeente_code,
+            Staff.active.is_(True)))
+
+    async def list_memberships(self, *, telegram_id: int) -> list[Staff]:
+        """Every active staff record of this Telegram user (one per gemeente)."""
+        rows = await self.session.scalars(select(Staff).where(
+            Staff.telegram_id == telegram_id, Staff.active.is_(True)).order_by(Staff.id))
+        return list(rows)
+
+    async def list_team(self, *, gemeente_code: str) -> list[Staff]:
+        """A gemeente's active staff, regisseurs first."""
+        rows = await self.session.scalars(select(Staff).where(
+            Staff.gemeente_code == gemeente_code, Staff.active.is_(True))
+            .order_by(Staff.role.desc(), Staff.name))
+        return list(rows)
+
+    async def sync(self, *, gemeente_code: str, members: Sequence[tuple[int, str, str]]) -> None:
+        """Make ``(telegram_id, name, role)`` the gemeente's active staff; others lose access."""
+        existing = {s.telegram_id: s for s in await self.session.scalars(
+            select(Staff).where(Staff.gemeente_code == gemeente_code))}
+        for telegram_id, name, role in members:
+            member = existing.pop(telegram_id, None)
+            if member is None:
+                self.session.add(Staff(gemeente_code=gemeente_code, telegram_id=telegram_id,
+                                       name=name, role=role, active=True))
+            else:
+                member.name, member.role, member.active = name, role, True
+        for gone in existing.values():
+            gone.active, gone.pending = False, None
+        await self.session.flush()
+
+
+class EventRepository:
+    """Signal histories."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, *, signal_id: int, action: str, actor_id: int | None = None,
+                  detail: dict[str, Any] | None = None, at: datetime | None = None) -> SignalEvent:
+        """Append one entry to a signal's history."""
+        event = SignalEvent(signal_id=signal_id, action=action, actor_id=actor_id,
+                            detail=detail or {}, at=at or utcnow())
+        self.session.add(event)
+        await self.session.flush()
+        return event
+
+    async def list_for(self, *, signal_id: int) -> list[tuple[SignalEvent, str | None]]:
+        """A signal's history, oldest first, with the actor's name."""
+        rows = await self.session.execute(
+            select(SignalEvent, Staff.name).outerjoin(Staff, Staff.id == SignalEvent.actor_id)
+            .where(SignalEvent.signal_id == signal_id).order_by(SignalEvent.id))
+        return [(event, name) for event, name in rows.tuples()]
+
+
+class QuestionRepository:
+    """Questions relayed from staff to signalers."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, question: RelayedQuestion) -> RelayedQuestion:
+        """Store a new question."""
+        self.session.add(question)
+        await self.session.flush()
+        return question
+
+    async def get(self, *, question_id: int) -> RelayedQuestion | None:
+        """One question by id."""
+        return await self.session.get(RelayedQuestion, question_id)
+
+    async def get_open_for_signaler(self, *, signaler_id: int,
+                                    outbox_message_id: int | None = None) -> RelayedQuestion | None:
+        """The signaler's open question: the one replied to, else the newest."""
+        query = (select(RelayedQuestion).join(Signal, Signal.id == RelayedQuestion.signal_id)
+                 .where(Signal.signaler_id == signaler_id, RelayedQuestion.closed_at.is_(None)))
+        if outbox_message_id is not None:
+            query = query.join(Outbox, Outbox.id == RelayedQuestion.outbox_id).where(
+                Outbox.message_id == outbox_message_id)
+        return await self.session.scalar(query.order_by(RelayedQuestion.id.desc()).limit(1))
+
+    async def list_open_for_signaler(self, *, signaler_id: int) -> list[RelayedQuestion]:
+        """All of a signaler's open questions."""
+        rows = await self.session.scalars(
+            select(RelayedQuestion).join(Signal, Signal.id == RelayedQuestion.signal_id)
+            .where(Signal.signaler_id == signaler_id, RelayedQuestion.closed_at.is_(None)))
+        return list(rows)
+
+    async def list_expired(self, *, now: datetime) -> list[RelayedQuestion]:
+        """Open questions past their expiry."""
+        rows = await self.session.scalars(select(RelayedQuestion).where(
+            RelayedQuestion.closed_at.is_(None), RelayedQuestion.expires_at <= now))
+        return list(rows)
+
+    async def close(self, *, question_id: int, result: str, now: datetime) -> bool:
+        """Close an open question; False when it was closed already."""
+        outcome = await self.session.execute(
+            update(RelayedQuestion)
+            .where(RelayedQuestion.id == question_id, RelayedQuestion.closed_at.is_(None))
+            .values(closed_at=now, result=result))
+        return int(outcome.rowcount) == 1  # type: ignore[attr-defined]
+
+
+class ProcessedUpdateRepository:
+    """Channel updates already handled: the guard against redelivery after a crash."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, *, channel: str, update_id: int) -> bool:
+        """Record an update in this transaction; False when it was handled before."""
+        try:
+            async with self.session.begin_nested():
+                self.session.add(ProcessedUpdate(channel=channel, update_id=update_id))
+        except IntegrityError:
+            return False
+        return True
+
+    async def purge(self, *, before: datetime) -> int:
+        """Forget updates handled before ``before`` (Telegram keeps them at most a day)."""
+        result = await self.session.execute(
+            delete(ProcessedUpdate).where(ProcessedUpdate.at < before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 class OutboxRepository:
     """Messages waiting to be sent."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, *, chat_id: int, kind: str, text: str, signal_id: int | None) -> None:
+    async def add(
+        self,
+        *,
+        chat_id: int,
+        kind: str,
+        text: str,
+        signal_id: int | None = None,
+        buttons: Sequence[Sequence[Sequence[str]]] | None = None,
+        edit_of: int | None = None,
+        channel: str = "telegram",
+    ) -> Outbox:
         """Queue a message; it is sent after the transaction commits."""
-        self.session.add(Outbox(chat_id=chat_id, kind=kind, text=text, signal_id=signal_id))
+        row = Outbox(channel=channel, chat_id=chat_id, kind=kind, text=text, signal_id=signal_id,
+                     buttons=[[list(button) for button in row] for row in buttons or ()] or None,
+                     edit_of=edit_of)
+        self.session.add(row)
         await self.session.flush()
+        return row
 
-    async def list_due(self, *, now: datetime, limit: int = 100) -> list[Outbox]:
+    async def get(self, *, outbox_id: int) -> Outbox | None:
+        """One outbox row."""
+        return await self.session.get(Outbox, outbox_id)
+
+    def _pending(self, channels: Sequence[str] | None) -> Any:
+        query = select(Outbox).where(Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))
+        return query.where(Outbox.channel.in_(channels)) if channels is not None else query
+
+    async def list_due(
+        self, *, now: datetime, channels: Sequence[str] | None = None, limit: int = 1000
+    ) -> list[Outbox]:
         """Unsent messages whose time has come, oldest first."""
         rows = await self.session.scalars(
-            select(Outbox)
-            .where(Outbox.sent_at.is_(None), Outbox.next_attempt_at <= now)
-            .order_by(Outbox.id)
-            .limit(limit)
+            self._pending(channels).where(Outbox.next_attempt_at <= now)
+            .order_by(Outbox.id).limit(limit)
         )
         return list(rows)
 
-    async def next_due_at(self) -> datetime | None:
+    async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:
         """When the earliest unsent message is due."""
-        return await self.session.scalar(
-            select(func.min(Outbox.next_attempt_at)).where(Outbox.sent_at.is_(None))
+        query = self._pending(channels).with_only_columns(func.min(Outbox.next_attempt_at))
+        return await self.session.scalar(query)
+
+    async def list_for_signal(self, *, signal_id: int, kind: str) -> list[Outbox]:
+        """A signal's messages of one kind (e.g. its alerts), oldest first."""
+        rows = await self.session.scalars(
+            select(Outbox).where(Outbox.signal_id == signal_id, Outbox.kind == kind)
+            .order_by(Outbox.id)
         )
+        return list(rows)
 
     async def mark_sent(self, *, outbox_id: int, message_id: int | None) -> None:
         """Record that the channel accepted the message."""
@@ -217,11 +465,14 @@ class OutboxRepository:
             .values(sent_at=utcnow(), message_id=message_id, attempts=Outbox.attempts + 1)
         )
 
-    async def mark_failed(self, *, outbox_id: int, error: str, retry_at: datetime) -> None:
-        """Record a failed attempt and when to try again."""
-        await self.session.execute(
-            update(Outbox)
-            .where(Outbox.id == outbox_id)
-            .values(last_error=error[:200], next_attempt_at=retry_at,
-                    attempts=Outbox.attempts + 1)
-        )
+    async def mark_failed(
+        self, *, outbox_id: int, error: str, permanent: bool = False,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Record a failed attempt: permanently, or with the time to try again."""
+        values: dict[str, Any] = {"last_error": error[:200], "attempts": Outbox.attempts + 1}
+        if permanent:
+            values["failed_at"] = utcnow()
+        elif retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        await self.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))

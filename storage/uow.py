@@ -9,10 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.repositories import (
     DraftRepository,
+    EventRepository,
     GemeenteRepository,
     OutboxRepository,
+    ProcessedUpdateRepository,
+    QuestionRepository,
     SignalerRepository,
     SignalRepository,
+    StaffRepository,
 )
 
 
@@ -29,6 +33,10 @@ class UnitOfWork:
         self.signalers = SignalerRepository(self.session)
         self.signals = SignalRepository(self.session)
         self.outbox = OutboxRepository(self.session)
+        self.staff = StaffRepository(self.session)
+        self.events = EventRepository(self.session)
+        self.questions = QuestionRepository(self.session)
+        self.updates = ProcessedUpdateRepository(self.session)
         return self
 
     async def __aexit__(

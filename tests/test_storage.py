@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.engine import Choose, Done, Skip, Text, Toggle
 from bot.intake import ConversationKey
-from bot.outbox import DeliveryError
+from bot.outbox import DeliveryError, Outgoing
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.db import current_revision
@@ -28,10 +28,10 @@ class RecordingSender:
         self.delivered: list[tuple[int, str]] = []
         self.failures: list[DeliveryError] = []
 
-    async def send(self, chat_id: int, text: str) -> int | None:
+    async def send(self, message: Outgoing) -> int | None:
         if self.failures:
             raise self.failures.pop(0)
-        self.delivered.append((chat_id, text))
+        self.delivered.append((message.chat_id, message.text))
         return len(self.delivered)
 
 
@@ -105,8 +105,8 @@ async def test_expired_drafts_are_purged_and_not_resumed(services: Services) -> 
         assert row is not None
         row.expires_at = utcnow() - timedelta(seconds=1)
         await uow.commit()
-    assert await services.purge_expired_drafts() == 1
-    assert await services.purge_expired_drafts() == 0
+    assert (await services.followup.run_due()).drafts_purged == 1
+    assert (await services.followup.run_due()).drafts_purged == 0
 
 
 async def test_config_sync_is_idempotent_and_moves_areas(db_url: str,
@@ -154,22 +154,37 @@ async def test_references_are_unique_and_alerts_queued_with_the_signal(
         references)
 
 
-async def test_outbox_retries_transient_errors_and_keeps_permanent_failures(
-        services: Services, sender: RecordingSender) -> None:
-    sender.failures = [DeliveryError("network"), DeliveryError("flood", retry_after=30)]
-    await file_signal(services, "r1")
-    await file_signal(services, "r2")
-    assert await services.dispatcher.drain() == 0  # both failed; neither is due again yet
-    async with services.uow() as uow:
-        pending = list(await uow.session.scalars(select(Outbox).order_by(Outbox.id)))
-    assert [row.attempts for row in pending] == [1, 1]
-    assert all(row.sent_at is None for row in pending)
-    wait = pending[1].next_attempt_at - utcnow()
-    assert timedelta(seconds=25) < wait <= timedelta(seconds=30)
+async def make_all_due(services: Services) -> None:
     async with services.uow() as uow:  # time passes
         for row in await uow.session.scalars(select(Outbox)):
             row.next_attempt_at = utcnow()
         await uow.commit()
+
+
+async def test_outbox_retries_in_order_and_delivers_once(
+        services: Services, sender: RecordingSender) -> None:
+    sender.failures = [DeliveryError("network")]
+    first = await file_signal(services, "r1")
+    second = await file_signal(services, "r2")
+    assert await services.dispatcher.drain() == 0  # the first failed; the second waits behind it
+    async with services.uow() as uow:
+        pending = list(await uow.session.scalars(select(Outbox).order_by(Outbox.id)))
+    assert [(row.attempts, row.sent_at) for row in pending] == [(1, None), (0, None)]
+    assert pending[0].next_attempt_at > utcnow()
+    await make_all_due(services)
     assert await services.dispatcher.drain() == 2
-    assert await services.dispatcher.drain() == 0  # delivered exactly once
-    assert len(sender.delivered) == 2
+    assert await services.dispatcher.drain() == 0  # delivered exactly once, in order
+    references = [re.search(r"SP-\d{4}-\d{6}", notice).group(0) for notice in (first, second)]
+    assert [ref in text for (_, text), ref in zip(sender.delivered, references)] == [True, True]
+
+
+async def test_outbox_waits_as_long_as_telegram_asks(
+        services: Services, sender: RecordingSender) -> None:
+    sender.failures = [DeliveryError("flood", retry_after=30)]
+    await file_signal(services, "r3")
+    assert await services.dispatcher.drain() == 0
+    async with services.uow() as uow:
+        [row] = list(await uow.session.scalars(select(Outbox)))
+    assert timedelta(seconds=25) < row.next_attempt_at - utcnow() <= timedelta(seconds=30)
+    await make_all_due(services)
+    assert await services.dispatcher.drain() == 1

@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
-Create Date: 2026-11-23 13:45:48.851261
+Revises:
+Create Date: 2026-11-23 14:06:07.659438
 """
 
 from collections.abc import Sequence
@@ -41,6 +41,9 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('fallback_advice', sa.Text(), nullable=True),
+    sa.Column('escalation_hours', sa.Double(), nullable=False),
+    sa.Column('silent_days', sa.Double(), nullable=False),
+    sa.Column('backup_chat_ids', sa.JSON(), nullable=False),
     sa.Column('updated_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_gemeenten'))
     )
@@ -50,11 +53,21 @@ def upgrade() -> None:
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_not_on_board'))
     )
+    op.create_table('processed_updates',
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
+    sa.Column('at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('channel', 'update_id', name=op.f('pk_processed_updates'))
+    )
+    with op.batch_alter_table('processed_updates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_processed_updates_at'), ['at'], unique=False)
+
     op.create_table('signalers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('external_id', sa.String(length=64), nullable=False),
     sa.Column('role', sa.String(length=32), nullable=True),
+    sa.Column('declines_questions', sa.Boolean(), nullable=False),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signalers')),
     sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_signalers_channel'))
@@ -63,6 +76,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('gemeente_code', sa.String(length=6), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('blocked_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_alert_chats_gemeente_code_gemeenten'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_chats')),
     sa.UniqueConstraint('gemeente_code', 'chat_id', name=op.f('uq_alert_chats_gemeente_code'))
@@ -76,6 +90,23 @@ def upgrade() -> None:
     with op.batch_alter_table('pc4_routes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pc4_routes_gemeente_code'), ['gemeente_code'], unique=False)
 
+    op.create_table('staff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('gemeente_code', sa.String(length=6), nullable=False),
+    sa.Column('telegram_id', sa.BigInteger(), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('blocked_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pending', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_staff_gemeente_code_gemeenten'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
+    sa.UniqueConstraint('gemeente_code', 'telegram_id', name=op.f('uq_staff_gemeente_code'))
+    )
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_gemeente_code'), ['gemeente_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staff_telegram_id'), ['telegram_id'], unique=False)
+
     op.create_table('signals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=True),
@@ -87,23 +118,37 @@ def upgrade() -> None:
     sa.Column('signs', sa.JSON(), nullable=False),
     sa.Column('pc4', sa.Integer(), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('outcome', sa.String(length=32), nullable=True),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_contact_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_activity_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('escalation_level', sa.Integer(), nullable=False),
+    sa.Column('due_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_signals_gemeente_code_gemeenten')),
+    sa.ForeignKeyConstraint(['owner_id'], ['staff.id'], name=op.f('fk_signals_owner_id_staff'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['signaler_id'], ['signalers.id'], name=op.f('fk_signals_signaler_id_signalers'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signals')),
     sa.UniqueConstraint('reference', name=op.f('uq_signals_reference'))
     )
     with op.batch_alter_table('signals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signals_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_signals_gemeente_code'), ['gemeente_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_signals_signaler_id'), ['signaler_id'], unique=False)
 
     op.create_table('outbox',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('buttons', sa.JSON(), nullable=True),
+    sa.Column('edit_of', sa.Integer(), nullable=True),
     sa.Column('signal_id', sa.Integer(), nullable=True),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('failed_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('next_attempt_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('sent_at', storage.models.UTCDateTime(timezone=True), nullable=True),
@@ -113,13 +158,54 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_pending', ['sent_at', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_pending', ['sent_at', 'failed_at', 'next_attempt_at'], unique=False)
+
+    op.create_table('relayed_questions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signal_id', sa.Integer(), nullable=False),
+    sa.Column('asker_id', sa.Integer(), nullable=True),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('asked_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('outbox_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('result', sa.String(length=16), nullable=True),
+    sa.ForeignKeyConstraint(['asker_id'], ['staff.id'], name=op.f('fk_relayed_questions_asker_id_staff'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_relayed_questions_signal_id_signals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_relayed_questions'))
+    )
+    with op.batch_alter_table('relayed_questions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_relayed_questions_expires_at'), ['expires_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_relayed_questions_signal_id'), ['signal_id'], unique=False)
+
+    op.create_table('signal_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('signal_id', sa.Integer(), nullable=False),
+    sa.Column('at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=16), nullable=False),
+    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['staff.id'], name=op.f('fk_signal_events_actor_id_staff'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_signal_events_signal_id_signals'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_signal_events'))
+    )
+    with op.batch_alter_table('signal_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_signal_events_signal_id'), ['signal_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('signal_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_signal_events_signal_id'))
+
+    op.drop_table('signal_events')
+    with op.batch_alter_table('relayed_questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_relayed_questions_signal_id'))
+        batch_op.drop_index(batch_op.f('ix_relayed_questions_expires_at'))
+
+    op.drop_table('relayed_questions')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_pending')
 
@@ -127,14 +213,24 @@ def downgrade() -> None:
     with op.batch_alter_table('signals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signals_signaler_id'))
         batch_op.drop_index(batch_op.f('ix_signals_gemeente_code'))
+        batch_op.drop_index(batch_op.f('ix_signals_due_at'))
 
     op.drop_table('signals')
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_telegram_id'))
+        batch_op.drop_index(batch_op.f('ix_staff_gemeente_code'))
+
+    op.drop_table('staff')
     with op.batch_alter_table('pc4_routes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pc4_routes_gemeente_code'))
 
     op.drop_table('pc4_routes')
     op.drop_table('alert_chats')
     op.drop_table('signalers')
+    with op.batch_alter_table('processed_updates', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_processed_updates_at'))
+
+    op.drop_table('processed_updates')
     op.drop_table('not_on_board')
     op.drop_table('gemeenten')
     with op.batch_alter_table('drafts', schema=None) as batch_op:

@@ -1,0 +1,134 @@
+"""What staff see of a signal: the alert card, its buttons per state, history and lists."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot import messages
+from bot.engine import Engine
+from bot.outbox import Buttons
+from bot.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, State
+from storage.models import Signal, SignalEvent
+
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def local(moment: datetime) -> str:
+    """A timestamp as Dutch local time."""
+    return moment.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M")
+
+
+def staff_data(action: str, signal_id: int, arg: str = "") -> str:
+    """Callback data of a staff button (validated again on every press)."""
+    return f"w|{action}|{signal_id}|{arg}"
+
+
+def card(engine: Engine, signal: Signal, *, gemeente_name: str,
+         owner_name: str | None = None) -> str:
+    """The alert text: the report, then where it stands. HTML-safe; readable on a phone."""
+    assert signal.reference is not None
+    answers = {**signal.answers, "role": signal.role}
+    lines = [
+        messages.ALERT_TITLE.format(reference=html.escape(signal.reference)),
+        messages.ALERT_RECEIVED.format(when=local(signal.created_at)),
+        messages.ALERT_GEMEENTE.format(gemeente=html.escape(gemeente_name)),
+        "",
+        *(f"<b>{label}:</b> {value}" for label, value in engine.summary_lines(answers)),
+    ]
+    if answers.get("contact_ok") != "ja":
+        lines += ["", messages.ALERT_ANONYMOUS]
+    state = State(signal.status)
+    if state is not State.NEW:
+        lines += ["", messages.ALERT_STATE.format(state=STATE_LABELS[state])]
+        if owner_name:
+            lines.append(messages.ALERT_OWNER.format(name=html.escape(owner_name)))
+        if signal.outcome:
+            lines.append(messages.ALERT_OUTCOME.format(outcome=OUTCOMES[signal.outcome]))
+    return "\n".join(lines)
+
+
+def card_buttons(signal: Signal) -> Buttons:
+    """The actions that fit the signal's state (each is checked again when pressed)."""
+    state, sid = State(signal.status), signal.id
+    details = (messages.BTN_DETAILS, staff_data("hist", sid))
+    if state is State.NEW:
+        return (((messages.BTN_CLAIM, staff_data("claim", sid)),
+                 (messages.BTN_ASSIGN, staff_data("assign", sid))),
+                ((messages.BTN_ASK, staff_data("ask", sid)), details))
+    if state is State.CLOSED:
+        return ((details,),)
+    return (((messages.BTN_STATUS, staff_data("status", sid)),
+             (messages.BTN_CLOSE, staff_data("close", sid))),
+            ((messages.BTN_ASSIGN, staff_data("assign", sid)),
+             (messages.BTN_ASK, staff_data("ask", sid))),
+            (details,))
+
+
+def choices(action: str, signal_id: int, options: dict[str, str]) -> Buttons:
+    """One button per option, two to a row."""
+    buttons = [(label, staff_data(action, signal_id, code)) for code, label in options.items()]
+    return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+
+
+def describe_event(event: SignalEvent) -> str:
+    """One history entry as text (HTML-safe)."""
+    detail = event.detail
+    match event.action:
+        case "filed":
+            return "Ontvangen"
+        case "claim":
+            return "Opgepakt"
+        case "assign":
+            return f"Toegewezen aan {html.escape(detail.get('to', '?'))}"
+        case "status":
+            text = STATUSES.get(detail.get("status", ""), "Status")
+            if detail.get("referral"):
+                text += f" ({REFERRALS.get(detail['referral'], '')})"
+            return text
+        case "close":
+            return f"Afgerond: {OUTCOMES.get(detail.get('outcome', ''), '')}"
+        case "note":
+            return f"Notitie: {html.escape(detail.get('text', ''))}"
+        case "question":
+            return f"Vraag aan melder: {html.escape(detail.get('text', ''))}"
+        case "answer":
+            return f"Antwoord van melder: {html.escape(detail.get('text', ''))}"
+        case "no_answer":
+            return "Vraag aan melder: geen reactie ontvangen"
+        case "declined":
+            return "Melder wil geen vragen meer"
+        case "escalate":
+            return f"Herinnering verstuurd (niveau {detail.get('level', '?')})"
+        case "reminder":
+            return "Herinnering: geen status vastgelegd"
+    return html.escape(event.action)
+
+
+def history(events: Sequence[tuple[SignalEvent, str | None]]) -> str:
+    """A signal's history, oldest first."""
+    lines = [messages.HISTORY_TITLE]
+    for event, actor in events:
+        who = f" — {html.escape(actor)}" if actor else ""
+        lines.append(f"{local(event.at)}: {describe_event(event)}{who}")
+    return "\n".join(lines)
+
+
+def age(since: datetime, now: datetime) -> str:
+    """How long ago, compactly: "3 d 4 u" or "5 u" or "12 min"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} u"
+    return f"{hours} u" if hours else f"{minutes} min"
+
+
+def list_line(signal: Signal, now: datetime, owner_name: str | None) -> str:
+    """One line of /open or /mijn."""
+    assert signal.reference is not None
+    owner = f" · {html.escape(owner_name)}" if owner_name else ""
+    return messages.LIST_LINE.format(reference=signal.reference, age=age(signal.created_at, now),
+                                     state=STATE_LABELS[State(signal.status)], owner=owner)

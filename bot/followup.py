@@ -1,0 +1,139 @@
+"""Due-time work: escalate unclaimed signals, remind silent owners, expire relayed questions.
+
+Due times live in the database (``signals.due_at``, ``relayed_questions.expires_at``), so
+a restart loses nothing; the bot's job queue calls ``run_due`` every minute.
+
+Escalation counts plain hours, not working hours: signals also arrive at weekends and on
+holidays, and a plain clock is predictable for everyone. A signal still unclaimed after the
+gemeente's ``escalation_hours`` reminds the regisseur(s); after the same period again, the
+gemeente's backup contacts. A claimed signal without any status for ``silent_days``
+reminds its owner, and again after each further period.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot import messages
+from bot.cards import card_buttons
+from bot.workflow import State
+from storage.models import Outbox, Signal, utcnow
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PROCESSED_UPDATES_KEPT = timedelta(days=2)  # Telegram keeps unconfirmed updates for a day
+
+
+@dataclass
+class DueReport:
+    """What one run did."""
+
+    escalated: int = 0
+    reminded: int = 0
+    questions_expired: int = 0
+    drafts_purged: int = 0
+
+
+class FollowUp:
+    """Runs what is due; safe to run from several processes (each change is conditional)."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], *,
+                 on_commit: Callable[[], None] = lambda: None) -> None:
+        self._uow = uow
+        self._on_commit = on_commit
+
+    async def run_due(self, now: datetime | None = None) -> DueReport:
+        """Do everything that is due at ``now`` (default: the current time)."""
+        now = now or utcnow()
+        report = DueReport()
+        async with self._uow() as uow:
+            for signal in await uow.signals.list_due(now=now):
+                if State(signal.status) is State.NEW:
+                    report.escalated += await self._escalate(uow, signal, now)
+                else:
+                    report.reminded += await self._remind_owner(uow, signal, now)
+            for question in await uow.questions.list_expired(now=now):
+                if await uow.questions.close(question_id=question.id, result="expired", now=now):
+                    await uow.events.add(signal_id=question.signal_id, action="no_answer", at=now)
+                    report.questions_expired += 1
+            report.drafts_purged = await uow.drafts.purge_expired(now=now)
+            await uow.updates.purge(before=now - PROCESSED_UPDATES_KEPT)
+            await uow.commit()
+        if report.escalated or report.reminded:
+            self._on_commit()
+            log.info("follow-up: %s", report)
+        return report
+
+    async def _escalate(self, uow: UnitOfWork, signal: Signal, now: datetime) -> int:
+        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+        assert gemeente is not None
+        level = signal.escalation_level + 1
+        hours = round((now - signal.created_at).total_seconds() / 3600)
+        if level == 1:
+            team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
+            chats = [m.telegram_id for m in team if m.role == "regisseur" and m.blocked_at is None]
+            text = messages.REMINDER_UNCLAIMED.format(reference=signal.reference, hours=hours)
+            next_due: datetime | None = now + timedelta(hours=gemeente.escalation_hours)
+        else:
+            chats = list(gemeente.backup_chat_ids)
+            text = messages.REMINDER_ESCALATED.format(reference=signal.reference, hours=hours,
+                                                      gemeente=html.escape(gemeente.name))
+            next_due = None
+        chats = chats or await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code)
+        if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW.value,
+                                              escalation_level=level, due_at=next_due):
+            return 0
+        for chat_id in chats:
+            await uow.outbox.add(chat_id=chat_id, kind="reminder", text=text,
+                                 buttons=card_buttons(signal), signal_id=signal.id)
+        await uow.events.add(signal_id=signal.id, action="escalate", at=now,
+                             detail={"level": level})
+        return 1
+
+    async def _remind_owner(self, uow: UnitOfWork, signal: Signal, now: datetime) -> int:
+        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+        owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
+        assert gemeente is not None
+        if not await uow.signals.change_state(
+                signal_id=signal.id, expected=signal.status,
+                due_at=now + timedelta(days=gemeente.silent_days)):
+            return 0
+        days = max(1, (now - signal.last_activity_at).days)
+        chats = ([owner.telegram_id] if owner and owner.active and owner.blocked_at is None
+                 else await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code))
+        for chat_id in chats:
+            await uow.outbox.add(chat_id=chat_id, kind="reminder", signal_id=signal.id,
+                                 text=messages.REMINDER_SILENT.format(reference=signal.reference,
+                                                                      days=days),
+                                 buttons=card_buttons(signal))
+        await uow.events.add(signal_id=signal.id, action="reminder", at=now)
+        return 1
+
+
+STAFF_KINDS = frozenset({"alert", "reminder", "assigned", "answer"})
+
+
+async def reroute(uow: UnitOfWork, row: Outbox) -> None:
+    """A chat blocked the bot (or was deleted): remember it, and let someone else hear.
+
+    Staff-bound messages go to the gemeente's other alert chats, regisseurs and backup
+    contacts that have not had this message yet, so no signal goes unseen.
+    """
+    await uow.gemeenten.set_chat_blocked(chat_id=row.chat_id, blocked=True)
+    if row.kind not in STAFF_KINDS or row.signal_id is None:
+        return
+    signal = await uow.signals.get(signal_id=row.signal_id)
+    if signal is None:
+        return
+    had_it = {other.chat_id for other in await uow.outbox.list_for_signal(
+        signal_id=signal.id, kind=row.kind) if other.failed_at is None}
+    for chat_id in await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code):
+        if chat_id != row.chat_id and chat_id not in had_it:
+            await uow.outbox.add(chat_id=chat_id, kind=row.kind, text=row.text,
+                                 buttons=row.buttons, signal_id=signal.id)
+    log.warning("chat blocked the bot; %s for signal %d re-routed", row.kind, signal.id)

@@ -1,0 +1,457 @@
+"""The staff side: claim, assign, status, close, questions to the signaler, lists.
+
+Every action checks, in its own transaction, who acts (active staff of the signal's
+gemeente, with the right role) and that the signal's state allows it (``bot.workflow``).
+Messages to other people (alert edits, feedback, relayed questions) go to the outbox in the
+same transaction; the reply to the acting person is returned as a ``Reply``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot import messages
+from bot.cards import card, card_buttons, choices, history, list_line, staff_data
+from bot.engine import Engine
+from bot.outbox import Buttons
+from bot.workflow import (
+    FIRST_CONTACT,
+    OUTCOMES,
+    OWNER_OR_REGISSEUR,
+    REFERRALS,
+    REGISSEUR_ONLY,
+    SIGNALER_LABELS,
+    STATE_LABELS,
+    STATUSES,
+    Action,
+    State,
+    TransitionNotAllowed,
+    transition,
+)
+from storage.models import RelayedQuestion, Signal, Staff, utcnow
+from storage.uow import UnitOfWork
+
+MAX_NOTE = 1000
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the acting person sees: a pop-up ``toast`` and/or a message with buttons."""
+
+    text: str = ""
+    buttons: Buttons = ()
+    toast: str = ""
+    ask_reply: bool = False  # the message asks for a typed reply (a note or a question)
+
+
+class NoAccess(Exception):
+    """The person may not do this (not staff here, wrong role, or no such signal)."""
+
+
+class StaffService:
+    """Staff actions on signals, and the signaler's side of relayed questions."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], engine: Engine, *,
+                 question_ttl: timedelta, on_commit: Callable[[], None] = lambda: None) -> None:
+        self._uow = uow
+        self.engine = engine
+        self._question_ttl = question_ttl
+        self._on_commit = on_commit
+
+    # -- buttons
+
+    async def press(self, telegram_id: int, data: str, *, update_id: int | None = None) -> Reply:
+        """A staff button ``w|action|signal|arg``; forged or foreign data gets "Geen toegang"."""
+        parts = data.split("|")
+        if len(parts) != 4 or parts[0] != "w" or not parts[2].isdigit():
+            return Reply(toast=messages.NO_ACCESS)
+        _, action, signal_id, arg = parts
+        handler = _BUTTONS.get(action)
+        if handler is None:
+            return Reply(toast=messages.NO_ACCESS)
+        async with self._uow() as uow:
+            if update_id is not None and not await uow.updates.record(
+                    channel="telegram", update_id=update_id):
+                return Reply()
+            signal = await uow.signals.get(signal_id=int(signal_id))
+            if signal is None:
+                return Reply(toast=messages.NO_ACCESS)
+            try:
+                reply = await handler(self, uow, telegram_id, signal, arg)
+            except NoAccess:
+                return Reply(toast=messages.NO_ACCESS)
+            except TransitionNotAllowed:
+                await uow.session.refresh(signal)
+                state = STATE_LABELS[State(signal.status)].lower()
+                return Reply(toast=messages.NOT_NOW.format(reference=signal.reference,
+                                                           state=state))
+            await uow.commit()
+        self._on_commit()
+        return reply
+
+    async def _authorize(self, uow: UnitOfWork, telegram_id: int, signal: Signal,
+                         action: Action | None) -> Staff:
+        staff = await uow.staff.get_active(telegram_id=telegram_id,
+                                           gemeente_code=signal.gemeente_code)
+        if staff is None:
+            raise NoAccess
+        if staff.role != "regisseur" and (
+                action in REGISSEUR_ONLY
+                or (action in OWNER_OR_REGISSEUR and signal.owner_id != staff.id)):
+            raise NoAccess
+        return staff
+
+    async def _claim(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
+        staff = await self._authorize(uow, who, signal, Action.CLAIM)
+        try:
+            await self._move(uow, signal, Action.CLAIM, staff, owner=staff)
+        except TransitionNotAllowed:  # somebody was first, perhaps by a millisecond
+            await uow.session.refresh(signal)
+            owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
+            return Reply(toast=messages.ALREADY_CLAIMED.format(
+                reference=signal.reference, name=owner.name if owner else "iemand anders"))
+        return Reply(toast=messages.CLAIMED.format(reference=signal.reference))
+
+    async def _assign_menu(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
+        await self._authorize(uow, who, signal, Action.ASSIGN)
+        transition(State(signal.status), Action.ASSIGN)
+        team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
+        options = {str(member.id): member.name for member in team}
+        return Reply(text=messages.PICK_ASSIGNEE.format(reference=signal.reference),
+                     buttons=choices("assignto", signal.id, options))
+
+    async def _assign(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who, signal, Action.ASSIGN)
+        target = await uow.staff.get(staff_id=int(arg)) if arg.isdigit() else None
+        if target is None or not target.active or target.gemeente_code != signal.gemeente_code:
+            raise NoAccess
+        await self._move(uow, signal, Action.ASSIGN, staff, owner=target,
+                         detail={"to": target.name})
+        text = (messages.ASSIGNED_TO_YOU.format(name=html.escape(staff.name),
+                                                reference=signal.reference)
+                + "\n\n" + await self._card(uow, signal))
+        await uow.outbox.add(chat_id=target.telegram_id, kind="assigned", text=text,
+                             buttons=card_buttons(signal), signal_id=signal.id)
+        return Reply(text=messages.ASSIGNED.format(reference=signal.reference,
+                                                   name=html.escape(target.name)))
+
+    async def _status_menu(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
+        await self._authorize(uow, who, signal, Action.STATUS)
+        transition(State(signal.status), Action.STATUS)
+        return Reply(text=messages.PICK_STATUS.format(reference=signal.reference),
+                     buttons=choices("st", signal.id, STATUSES))
+
+    async def _status(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who, signal, Action.STATUS)
+        if arg not in STATUSES:
+            raise NoAccess
+        transition(State(signal.status), Action.STATUS)
+        if arg == "doorverwezen":
+            return Reply(text=messages.PICK_REFERRAL, buttons=choices("ref", signal.id, REFERRALS))
+        return await self._record_status(uow, signal, staff, arg, None)
+
+    async def _referral(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who, signal, Action.STATUS)
+        if arg not in REFERRALS:
+            raise NoAccess
+        return await self._record_status(uow, signal, staff, "doorverwezen", arg)
+
+    async def _record_status(self, uow: UnitOfWork, signal: Signal, staff: Staff, status: str,
+                             referral: str | None) -> Reply:
+        values: dict[str, Any] = {}
+        if status in FIRST_CONTACT and signal.first_contact_at is None:
+            values["first_contact_at"] = utcnow()
+        await self._move(uow, signal, Action.STATUS, staff, values=values,
+                         detail={"status": status, "referral": referral})
+        label = STATUSES[status] + (f" ({REFERRALS[referral]})" if referral else "")
+        return Reply(text=messages.STATUS_SAVED.format(reference=signal.reference, status=label),
+                     buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
+
+    async def _close_menu(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
+        await self._authorize(uow, who, signal, Action.CLOSE)
+        transition(State(signal.status), Action.CLOSE)
+        return Reply(text=messages.PICK_OUTCOME.format(reference=signal.reference),
+                     buttons=choices("out", signal.id, OUTCOMES))
+
+    async def _close_confirm(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
+        await self._authorize(uow, who, signal, Action.CLOSE)
+        if arg not in OUTCOMES:
+            raise NoAccess
+        transition(State(signal.status), Action.CLOSE)
+        return Reply(text=messages.CONFIRM_CLOSE.format(reference=signal.reference,
+                                                        outcome=OUTCOMES[arg]),
+                     buttons=(((messages.BTN_CONFIRM_CLOSE, staff_data("closeok", signal.id, arg)),
+                               (messages.BTN_BACK, staff_data("close", signal.id))),))
+
+    async def _close(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who, signal, Action.CLOSE)
+        if arg not in OUTCOMES:
+            raise NoAccess
+        await self._move(uow, signal, Action.CLOSE, staff, detail={"outcome": arg},
+                         values={"outcome": arg, "closed_at": utcnow(), "due_at": None})
+        return Reply(text=messages.CLOSED.format(reference=signal.reference,
+                                                 outcome=OUTCOMES[arg]),
+                     buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
+
+    async def _note_prompt(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
+        staff = await self._authorize(uow, who, signal, None)
+        staff.pending = {"kind": "note", "signal_id": signal.id}
+        return Reply(text=messages.ASK_NOTE.format(reference=signal.reference), ask_reply=True)
+
+    async def _ask_prompt(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
+        staff = await self._authorize(uow, who, signal, Action.ASK)
+        transition(State(signal.status), Action.ASK)
+        problem = await self._unreachable(uow, signal)
+        if problem:
+            return Reply(text=problem)
+        staff.pending = {"kind": "question", "signal_id": signal.id}
+        return Reply(text=messages.ASK_QUESTION.format(reference=signal.reference), ask_reply=True)
+
+    async def _details(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
+        await self._authorize(uow, who, signal, None)
+        return await self.view(uow, signal)
+
+    # -- typed text from staff (a note or a question they were asked to type)
+
+    async def typed(self, telegram_id: int, text: str, *, update_id: int | None = None
+                    ) -> Reply | None:
+        """Fulfil a pending note or question; None when nothing was pending."""
+        async with self._uow() as uow:
+            pending = next((m for m in await uow.staff.list_memberships(telegram_id=telegram_id)
+                            if m.pending), None)
+            if pending is None:
+                return None
+            if update_id is not None and not await uow.updates.record(
+                    channel="telegram", update_id=update_id):
+                return Reply()
+            text = text.strip()
+            if len(text) > MAX_NOTE:
+                return Reply(text=messages.TEXT_TOO_LONG_STAFF.format(length=len(text),
+                                                                      limit=MAX_NOTE))
+            task, pending.pending = pending.pending or {}, None
+            signal = await uow.signals.get(signal_id=int(task["signal_id"]))
+            try:
+                if signal is None:
+                    raise NoAccess
+                kind = task.get("kind")
+                action = Action.ASK if kind == "question" else None
+                staff = await self._authorize(uow, telegram_id, signal, action)
+                if kind == "question":
+                    reply = await self._relay_question(uow, signal, staff, text)
+                else:
+                    await uow.events.add(signal_id=signal.id, action="note", actor_id=staff.id,
+                                         detail={"text": text})
+                    reply = Reply(text=messages.NOTE_SAVED.format(reference=signal.reference))
+            except NoAccess:
+                reply = Reply(text=messages.NO_ACCESS)
+            await uow.commit()
+        self._on_commit()
+        return reply
+
+    async def _relay_question(self, uow: UnitOfWork, signal: Signal, staff: Staff,
+                              text: str) -> Reply:
+        problem = await self._unreachable(uow, signal)
+        if problem:
+            return Reply(text=problem)
+        signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
+        assert signaler is not None
+        now = utcnow()
+        question = await uow.questions.add(RelayedQuestion(
+            signal_id=signal.id, asker_id=staff.id, text=text, asked_at=now,
+            expires_at=now + self._question_ttl))
+        row = await uow.outbox.add(
+            chat_id=int(signaler.external_id), kind="question", signal_id=signal.id,
+            text=messages.RELAYED_QUESTION.format(reference=signal.reference,
+                                                  question=html.escape(text)),
+            buttons=(((messages.BTN_DECLINE_QUESTIONS, f"m|decline|{question.id}"),),))
+        question.outbox_id = row.id
+        await uow.events.add(signal_id=signal.id, action="question", actor_id=staff.id,
+                             detail={"text": text})
+        return Reply(text=messages.QUESTION_SENT.format(reference=signal.reference))
+
+    async def _unreachable(self, uow: UnitOfWork, signal: Signal) -> str | None:
+        signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
+        if signaler is None or signaler.channel != "telegram":
+            return messages.NO_SIGNALER.format(reference=signal.reference)
+        if signaler.declines_questions:
+            return messages.SIGNALER_DECLINES.format(reference=signal.reference)
+        return None
+
+    # -- the signaler's side of a relayed question
+
+    async def answer(self, signaler_telegram_id: int, text: str, *,
+                     reply_to_message_id: int | None, update_id: int | None = None) -> str | None:
+        """A signaler's answer to an open question; None when they have none open."""
+        async with self._uow() as uow:
+            signaler = await uow.signalers.get(channel="telegram",
+                                               external_id=str(signaler_telegram_id))
+            if signaler is None:
+                return None
+            question = await uow.questions.get_open_for_signaler(
+                signaler_id=signaler.id, outbox_message_id=reply_to_message_id)
+            if question is None:
+                return None
+            if update_id is not None and not await uow.updates.record(
+                    channel="telegram", update_id=update_id):
+                return ""
+            text = text.strip()[:MAX_NOTE]
+            await uow.questions.close(question_id=question.id, result="answered", now=utcnow())
+            await uow.events.add(signal_id=question.signal_id, action="answer",
+                                 detail={"text": text})
+            signal = await uow.signals.get(signal_id=question.signal_id)
+            asker = await uow.staff.get(staff_id=question.asker_id or 0)
+            if signal is not None and asker is not None and asker.active:
+                await uow.outbox.add(
+                    chat_id=asker.telegram_id, kind="answer", signal_id=signal.id,
+                    text=messages.ANSWER_TO_STAFF.format(reference=signal.reference,
+                                                         answer=html.escape(text)))
+            await uow.commit()
+        self._on_commit()
+        return messages.ANSWER_THANKS
+
+    async def decline_questions(self, signaler_telegram_id: int, question_id: int) -> str:
+        """The signaler wants no more questions: close theirs and refuse new ones."""
+        async with self._uow() as uow:
+            signaler = await uow.signalers.get(channel="telegram",
+                                               external_id=str(signaler_telegram_id))
+            question = await uow.questions.get(question_id=question_id)
+            signal = await uow.signals.get(signal_id=question.signal_id) if question else None
+            if signaler is None or signal is None or signal.signaler_id != signaler.id:
+                return messages.NO_ACCESS
+            signaler.declines_questions = True
+            for open_question in await uow.questions.list_open_for_signaler(
+                    signaler_id=signaler.id):
+                await uow.questions.close(question_id=open_question.id, result="declined",
+                                          now=utcnow())
+                await uow.events.add(signal_id=open_question.signal_id, action="declined")
+            await uow.commit()
+        return messages.QUESTIONS_DECLINED
+
+    async def my_signals(self, signaler_telegram_id: int) -> str:
+        """``/mijnsignalen``: a signaler's own signals with a plain status label."""
+        async with self._uow() as uow:
+            signaler = await uow.signalers.get(channel="telegram",
+                                               external_id=str(signaler_telegram_id))
+            signals = await uow.signals.list_by_signaler(
+                signaler_id=signaler.id) if signaler else []
+        if not signals:
+            return messages.MY_SIGNALS_NONE
+        lines = [messages.MY_SIGNALS_TITLE] + [
+            messages.MY_SIGNALS_LINE.format(
+                reference=s.reference, date=s.created_at.strftime("%d-%m-%Y"),
+                label=SIGNALER_LABELS[State(s.status)]) for s in signals]
+        return "\n".join(lines)
+
+    # -- commands
+
+    async def list_signals(self, telegram_id: int, *, mine: bool) -> Reply | None:
+        """``/open`` and ``/mijn``; None when the person is not staff anywhere."""
+        async with self._uow() as uow:
+            memberships = await uow.staff.list_memberships(telegram_id=telegram_id)
+            if not memberships:
+                return None
+            now, lines, buttons = utcnow(), [], []
+            for member in memberships:
+                signals = (await uow.signals.list_owned(staff_id=member.id) if mine
+                           else await uow.signals.list_open(gemeente_code=member.gemeente_code))
+                for signal in signals[:50]:
+                    owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
+                    lines.append(list_line(signal, now, owner.name if owner else None))
+                    buttons.append(((signal.reference or "", staff_data("hist", signal.id)),))
+        if not lines:
+            return Reply(text=messages.MINE_NONE if mine else messages.OPEN_NONE)
+        return Reply(text="\n".join(lines), buttons=tuple(buttons[:20]))
+
+    async def show(self, telegram_id: int, reference: str) -> Reply | None:
+        """``/signaal SP-…``: one signal with its history; None when not staff anywhere."""
+        async with self._uow() as uow:
+            if not await uow.staff.list_memberships(telegram_id=telegram_id):
+                return None
+            signal = await uow.signals.get_by_reference(reference=reference.strip().upper())
+            try:
+                if signal is None:
+                    raise NoAccess
+                await self._authorize(uow, telegram_id, signal, None)
+            except NoAccess:
+                return Reply(text=messages.NOT_FOUND)
+            return await self.view(uow, signal)
+
+    async def view(self, uow: UnitOfWork, signal: Signal) -> Reply:
+        """The full card with history and the buttons that fit now."""
+        text = await self._card(uow, signal) + "\n\n" + history(
+            await uow.events.list_for(signal_id=signal.id))
+        return Reply(text=text, buttons=card_buttons(signal))
+
+    # -- shared steps
+
+    async def _card(self, uow: UnitOfWork, signal: Signal) -> str:
+        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+        owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
+        return card(self.engine, signal, gemeente_name=gemeente.name if gemeente else "",
+                    owner_name=owner.name if owner else None)
+
+    async def _move(self, uow: UnitOfWork, signal: Signal, action: Action, actor: Staff, *,
+                    owner: Staff | None = None, values: dict[str, Any] | None = None,
+                    detail: dict[str, Any] | None = None) -> None:
+        """Apply a transition if the signal is still where we saw it; record and notify."""
+        before = State(signal.status)
+        after = transition(before, action)
+        now = utcnow()
+        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+        assert gemeente is not None
+        changes: dict[str, Any] = {"status": after.value, "last_activity_at": now, **(values or {})}
+        if owner is not None:
+            changes["owner_id"] = owner.id
+        if before is State.NEW:
+            changes["claimed_at"] = now
+        if after is not State.CLOSED:
+            changes["due_at"] = now + timedelta(days=gemeente.silent_days)
+            changes["escalation_level"] = 0
+        if not await uow.signals.change_state(signal_id=signal.id, expected=before.value,
+                                              **changes):
+            raise TransitionNotAllowed(f"{signal.reference} changed meanwhile")
+        await uow.session.refresh(signal)
+        await uow.events.add(signal_id=signal.id, action=action.value, actor_id=actor.id,
+                             detail=detail)
+        await self._edit_alerts(uow, signal)
+        if before is State.NEW:
+            await self._feedback(uow, signal, messages.FEEDBACK_CLAIMED.format(
+                reference=signal.reference, gemeente=html.escape(gemeente.name)))
+        if after is State.CLOSED:
+            await self._feedback(uow, signal, messages.FEEDBACK_CLOSED.format(
+                reference=signal.reference))
+
+    async def _edit_alerts(self, uow: UnitOfWork, signal: Signal) -> None:
+        """Queue an edit of every alert of this signal, showing where it stands now."""
+        text, buttons = await self._card(uow, signal), card_buttons(signal)
+        for alert in await uow.outbox.list_for_signal(signal_id=signal.id, kind="alert"):
+            if alert.failed_at is None:
+                await uow.outbox.add(chat_id=alert.chat_id, kind="alert_edit", text=text,
+                                     buttons=buttons, edit_of=alert.id, signal_id=signal.id)
+
+    async def _feedback(self, uow: UnitOfWork, signal: Signal, text: str) -> None:
+        signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
+        if signaler is not None and signaler.channel == "telegram":
+            await uow.outbox.add(chat_id=int(signaler.external_id), kind="feedback", text=text,
+                                 signal_id=signal.id)
+
+
+Handler = Callable[[StaffService, UnitOfWork, int, Signal, str], Any]
+_BUTTONS: dict[str, Handler] = {
+    "claim": StaffService._claim,
+    "assign": StaffService._assign_menu,
+    "assignto": StaffService._assign,
+    "status": StaffService._status_menu,
+    "st": StaffService._status,
+    "ref": StaffService._referral,
+    "close": StaffService._close_menu,
+    "out": StaffService._close_confirm,
+    "closeok": StaffService._close,
+    "note": StaffService._note_prompt,
+    "ask": StaffService._ask_prompt,
+    "hist": StaffService._details,
+}

@@ -1,0 +1,97 @@
+"""A signal's lifecycle: states, the one transition table, and the staff's choices as data."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    """Where a signal is in its follow-up."""
+
+    NEW = "new"  # ontvangen: nobody has it yet
+    CLAIMED = "claimed"  # opgepakt: someone owns it
+    IN_PROGRESS = "in_progress"  # a status has been recorded
+    CLOSED = "closed"  # afgerond, with an outcome
+
+
+class Action(StrEnum):
+    """What staff can do to a signal."""
+
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    STATUS = "status"
+    ASK = "ask"
+    CLOSE = "close"
+
+
+class TransitionNotAllowed(Exception):
+    """The action does not fit the signal's state."""
+
+
+# The one table: (action, from state) -> new state. Anything not listed is refused.
+TRANSITIONS: dict[tuple[Action, State], State] = {
+    (Action.CLAIM, State.NEW): State.CLAIMED,
+    (Action.ASSIGN, State.NEW): State.CLAIMED,
+    (Action.ASSIGN, State.CLAIMED): State.CLAIMED,
+    (Action.ASSIGN, State.IN_PROGRESS): State.IN_PROGRESS,
+    (Action.STATUS, State.CLAIMED): State.IN_PROGRESS,
+    (Action.STATUS, State.IN_PROGRESS): State.IN_PROGRESS,
+    (Action.ASK, State.NEW): State.NEW,
+    (Action.ASK, State.CLAIMED): State.CLAIMED,
+    (Action.ASK, State.IN_PROGRESS): State.IN_PROGRESS,
+    (Action.CLOSE, State.CLAIMED): State.CLOSED,
+    (Action.CLOSE, State.IN_PROGRESS): State.CLOSED,
+}
+
+# Who may do what: regisseurs anything; team members claim, and act on what they own.
+REGISSEUR_ONLY = frozenset({Action.ASSIGN})
+OWNER_OR_REGISSEUR = frozenset({Action.STATUS, Action.CLOSE})
+
+
+def transition(state: State, action: Action) -> State:
+    """The state after ``action``; raises ``TransitionNotAllowed`` when it does not fit."""
+    try:
+        return TRANSITIONS[(action, state)]
+    except KeyError:
+        raise TransitionNotAllowed(f"{action} is not allowed when {state}") from None
+
+
+# Labels the signaler may see: plain, never a detail about the person.
+SIGNALER_LABELS = {
+    State.NEW: "ontvangen",
+    State.CLAIMED: "opgepakt",
+    State.IN_PROGRESS: "opgepakt",
+    State.CLOSED: "afgerond",
+}
+
+STATE_LABELS = {
+    State.NEW: "Nieuw",
+    State.CLAIMED: "Opgepakt",
+    State.IN_PROGRESS: "In behandeling",
+    State.CLOSED: "Afgerond",
+}
+
+STATUSES = {
+    "contact": "Contact gelegd",
+    "huisbezoek": "Op huisbezoek geweest",
+    "onbereikbaar": "Niet bereikbaar (nog een poging)",
+    "doorverwezen": "Doorverwezen",
+}
+FIRST_CONTACT = frozenset({"contact", "huisbezoek"})  # statuses that count as first contact
+
+REFERRALS = {
+    "wijkteam": "Wijkteam",
+    "huisarts": "Huisarts",
+    "welzijn": "Welzijn",
+    "vrijwilliger": "Vrijwilliger / maatje",
+    "anders": "Anders",
+}
+
+OUTCOMES = {
+    "ondersteuning": "Contact gelegd en ondersteuning geregeld",
+    "doorverwezen": "Doorverwezen",
+    "geen_zorgen": "Geen zorgen, geen actie nodig",
+    "wil_niet": "Persoon wil geen contact",
+    "onbereikbaar": "Niet bereikbaar na pogingen",
+    "anders": "Anders",
+}

@@ -1,0 +1,117 @@
+"""Telegram's sending limits, with the conversation before the fan-out.
+
+Telegram allows a bot about 30 messages a second overall, one a second per chat and 20 a
+minute per group. Replies in a conversation pass straight through (they are counted, never
+delayed). Bulk messages from the outbox wait their turn (``wait_turn``) and may use only
+what the replies leave of the overall budget, so a burst of alerts never makes a signaler
+wait. A 429 from Telegram pauses bulk sending for ``retry_after``; a reply that meets a 429
+waits and is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+BULK = "bulk"  # rate_limit_args of outbox sends
+COUNTED = frozenset({
+    "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument",
+    "copyMessage", "forwardMessage", "sendMediaGroup",
+})
+
+
+def _seconds(retry_after: float | timedelta) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else retry_after
+
+
+class PriorityRateLimiter(BaseRateLimiter[str]):
+    """Keeps the bot within Telegram's limits; conversation replies never queue behind bulk."""
+
+    def __init__(self, *, per_second: float = 30, chat_interval: float = 1.0,
+                 group_per_minute: int = 20, reply_reserve: float = 0.2,
+                 max_retries: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
+        self._bulk_per_second = max(1, int(per_second * (1 - reply_reserve)))
+        self._per_second = per_second
+        self._chat_interval = chat_interval
+        self._group_per_minute = group_per_minute
+        self._max_retries = max_retries
+        self._clock = clock
+        self._recent: deque[float] = deque()  # every counted send in the last second
+        self._chat_next: dict[int, float] = {}
+        self._group_recent: dict[int, deque[float]] = {}
+        self._paused_until = 0.0
+        self._global = asyncio.Lock()
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: str | None,
+    ) -> Any:
+        """Run one API call: bulk calls were admitted by ``wait_turn``; others just count."""
+        for attempt in range(self._max_retries + 1):
+            if rate_limit_args != BULK:
+                if endpoint in COUNTED:
+                    self._recent.append(self._clock())
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                self._paused_until = max(self._paused_until, self._clock() + wait)
+                if rate_limit_args == BULK or attempt == self._max_retries:
+                    raise
+                await asyncio.sleep(wait)
+        raise AssertionError("unreachable")
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Wait until a bulk message to ``chat_id`` may go, and book its slot."""
+        while (wait := self._chat_next.get(chat_id, 0.0) - self._clock()) > 0:
+            await asyncio.sleep(wait)
+        async with self._global:
+            while (wait := self._delay(chat_id)) > 0:
+                await asyncio.sleep(wait)
+            now = self._clock()
+            self._recent.append(now)
+            self._chat_next[chat_id] = now + self._chat_interval
+            if chat_id < 0:
+                self._group_recent.setdefault(chat_id, deque()).append(now)
+            self._forget(now)
+
+    def _delay(self, chat_id: int) -> float:
+        """Seconds until the overall, per-chat and per-group budgets all allow a bulk send."""
+        now = self._clock()
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        waits = [self._paused_until - now, self._chat_next.get(chat_id, 0.0) - now]
+        if len(self._recent) >= self._bulk_per_second:
+            waits.append(self._recent[-self._bulk_per_second] + 1.0 - now)
+        group = self._group_recent.get(chat_id)
+        if group is not None:
+            while group and group[0] <= now - 60.0:
+                group.popleft()
+            if len(group) >= self._group_per_minute:
+                waits.append(group[0] + 60.0 - now)
+        return max(waits)
+
+    def _forget(self, now: float) -> None:
+        """Drop per-chat bookkeeping that no longer limits anything (bounded memory)."""
+        if len(self._chat_next) > 10_000:
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+            self._group_recent = {c: q for c, q in self._group_recent.items()
+                                  if q and q[-1] > now - 60.0}

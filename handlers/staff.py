@@ -1,0 +1,91 @@
+"""Telegram handlers for staff (alert buttons, /open, /mijn, /signaal) and the signaler's
+side of follow-up (/mijnsignalen, declining relayed questions)."""
+
+from __future__ import annotations
+
+from telegram import ForceReply, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot import messages
+from bot.outbox import Outgoing
+from bot.staff import Reply
+from handlers.context import Context, services
+from handlers.notifier import markup
+
+
+async def on_staff_button(update: Update, context: Context) -> None:
+    """A button on an alert or a staff prompt; checked server-side on every press."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    reply = await services(context).staff.press(query.from_user.id, query.data,
+                                                update_id=update.update_id)
+    await query.answer(reply.toast or None)
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    await send_reply(context, query.from_user.id if reply.ask_reply else chat_id, reply)
+
+
+async def on_decline(update: Update, context: Context) -> None:
+    """The signaler's "Ik wil geen vragen meer" under a relayed question."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    question = query.data.rsplit("|", 1)[-1]
+    if not question.isdigit():
+        await query.answer(messages.NO_ACCESS)
+        return
+    text = await services(context).staff.decline_questions(query.from_user.id, int(question))
+    await query.answer(text)
+
+
+async def open_command(update: Update, context: Context) -> None:
+    """``/open``: open signals of my gemeente(n), oldest first."""
+    await _list(update, context, mine=False)
+
+
+async def mine_command(update: Update, context: Context) -> None:
+    """``/mijn``: the open signals I own."""
+    await _list(update, context, mine=True)
+
+
+async def signal_command(update: Update, context: Context) -> None:
+    """``/signaal SP-…``: one signal with its history."""
+    assert update.effective_user is not None and update.effective_chat is not None
+    if not context.args:
+        reply: Reply | None = Reply(text=messages.SIGNAAL_USAGE)
+    else:
+        reply = await services(context).staff.show(update.effective_user.id, context.args[0])
+    await send_reply(context, update.effective_chat.id, reply or Reply(text=messages.NO_ACCESS))
+
+
+async def my_signals_command(update: Update, context: Context) -> None:
+    """``/mijnsignalen``: the signaler's own signals and their plain status."""
+    assert update.effective_user is not None and update.effective_message is not None
+    text = await services(context).staff.my_signals(update.effective_user.id)
+    await update.effective_message.reply_text(text)
+
+
+async def _list(update: Update, context: Context, *, mine: bool) -> None:
+    assert update.effective_user is not None and update.effective_chat is not None
+    reply = await services(context).staff.list_signals(update.effective_user.id, mine=mine)
+    await send_reply(context, update.effective_chat.id, reply or Reply(text=messages.NO_ACCESS))
+
+
+async def send_reply(context: Context, chat_id: int, reply: Reply) -> None:
+    """Show a staff ``Reply`` as a message (a pop-up ``toast`` is answered by the caller)."""
+    if not reply.text:
+        return
+    keyboard = (ForceReply(selective=True) if reply.ask_reply
+                else markup(Outgoing(chat_id, reply.text, reply.buttons)))
+    await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """Add staff handlers; they go before the signaler's catch-all button handler."""
+    chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+    application.add_handlers([
+        CallbackQueryHandler(on_staff_button, pattern=r"^w\|"),
+        CallbackQueryHandler(on_decline, pattern=r"^m\|decline\|"),
+        CommandHandler("open", open_command, filters=chats),
+        CommandHandler("mijn", mine_command, filters=chats),
+        CommandHandler("signaal", signal_command, filters=chats),
+        CommandHandler("mijnsignalen", my_signals_command, filters=filters.ChatType.PRIVATE),
+    ])
