@@ -39,7 +39,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         .concurrent_updates(update_processor(settings.telegram.concurrent_updates))
         .rate_limiter(PriorityRateLimiter())
         .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
+        .post_stop(_post_stop)
         .build()
     )
     application.bot_data["settings"] = settings
@@ -77,7 +77,7 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any],
             log.info("staff command menu not set for one member: %s", error)
 
 
-async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services | None = application.bot_data.pop("services", None)
     if services is not None:
         await services.close()

@@ -46,6 +46,7 @@ class Reply:
     buttons: Buttons = ()
     toast: str = ""
     ask_reply: bool = False  # the message asks for a typed reply (a note or a question)
+    duplicate: bool = False  # a redelivered update that took effect before: show nothing
 
 
 class NoAccess(Exception):
@@ -76,7 +77,7 @@ class StaffService:
         async with self._uow() as uow:
             if update_id is not None and not await uow.updates.record(
                     channel="telegram", update_id=update_id):
-                return Reply()
+                return Reply(duplicate=True)
             signal = await uow.signals.get(signal_id=int(signal_id))
             if signal is None:
                 return Reply(toast=messages.NO_ACCESS)
@@ -207,7 +208,7 @@ class StaffService:
         transition(State(signal.status), Action.ASK)
         problem = await self._unreachable(uow, signal)
         if problem:
-            return Reply(text=problem)
+            return Reply(toast=problem)
         staff.pending = {"kind": "question", "signal_id": signal.id}
         return Reply(text=messages.ASK_QUESTION.format(reference=signal.reference), ask_reply=True)
 
@@ -227,7 +228,7 @@ class StaffService:
                 return None
             if update_id is not None and not await uow.updates.record(
                     channel="telegram", update_id=update_id):
-                return Reply()
+                return Reply(duplicate=True)
             text = text.strip()
             if len(text) > MAX_NOTE:
                 return Reply(text=messages.TEXT_TOO_LONG_STAFF.format(length=len(text),

@@ -21,7 +21,7 @@ from bot.engine import Input, Result, SharedContact, Status, Text, Unsupported
 from bot.intake import ConversationKey
 from bot.questionnaire import Kind
 from handlers.callbacks import unpack
-from handlers.context import Context, services
+from handlers.context import Context, answer_query, services
 from handlers.render import keyboard, with_notice
 from handlers.staff import send_reply
 
@@ -115,22 +115,21 @@ async def on_button(update: Update, context: Context) -> None:
     assert query is not None
     decoded = unpack(query.data)
     if decoded is None:
-        await query.answer(plain(messages.STALE_BUTTON))
+        await answer_query(query, plain(messages.STALE_BUTTON))
         return
     token, given = decoded
     result = await services(context).intake.handle(_key(update), given, token=token,
                                                    update_id=update.update_id)
     message = query.message if isinstance(query.message, Message) else None
     if result.status is Status.DUPLICATE:
-        await query.answer()
         return
     if result.status is Status.STALE or message is None:
-        await query.answer(plain(result.notice or ""))
+        await answer_query(query, plain(result.notice or ""))
         return
     if result.status is Status.INVALID:
-        await query.answer(plain(result.notice or ""), show_alert=True)
+        await answer_query(query, plain(result.notice or ""), show_alert=True)
         return
-    await query.answer()
+    await answer_query(query)
     token = result.draft.token
     if result.status is Status.UPDATED and result.prompt is not None:
         await _edit(message, None, keyboard(result.prompt, token))

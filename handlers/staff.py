@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot import messages
 from bot.outbox import Outgoing
 from bot.staff import Reply
-from handlers.context import Context, services
+from handlers.context import Context, answer_query, services
 from handlers.notifier import markup
 
 
@@ -19,7 +19,9 @@ async def on_staff_button(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     reply = await services(context).staff.press(query.from_user.id, query.data,
                                                 update_id=update.update_id)
-    await query.answer(reply.toast or None)
+    if reply.duplicate:
+        return
+    await answer_query(query, reply.toast)
     chat_id = query.message.chat.id if query.message else query.from_user.id
     await send_reply(context, query.from_user.id if reply.ask_reply else chat_id, reply)
 
@@ -30,10 +32,10 @@ async def on_decline(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     question = query.data.rsplit("|", 1)[-1]
     if not question.isdigit():
-        await query.answer(messages.NO_ACCESS)
+        await answer_query(query, messages.NO_ACCESS)
         return
     text = await services(context).staff.decline_questions(query.from_user.id, int(question))
-    await query.answer(text)
+    await answer_query(query, text)
 
 
 async def open_command(update: Update, context: Context) -> None:

@@ -328,7 +328,7 @@ class EventRepository:
         rows = await self.session.execute(
             select(SignalEvent, Staff.name).outerjoin(Staff, Staff.id == SignalEvent.actor_id)
             .where(SignalEvent.signal_id == signal_id).order_by(SignalEvent.id))
-        return [(event, name) for event, name in rows.tuples()]
+        return [(event, name) for event, name in rows]
 
 
 class QuestionRepository:

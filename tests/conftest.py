@@ -21,8 +21,13 @@ PG_ADMIN_DSN = os.environ.get("SIGNAALBOT_TEST_PG", "postgresql://postgres@127.0
 REQUIRE_PG = os.environ.get("SIGNAALBOT_REQUIRE_POSTGRES") == "1"
 
 TERNEUZEN = {"code": "GM0715", "name": "Terneuzen", "pc4": ["4531-4539"],
-             "alert_chat_ids": [7001, -1007002]}
-HEERLEN = {"code": "GM0917", "name": "Heerlen", "pc4": ["6411-6419"], "alert_chat_ids": [7101]}
+             "alert_chat_ids": [7001, -1007002], "backup_chat_ids": [7009],
+             "escalation_hours": 24, "silent_days": 5,
+             "staff": [{"telegram_id": 7001, "name": "Carine", "role": "regisseur"},
+                       {"telegram_id": 7003, "name": "Ahmed", "role": "team"},
+                       {"telegram_id": 7004, "name": "Sanne", "role": "team"}]}
+HEERLEN = {"code": "GM0917", "name": "Heerlen", "pc4": ["6411-6419"], "alert_chat_ids": [7101],
+           "staff": [{"telegram_id": 7101, "name": "Bram", "role": "regisseur"}]}
 HILLEGOM = {"code": "GM0534", "name": "Hillegom", "pc4": ["2181-2182"], "alert_chat_ids": [],
             "active": False, "fallback_advice": "Bel HLTsamen op 0252-123456."}
 
@@ -113,7 +118,10 @@ async def api() -> AsyncIterator[Any]:
     async with BotApiStandIn() as standin:
         standin.user(7001, first_name="Carine")
         standin.group(-1007002, title="Team Terneuzen")
-        standin.user(7101, first_name="Ahmed")
+        standin.user(7003, first_name="Ahmed")
+        standin.user(7004, first_name="Sanne")
+        standin.user(7009, first_name="Backup")
+        standin.user(7101, first_name="Bram")
         yield standin
 
 

@@ -8,6 +8,8 @@ Telegram user: types, taps buttons by their label, shares a contact.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from pydantic import SecretStr
@@ -16,6 +18,8 @@ from telegram.ext import Application, TypeHandler
 
 from bot.app import build_application
 from bot.settings import Settings
+from storage.db import create_engine, session_factory
+from storage.uow import UnitOfWork
 from tests.standin import BotApiStandIn
 
 JSON = dict[str, Any]
@@ -46,14 +50,24 @@ class BotRunner:
         self.app = app
 
     async def stop(self) -> None:
-        """Stop as on SIGTERM: polling, then the application, then post_shutdown."""
+        """Stop as ``run_polling`` does on SIGTERM: polling, application, post_stop, shutdown."""
         app, self.app = self.app, None
         assert app is not None and app.updater is not None
         await app.updater.stop()
         await app.stop()
+        assert app.post_stop is not None
+        await app.post_stop(app)
         await app.shutdown()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
+
+    @contextlib.asynccontextmanager
+    async def database(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work on the bot's database, usable while the bot is stopped."""
+        engine = create_engine(self.settings.database.url)
+        try:
+            async with UnitOfWork(session_factory(engine)) as uow:
+                yield uow
+        finally:
+            await engine.dispose()
 
     @property
     def services(self) -> Any:
@@ -65,6 +79,12 @@ class BotRunner:
         async with self._changed:
             self._done.add(update.update_id)
             self._changed.notify_all()
+
+    async def redelivered(self, update: JSON) -> None:
+        """Have Telegram deliver this update (and any after it) again, as after a crash."""
+        self._done.discard(update["update_id"])
+        self.api.redeliver_from(update["update_id"])
+        await self.processed(update)
 
     async def processed(self, *updates: JSON, timeout: float = 10.0) -> None:
         """Wait until the bot has handled these updates (all handler groups ran)."""
@@ -94,9 +114,9 @@ class Person:
         """Tap Telegram's share-contact button."""
         await self.runner.processed(self.api.send_contact(self.id, phone, "Test"))
 
-    def button(self, label: str) -> tuple[JSON, str]:
-        """The newest bot message with an inline button whose label contains ``label``."""
-        for message in reversed(self.api.messages(self.id)):
+    def button(self, label: str, chat: int | None = None) -> tuple[JSON, str]:
+        """The newest bot message in ``chat`` (default: own chat) with a button ``label``."""
+        for message in reversed(self.api.messages(self.id if chat is None else chat)):
             rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
             for row in rows:
                 for button in row:
@@ -104,11 +124,20 @@ class Person:
                         return message, button["callback_data"]
         raise AssertionError(f"no button {label!r} in chat {self.id}:\n{self.api.describe()}")
 
-    async def tap(self, *labels: str) -> None:
+    async def tap(self, *labels: str, chat: int | None = None) -> None:
         """Press buttons by (part of) their label, one after another."""
         for label in labels:
-            message, data = self.button(label)
+            message, data = self.button(label, chat)
             await self.runner.processed(self.api.press(self.id, message, data))
+
+    def toast(self) -> str:
+        """The pop-up text of the bot's answer to the last button this person pressed."""
+        mine = [u["callback_query"]["id"] for u in self.api.updates
+                if u.get("callback_query", {}).get("from", {}).get("id") == self.id]
+        answers = [a for a in self.api.callback_answers
+                   if str(a.get("callback_query_id")) == mine[-1]]
+        assert answers, f"the bot did not answer {self.id}'s last button"
+        return str(answers[-1].get("text") or "")
 
     @property
     def last(self) -> str:
@@ -120,6 +149,15 @@ class Person:
     def texts(self) -> list[str]:
         """Every bot message in this chat, oldest first (edits applied)."""
         return [str(message.get("text", "")) for message in self.api.messages(self.id)]
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Wait until an async check (e.g. on the database) holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
 
 
 async def file_signal(person: Person, *, contact: bool = True, postcode: str = "4531 ab",
