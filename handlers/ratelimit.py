@@ -1,11 +1,12 @@
 """Telegram's sending limits, with the conversation before the fan-out.
 
 Telegram allows a bot about 30 messages a second overall, one a second per chat and 20 a
-minute per group. Replies in a conversation pass straight through (they are counted, never
-delayed). Bulk messages from the outbox wait their turn (``wait_turn``) and may use only
-what the replies leave of the overall budget, so a burst of alerts never makes a signaler
-wait. A 429 from Telegram pauses bulk sending for ``retry_after``; a reply that meets a 429
-waits and is retried.
+minute per group. Bulk messages from the outbox wait their turn (``wait_turn``): evenly
+spaced, at most a share of the overall budget, and only while the conversation leaves room.
+Replies in a conversation pass straight through; they wait only in the rare second in which
+they alone would exceed the overall cap, and then for the next free slot (milliseconds, as
+bulk is spread out). A 429 from Telegram pauses sending for ``retry_after``; a reply that
+meets a 429 waits and is retried.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
                  group_per_minute: int = 20, reply_reserve: float = 0.2,
                  max_retries: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
         self._bulk_per_second = max(1, int(per_second * (1 - reply_reserve)))
+        self._bulk_spacing = 1.0 / self._bulk_per_second
+        self._bulk_next = 0.0
         self._per_second = per_second
         self._chat_interval = chat_interval
         self._group_per_minute = group_per_minute
@@ -66,9 +69,10 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
     ) -> Any:
         """Run one API call: bulk calls were admitted by ``wait_turn``; others just count."""
         for attempt in range(self._max_retries + 1):
-            if rate_limit_args != BULK:
-                if endpoint in COUNTED:
-                    self._recent.append(self._clock())
+            if rate_limit_args != BULK and endpoint in COUNTED:
+                while (wait := self._overall_delay(self._per_second)) > 0:
+                    await asyncio.sleep(wait)
+                self._recent.append(self._clock())
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
@@ -88,19 +92,27 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
                 await asyncio.sleep(wait)
             now = self._clock()
             self._recent.append(now)
+            self._bulk_next = now + self._bulk_spacing
             self._chat_next[chat_id] = now + self._chat_interval
             if chat_id < 0:
                 self._group_recent.setdefault(chat_id, deque()).append(now)
             self._forget(now)
 
-    def _delay(self, chat_id: int) -> float:
-        """Seconds until the overall, per-chat and per-group budgets all allow a bulk send."""
+    def _overall_delay(self, cap: int | float) -> float:
+        """Seconds until fewer than ``cap`` sends lie in the last second (and no 429 pause)."""
         now = self._clock()
         while self._recent and self._recent[0] <= now - 1.0:
             self._recent.popleft()
-        waits = [self._paused_until - now, self._chat_next.get(chat_id, 0.0) - now]
-        if len(self._recent) >= self._bulk_per_second:
-            waits.append(self._recent[-self._bulk_per_second] + 1.0 - now)
+        wait = self._paused_until - now
+        if len(self._recent) >= cap:
+            wait = max(wait, self._recent[-int(cap)] + 1.0 - now)
+        return wait
+
+    def _delay(self, chat_id: int) -> float:
+        """Seconds until the overall, spacing, per-chat and per-group budgets allow bulk."""
+        now = self._clock()
+        waits = [self._overall_delay(self._bulk_per_second), self._bulk_next - now,
+                 self._chat_next.get(chat_id, 0.0) - now]
         group = self._group_recent.get(chat_id)
         if group is not None:
             while group and group[0] <= now - 60.0:
