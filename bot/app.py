@@ -12,7 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import messages
 from bot.services import Services, open_services
-from bot.settings import ConfigError, Settings
+from bot.settings import ConfigError, Settings, keyring
 from bot.telegram_request import api_request, get_updates_request
 from bot.update_processor import update_processor
 from handlers import intake, staff
@@ -20,6 +20,8 @@ from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
 
 log = logging.getLogger(__name__)
+
+RETENTION_SECONDS = 3600  # retention is checked hourly; each signal is erased once its day comes
 
 
 def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -59,6 +61,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     assert application.job_queue is not None
     application.job_queue.run_repeating(_run_due, interval=settings.workflow.check_interval_seconds,
                                         first=1)
+    application.job_queue.run_repeating(_retention, interval=RETENTION_SECONDS, first=30)
     await _set_commands(application, settings)
     log.info("Signaalbot ready as @%s", application.bot.username)
 
@@ -87,8 +90,16 @@ async def _run_due(context: ContextTypes.DEFAULT_TYPE) -> None:
     await context.application.bot_data["services"].followup.run_due()
 
 
+async def _retention(context: ContextTypes.DEFAULT_TYPE) -> None:
+    report = await context.application.bot_data["services"].privacy.purge()
+    if report.signals:
+        log.info("retention: personal fields of %d closed signals erased", len(report.signals))
+        context.application.bot_data["services"].dispatcher.kick()
+
+
 def run(settings: Settings) -> None:
     """Run the bot until interrupted: long polling, or a webhook when configured."""
+    keyring(settings)  # refuse to start without a valid encryption key
     application = build_application(settings)
     if settings.telegram.mode == "webhook":
         webhook = settings.telegram.webhook

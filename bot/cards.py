@@ -90,6 +90,8 @@ def describe_event(event: SignalEvent) -> str:
             return text
         case "close":
             return f"Afgerond: {OUTCOMES.get(detail.get('outcome', ''), '')}"
+        case _ if detail.get("erased"):
+            return "(tekst gewist na de bewaartermijn)"
         case "note":
             return f"Notitie: {html.escape(detail.get('text', ''))}"
         case "question":
@@ -104,6 +106,8 @@ def describe_event(event: SignalEvent) -> str:
             return f"Herinnering verstuurd (niveau {detail.get('level', '?')})"
         case "reminder":
             return "Herinnering: geen status vastgelegd"
+        case "forgotten":
+            return "Melder liet contactgegevens en koppeling wissen"
     return html.escape(event.action)
 
 
@@ -111,6 +115,8 @@ def history(events: Sequence[tuple[SignalEvent, str | None]]) -> str:
     """A signal's history, oldest first."""
     lines = [messages.HISTORY_TITLE]
     for event, actor in events:
+        if event.action == "view":  # views are kept for the audit, not shown
+            continue
         who = f" — {html.escape(actor)}" if actor else ""
         lines.append(f"{local(event.at)}: {describe_event(event)}{who}")
     return "\n".join(lines)

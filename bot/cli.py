@@ -14,12 +14,19 @@ from typing import Annotated, TypeVar
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import ConfigError, GemeenteSettings, Settings, load_settings
+from pydantic import SecretStr
+
+from bot.settings import ConfigError, GemeenteSettings, Settings, keyring, load_settings
+from storage.crypto import Keyring
+from storage.uow import UnitOfWork
 
 app = typer.Typer(help="Signaalbot: the chat front door of a Signaalpunt tegen Eenzaamheid.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="Encryption keys for personal fields.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+DEMO_KEY_FILE = Path("signaalbot.key")
 
 T = TypeVar("T")
 ConfigOption = Annotated[
@@ -68,6 +75,8 @@ def chat(config: ConfigOption = None) -> None:
 
     settings = _settings(config)
     _logging(logging.WARNING)
+    if not settings.security.encryption_key.get_secret_value():
+        settings = _with_demo_key(settings)
     if not settings.gemeenten:
         typer.echo("Demo: er zijn geen gemeenten ingesteld. Postcodes 4531-4539 gaan naar een "
                    "voorbeeld-Signaalpunt Terneuzen; meldingen verschijnen hier.")
@@ -83,17 +92,49 @@ def chat(config: ConfigOption = None) -> None:
     asyncio.run(_main())
 
 
-def _on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+def _with_demo_key(settings: Settings) -> Settings:
+    """For the terminal demo only: a local key file, made on first use."""
+    from storage.crypto import generate_key
+
+    if not DEMO_KEY_FILE.exists():
+        DEMO_KEY_FILE.write_text(generate_key() + "\n", encoding="utf-8")
+        DEMO_KEY_FILE.chmod(0o600)
+        typer.echo(f"Demo: een sleutel voor de versleuteling is aangemaakt in {DEMO_KEY_FILE} "
+                   "(gebruik in productie SIGNAALBOT_SECURITY__ENCRYPTION_KEY).")
+    security = settings.security.model_copy(
+        update={"encryption_key": SecretStr(DEMO_KEY_FILE.read_text(encoding="utf-8").strip())})
+    return settings.model_copy(update={"security": security})
+
+
+def _on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]], *,
+                 encrypted: bool = False) -> T:
+    """Run ``work`` on the configured database (with the keyring when ``encrypted``)."""
     from storage.db import create_engine
 
+    keys = _keyring(settings) if encrypted else None
+
     async def _main() -> T:
-        engine = create_engine(settings.database.url)
+        engine = create_engine(settings.database.url, keyring=keys)
         try:
             return await work(engine)
         finally:
             await engine.dispose()
 
     return asyncio.run(_main())
+
+
+def _keyring(settings: Settings) -> Keyring:
+    try:
+        return keyring(settings)
+    except ConfigError as error:
+        typer.echo(f"signaalbot: config error: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _uow(engine: AsyncEngine, settings: Settings) -> UnitOfWork:
+    from storage.db import session_factory
+
+    return UnitOfWork(session_factory(engine), _keyring(settings))
 
 
 @db_app.command("upgrade")
@@ -129,3 +170,75 @@ def check_config(config: ConfigOption = None) -> None:
         state = "active" if gemeente.active else "not on board"
         typer.echo(f"{gemeente.code} {gemeente.name}: {state}, pc4 {', '.join(gemeente.pc4)}, "
                    f"{len(gemeente.alert_chat_ids)} alert chat(s)")
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new encryption key (set it as SIGNAALBOT_SECURITY__ENCRYPTION_KEY)."""
+    from storage.crypto import generate_key
+
+    typer.echo(generate_key())
+
+
+@keys_app.command("rotate")
+def keys_rotate(config: ConfigOption = None) -> None:
+    """Re-encrypt every personal field with the current key (old keys in security.old_keys)."""
+    from storage.rotation import rotate
+
+    settings = _settings(config)
+
+    async def _work(engine: AsyncEngine) -> int:
+        async with _uow(engine, settings) as uow:
+            changed = await rotate(uow)
+            await uow.commit()
+            return changed
+
+    changed = _on_database(settings, _work, encrypted=True)
+    typer.echo(f"re-encrypted {changed} rows with the current key; remove the old key now")
+
+
+@app.command()
+def purge(config: ConfigOption = None,
+          dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would go.")]
+          = False) -> None:
+    """Erase personal fields of closed signals past their gemeente's retention period."""
+    from bot.privacy import Privacy
+    from bot.questionnaire import build_questionnaire
+
+    settings = _settings(config)
+
+    async def _work(engine: AsyncEngine) -> list[str]:
+        report = await Privacy(lambda: _uow(engine, settings), build_questionnaire()).purge(
+            dry_run=dry_run)
+        return report.signals
+
+    erased = _on_database(settings, _work, encrypted=True)
+    verb = "would erase" if dry_run else "erased"
+    typer.echo(f"{verb} the personal fields of {len(erased)} signal(s)")
+    for reference in erased:
+        typer.echo(f"  {reference}")
+
+
+@app.command()
+def audit(reference: Annotated[str, typer.Argument(help="The signal, e.g. SP-2026-000123.")],
+          config: ConfigOption = None) -> None:
+    """Export a signal's audit trail (every view and action: who, when, what) as JSON lines."""
+    import json
+
+    settings = _settings(config)
+
+    async def _work(engine: AsyncEngine) -> list[dict[str, object]] | None:
+        async with _uow(engine, settings) as uow:
+            signal = await uow.signals.get_by_reference(reference=reference.upper())
+            if signal is None:
+                return None
+            return [{"at": event.at.isoformat(), "actor": actor, "action": event.action,
+                     "detail": event.detail}
+                    for event, actor in await uow.events.list_for(signal_id=signal.id)]
+
+    entries = _on_database(settings, _work, encrypted=True)
+    if entries is None:
+        typer.echo(f"signaalbot: no signal {reference}", err=True)
+        raise typer.Exit(1)
+    for entry in entries:
+        typer.echo(json.dumps(entry, ensure_ascii=False))

@@ -128,6 +128,7 @@ COMMANDS = (
     ("help", "Uitleg"),
     ("privacy", "Wat er met uw gegevens gebeurt"),
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
+    ("vergeetmij", "Mijn gegevens wissen"),
 )
 
 # -- alerts to staff
@@ -211,4 +212,72 @@ STAFF_COMMANDS = (
     ("open", "Open signalen van mijn gemeente"),
     ("mijn", "Mijn signalen"),
     ("signaal", "Eén signaal met geschiedenis"),
+)
+
+# -- privacy
+ALERT_ERASED = "🔒 {reference} is afgerond; de persoonsgegevens zijn volgens de bewaartermijn gewist."
+FORGET_CONFIRM = (
+    "Wilt u dat wij uw naam, telefoonnummer en de koppeling met uw Telegram-account bij al uw "
+    "signalen wissen? De signalen zelf blijven, zodat het team verder kan. U hoort daarna niets "
+    "meer over uw signalen."
+)
+FORGET_YES = "Ja, vergeet mij"
+FORGOTTEN = "Uw gegevens zijn gewist ({count} signalen). Dank voor uw oplettendheid."
+FLOOD = "Even geduld alstublieft: u stuurt veel berichten tegelijk. Probeer het zo opnieuw."
+
+# -- monitoring: /stats and `signaalbot report` (a count of 1 to 4 is always shown as "< 5")
+STATS_USAGE = "Gebruik: /stats voor de laatste 6 weken, of /stats 12 voor 12 weken (1 tot 104)."
+STATS_TITLE = "📊 <b>Signalen {scope}</b>\n{period}"
+STATS_TOTAL = "Signalen: <b>{total}</b>"
+STATS_ROLES = "Meeste signalen van: {items}"
+STATS_SIGNS = "Meest gezien: {items}"
+STATS_CLAIM = "Opgepakt: {durations}"
+STATS_CONTACT = "Eerste contact: {durations}"
+STATS_OUTCOMES = "Afgerond: {items}"
+STATS_BACKLOG = "Open op {date}: {count}{ages}"
+STATS_BACKLOG_AGES = " (mediaan {median} oud, oudste {oldest})"
+STATS_NOT_ON_BOARD = "Voor niet-aangesloten gemeenten: {count}"
+STATS_NONE = "geen"
+STATS_FOOTNOTE = "<i>Aantallen van 1 tot 4 staan er als “&lt; 5”, zodat niemand herkenbaar is.</i>"
+STATS_CAPTION = "Signalen {scope}, {period}"
+DURATION_SUMMARY = "mediaan {median}, p90 {p90} (van {count} signalen)"
+DURATION_TOO_FEW = "te weinig signalen om te tonen"
+DURATION_NONE = "nog geen"
+MONITORING_TITLES = {
+    "series": "Signalen per {unit}",
+    "gemeente": "Signalen per gemeente",
+    "role": "Wie signaleren? (soort melder)",
+    "sign": "Wat viel op? (een signaal kan meer kenmerken hebben)",
+    "pc4": "Signalen per postcodegebied (PC4)",
+    "status": "Stand van de signalen",
+    "outcome": "Uitkomst van afgeronde signalen",
+    "durations": "Hoe snel? Tijd vanaf het signaal",
+    "backlog": "Open signalen naar leeftijd",
+    "not_on_board": "Signalen voor niet-aangesloten gemeenten",
+}
+CHART_FOOTNOTE = "Aantallen van 1 tot 4 staan als “< 5” (gearceerde balk tot 5)."
+CHART_EMPTY = "Geen signalen in deze periode"
+CHART_TOTAL = "Signalen: {total}"
+CHART_OTHER = "overig ({count} gebieden)"
+CHART_CLAIM = "Opgepakt"
+CHART_CONTACT = "Eerste contact"
+CHART_MEDIAN = "mediaan"
+CHART_P90 = "p90 (9 op de 10 sneller)"
+CHART_HOURS = "uren"
+CHART_DAYS = "dagen"
+CHART_TOO_FEW = "te weinig signalen"
+REPORT_TITLE = "Monitoring Signaalpunt tegen Eenzaamheid: {scope}"
+REPORT_MADE = "Gemaakt op {date} met Signaalbot. Alleen anonieme gegevens."
+REPORT_KEY_FIGURES = "Kerncijfers"
+REPORT_TOTAL = "Signalen in de periode"
+REPORT_CLAIM = "Tijd tot oppakken"
+REPORT_CONTACT = "Tijd tot eerste contact"
+REPORT_BACKLOG = "Open signalen op {date}"
+REPORT_BACKLOG_AGE = "Leeftijd open signalen"
+REPORT_NOT_ON_BOARD = "Signalen voor niet-aangesloten gemeenten"
+REPORT_NOTES = (
+    "Signalen tellen mee in de periode waarin ze binnenkwamen; hun stand, uitkomst en "
+    "doorlooptijden zijn zoals ze nu zijn. p90: 9 van de 10 signalen gingen sneller. "
+    "Aantallen van 1 tot 4 staan als “< 5”, zodat niemand herkenbaar is. "
+    "Uitsplitsing per organisatie volgt zodra organisaties in Signaalbot worden vastgelegd."
 )

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 _MAX_BACKOFF = timedelta(minutes=30)
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+# Messages to signalers: once delivered, their text and chat id (who reported) are forgotten.
+SIGNALER_KINDS = frozenset({"feedback", "question"})
 
 
 class DeliveryError(Exception):
@@ -150,7 +152,8 @@ class Dispatcher:
                     return delivered
                 continue
             async with self._uow() as uow:
-                await uow.outbox.mark_sent(outbox_id=row.id, message_id=message_id)
+                await uow.outbox.mark_sent(outbox_id=row.id, message_id=message_id,
+                                           erase=row.kind in SIGNALER_KINDS)
                 await uow.commit()
             delivered += 1
         return delivered

@@ -15,9 +15,11 @@ from bot.engine import Engine
 from bot.intake import IntakeService
 from bot.followup import FollowUp, reroute
 from bot.outbox import Dispatcher, Sender, Throttle
+from bot.privacy import Privacy
 from bot.questionnaire import build_questionnaire
-from bot.settings import Settings
+from bot.settings import Settings, keyring
 from bot.staff import StaffService
+from storage.crypto import Keyring
 from storage.db import create_engine, session_factory, upgrade
 from storage.uow import UnitOfWork
 
@@ -30,16 +32,18 @@ class Services:
     settings: Settings
     db: AsyncEngine
     sessions: async_sessionmaker[Any]
+    keyring: Keyring
     engine: Engine
     intake: IntakeService
     staff: StaffService
     followup: FollowUp
+    privacy: Privacy
     dispatcher: Dispatcher
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self.sessions, self.keyring)
 
     def start_background(self) -> None:
         """Start the outbox dispatcher loop."""
@@ -70,6 +74,7 @@ async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:
             alert_chat_ids=gemeente.alert_chat_ids,
             pc4_ranges=gemeente.pc4_ranges,
             escalation_hours=gemeente.escalation_hours,
+            retention_days=gemeente.retention_days,
             silent_days=gemeente.silent_days,
             backup_chat_ids=gemeente.backup_chat_ids,
         )
@@ -83,14 +88,18 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
     """Connect the database (migrating it if configured), load routing, wire the services.
 
     ``sender`` delivers the outbox (of ``channels``, or all), waiting on ``throttle``.
+
+    Raises:
+        ConfigError: without a valid encryption key.
     """
-    db = create_engine(settings.database.url)
+    keys = keyring(settings)
+    db = create_engine(settings.database.url, keyring=keys)
     if settings.database.migrate_on_start:
         await upgrade(db)
     sessions = session_factory(db)
 
     def new_uow() -> UnitOfWork:
-        return UnitOfWork(sessions)
+        return UnitOfWork(sessions, keys)
 
     async with new_uow() as uow:
         await sync_gemeenten(settings, uow)
@@ -109,4 +118,6 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
                          question_ttl=timedelta(days=settings.workflow.question_expiry_days),
                          on_commit=dispatcher.kick)
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
-    return Services(settings, db, sessions, engine, intake, staff, followup, dispatcher)
+    privacy = Privacy(new_uow, engine.questionnaire)
+    return Services(settings, db, sessions, keys, engine, intake, staff, followup, privacy,
+                    dispatcher)

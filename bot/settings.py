@@ -28,6 +28,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from storage.crypto import CryptoError, Keyring, parse_key
+
 CONFIG_ENV = "SIGNAALBOT_CONFIG"
 _PC4_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
 
@@ -93,6 +95,36 @@ class IntakeSettings(BaseModel):
     )
 
 
+class SecuritySettings(BaseModel):
+    """Encryption at rest and protection against floods."""
+
+    encryption_key: SecretStr = SecretStr("")  # or SIGNAALBOT_SECURITY__ENCRYPTION_KEY
+    old_keys: list[SecretStr] = Field(default_factory=list)  # still readable, during rotation
+    flood_updates: int = Field(20, ge=1)  # at most this many updates per person ...
+    flood_seconds: float = Field(10, gt=0)  # ... in this many seconds
+
+    @field_validator("encryption_key")
+    @classmethod
+    def _key_shape(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value():
+            _check_key(value.get_secret_value())
+        return value
+
+    @field_validator("old_keys")
+    @classmethod
+    def _old_key_shapes(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for key in value:
+            _check_key(key.get_secret_value())
+        return value
+
+
+def _check_key(text: str) -> None:
+    try:
+        parse_key(text)
+    except CryptoError as error:
+        raise ValueError(f"{error}; make one with `signaalbot keys generate`") from None
+
+
 class WorkflowSettings(BaseModel):
     """Following signals up: relayed questions and the due-time checks."""
 
@@ -134,6 +166,7 @@ class GemeenteSettings(BaseModel):
     active: bool = True
     escalation_hours: float = Field(24, gt=0)
     silent_days: float = Field(5, gt=0)
+    retention_days: float = Field(30, gt=0)
     backup_chat_ids: list[int] = Field(default_factory=list)
     staff: list[StaffSettings] = Field(default_factory=list)
 
@@ -176,6 +209,7 @@ class Settings(BaseSettings):
     database: DatabaseSettings = DatabaseSettings()
     intake: IntakeSettings = IntakeSettings()
     workflow: WorkflowSettings = WorkflowSettings()
+    security: SecuritySettings = SecuritySettings()
     gemeenten: list[GemeenteSettings] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -240,3 +274,16 @@ def load_settings(path: str | Path | None = None, **overrides: object) -> Settin
                 os.environ.pop(CONFIG_ENV, None)
             else:
                 os.environ[CONFIG_ENV] = previous
+
+
+def keyring(settings: Settings) -> Keyring:
+    """The keyring for personal fields; refuses to work without a valid key.
+
+    Raises:
+        ConfigError: when no encryption key is configured.
+    """
+    key = settings.security.encryption_key.get_secret_value()
+    if not key:
+        raise ConfigError("security.encryption_key: missing; make one with `signaalbot keys "
+                          "generate` and set SIGNAALBOT_SECURITY__ENCRYPTION_KEY")
+    return Keyring(key, [old.get_secret_value() for old in settings.security.old_keys])

@@ -213,8 +213,8 @@ class StaffService:
         return Reply(text=messages.ASK_QUESTION.format(reference=signal.reference), ask_reply=True)
 
     async def _details(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        await self._authorize(uow, who, signal, None)
-        return await self.view(uow, signal)
+        staff = await self._authorize(uow, who, signal, None)
+        return await self.view(uow, signal, staff)
 
     # -- typed text from staff (a note or a question they were asked to type)
 
@@ -376,13 +376,16 @@ class StaffService:
             try:
                 if signal is None:
                     raise NoAccess
-                await self._authorize(uow, telegram_id, signal, None)
+                staff = await self._authorize(uow, telegram_id, signal, None)
             except NoAccess:
                 return Reply(text=messages.NOT_FOUND)
-            return await self.view(uow, signal)
+            reply = await self.view(uow, signal, staff)
+            await uow.commit()
+            return reply
 
-    async def view(self, uow: UnitOfWork, signal: Signal) -> Reply:
-        """The full card with history and the buttons that fit now."""
+    async def view(self, uow: UnitOfWork, signal: Signal, viewer: Staff) -> Reply:
+        """The full card with history and the buttons that fit now; the view is audited."""
+        await uow.events.add(signal_id=signal.id, action="view", actor_id=viewer.id)
         text = await self._card(uow, signal) + "\n\n" + history(
             await uow.events.list_for(signal_id=signal.id))
         return Reply(text=text, buttons=card_buttons(signal))

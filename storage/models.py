@@ -22,6 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.crypto import EncryptedJSON, EncryptedText
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -74,6 +76,7 @@ class Gemeente(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     fallback_advice: Mapped[str | None] = mapped_column(Text)
     escalation_hours: Mapped[float] = mapped_column(default=24.0)
+    retention_days: Mapped[float] = mapped_column(default=30.0)
     silent_days: Mapped[float] = mapped_column(default=5.0)
     backup_chat_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -121,29 +124,30 @@ class Pc4Route(Base):
 
 
 class Signaler(Base):
-    """A person who reports, known by channel and the channel's user id."""
+    """A person who reports: found by a keyed hash of their channel id, which is encrypted."""
 
     __tablename__ = "signalers"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    __table_args__ = (UniqueConstraint("channel", "external_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(64))
+    external_hash: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column("external_enc", EncryptedText)
     role: Mapped[str | None] = mapped_column(String(32))
     declines_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Draft(Base):
-    """A conversation in progress; ``version`` guards against concurrent writers."""
+    """A conversation in progress (encrypted); ``version`` guards against concurrent writers."""
 
     __tablename__ = "drafts"
-    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+    __table_args__ = (UniqueConstraint("channel", "external_hash"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(64))
-    state: Mapped[dict[str, Any]]
+    external_hash: Mapped[str] = mapped_column(String(64))
+    state: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -170,7 +174,7 @@ class Signal(Base):
     role: Mapped[str] = mapped_column(String(32))
     signs: Mapped[list[str]] = mapped_column(JSON)
     pc4: Mapped[int] = mapped_column(Integer)
-    answers: Mapped[dict[str, Any]]
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     outcome: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -180,6 +184,7 @@ class Signal(Base):
     last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime | None] = mapped_column(index=True)  # next escalation or reminder
+    erased_at: Mapped[datetime | None]  # personal fields erased (retention or /vergeetmij)
 
 
 class SignalEvent(Base):
@@ -194,7 +199,7 @@ class SignalEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(16))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
 
 
 class RelayedQuestion(Base):
@@ -207,7 +212,7 @@ class RelayedQuestion(Base):
         ForeignKey("signals.id", ondelete="CASCADE"), index=True
     )
     asker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     outbox_id: Mapped[int | None] = mapped_column(Integer)
@@ -245,7 +250,7 @@ class Outbox(Base):
     channel: Mapped[str] = mapped_column(String(16), default="telegram")
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(EncryptedText)
     buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON)  # rows of (label, data)
     edit_of: Mapped[int | None] = mapped_column(Integer)  # outbox id of the message to edit
     signal_id: Mapped[int | None] = mapped_column(ForeignKey("signals.id", ondelete="CASCADE"))

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Float, String, Text, delete, extract, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.crypto import Keyring
 from storage.models import (
     AlertChat,
     Draft,
@@ -32,16 +34,17 @@ class ConcurrentUpdate(Exception):
 
 
 class DraftRepository:
-    """Conversation drafts, one per person per channel."""
+    """Conversation drafts, one per person per channel, found by a keyed hash of the id."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self.keyring = keyring
 
     async def get(self, *, channel: str, external_id: str) -> Draft | None:
         """The person's draft, if any (expired or not)."""
-        return await self.session.scalar(
-            select(Draft).where(Draft.channel == channel, Draft.external_id == external_id)
-        )
+        return await self.session.scalar(select(Draft).where(
+            Draft.channel == channel,
+            Draft.external_hash.in_(self.keyring.lookup_hashes(external_id))))
 
     async def save(
         self,
@@ -61,9 +64,9 @@ class DraftRepository:
         if expected is None:
             try:
                 async with self.session.begin_nested():
-                    self.session.add(Draft(channel=channel, external_id=external_id,
-                                           state=state, created_at=now, updated_at=now,
-                                           expires_at=now + ttl))
+                    self.session.add(Draft(
+                        channel=channel, external_hash=self.keyring.lookup_hash(external_id),
+                        state=state, created_at=now, updated_at=now, expires_at=now + ttl))
             except IntegrityError:
                 raise ConcurrentUpdate from None
             return
@@ -140,6 +143,7 @@ class GemeenteRepository:
         alert_chat_ids: Sequence[int],
         pc4_ranges: Sequence[tuple[int, int]],
         escalation_hours: float = 24.0,
+        retention_days: float = 30.0,
         silent_days: float = 5.0,
         backup_chat_ids: Sequence[int] = (),
     ) -> None:
@@ -150,6 +154,7 @@ class GemeenteRepository:
             self.session.add(gemeente)
         gemeente.name, gemeente.active, gemeente.fallback_advice = name, active, fallback_advice
         gemeente.escalation_hours, gemeente.silent_days = escalation_hours, silent_days
+        gemeente.retention_days = retention_days
         gemeente.backup_chat_ids = list(backup_chat_ids)
         await self.session.flush()
         await self.session.execute(delete(AlertChat).where(
@@ -167,26 +172,33 @@ class GemeenteRepository:
 
 
 class SignalerRepository:
-    """People who report."""
+    """People who report, found by a keyed hash of their channel id."""
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self.keyring = keyring
 
     async def get(self, *, channel: str, external_id: str) -> Signaler | None:
         """A signaler by channel identity."""
-        return await self.session.scalar(
-            select(Signaler).where(Signaler.channel == channel, Signaler.external_id == external_id)
-        )
+        return await self.session.scalar(select(Signaler).where(
+            Signaler.channel == channel,
+            Signaler.external_hash.in_(self.keyring.lookup_hashes(external_id))))
 
     async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
         """A signaler by id."""
         return await self.session.get(Signaler, signaler_id)
 
+    async def delete(self, signaler: Signaler) -> None:
+        """Forget a signaler (their signals stay, unlinked)."""
+        await self.session.delete(signaler)
+        await self.session.flush()
+
     async def get_or_add(self, *, channel: str, external_id: str) -> Signaler:
         """A signaler by channel identity, created on first use."""
         signaler = await self.get(channel=channel, external_id=external_id)
         if signaler is None:
-            signaler = Signaler(channel=channel, external_id=external_id)
+            signaler = Signaler(channel=channel, external_id=external_id,
+                                external_hash=self.keyring.lookup_hash(external_id))
             self.session.add(signaler)
             await self.session.flush()
         return signaler
@@ -235,11 +247,19 @@ class SignalRepository:
             .order_by(Signal.created_at, Signal.id))
         return list(rows)
 
-    async def list_by_signaler(self, *, signaler_id: int, limit: int = 10) -> list[Signal]:
+    async def list_by_signaler(self, *, signaler_id: int,
+                               limit: int | None = 10) -> list[Signal]:
         """A signaler's own signals, newest first."""
         rows = await self.session.scalars(
             select(Signal).where(Signal.signaler_id == signaler_id)
             .order_by(Signal.id.desc()).limit(limit))
+        return list(rows)
+
+    async def list_closed_unerased(self) -> list[Signal]:
+        """Closed signals whose personal fields are still there."""
+        rows = await self.session.scalars(
+            select(Signal).where(Signal.status == "closed", Signal.erased_at.is_(None))
+            .order_by(Signal.closed_at))
         return list(rows)
 
     async def list_due(self, *, now: datetime) -> list[Signal]:
@@ -323,6 +343,14 @@ class EventRepository:
         await self.session.flush()
         return event
 
+    async def erase_text(self, *, signal_id: int, actions: frozenset[str]) -> None:
+        """Erase what people typed (notes, questions, answers) from a signal's history."""
+        rows = await self.session.scalars(select(SignalEvent).where(
+            SignalEvent.signal_id == signal_id, SignalEvent.action.in_(actions)))
+        for event in rows:
+            event.detail = {"erased": True}
+        await self.session.flush()
+
     async def list_for(self, *, signal_id: int) -> list[tuple[SignalEvent, str | None]]:
         """A signal's history, oldest first, with the actor's name."""
         rows = await self.session.execute(
@@ -369,6 +397,11 @@ class QuestionRepository:
         rows = await self.session.scalars(select(RelayedQuestion).where(
             RelayedQuestion.closed_at.is_(None), RelayedQuestion.expires_at <= now))
         return list(rows)
+
+    async def erase_for_signal(self, *, signal_id: int) -> None:
+        """Erase the text of a signal's relayed questions."""
+        await self.session.execute(update(RelayedQuestion).where(
+            RelayedQuestion.signal_id == signal_id).values(text=""))
 
     async def close(self, *, question_id: int, result: str, now: datetime) -> bool:
         """Close an open question; False when it was closed already."""
@@ -457,13 +490,28 @@ class OutboxRepository:
         )
         return list(rows)
 
-    async def mark_sent(self, *, outbox_id: int, message_id: int | None) -> None:
-        """Record that the channel accepted the message."""
-        await self.session.execute(
-            update(Outbox)
-            .where(Outbox.id == outbox_id)
-            .values(sent_at=utcnow(), message_id=message_id, attempts=Outbox.attempts + 1)
-        )
+    async def erase_for_signal(self, *, signal_id: int) -> list[Outbox]:
+        """Erase a signal's messages; returns its delivered alerts (still to be blanked)."""
+        rows = list(await self.session.scalars(
+            select(Outbox).where(Outbox.signal_id == signal_id).order_by(Outbox.id)))
+        alerts = []
+        for row in rows:
+            if row.kind == "alert" and row.message_id is not None:
+                row.text = ""
+                alerts.append(row)
+            else:
+                await self.session.delete(row)
+        await self.session.flush()
+        return alerts
+
+    async def mark_sent(self, *, outbox_id: int, message_id: int | None,
+                        erase: bool = False) -> None:
+        """Record that the channel accepted the message; ``erase`` forgets text and chat."""
+        values: dict[str, Any] = {"sent_at": utcnow(), "message_id": message_id,
+                                  "attempts": Outbox.attempts + 1}
+        if erase:
+            values.update(text="", chat_id=0)
+        await self.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
 
     async def mark_failed(
         self, *, outbox_id: int, error: str, permanent: bool = False,
@@ -476,3 +524,117 @@ class OutboxRepository:
         elif retry_at is not None:
             values["next_attempt_at"] = retry_at
         await self.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
+
+
+class MonitoringRepository:
+    """Anonymous figures for monitoring: grouped counts, durations and coarse records.
+
+    Reads only anonymous columns (gemeente, role, signs, pc4, status, outcome, the
+    timestamps) and ``not_on_board``; never ``answers``, so it works after the retention purge
+    and without the encryption key. ``gemeente_code=None`` means every gemeente (the national
+    view). Periods are half-open: ``start <= created_at < end``.
+    """
+
+    GROUPS = {"gemeente": Signal.gemeente_code, "role": Signal.role, "pc4": Signal.pc4,
+              "status": Signal.status, "outcome": Signal.outcome}
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def _postgres(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
+    @staticmethod
+    def _where(gemeente_code: str | None, start: datetime, end: datetime) -> list[Any]:
+        conditions = [Signal.created_at >= start, Signal.created_at < end]
+        if gemeente_code is not None:
+            conditions.append(Signal.gemeente_code == gemeente_code)
+        return conditions
+
+    async def count_by(self, group: str, *, gemeente_code: str | None, start: datetime,
+                       end: datetime) -> dict[Any, int]:
+        """Signals created in the period per value of one column (a key of ``GROUPS``)."""
+        column = self.GROUPS[group]
+        rows = await self.session.execute(
+            select(column, func.count()).where(*self._where(gemeente_code, start, end))
+            .group_by(column))
+        return {key: int(count) for key, count in rows}
+
+    async def count_signs(self, *, gemeente_code: str | None, start: datetime,
+                          end: datetime) -> dict[str, int]:
+        """How many signals of the period mention each sign (grouped by the JSON list)."""
+        text = Signal.signs.cast(Text)
+        rows = await self.session.execute(
+            select(text, func.count()).where(*self._where(gemeente_code, start, end))
+            .group_by(text))
+        counts: dict[str, int] = {}
+        for signs, count in rows:
+            for sign in set(json.loads(signs) if signs else ()):
+                counts[sign] = counts.get(sign, 0) + int(count)
+        return counts
+
+    async def count_by_hour(self, *, gemeente_code: str | None, start: datetime,
+                            end: datetime) -> dict[datetime, int]:
+        """Signals created in the period per UTC hour (to be binned in local weeks)."""
+        if self._postgres:
+            hour = func.to_char(func.timezone("UTC", Signal.created_at), "YYYY-MM-DD HH24")
+        else:  # stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
+            hour = func.substr(Signal.created_at, 1, 13, type_=String)
+        rows = await self.session.execute(
+            select(hour, func.count()).where(*self._where(gemeente_code, start, end))
+            .group_by(hour))
+        return {datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC): int(count)
+                for key, count in rows}
+
+    def _seconds(self, start: Any, end: Any) -> Any:
+        if self._postgres:
+            return extract("epoch", end - start).cast(Float)
+        return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+    async def durations(self, *, gemeente_code: str | None, start: datetime,
+                        end: datetime) -> tuple[list[float], list[float]]:
+        """Seconds from filing to claim, and to first contact, of the period's signals."""
+        rows = await self.session.execute(
+            select(self._seconds(Signal.created_at, Signal.claimed_at),
+                   self._seconds(Signal.created_at, Signal.first_contact_at))
+            .where(*self._where(gemeente_code, start, end), Signal.claimed_at.is_not(None)))
+        claim, contact = [], []
+        for to_claim, to_contact in rows:
+            claim.append(float(to_claim))
+            if to_contact is not None:
+                contact.append(float(to_contact))
+        return claim, contact
+
+    async def backlog(self, *, gemeente_code: str | None, at: datetime) -> list[datetime]:
+        """When each signal that was open at ``at`` was filed (open: not closed by then)."""
+        query = select(Signal.created_at).where(
+            Signal.created_at < at, or_(Signal.status != "closed", Signal.closed_at >= at))
+        if gemeente_code is not None:
+            query = query.where(Signal.gemeente_code == gemeente_code)
+        return list(await self.session.scalars(query))
+
+    async def count_not_on_board(self, *, gemeente_code: str | None, start: datetime,
+                                 end: datetime) -> dict[str | None, int]:
+        """Signals for gemeenten that do not take part, per gemeente code (None: unknown)."""
+        query = (select(NotOnBoard.gemeente_code, func.count())
+                 .where(NotOnBoard.created_at >= start, NotOnBoard.created_at < end)
+                 .group_by(NotOnBoard.gemeente_code))
+        if gemeente_code is not None:
+            query = query.where(NotOnBoard.gemeente_code == gemeente_code)
+        return {code: int(count) for code, count in await self.session.execute(query)}
+
+    async def gemeente_names(self) -> dict[str, str]:
+        """Every known gemeente's name by CBS code."""
+        rows = await self.session.execute(select(Gemeente.code, Gemeente.name))
+        return {code: name for code, name in rows}
+
+    async def records(self, *, gemeente_code: str | None, start: datetime,
+                      end: datetime) -> list[Any]:
+        """The period's signals as anonymous rows (no id, no reference, no answers)."""
+        rows = await self.session.execute(
+            select(Signal.gemeente_code, Signal.role, Signal.signs, Signal.pc4, Signal.status,
+                   Signal.outcome, Signal.created_at, Signal.claimed_at,
+                   Signal.first_contact_at, Signal.closed_at)
+            .where(*self._where(gemeente_code, start, end)).order_by(Signal.created_at))
+        return list(rows)

@@ -7,10 +7,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.crypto import Keyring
 from storage.repositories import (
     DraftRepository,
     EventRepository,
     GemeenteRepository,
+    MonitoringRepository,
     OutboxRepository,
     ProcessedUpdateRepository,
     QuestionRepository,
@@ -23,20 +25,22 @@ from storage.repositories import (
 class UnitOfWork:
     """``async with uow:`` opens a session; ``commit()`` makes it stick; exit rolls back."""
 
-    def __init__(self, sessions: async_sessionmaker[Any]) -> None:
+    def __init__(self, sessions: async_sessionmaker[Any], keyring: Keyring) -> None:
         self._sessions = sessions
+        self.keyring = keyring
 
     async def __aenter__(self) -> UnitOfWork:
         self.session: AsyncSession = self._sessions()
-        self.drafts = DraftRepository(self.session)
+        self.drafts = DraftRepository(self.session, self.keyring)
         self.gemeenten = GemeenteRepository(self.session)
-        self.signalers = SignalerRepository(self.session)
+        self.signalers = SignalerRepository(self.session, self.keyring)
         self.signals = SignalRepository(self.session)
         self.outbox = OutboxRepository(self.session)
         self.staff = StaffRepository(self.session)
         self.events = EventRepository(self.session)
         self.questions = QuestionRepository(self.session)
         self.updates = ProcessedUpdateRepository(self.session)
+        self.monitoring = MonitoringRepository(self.session)
         return self
 
     async def __aexit__(

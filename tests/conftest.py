@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from bot.settings import Settings
+from storage.crypto import generate_key
 
 # PTB 22 warns on integer durations unless told to use timedelta; warnings are errors here.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -94,10 +95,14 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await admin.close()
 
 
+TEST_KEY = generate_key()
+
+
 def make_settings(db_url: str, **overrides: Any) -> Settings:
     """Settings for tests: three gemeenten (two on board), no config file read."""
     values: dict[str, Any] = {
         "database": {"url": db_url},
+        "security": {"encryption_key": TEST_KEY},
         "gemeenten": [TERNEUZEN, HEERLEN, HILLEGOM],
     }
     values.update(overrides)

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 
 from bot.app import build_application
-from bot.settings import Settings
+from bot.settings import Settings, keyring
 from storage.db import create_engine, session_factory
 from storage.uow import UnitOfWork
 from tests.standin import BotApiStandIn
@@ -62,9 +62,10 @@ class BotRunner:
     @contextlib.asynccontextmanager
     async def database(self) -> AsyncIterator[UnitOfWork]:
         """A unit of work on the bot's database, usable while the bot is stopped."""
-        engine = create_engine(self.settings.database.url)
+        keys = keyring(self.settings)
+        engine = create_engine(self.settings.database.url, keyring=keys)
         try:
-            async with UnitOfWork(session_factory(engine)) as uow:
+            async with UnitOfWork(session_factory(engine), keys) as uow:
                 yield uow
         finally:
             await engine.dispose()

@@ -10,11 +10,14 @@ from pathlib import Path
 import pytest
 
 from bot.settings import ConfigError, load_settings
+from tests.conftest import TEST_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = """
+GOOD = f"""
 [telegram]
 token = "123456:ABCdef-ghi"
+[security]
+encryption_key = "{TEST_KEY}"
 [database]
 url = "sqlite+aiosqlite:///x.db"
 [[gemeenten]]
@@ -64,6 +67,8 @@ def test_toml_values_and_env_overrides(tmp_path: Path, monkeypatch: pytest.Monke
     (GOOD.replace("alert_chat_ids = [1, -100200]", ""), "alert_chat_ids"),
     (GOOD + "[surprise]\nkey = 1\n", "surprise"),
     (GOOD.replace("[database]", "[database"), "malformed TOML"),
+    (GOOD.replace(TEST_KEY, "too-short"), "security.encryption_key"),
+    (GOOD.replace(TEST_KEY, TEST_KEY[:-4] + "!!!!"), "security.encryption_key"),
 ])
 def test_config_errors_name_the_setting(tmp_path: Path, text: str, names: str) -> None:
     with pytest.raises(ConfigError) as caught:
@@ -102,3 +107,24 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
     assert "database at revision" in result.stdout
     current = run_cli("db", "current", env={"SIGNAALBOT_DATABASE__URL": url})
     assert current.stdout.strip() == result.stdout.split()[-1]
+
+
+def test_run_without_a_valid_key_refuses_to_start(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace(f'encryption_key = "{TEST_KEY}"', ""))
+    result = run_cli("run", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "signaalbot: config error: security.encryption_key: missing; make one with "
+        "`signaalbot keys generate` and set SIGNAALBOT_SECURITY__ENCRYPTION_KEY")
+    malformed = run_cli("run", "--config", str(path), cwd=tmp_path,
+                        env={"SIGNAALBOT_SECURITY__ENCRYPTION_KEY": "not-a-key"})
+    assert malformed.returncode == 2
+    assert malformed.stderr.count("\n") == 1 and "security.encryption_key" in malformed.stderr
+    assert "Traceback" not in malformed.stderr
+
+
+def test_keys_generate_prints_a_usable_key() -> None:
+    result = run_cli("keys", "generate")
+    from storage.crypto import parse_key
+
+    assert len(parse_key(result.stdout.strip())) == 32

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import storage.crypto
 import storage.models
 ${imports if imports else ""}
 

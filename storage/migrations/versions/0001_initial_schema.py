@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:06:07.659438
+Create Date: 2026-11-23 14:25:32.902205
 """
 
 from collections.abc import Sequence
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import storage.crypto
 import storage.models
 
 
@@ -24,14 +25,14 @@ def upgrade() -> None:
     op.create_table('drafts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('external_id', sa.String(length=64), nullable=False),
-    sa.Column('state', sa.JSON(), nullable=False),
+    sa.Column('external_hash', sa.String(length=64), nullable=False),
+    sa.Column('state', storage.crypto.EncryptedJSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_drafts')),
-    sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_drafts_channel'))
+    sa.UniqueConstraint('channel', 'external_hash', name=op.f('uq_drafts_channel'))
     )
     with op.batch_alter_table('drafts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_drafts_expires_at'), ['expires_at'], unique=False)
@@ -42,6 +43,7 @@ def upgrade() -> None:
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('fallback_advice', sa.Text(), nullable=True),
     sa.Column('escalation_hours', sa.Double(), nullable=False),
+    sa.Column('retention_days', sa.Double(), nullable=False),
     sa.Column('silent_days', sa.Double(), nullable=False),
     sa.Column('backup_chat_ids', sa.JSON(), nullable=False),
     sa.Column('updated_at', storage.models.UTCDateTime(timezone=True), nullable=False),
@@ -65,12 +67,13 @@ def upgrade() -> None:
     op.create_table('signalers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('external_id', sa.String(length=64), nullable=False),
+    sa.Column('external_hash', sa.String(length=64), nullable=False),
+    sa.Column('external_enc', storage.crypto.EncryptedText(), nullable=False),
     sa.Column('role', sa.String(length=32), nullable=True),
     sa.Column('declines_questions', sa.Boolean(), nullable=False),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signalers')),
-    sa.UniqueConstraint('channel', 'external_id', name=op.f('uq_signalers_channel'))
+    sa.UniqueConstraint('channel', 'external_hash', name=op.f('uq_signalers_channel'))
     )
     op.create_table('alert_chats',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -117,7 +120,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=32), nullable=False),
     sa.Column('signs', sa.JSON(), nullable=False),
     sa.Column('pc4', sa.Integer(), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('answers', storage.crypto.EncryptedJSON(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=32), nullable=True),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
@@ -127,6 +130,7 @@ def upgrade() -> None:
     sa.Column('last_activity_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('escalation_level', sa.Integer(), nullable=False),
     sa.Column('due_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('erased_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_signals_gemeente_code_gemeenten')),
     sa.ForeignKeyConstraint(['owner_id'], ['staff.id'], name=op.f('fk_signals_owner_id_staff'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['signaler_id'], ['signalers.id'], name=op.f('fk_signals_signaler_id_signalers'), ondelete='SET NULL'),
@@ -143,7 +147,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('text', storage.crypto.EncryptedText(), nullable=False),
     sa.Column('buttons', sa.JSON(), nullable=True),
     sa.Column('edit_of', sa.Integer(), nullable=True),
     sa.Column('signal_id', sa.Integer(), nullable=True),
@@ -164,7 +168,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('signal_id', sa.Integer(), nullable=False),
     sa.Column('asker_id', sa.Integer(), nullable=True),
-    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('text', storage.crypto.EncryptedText(), nullable=False),
     sa.Column('asked_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('outbox_id', sa.Integer(), nullable=True),
@@ -184,7 +188,7 @@ def upgrade() -> None:
     sa.Column('at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=16), nullable=False),
-    sa.Column('detail', sa.JSON(), nullable=False),
+    sa.Column('detail', storage.crypto.EncryptedJSON(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['staff.id'], name=op.f('fk_signal_events_actor_id_staff'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_signal_events_signal_id_signals'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signal_events'))

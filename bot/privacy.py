@@ -1,0 +1,95 @@
+"""Retention and the signaler's right to be forgotten.
+
+After a signal is closed, its personal fields are erased once the gemeente's
+``retention_days`` have passed: address, description, the signaler's contact details, the
+link to the signaler, staff notes and relayed questions and answers. What remains is an
+anonymous record for monitoring (gemeente, role, signs, timings, outcome).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot import messages
+from bot.questionnaire import Questionnaire
+from storage.models import Signal, utcnow
+from storage.uow import UnitOfWork
+
+# History entries whose detail holds free text typed by people.
+TEXT_EVENTS = frozenset({"note", "question", "answer"})
+CONTACT_FIELDS = ("contact_name", "contact_phone")
+
+
+@dataclass
+class PurgeReport:
+    """What a retention run erased (or, in a dry run, would erase)."""
+
+    signals: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+
+class Privacy:
+    """Erasing personal data on time, and on request."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], questionnaire: Questionnaire) -> None:
+        self._uow = uow
+        self._personal = tuple(q.id for q in questionnaire.questions if q.personal)
+
+    async def purge(self, now: datetime | None = None, *, dry_run: bool = False) -> PurgeReport:
+        """Erase the personal fields of closed signals past their gemeente's retention."""
+        now = now or utcnow()
+        report = PurgeReport(dry_run=dry_run)
+        async with self._uow() as uow:
+            for signal in await uow.signals.list_closed_unerased():
+                gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+                days = gemeente.retention_days if gemeente else 30.0
+                assert signal.closed_at is not None
+                if signal.closed_at + timedelta(days=days) > now:
+                    continue
+                report.signals.append(signal.reference or str(signal.id))
+                if not dry_run:
+                    await self._erase(uow, signal, now)
+            if not dry_run:
+                await uow.commit()
+        return report
+
+    async def _erase(self, uow: UnitOfWork, signal: Signal, now: datetime) -> None:
+        signal.answers = {k: v for k, v in signal.answers.items() if k not in self._personal}
+        signal.signaler_id = None
+        signal.erased_at = now
+        await uow.events.erase_text(signal_id=signal.id, actions=TEXT_EVENTS)
+        await uow.questions.erase_for_signal(signal_id=signal.id)
+        alerts = await uow.outbox.erase_for_signal(signal_id=signal.id)
+        stub = messages.ALERT_ERASED.format(reference=signal.reference)
+        for alert in alerts:  # the copies in staff chats are blanked too
+            await uow.outbox.add(chat_id=alert.chat_id, kind="alert_edit", text=stub,
+                                 edit_of=alert.id, signal_id=signal.id)
+
+    async def forget_signaler(self, channel: str, external_id: str) -> int:
+        """``/vergeetmij``: drop the person's contact details and link from their signals.
+
+        The signals themselves stay, so the follow-up can go on. Returns how many signals
+        were touched.
+        """
+        async with self._uow() as uow:
+            signaler = await uow.signalers.get(channel=channel, external_id=external_id)
+            draft = await uow.drafts.get(channel=channel, external_id=external_id)
+            if draft is not None:
+                await uow.drafts.delete(draft)
+            if signaler is None:
+                await uow.commit()
+                return 0
+            now = utcnow()
+            for question in await uow.questions.list_open_for_signaler(signaler_id=signaler.id):
+                await uow.questions.close(question_id=question.id, result="forgotten", now=now)
+            signals = await uow.signals.list_by_signaler(signaler_id=signaler.id, limit=None)
+            for signal in signals:
+                signal.answers = {k: v for k, v in signal.answers.items()
+                                  if k not in CONTACT_FIELDS}
+                signal.signaler_id = None
+                await uow.events.add(signal_id=signal.id, action="forgotten", at=now)
+            await uow.signalers.delete(signaler)
+            await uow.commit()
+            return len(signals)
