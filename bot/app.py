@@ -15,7 +15,7 @@ from bot.services import Services, open_services
 from bot.settings import ConfigError, Settings, keyring
 from bot.telegram_request import api_request, get_updates_request
 from bot.update_processor import update_processor
-from handlers import intake, staff
+from handlers import intake, privacy, staff, stats
 from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
 
@@ -45,7 +45,10 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         .build()
     )
     application.bot_data["settings"] = settings
+    privacy.register(application, limit=settings.security.flood_updates,
+                     seconds=settings.security.flood_seconds)
     staff.register(application)
+    stats.register(application)
     intake.register(application)
     return application
 

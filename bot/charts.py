@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
 
 from bot import messages
@@ -134,7 +135,8 @@ def title(kind: str, figures: Figures) -> str:
 
 def _render(size: tuple[int, int], draw: Callable[[Figure], None]) -> bytes:
     with _LOCK:
-        figure = Figure(figsize=(size[0] / DPI, size[1] / DPI), dpi=DPI, layout="constrained")
+        figure = Figure(figsize=(size[0] / DPI, size[1] / DPI), dpi=DPI,
+                        layout=ConstrainedLayoutEngine(rect=(0, 0.03, 1, 0.97)))
         FigureCanvasAgg(figure)
         draw(figure)
         buffer = io.BytesIO()

@@ -242,3 +242,65 @@ def audit(reference: Annotated[str, typer.Argument(help="The signal, e.g. SP-202
         raise typer.Exit(1)
     for entry in entries:
         typer.echo(json.dumps(entry, ensure_ascii=False))
+
+
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write into.")] = Path(
+        "report"),
+    gemeente: Annotated[str | None, typer.Option(
+        help="CBS code of the gemeente, e.g. GM0715.", show_default=False)] = None,
+    national: Annotated[bool, typer.Option(
+        "--national", help="All gemeenten together instead of one.")] = False,
+    weeks: Annotated[int | None, typer.Option(
+        min=1, max=520, help="The last N weeks (default 6).", show_default=False)] = None,
+    quarter: Annotated[str | None, typer.Option(
+        help="A calendar quarter instead, e.g. 2026-Q1.", show_default=False)] = None,
+    year: Annotated[int | None, typer.Option(
+        min=2000, max=2100, help="A calendar year instead, e.g. 2025.", show_default=False)] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Monitoring for the kerngroep: PNG charts, CSV files and a one-page HTML summary."""
+    from sqlalchemy.exc import DBAPIError
+
+    from bot.monitoring import Period, shown
+    from bot.report import gather, write_report
+    from storage.db import session_factory
+    from storage.repositories import MonitoringRepository
+
+    def fail(message: str) -> typer.Exit:
+        typer.echo(f"signaalbot: {message}", err=True)
+        return typer.Exit(2)
+
+    if national == (gemeente is not None):
+        raise fail("give either --gemeente CODE or --national")
+    if sum(option is not None for option in (weeks, quarter, year)) > 1:
+        raise fail("give one of --weeks, --quarter and --year")
+    try:
+        period = (Period.parse_quarter(quarter) if quarter is not None
+                  else Period.year(year) if year is not None else Period.last_weeks(weeks or 6))
+    except ValueError as error:
+        raise fail(str(error)) from None
+    settings = _settings(config)
+    code = gemeente.strip().upper() if gemeente else None
+
+    async def _work(engine: AsyncEngine) -> str:
+        async with session_factory(engine)() as session:
+            repository = MonitoringRepository(session)
+            known = await repository.gemeente_names()
+            if code is not None and code not in known:
+                return f"unknown gemeente {code} (known: {', '.join(sorted(known)) or 'none'})"
+            figures, rows = await gather(repository, gemeente_code=code, period=period)
+        for path in write_report(figures, rows, out):
+            typer.echo(path)
+        typer.echo(f"{figures.scope}, {figures.period.label}: {shown(figures.total)} signalen")
+        return ""
+
+    try:
+        problem = _on_database(settings, _work)
+    except DBAPIError as error:
+        typer.echo(f"signaalbot: database error (run `signaalbot db upgrade`?): {error.orig}",
+                   err=True)
+        raise typer.Exit(1) from None
+    if problem:
+        raise fail(problem)

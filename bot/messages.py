@@ -222,6 +222,7 @@ FORGET_CONFIRM = (
     "meer over uw signalen."
 )
 FORGET_YES = "Ja, vergeet mij"
+NOTHING_CHANGED = "Goed, er is niets gewijzigd."
 FORGOTTEN = "Uw gegevens zijn gewist ({count} signalen). Dank voor uw oplettendheid."
 FLOOD = "Even geduld alstublieft: u stuurt veel berichten tegelijk. Probeer het zo opnieuw."
 

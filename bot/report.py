@@ -1,0 +1,226 @@
+"""The monitoring report: PNG charts, CSV files and a one-page HTML summary for the kerngroep.
+
+``gather`` reads the figures and the anonymous records; ``write_report`` writes them:
+
+- one PNG per chart (``bot.charts.FILES``);
+- ``cijfers.csv``: every figure as shown (counts of 1 to 4 as "< 5");
+- ``records.csv``: one coarse row per signal. Exact timestamps together with PC4 and role
+  could single someone out, so a row has the ISO week it was filed in (Dutch time), whole
+  days to claim / first contact / closing instead of timestamps, and its PC4 only when that
+  area has at least 5 signals in the file (else empty). No id, reference or answers;
+  rows are sorted by their values, so their order says nothing either;
+- ``samenvatting.html``: self-contained (charts embedded as base64 PNG), to print or mail.
+
+``telegram_text`` is the short text that ``/stats`` sends with its chart.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot import charts, messages
+from bot.monitoring import (
+    LOCAL,
+    SMALL,
+    Cell,
+    Durations,
+    Figures,
+    Period,
+    compute,
+    hours_text,
+    local_date,
+    shown,
+)
+from storage.repositories import MonitoringRepository
+
+RECORD_HEADER = ("gemeente", "week", "rol", "kenmerken", "pc4", "status", "uitkomst",
+                 "dagen_tot_oppakken", "dagen_tot_eerste_contact", "dagen_tot_afronden")
+SECTIONS = (("gemeente", "by_gemeente"), ("rol", "by_role"), ("kenmerk", "by_sign"),
+            ("pc4", "by_pc4"), ("stand", "by_status"), ("uitkomst", "by_outcome"),
+            ("niet_aangesloten", "not_on_board"))
+
+
+async def gather(repository: MonitoringRepository, *, gemeente_code: str | None,
+                 period: Period, now: datetime | None = None) -> tuple[Figures, list[Any]]:
+    """The figures and the anonymous records of one scope and period."""
+    figures = await compute(repository, gemeente_code=gemeente_code, period=period, now=now)
+    rows = await repository.records(gemeente_code=gemeente_code, start=period.start,
+                                    end=period.end)
+    return figures, rows
+
+
+def durations_text(durations: Durations) -> str:
+    """Median and p90 in words, or why they are not shown."""
+    if durations.count == 0 or durations.median_hours is None or durations.p90_hours is None:
+        return messages.DURATION_NONE
+    if durations.count < SMALL:
+        return messages.DURATION_TOO_FEW
+    return messages.DURATION_SUMMARY.format(median=hours_text(durations.median_hours),
+                                            p90=hours_text(durations.p90_hours),
+                                            count=durations.count)
+
+
+def backlog_ages_text(figures: Figures) -> str:
+    """The backlog's median and oldest age in words, when it is large enough to show them."""
+    backlog = figures.backlog
+    if backlog.count < SMALL or backlog.median_age_days is None or not backlog.oldest_age_days:
+        return ""
+    return messages.STATS_BACKLOG_AGES.format(median=hours_text(backlog.median_age_days * 24),
+                                              oldest=hours_text(backlog.oldest_age_days * 24))
+
+
+def _top(cells: Iterable[Cell], limit: int = 3) -> str:
+    items = [f"{html.escape(cell.label)} ({cell.shown})" for cell in cells if cell.count][:limit]
+    return ", ".join(items) or messages.STATS_NONE
+
+
+def telegram_text(figures: Figures) -> str:
+    """The short Dutch text of ``/stats`` (Telegram HTML)."""
+    lines = [
+        messages.STATS_TITLE.format(scope=html.escape(figures.scope),
+                                    period=html.escape(figures.period.label)),
+        "",
+        messages.STATS_TOTAL.format(total=html.escape(shown(figures.total))),
+        messages.STATS_ROLES.format(items=_top(figures.by_role)),
+        messages.STATS_SIGNS.format(items=_top(figures.by_sign)),
+        messages.STATS_CLAIM.format(durations=durations_text(figures.time_to_claim)),
+        messages.STATS_CONTACT.format(durations=durations_text(figures.time_to_first_contact)),
+        messages.STATS_OUTCOMES.format(items=_top(figures.by_outcome, limit=6)),
+        messages.STATS_BACKLOG.format(date=local_date(figures.as_of),
+                                      count=html.escape(shown(figures.backlog.count)),
+                                      ages=backlog_ages_text(figures)),
+    ]
+    if figures.national or figures.not_on_board_total:
+        lines.append(messages.STATS_NOT_ON_BOARD.format(
+            count=html.escape(shown(figures.not_on_board_total))))
+    return "\n".join([*lines, "", messages.STATS_FOOTNOTE])
+
+
+def _days(start: datetime, end: datetime | None) -> str:
+    return "" if end is None else str(max(0, int((end - start).total_seconds() // 86400)))
+
+
+def coarse_records(rows: Sequence[Any]) -> list[list[str]]:
+    """The anonymous records, coarsened (see the module docstring), sorted by value."""
+    per_pc4 = Counter(row.pc4 for row in rows)
+    result = []
+    for row in rows:
+        year, week, _ = row.created_at.astimezone(LOCAL).isocalendar()
+        result.append([
+            row.gemeente_code, f"{year}-W{week:02d}", row.role,
+            ";".join(sorted(set(row.signs or ()))),
+            str(row.pc4) if per_pc4[row.pc4] >= SMALL else "",
+            row.status, row.outcome or "",
+            _days(row.created_at, row.claimed_at),
+            _days(row.created_at, row.first_contact_at),
+            _days(row.created_at, row.closed_at),
+        ])
+    result.sort()
+    return result
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def figures_rows(figures: Figures) -> list[tuple[str, str, str, str]]:
+    """Every figure as shown: (section, key, label, value); counts of 1 to 4 are "< 5"."""
+    rows: list[tuple[str, str, str, str]] = [
+        ("totaal", "signalen", messages.REPORT_TOTAL, shown(figures.total)),
+        ("totaal", "open", messages.REPORT_BACKLOG.format(date=local_date(figures.as_of)),
+         shown(figures.backlog.count)),
+    ]
+    for key, durations in (("oppakken", figures.time_to_claim),
+                           ("eerste_contact", figures.time_to_first_contact)):
+        enough = durations.count >= SMALL
+        rows.append(("doorlooptijd", f"{key}_aantal", key, shown(durations.count)))
+        for name, value in (("mediaan_uren", durations.median_hours),
+                            ("p90_uren", durations.p90_hours)):
+            rows.append(("doorlooptijd", f"{key}_{name}", key,
+                         f"{value:.1f}" if enough and value is not None else ""))
+    rows += [(f"per_{figures.series_unit}", c.key, c.label, c.shown) for c in figures.series]
+    for section, attribute in SECTIONS:
+        rows += [(section, c.key, c.label, c.shown) for c in getattr(figures, attribute)]
+    rows += [("open_leeftijd", c.key, c.label, c.shown) for c in figures.backlog.buckets]
+    return rows
+
+
+def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
+    """A one-page, self-contained HTML summary (charts embedded as base64 PNG)."""
+    def esc(text: str) -> str:
+        return html.escape(text, quote=True)
+
+    facts = [  # (name, value as HTML)
+        (messages.REPORT_TOTAL, esc(shown(figures.total))),
+        (messages.REPORT_CLAIM, esc(durations_text(figures.time_to_claim))),
+        (messages.REPORT_CONTACT, esc(durations_text(figures.time_to_first_contact))),
+        (messages.REPORT_BACKLOG.format(date=local_date(figures.as_of)),
+         esc(shown(figures.backlog.count) + backlog_ages_text(figures))),
+        (messages.MONITORING_TITLES["role"].split(" (")[0], _top(figures.by_role)),
+        (messages.MONITORING_TITLES["sign"].split(" (")[0], _top(figures.by_sign)),
+        (messages.REPORT_NOT_ON_BOARD, esc(shown(figures.not_on_board_total))),
+    ]
+    table = "\n".join(f"<tr><th>{esc(name)}</th><td>{value}</td></tr>" for name, value in facts)
+    figures_html = "\n".join(
+        f'<figure><img alt="{esc(charts.title(kind, figures))}" src="data:image/png;base64,'
+        f'{base64.b64encode(png).decode()}"></figure>' for kind, png in images.items())
+    title = messages.REPORT_TITLE.format(scope=figures.scope)
+    return f"""<!DOCTYPE html>
+<html lang="nl"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }}
+h1 {{ font-size: 1.5em; margin-bottom: 0; }} .period {{ color: #555; margin-top: .2em; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+th, td {{ text-align: left; padding: .3em 1em .3em 0; border-bottom: 1px solid #ddd; }}
+.charts {{ display: grid; grid-template-columns: 1fr 1fr; gap: .5em; }}
+figure {{ margin: 0; }} img {{ width: 100%; height: auto; }}
+.notes {{ color: #555; font-size: .85em; }}
+@media print {{ body {{ margin: 0; }} .charts {{ gap: 0; }} }}
+</style></head><body>
+<h1>{esc(title)}</h1>
+<p class="period">{esc(figures.period.label)}</p>
+<h2>{esc(messages.REPORT_KEY_FIGURES)}</h2>
+<table>
+{table}
+</table>
+<div class="charts">
+{figures_html}
+</div>
+<p class="notes">{esc(messages.REPORT_NOTES)}</p>
+<p class="notes">{esc(messages.REPORT_MADE.format(date=local_date(figures.as_of)))}</p>
+</body></html>
+"""
+
+
+def write_report(figures: Figures, rows: Sequence[Any], out: Path) -> list[Path]:
+    """Write charts, ``cijfers.csv``, ``records.csv`` and ``samenvatting.html`` into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    images = {kind: charts.chart(kind, figures) for kind in charts.report_kinds(figures)}
+    written = []
+    for kind, png in images.items():
+        path = out / charts.FILES[kind]
+        path.write_bytes(png)
+        written.append(path)
+    files = {
+        "cijfers.csv": _csv(("onderdeel", "sleutel", "omschrijving", "waarde"),
+                            figures_rows(figures)),
+        "records.csv": _csv(RECORD_HEADER, coarse_records(rows)),
+        "samenvatting.html": summary_html(figures, images),
+    }
+    for name, text in files.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,238 @@
+"""Privacy: nothing personal in plaintext at rest, retention, /vergeetmij, audit, webhook, flood."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from pydantic import SecretStr
+from sqlalchemy import select, text
+
+from bot.app import build_application
+from bot.settings import Settings
+from storage.models import Base, Signal, SignalEvent, utcnow
+from tests.conftest import TEST_KEY, make_settings
+from tests.harness import BotRunner, Person, eventually
+from tests.test_settings import run_cli
+from tests.test_staff_workflow import GROUP, REGISSEUR
+
+SIGNALER = 987654321
+SECRETS = ["4532 XY", "77 B", "Zeldzaam-Woord-Qx7", "Henkie Pietersma", "+31698765432",
+           "Notitie-Zq9", "Vraag-Wv3", "Antwoord-Yu5", "4533 KL", str(SIGNALER)]
+
+
+async def file_distinctive_signal(api: Any, runner: BotRunner) -> Person:
+    person = Person(runner, SIGNALER, "Henkie")
+    await person.command("start")
+    await person.tap("Nee", "Kapper")
+    await person.say("4532xy")
+    await person.say("77b")
+    await person.tap("Post stapelt", "Klaar", "Minder dan een maand", "Elke week", "Nog niets",
+                     "Klaar")
+    await person.say("Zeldzaam-Woord-Qx7")
+    await person.tap("Nee", "Ja, dat mag")
+    await person.say("Henkie Pietersma")
+    await person.say("+31 6 98765432")
+    await person.tap("Versturen")
+    await api.wait_for(lambda: bool(api.messages(REGISSEUR)) and bool(api.messages(GROUP)))
+    return person
+
+
+async def raw_dump(runner: BotRunner) -> str:
+    """Every row of every table as the database stores it (no decryption)."""
+    parts = []
+    async with runner.services.db.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            result = await connection.exec_driver_sql(f"SELECT * FROM {table.name}")
+            parts += [repr(tuple(row)) for row in result]
+    return "\n".join(parts)
+
+
+async def test_no_personal_field_is_stored_in_plaintext(api: Any, runner: BotRunner,
+                                                        settings: Settings) -> None:
+    signaler = await file_distinctive_signal(api, runner)
+    carine = Person(runner, REGISSEUR)
+    await carine.tap("Oppakken", chat=GROUP)
+    await carine.tap("Vraag aan melder", chat=GROUP)
+    await carine.say("Vraag-Wv3")
+    await api.wait_for(lambda: "Vraag-Wv3" in signaler.last)
+    await signaler.say("Antwoord-Yu5")
+    await api.wait_for(lambda: "Status" in str(api.messages(GROUP)[0].get("reply_markup")))
+    await carine.tap("Status", chat=GROUP)
+    await carine.tap("Contact gelegd", chat=GROUP)
+    await carine.tap("Notitie toevoegen", chat=GROUP)
+    await carine.say("Notitie-Zq9")
+    drafter = Person(runner, 555)  # someone halfway through a new signal
+    await drafter.command("start")
+    await drafter.tap("Nee", "Horeca")
+    await drafter.say("4533kl")
+    await api.wait_for(lambda: "Antwoord-Yu5" in carine.texts()[-1] or any(
+        "Antwoord-Yu5" in t for t in carine.texts()))
+
+    async def all_delivered() -> bool:
+        async with runner.services.uow() as uow:
+            return await uow.outbox.list_due(now=utcnow() + timedelta(hours=1)) == []
+
+    await eventually(all_delivered)
+    dump = await raw_dump(runner)
+    assert "SP-" in dump and "4532" in dump  # the dump is real; PC4 may stay in clear
+    for secret in SECRETS:
+        assert secret not in dump, secret
+    if settings.database.url.startswith("sqlite"):
+        async with runner.services.db.connect() as connection:
+            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        raw = Path(settings.database.url.split("///", 1)[1]).read_bytes()
+        for secret in SECRETS:
+            assert secret.encode() not in raw, secret
+    async with runner.services.uow() as uow:  # and yet the bot can read it all
+        [signal] = list(await uow.session.scalars(select(Signal)))
+        assert signal.answers["description"] == "Zeldzaam-Woord-Qx7"
+
+
+async def test_retention_erases_personal_fields_and_keeps_the_anonymous_record(
+        api: Any, runner: BotRunner, settings: Settings) -> None:
+    await file_distinctive_signal(api, runner)
+    carine = Person(runner, REGISSEUR)
+    await carine.tap("Oppakken", chat=GROUP)
+    await api.wait_for(lambda: "Afronden" in str(api.messages(GROUP)[0].get("reply_markup")))
+    await carine.tap("Afronden", chat=GROUP)
+    await carine.tap("Geen zorgen", chat=GROUP)
+    await carine.tap("Ja, afronden", chat=GROUP)
+    await carine.tap("Notitie toevoegen", chat=GROUP)
+    await carine.say("Notitie-Zq9")
+    privacy, now = runner.services.privacy, utcnow()
+    assert (await privacy.purge(now + timedelta(days=29))).signals == []
+    env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
+           "SIGNAALBOT_SECURITY__ENCRYPTION_KEY": TEST_KEY}
+    dry = run_cli("purge", "--dry-run", env=env)
+    assert dry.returncode == 0 and "would erase the personal fields of 0" in dry.stdout
+    report = await privacy.purge(now + timedelta(days=31), dry_run=True)
+    assert len(report.signals) == 1
+    async with runner.services.uow() as uow:
+        [signal] = list(await uow.session.scalars(select(Signal)))
+        assert signal.erased_at is None  # a dry run changes nothing
+    assert len((await privacy.purge(now + timedelta(days=31))).signals) == 1
+    async with runner.services.uow() as uow:
+        [signal] = list(await uow.session.scalars(select(Signal)))
+        events = list(await uow.session.scalars(select(SignalEvent)))
+    assert signal.erased_at is not None and signal.signaler_id is None
+    assert not {"postcode", "house_number", "description", "contact_name",
+                "contact_phone"} & signal.answers.keys()
+    assert (signal.role, signal.signs, signal.pc4, signal.outcome) == (
+        "kapper", ["post"], 4532, "geen_zorgen")
+    assert signal.claimed_at and signal.closed_at
+    assert all("Notitie-Zq9" not in json.dumps(e.detail) for e in events)
+    await api.wait_for(lambda: "gewist" in api.messages(GROUP)[0]["text"])
+    assert "Zeldzaam" not in api.messages(GROUP)[0]["text"]  # the staff copy is blanked too
+    dump = await raw_dump(runner)
+    assert "Zeldzaam" not in dump
+    assert (await privacy.purge(now + timedelta(days=60))).signals == []  # once only
+
+
+async def test_forget_me_drops_contact_and_link_but_keeps_the_signal(
+        api: Any, runner: BotRunner) -> None:
+    signaler = await file_distinctive_signal(api, runner)
+    await signaler.command("vergeetmij")
+    assert "wissen" in signaler.last
+    await signaler.tap("Ja, vergeet mij")
+    assert "gewist (1 signalen)" in signaler.last
+    async with runner.services.uow() as uow:
+        [signal] = list(await uow.session.scalars(select(Signal)))
+        assert await uow.signalers.get(channel="telegram", external_id=str(SIGNALER)) is None
+    assert signal.signaler_id is None and signal.status == "new"
+    assert "contact_name" not in signal.answers and "contact_phone" not in signal.answers
+    assert signal.answers["description"] == "Zeldzaam-Woord-Qx7"  # the follow-up goes on
+    carine = Person(runner, REGISSEUR)
+    await carine.tap("Vraag aan melder", chat=GROUP)
+    assert "niet via de bot te bereiken" in carine.toast()
+    await signaler.command("mijnsignalen")
+    assert "nog geen signalen" in signaler.last
+
+
+async def test_every_view_and_action_is_audited_and_exportable(
+        api: Any, runner: BotRunner, settings: Settings) -> None:
+    await file_distinctive_signal(api, runner)
+    carine = Person(runner, REGISSEUR)
+    await carine.tap("Details", chat=GROUP)
+    await carine.tap("Oppakken", chat=GROUP)
+    reference = (await runner.services.staff.list_signals(REGISSEUR, mine=True)).text.split()[0]
+    await carine.command("signaal", reference)
+    env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
+           "SIGNAALBOT_SECURITY__ENCRYPTION_KEY": TEST_KEY}
+    result = run_cli("audit", reference, env=env)
+    assert result.returncode == 0, result.stderr
+    entries = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(e["action"], e["actor"]) for e in entries] == [
+        ("filed", None), ("view", "Carine"), ("claim", "Carine"), ("view", "Carine")]
+    assert "Geschiedenis" in carine.last and "view" not in carine.last  # views stay out of sight
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_rejects_requests_without_the_secret_token(
+        api: Any, settings: Settings) -> None:
+    port = free_port()
+    webhook = {"url": f"http://127.0.0.1:{port}/telegram", "listen": "127.0.0.1", "port": port,
+               "secret_token": "s3cret-token"}
+    configured = settings.model_copy(update={"telegram": settings.telegram.model_copy(update={
+        "token": SecretStr(api.token), "base_url": api.base_url,
+        "mode": "webhook", "webhook": settings.telegram.webhook.model_copy(update=webhook)})})
+    app = build_application(configured)
+    await app.initialize()
+    assert app.post_init is not None and app.updater is not None
+    await app.post_init(app)
+    await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram",
+                                    webhook_url=webhook["url"], secret_token="s3cret-token")
+    await app.start()
+    try:
+        api.user(4242)
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 1, "chat": {"id": 4242, "type": "private"},
+            "from": {"id": 4242, "is_bot": False, "first_name": "X"}, "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        async with aiohttp.ClientSession() as http:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with http.post(webhook["url"], json=update, headers=headers) as response:
+                    assert response.status == 403
+            await asyncio.sleep(0.2)
+            assert api.messages(4242) == []  # nothing was processed
+            async with http.post(webhook["url"], json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+                                 ) as response:
+                assert response.status == 200
+        await api.wait_for(lambda: bool(api.messages(4242)))
+        assert api.webhook["url"] == webhook["url"]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        assert app.post_stop is not None
+        await app.post_stop(app)
+        await app.shutdown()
+
+
+async def test_a_flood_gets_a_calm_answer_and_is_not_processed(api: Any, db_url: str) -> None:
+    tight = make_settings(db_url, security={"encryption_key": TEST_KEY, "flood_updates": 8,
+                                            "flood_seconds": 60})
+    runner = BotRunner(api, tight)
+    await runner.start()
+    try:
+        api.user(606)
+        for n in range(15):
+            api.send_text(606, f"bericht {n}")
+        await api.wait_for(lambda: any("Even geduld" in m.get("text", "")
+                                       for m in api.messages(606)))
+        await asyncio.sleep(0.5)
+    finally:
+        await runner.stop()
+    texts = [m.get("text", "") for m in api.messages(606)]
+    assert sum("Even geduld" in t for t in texts) == 1
+    assert len(texts) == 8 + 1  # eight answered, one calm warning, the rest dropped
