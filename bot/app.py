@@ -15,7 +15,7 @@ from bot.services import Services, open_services
 from bot.settings import ConfigError, Settings, keyring
 from bot.telegram_request import api_request, get_updates_request
 from bot.update_processor import update_processor
-from handlers import intake, privacy, staff, stats
+from handlers import admin, intake, privacy, staff, stats
 from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
 
@@ -47,6 +47,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     application.bot_data["settings"] = settings
     privacy.register(application, limit=settings.security.flood_updates,
                      seconds=settings.security.flood_seconds)
+    admin.register(application)
     staff.register(application)
     stats.register(application)
     intake.register(application)

@@ -27,7 +27,7 @@ def staff_data(action: str, signal_id: int, arg: str = "") -> str:
 
 
 def card(engine: Engine, signal: Signal, *, gemeente_name: str,
-         owner_name: str | None = None) -> str:
+         owner_name: str | None = None, footer: str = "") -> str:
     """The alert text: the report, then where it stands. HTML-safe; readable on a phone."""
     assert signal.reference is not None
     answers = {**signal.answers, "role": signal.role}
@@ -47,6 +47,8 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
             lines.append(messages.ALERT_OWNER.format(name=html.escape(owner_name)))
         if signal.outcome:
             lines.append(messages.ALERT_OUTCOME.format(outcome=OUTCOMES[signal.outcome]))
+    if footer:
+        lines += ["", footer]
     return "\n".join(lines)
 
 

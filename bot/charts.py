@@ -68,8 +68,9 @@ def bars(ax: Axes, cells: Sequence[Cell], *, horizontal: bool = True) -> None:
         ax.set_xlim(0, max(heights) * 1.15)
     else:
         drawn = ax.bar(positions, heights, color=colors, hatch=hatches, edgecolor="white")
+        crowded = len(cells) > 8
         ax.set_xticks(list(positions), [c.label for c in cells], fontsize=8,
-                      rotation=45 if len(cells) > 8 else 0, ha="right" if len(cells) > 8 else "center")
+                      rotation=45 if crowded else 0, ha="right" if crowded else "center")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(0, max(heights) * 1.15)
     ax.bar_label(drawn, labels=[c.shown for c in cells], padding=3, fontsize=9)
@@ -88,18 +89,16 @@ def durations(ax: Axes, figures: Figures) -> None:
     for offset, (attr, color, name) in enumerate(
             (("median_hours", COLOR, messages.CHART_MEDIAN),
              ("p90_hours", LIGHT, messages.CHART_P90))):
-        values = [(getattr(d, attr) or 0.0) / per_unit if d.count >= SMALL else 0.0
-                  for _, d in rows]
-        drawn = ax.barh([p + offset * 0.4 - 0.2 for p in positions], values, height=0.38,
-                        color=color, label=name)
+        values = [getattr(d, attr) if d.count >= SMALL else None for _, d in rows]
+        drawn = ax.barh([p + offset * 0.4 - 0.2 for p in positions],
+                        [(value or 0.0) / per_unit for value in values], height=0.38, color=color)
         ax.bar_label(drawn, padding=3, fontsize=9, labels=[
-            hours_text(getattr(d, attr)) if d.count >= SMALL and getattr(d, attr) is not None
-            else (messages.CHART_TOO_FEW if offset == 0 else "") for _, d in rows])
+            f"{name} {hours_text(value)}" if value is not None
+            else (messages.CHART_TOO_FEW if offset == 0 else "") for value in values])
     ax.set_yticks(list(positions), [name for name, _ in rows])
     ax.invert_yaxis()
     ax.set_xlabel(unit)
-    ax.set_xlim(0, max(longest / per_unit, 1.0) * 1.3)
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    ax.set_xlim(0, max(longest / per_unit, 1.0) * 1.5)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
@@ -159,8 +158,15 @@ def chart(kind: str, figures: Figures, size: tuple[int, int] = SIZE) -> bytes:
 
 
 def report_kinds(figures: Figures) -> list[str]:
-    """The charts of a report: per gemeente only in the national view."""
-    return [kind for kind in DRAWERS if kind != "gemeente" or figures.national]
+    """The charts of a report.
+
+    Per gemeente only in the national view; for one gemeente, signals for gemeenten not on
+    board only when there are any.
+    """
+    skip = set() if figures.national else {"gemeente"}
+    if not figures.national and not figures.not_on_board_total:
+        skip.add("not_on_board")
+    return [kind for kind in DRAWERS if kind not in skip]
 
 
 def overview(figures: Figures, size: tuple[int, int] = OVERVIEW_SIZE) -> bytes:
@@ -169,7 +175,7 @@ def overview(figures: Figures, size: tuple[int, int] = OVERVIEW_SIZE) -> bytes:
 
     def draw(figure: Figure) -> None:
         _heading(figure, figures, messages.CHART_TOTAL.format(total=shown(figures.total)))
-        for ax, kind in zip(figure.subplots(2, 2).flat, kinds):
+        for ax, kind in zip(figure.subplots(2, 2).flat, kinds, strict=True):
             ax.set_title(title(kind, figures).split(" (")[0], fontsize=11, loc="left")
             DRAWERS[kind](ax, figures)
     return _render(size, draw)

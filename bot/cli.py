@@ -7,18 +7,19 @@ import getpass
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from pydantic import SecretStr
-
-from bot.settings import ConfigError, GemeenteSettings, Settings, keyring, load_settings
-from storage.crypto import Keyring
-from storage.uow import UnitOfWork
+from bot import cli_admin
+from bot.cli_common import ConfigOption, fail
+from bot.cli_common import on_database as _on_database
+from bot.cli_common import settings_or_exit as _settings
+from bot.cli_common import uow_for as _uow
+from bot.settings import ConfigError, GemeenteSettings, Settings
 
 app = typer.Typer(help="Signaalbot: the chat front door of a Signaalpunt tegen Eenzaamheid.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -27,24 +28,14 @@ app.add_typer(db_app, name="db")
 keys_app = typer.Typer(help="Encryption keys for personal fields.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
 DEMO_KEY_FILE = Path("signaalbot.key")
+for _name, _sub in (("gemeente", cli_admin.gemeente_app), ("staff", cli_admin.staff_app),
+                    ("org", cli_admin.org_app), ("texts", cli_admin.texts_app),
+                    ("config", cli_admin.config_app)):
+    app.add_typer(_sub, name=_name)
 
-T = TypeVar("T")
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="TOML config file (default: $SIGNAALBOT_CONFIG).",
-                 show_default=False),
-]
 
 DEMO_GEMEENTE = GemeenteSettings(code="GM0715", name="Terneuzen (demo)", pc4=["4531-4539"],
                                  alert_chat_ids=[0])
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except ConfigError as error:
-        typer.echo(f"signaalbot: config error: {error}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _logging(level: int) -> None:
@@ -63,8 +54,7 @@ def run(config: ConfigOption = None) -> None:
     try:
         run_bot(settings)
     except ConfigError as error:
-        typer.echo(f"signaalbot: config error: {error}", err=True)
-        raise typer.Exit(2) from None
+        raise fail(f"config error: {error}") from None
 
 
 @app.command()
@@ -104,37 +94,6 @@ def _with_demo_key(settings: Settings) -> Settings:
     security = settings.security.model_copy(
         update={"encryption_key": SecretStr(DEMO_KEY_FILE.read_text(encoding="utf-8").strip())})
     return settings.model_copy(update={"security": security})
-
-
-def _on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]], *,
-                 encrypted: bool = False) -> T:
-    """Run ``work`` on the configured database (with the keyring when ``encrypted``)."""
-    from storage.db import create_engine
-
-    keys = _keyring(settings) if encrypted else None
-
-    async def _main() -> T:
-        engine = create_engine(settings.database.url, keyring=keys)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(_main())
-
-
-def _keyring(settings: Settings) -> Keyring:
-    try:
-        return keyring(settings)
-    except ConfigError as error:
-        typer.echo(f"signaalbot: config error: {error}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _uow(engine: AsyncEngine, settings: Settings) -> UnitOfWork:
-    from storage.db import session_factory
-
-    return UnitOfWork(session_factory(engine), _keyring(settings))
 
 
 @db_app.command("upgrade")
@@ -268,10 +227,6 @@ def report(
     from storage.db import session_factory
     from storage.repositories import MonitoringRepository
 
-    def fail(message: str) -> typer.Exit:
-        typer.echo(f"signaalbot: {message}", err=True)
-        return typer.Exit(2)
-
     if national == (gemeente is not None):
         raise fail("give either --gemeente CODE or --national")
     if sum(option is not None for option in (weeks, quarter, year)) > 1:
@@ -299,8 +254,6 @@ def report(
     try:
         problem = _on_database(settings, _work)
     except DBAPIError as error:
-        typer.echo(f"signaalbot: database error (run `signaalbot db upgrade`?): {error.orig}",
-                   err=True)
-        raise typer.Exit(1) from None
+        raise fail(f"database error (run `signaalbot db upgrade`?): {error.orig}", 1) from None
     if problem:
         raise fail(problem)

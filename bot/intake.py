@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import messages
+from bot.admin import text_for
 from bot.cards import card, card_buttons
 from bot.engine import (
     Button,
@@ -70,9 +71,14 @@ class IntakeService:
         self._default_advice = default_advice
         self._on_commit = on_commit
 
-    async def start(self, key: ConversationKey, *, update_id: int | None = None) -> Result:
-        """``/start``: a new conversation, or the choice to resume the one in progress."""
-        return await self._retrying(lambda: self._start_once(key, update_id))
+    async def start(self, key: ConversationKey, *, update_id: int | None = None,
+                    organisation: str | None = None) -> Result:
+        """``/start``: a new conversation, or the choice to resume the one in progress.
+
+        ``organisation`` is the code of a signaler organisation's deep link: it fills in the
+        role (and organisation) so the signaler skips that question.
+        """
+        return await self._retrying(lambda: self._start_once(key, update_id, organisation))
 
     async def handle(
         self, key: ConversationKey, given: Input, *, token: str | None = None,
@@ -94,14 +100,18 @@ class IntakeService:
                 log.info("draft changed concurrently; retrying (attempt %d)", attempt + 1)
         return Result(Status.STALE, Draft(token=""), notice=messages.BUSY)
 
-    async def _start_once(self, key: ConversationKey, update_id: int | None) -> Result:
+    async def _start_once(self, key: ConversationKey, update_id: int | None,
+                          organisation: str | None) -> Result:
         async with self._uow() as uow:
             if not await _first_time(uow, key, update_id):
                 return Result(Status.DUPLICATE, Draft(token=""))
             row, draft = await self._load(uow, key)
             if draft is not None:
                 return Result(Status.NEXT, draft, self._resume_prompt(), messages.WELCOME_BACK)
-            result = await self._begin(uow, key, row, notice=messages.WELCOME)
+            org = await uow.gemeenten.get_organisation(code=organisation) if organisation else None
+            prefill = {"role": org.role, "organisation_id": org.id} if org else None
+            welcome = await text_for(uow, org.gemeente_code if org else None, "welcome")
+            result = await self._begin(uow, key, row, notice=welcome, prefill=prefill)
             await uow.commit()
             return result
 
@@ -163,10 +173,13 @@ class IntakeService:
         return row, Draft.from_json(row.state)
 
     async def _begin(
-        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, *, notice: str
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, *, notice: str,
+        prefill: dict[str, Any] | None = None,
     ) -> Result:
-        signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
-        prefill = {"remembered_role": signaler.role} if signaler and signaler.role else {}
+        """A new draft; ``prefill`` (from an organisation link) or the remembered role."""
+        if prefill is None:
+            signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
+            prefill = {"remembered_role": signaler.role} if signaler and signaler.role else {}
         if row is not None:  # an expired draft: its answers go
             await uow.drafts.delete(row)
             await uow.session.flush()
@@ -221,6 +234,7 @@ class IntakeService:
         role = answers.get("role") or answers["remembered_role"]
         answers["role"] = role
         gemeente_name = answers.get("gemeente_name") or answers["gemeente"]
+        organisation_id = answers.pop("organisation_id", None)
         for steering in _STEERING:
             answers.pop(steering, None)
         signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id)
@@ -234,6 +248,7 @@ class IntakeService:
             signs=list(answers["signs"]),
             pc4=int(answers["postcode"][:4]),
             answers=answers,
+            organisation_id=organisation_id,
             created_at=now,
             last_activity_at=now,
         ))
@@ -241,7 +256,8 @@ class IntakeService:
         assert gemeente is not None
         signal.due_at = signal.created_at + timedelta(hours=gemeente.escalation_hours)
         await uow.events.add(signal_id=signal.id, action="filed", at=signal.created_at)
-        alert = card(self.engine, signal, gemeente_name=gemeente_name)
+        alert = card(self.engine, signal, gemeente_name=gemeente_name,
+                     footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
         buttons = card_buttons(signal)
         chats = await uow.gemeenten.list_alert_chats(code=signal.gemeente_code)
         if not chats:  # every alert chat blocked the bot: make sure someone hears of it
@@ -253,8 +269,8 @@ class IntakeService:
             await uow.drafts.delete(row)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
                  signal.pc4)
-        notice = messages.SUBMITTED.format(reference=signal.reference,
-                                           gemeente=html.escape(gemeente_name))
+        notice = await text_for(uow, signal.gemeente_code, "thanks",
+                                reference=signal.reference, gemeente=gemeente_name)
         return Result(Status.SUBMIT, draft, notice=notice)
 
 

@@ -252,7 +252,7 @@ MONITORING_TITLES = {
     "pc4": "Signalen per postcodegebied (PC4)",
     "status": "Stand van de signalen",
     "outcome": "Uitkomst van afgeronde signalen",
-    "durations": "Hoe snel? Tijd vanaf het signaal",
+    "durations": "Hoe snel? Tijd vanaf het signaal (p90: 9 van de 10 gingen sneller)",
     "backlog": "Open signalen naar leeftijd",
     "not_on_board": "Signalen voor niet-aangesloten gemeenten",
 }
@@ -263,7 +263,7 @@ CHART_OTHER = "overig ({count} gebieden)"
 CHART_CLAIM = "Opgepakt"
 CHART_CONTACT = "Eerste contact"
 CHART_MEDIAN = "mediaan"
-CHART_P90 = "p90 (9 op de 10 sneller)"
+CHART_P90 = "p90"
 CHART_HOURS = "uren"
 CHART_DAYS = "dagen"
 CHART_TOO_FEW = "te weinig signalen"
@@ -281,4 +281,29 @@ REPORT_NOTES = (
     "doorlooptijden zijn zoals ze nu zijn. p90: 9 van de 10 signalen gingen sneller. "
     "Aantallen van 1 tot 4 staan als “< 5”, zodat niemand herkenbaar is. "
     "Uitsplitsing per organisatie volgt zodra organisaties in Signaalbot worden vastgelegd."
+)
+
+# -- administration
+ADMIN_PICK = "<b>Beheer</b> — kies een gemeente:"
+ADMIN_PANEL = (
+    "<b>{name}</b> ({code})\nSignaalpunt: {state}\nMedewerkers: {staff}\n\n"
+    "Instellingen, teksten en organisaties beheert u met <code>signaalbot</code> op de server."
+)
+ADMIN_ON = "aangesloten"
+ADMIN_OFF = "niet aangesloten"
+ADMIN_BTN_STAFF = "👥 Medewerkers"
+ADMIN_BTN_INVITE_REGISSEUR = "✉️ Regisseur uitnodigen"
+ADMIN_BTN_INVITE_TEAM = "✉️ Teamlid uitnodigen"
+ADMIN_BTN_ON = "✅ Aansluiten"
+ADMIN_BTN_OFF = "⏸ Afmelden"
+ADMIN_NO_STAFF = "Nog geen medewerkers."
+ADMIN_REMOVED = "De medewerker heeft geen toegang meer."
+ADMIN_INVITE = (
+    "Uitnodiging als <b>{role}</b>. Stuur deze link aan één persoon; hij werkt één keer en "
+    "verloopt na 7 dagen:\n{link}"
+)
+INVITE_INVALID = "Deze uitnodiging is ongeldig, al gebruikt of verlopen. Vraag een nieuwe aan."
+INVITE_WELCOME = (
+    "Welkom! U bent nu {role} bij het Signaalpunt ({gemeente}). Met /open ziet u de open "
+    "signalen."
 )

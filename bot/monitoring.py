@@ -25,8 +25,9 @@ SMALL = 5  # counts from 1 to SMALL - 1 are never shown exactly
 SUPPRESSED = "< 5"
 WEEKLY_UP_TO = timedelta(weeks=16)  # longer periods are shown per month
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-BACKLOG_BUCKETS = ((7.0, "< 1 week"), (14.0, "1–2 weken"), (28.0, "2–4 weken"),
-                   (math.inf, "> 4 weken"))
+BACKLOG_BUCKETS = (  # (up to this age in days, key, label)
+    (7.0, "0-7", "< 1 week"), (14.0, "7-14", "1–2 weken"), (28.0, "14-28", "2–4 weken"),
+    (math.inf, "28+", "> 4 weken"))
 ROLE_LABELS = {option.value: option.label for option in ROLES}
 SIGN_LABELS = {option.value: option.label for option in SIGNS}
 STATUS_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
@@ -150,11 +151,10 @@ class Backlog:
     def of(cls, created: Iterable[datetime], *, at: datetime) -> Backlog:
         """The backlog of signals filed at ``created``, measured at ``at``."""
         ages = sorted((at - moment).total_seconds() / 86400 for moment in created)
-        counts = [0] * len(BACKLOG_BUCKETS)
+        counts = dict.fromkeys((key for _, key, _ in BACKLOG_BUCKETS), 0)
         for age in ages:
-            counts[next(i for i, (limit, _) in enumerate(BACKLOG_BUCKETS) if age < limit)] += 1
-        buckets = tuple(Cell(str(i), label, count)
-                        for i, ((_, label), count) in enumerate(zip(BACKLOG_BUCKETS, counts)))
+            counts[next(key for limit, key, _ in BACKLOG_BUCKETS if age < limit)] += 1
+        buckets = tuple(Cell(key, label, counts[key]) for _, key, label in BACKLOG_BUCKETS)
         return cls(len(ages), quantile(ages, 0.5), ages[-1] if ages else None, buckets)
 
 
@@ -239,24 +239,30 @@ class Source(Protocol):
     """Where the anonymous data comes from (``storage.repositories.MonitoringRepository``)."""
 
     async def count_by(self, group: str, *, gemeente_code: str | None, start: datetime,
-                       end: datetime) -> dict[Any, int]: ...  # noqa: D102
+                       end: datetime) -> dict[Any, int]:
+        """Signals filed in the period per value of one column."""
 
     async def count_signs(self, *, gemeente_code: str | None, start: datetime,
-                          end: datetime) -> dict[str, int]: ...  # noqa: D102
+                          end: datetime) -> dict[str, int]:
+        """Signals filed in the period that mention each sign."""
 
     async def count_by_hour(self, *, gemeente_code: str | None, start: datetime,
-                            end: datetime) -> dict[datetime, int]: ...  # noqa: D102
+                            end: datetime) -> dict[datetime, int]:
+        """Signals filed in the period per UTC hour."""
 
     async def durations(self, *, gemeente_code: str | None, start: datetime,
-                        end: datetime) -> tuple[list[float], list[float]]: ...  # noqa: D102
+                        end: datetime) -> tuple[list[float], list[float]]:
+        """Seconds to claim and to first contact of the period's signals."""
 
-    async def backlog(self, *, gemeente_code: str | None,
-                      at: datetime) -> list[datetime]: ...  # noqa: D102
+    async def backlog(self, *, gemeente_code: str | None, at: datetime) -> list[datetime]:
+        """When each signal open at ``at`` was filed."""
 
     async def count_not_on_board(self, *, gemeente_code: str | None, start: datetime,
-                                 end: datetime) -> dict[str | None, int]: ...  # noqa: D102
+                                 end: datetime) -> dict[str | None, int]:
+        """Signals for gemeenten not on board, per gemeente code."""
 
-    async def gemeente_names(self) -> dict[str, str]: ...  # noqa: D102
+    async def gemeente_names(self) -> dict[str, str]:
+        """Every known gemeente's name by code."""
 
 
 async def compute(source: Source, *, gemeente_code: str | None, period: Period,

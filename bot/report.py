@@ -7,8 +7,9 @@
 - ``records.csv``: one coarse row per signal. Exact timestamps together with PC4 and role
   could single someone out, so a row has the ISO week it was filed in (Dutch time), whole
   days to claim / first contact / closing instead of timestamps, and its PC4 only when that
-  area has at least 5 signals in the file (else empty). No id, reference or answers;
-  rows are sorted by their values, so their order says nothing either;
+  area has at least 5 signals in the file (else empty); role, signs (joined by ";"), state
+  and outcome as codes. No id, reference or answers; rows are sorted by their values, so
+  their order says nothing either;
 - ``samenvatting.html``: self-contained (charts embedded as base64 PNG), to print or mail.
 
 ``telegram_text`` is the short text that ``/stats`` sends with its chart.
@@ -49,7 +50,8 @@ SECTIONS = (("gemeente", "by_gemeente"), ("rol", "by_role"), ("kenmerk", "by_sig
 
 
 async def gather(repository: MonitoringRepository, *, gemeente_code: str | None,
-                 period: Period, now: datetime | None = None) -> tuple[Figures, list[Any]]:
+                 period: Period,
+                 now: datetime | None = None) -> tuple[Figures, list[dict[str, Any]]]:
     """The figures and the anonymous records of one scope and period."""
     figures = await compute(repository, gemeente_code=gemeente_code, period=period, now=now)
     rows = await repository.records(gemeente_code=gemeente_code, start=period.start,
@@ -78,7 +80,8 @@ def backlog_ages_text(figures: Figures) -> str:
 
 
 def _top(cells: Iterable[Cell], limit: int = 3) -> str:
-    items = [f"{html.escape(cell.label)} ({cell.shown})" for cell in cells if cell.count][:limit]
+    items = [html.escape(f"{cell.label} ({cell.shown})") for cell in cells if cell.count]
+    items = items[:limit]
     return ", ".join(items) or messages.STATS_NONE
 
 
@@ -104,24 +107,29 @@ def telegram_text(figures: Figures) -> str:
     return "\n".join([*lines, "", messages.STATS_FOOTNOTE])
 
 
-def _days(start: datetime, end: datetime | None) -> str:
-    return "" if end is None else str(max(0, int((end - start).total_seconds() // 86400)))
+def _days(seconds: float | None) -> str:
+    return "" if seconds is None else str(max(0, int(seconds // 86400)))
 
 
-def coarse_records(rows: Sequence[Any]) -> list[list[str]]:
+def coarse_records(records: Sequence[dict[str, Any]]) -> list[list[str]]:
     """The anonymous records, coarsened (see the module docstring), sorted by value."""
-    per_pc4 = Counter(row.pc4 for row in rows)
+    per_pc4 = Counter(record["pc4"] for record in records)
+    weeks: dict[datetime, str] = {}
+    signs: dict[int, str] = {}  # the repository shares one list per distinct value
     result = []
-    for row in rows:
-        year, week, _ = row.created_at.astimezone(LOCAL).isocalendar()
+    for record in records:
+        hour = record["filed_hour"]
+        if hour not in weeks:
+            year, week, _ = hour.astimezone(LOCAL).isocalendar()
+            weeks[hour] = f"{year}-W{week:02d}"
+        if id(record["signs"]) not in signs:
+            signs[id(record["signs"])] = ";".join(sorted(set(record["signs"])))
         result.append([
-            row.gemeente_code, f"{year}-W{week:02d}", row.role,
-            ";".join(sorted(set(row.signs or ()))),
-            str(row.pc4) if per_pc4[row.pc4] >= SMALL else "",
-            row.status, row.outcome or "",
-            _days(row.created_at, row.claimed_at),
-            _days(row.created_at, row.first_contact_at),
-            _days(row.created_at, row.closed_at),
+            record["gemeente_code"], weeks[hour], record["role"], signs[id(record["signs"])],
+            str(record["pc4"]) if per_pc4[record["pc4"]] >= SMALL else "",
+            record["status"], record["outcome"] or "",
+            _days(record["to_claim"]), _days(record["to_first_contact"]),
+            _days(record["to_close"]),
         ])
     result.sort()
     return result
@@ -204,7 +212,7 @@ figure {{ margin: 0; }} img {{ width: 100%; height: auto; }}
 """
 
 
-def write_report(figures: Figures, rows: Sequence[Any], out: Path) -> list[Path]:
+def write_report(figures: Figures, rows: Sequence[dict[str, Any]], out: Path) -> list[Path]:
     """Write charts, ``cijfers.csv``, ``records.csv`` and ``samenvatting.html`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     images = {kind: charts.chart(kind, figures) for kind in charts.report_kinds(figures)}

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot import config_apply
+from bot.admin import AdminService
 from bot.engine import Engine
 from bot.intake import IntakeService
 from bot.followup import FollowUp, reroute
@@ -38,6 +40,7 @@ class Services:
     staff: StaffService
     followup: FollowUp
     privacy: Privacy
+    admin: AdminService
     dispatcher: Dispatcher
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -64,23 +67,8 @@ class Services:
 
 
 async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:
-    """Load the configured gemeenten, alert chats and PC4 areas into the database."""
-    for gemeente in settings.gemeenten:
-        await uow.gemeenten.upsert(
-            code=gemeente.code,
-            name=gemeente.name,
-            active=gemeente.active,
-            fallback_advice=gemeente.fallback_advice,
-            alert_chat_ids=gemeente.alert_chat_ids,
-            pc4_ranges=gemeente.pc4_ranges,
-            escalation_hours=gemeente.escalation_hours,
-            retention_days=gemeente.retention_days,
-            silent_days=gemeente.silent_days,
-            backup_chat_ids=gemeente.backup_chat_ids,
-        )
-        await uow.staff.sync(gemeente_code=gemeente.code, members=[
-            (member.telegram_id, member.name, member.role) for member in gemeente.staff])
-    await uow.commit()
+    """Apply the configuration to the database (see ``bot.config_apply``)."""
+    await config_apply.apply(settings, uow)
 
 
 async def open_services(settings: Settings, sender: Sender, *, throttle: Throttle | None = None,
@@ -119,5 +107,6 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
                          on_commit=dispatcher.kick)
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
     privacy = Privacy(new_uow, engine.questionnaire)
+    admin = AdminService(new_uow, admins=frozenset(settings.admins))
     return Services(settings, db, sessions, keys, engine, intake, staff, followup, privacy,
-                    dispatcher)
+                    admin, dispatcher)

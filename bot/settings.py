@@ -51,6 +51,7 @@ class TelegramSettings(BaseModel):
     """How to reach Telegram (or Telegram's self-hosted Bot API server)."""
 
     token: SecretStr = SecretStr("")
+    bot_username: str = ""  # for invitation and organisation links made on the command line
     base_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org/bot")
     mode: Literal["polling", "webhook"] = "polling"
     webhook: WebhookSettings = WebhookSettings()
@@ -125,6 +126,15 @@ def _check_key(text: str) -> None:
         raise ValueError(f"{error}; make one with `signaalbot keys generate`") from None
 
 
+class OrganisationSettings(BaseModel):
+    """A signaler organisation declared in the config (its code is part of its deep link)."""
+
+    code: str = Field(pattern=r"^[A-Za-z0-9_-]{4,16}$")
+    name: str = Field(min_length=1, max_length=120)
+    role: str
+    gemeente: str | None = None
+
+
 class WorkflowSettings(BaseModel):
     """Following signals up: relayed questions and the due-time checks."""
 
@@ -169,6 +179,18 @@ class GemeenteSettings(BaseModel):
     retention_days: float = Field(30, gt=0)
     backup_chat_ids: list[int] = Field(default_factory=list)
     staff: list[StaffSettings] = Field(default_factory=list)
+    texts: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("texts")
+    @classmethod
+    def _known_texts(cls, value: dict[str, str]) -> dict[str, str]:
+        from bot.admin import TEXTS
+
+        unknown = set(value) - set(TEXTS)
+        if unknown:
+            raise ValueError(f"unknown text(s) {', '.join(sorted(unknown))}; "
+                             f"one of {', '.join(TEXTS)}")
+        return value
 
     @field_validator("code")
     @classmethod
@@ -211,6 +233,8 @@ class Settings(BaseSettings):
     workflow: WorkflowSettings = WorkflowSettings()
     security: SecuritySettings = SecuritySettings()
     gemeenten: list[GemeenteSettings] = Field(default_factory=list)
+    organisations: list[OrganisationSettings] = Field(default_factory=list)
+    admins: list[int] = Field(default_factory=list)  # Telegram ids of global admins
 
     @model_validator(mode="after")
     def _no_overlap(self) -> Settings:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot import messages
+from bot.admin import text_for
 from bot.cards import card, card_buttons, choices, history, list_line, staff_data
 from bot.engine import Engine
 from bot.outbox import Buttons
@@ -396,7 +397,8 @@ class StaffService:
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
         owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
         return card(self.engine, signal, gemeente_name=gemeente.name if gemeente else "",
-                    owner_name=owner.name if owner else None)
+                    owner_name=owner.name if owner else None,
+                    footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
 
     async def _move(self, uow: UnitOfWork, signal: Signal, action: Action, actor: Staff, *,
                     owner: Staff | None = None, values: dict[str, Any] | None = None,
@@ -422,12 +424,13 @@ class StaffService:
         await uow.events.add(signal_id=signal.id, action=action.value, actor_id=actor.id,
                              detail=detail)
         await self._edit_alerts(uow, signal)
-        if before is State.NEW:
-            await self._feedback(uow, signal, messages.FEEDBACK_CLAIMED.format(
-                reference=signal.reference, gemeente=html.escape(gemeente.name)))
-        if after is State.CLOSED:
-            await self._feedback(uow, signal, messages.FEEDBACK_CLOSED.format(
-                reference=signal.reference))
+        assert signal.reference is not None
+        for happened, key in ((before is State.NEW, "feedback_claimed"),
+                              (after is State.CLOSED, "feedback_closed")):
+            if happened:
+                await self._feedback(uow, signal, await text_for(
+                    uow, signal.gemeente_code, key, reference=signal.reference,
+                    gemeente=gemeente.name))
 
     async def _edit_alerts(self, uow: UnitOfWork, signal: Signal) -> None:
         """Queue an edit of every alert of this signal, showing where it stands now."""

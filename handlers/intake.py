@@ -19,7 +19,9 @@ from telegram.ext import (
 from bot import messages
 from bot.engine import Input, Result, SharedContact, Status, Text, Unsupported
 from bot.intake import ConversationKey
+from bot.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.questionnaire import Kind
+from handlers.admin import redeem_invite
 from handlers.callbacks import unpack
 from handlers.context import Context, answer_query, services
 from handlers.render import keyboard, with_notice
@@ -42,7 +44,13 @@ def plain(text: str) -> str:
 
 async def start(update: Update, context: Context) -> None:
     """``/start`` (also via a ``t.me/<bot>?start=<code>`` deep link)."""
-    result = await services(context).intake.start(_key(update), update_id=update.update_id)
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(INVITE_PREFIX):
+        await redeem_invite(update, context, payload)
+        return
+    organisation = payload.removeprefix(ORG_PREFIX) if payload.startswith(ORG_PREFIX) else None
+    result = await services(context).intake.start(_key(update), update_id=update.update_id,
+                                                  organisation=organisation)
     await _send_result(update, context, result)
 
 

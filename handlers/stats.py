@@ -54,8 +54,9 @@ async def stats_command(update: Update, context: Context) -> None:
     for figures in results:
         image = await asyncio.to_thread(charts.overview, figures)
         await context.bot.send_message(chat_id, telegram_text(figures))
-        await context.bot.send_photo(chat_id, image, caption=messages.STATS_CAPTION.format(
-            scope=html.escape(figures.scope), period=html.escape(figures.period.label)))
+        caption = messages.STATS_CAPTION.format(scope=html.escape(figures.scope),
+                                                period=html.escape(figures.period.label))
+        await context.bot.send_photo(chat_id, image, filename="signalen.png", caption=caption)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -106,8 +106,9 @@ class Staff(Base):
     )
     telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
     name: Mapped[str] = mapped_column(String(80))
-    role: Mapped[str] = mapped_column(String(16))  # "regisseur" or "team"
+    role: Mapped[str] = mapped_column(String(16))  # "regisseur" (also gemeente admin) or "team"
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(8), default="config")  # or "invite"
     blocked_at: Mapped[datetime | None]
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # awaited typed note/question
 
@@ -121,6 +122,46 @@ class Pc4Route(Base):
     gemeente_code: Mapped[str] = mapped_column(
         ForeignKey("gemeenten.code", ondelete="CASCADE"), index=True
     )
+
+
+class Invite(Base):
+    """A one-time, expiring invitation for a staff member; only a hash of the token is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    gemeente_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.code", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+
+
+class Organisation(Base):
+    """A signaler organisation (a PostNL depot, a bank office): its deep link pre-fills role."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(32))
+    gemeente_code: Mapped[str | None] = mapped_column(
+        ForeignKey("gemeenten.code", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GemeenteText(Base):
+    """A text a gemeente wants in its own words (welcome, privacy, thanks, feedback...)."""
+
+    __tablename__ = "gemeente_texts"
+
+    gemeente_code: Mapped[str] = mapped_column(
+        ForeignKey("gemeenten.code", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Signaler(Base):
@@ -176,6 +217,8 @@ class Signal(Base):
     pc4: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"))
     outcome: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
@@ -261,3 +304,72 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class RoutingDataset(Base):
+    """One import of CBS's "buurt, wijk en gemeente voor postcode huisnummer" table.
+
+    Its rows are loaded while it is not ``is_current``; one UPDATE makes it current, so readers
+    never see a half-imported table. ``completed_at`` stays empty while rows are loading.
+    """
+
+    __tablename__ = "routing_datasets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    addresses: Mapped[int] = mapped_column(BigInteger, default=0)
+    pc6_count: Mapped[int] = mapped_column(Integer, default=0)
+    split_pc6_count: Mapped[int] = mapped_column(Integer, default=0)
+    pc4_count: Mapped[int] = mapped_column(Integer, default=0)
+    gemeente_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Pc6Route(Base):
+    """A six-character postcode and its gemeente; NULL when it spans several (see house numbers)."""
+
+    __tablename__ = "pc6_routes"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("routing_datasets.id", ondelete="CASCADE"), primary_key=True)
+    pc6: Mapped[str] = mapped_column(String(6), primary_key=True)
+    gemeente_code: Mapped[str | None] = mapped_column(
+        ForeignKey("gemeenten.code", ondelete="CASCADE"))
+
+
+class HouseNumberRoute(Base):
+    """The gemeente of one address, kept only for postcodes that span several gemeenten."""
+
+    __tablename__ = "house_number_routes"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("routing_datasets.id", ondelete="CASCADE"), primary_key=True)
+    pc6: Mapped[str] = mapped_column(String(6), primary_key=True)
+    house_number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    gemeente_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.code", ondelete="CASCADE"))
+
+
+class Pc4Gemeente(Base):
+    """How many addresses of a four-digit postcode area lie in a gemeente (from the import)."""
+
+    __tablename__ = "pc4_gemeenten"
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("routing_datasets.id", ondelete="CASCADE"), primary_key=True)
+    pc4: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    gemeente_code: Mapped[str] = mapped_column(
+        ForeignKey("gemeenten.code", ondelete="CASCADE"), primary_key=True)
+    addresses: Mapped[int] = mapped_column(Integer)
+
+
+class GemeenteMerge(Base):
+    """A herindeling: ``from_code`` went up in ``into_code`` (re-applied to later imports)."""
+
+    __tablename__ = "gemeente_merges"
+
+    from_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    into_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.code", ondelete="CASCADE"))
+    merged_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, String, Text, delete, extract, func, or_, select, update
+from sqlalchemy import Float, String, Text, delete, extract, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,11 +16,19 @@ from storage.models import (
     AlertChat,
     Draft,
     Gemeente,
+    GemeenteMerge,
+    GemeenteText,
+    HouseNumberRoute,
+    Invite,
     NotOnBoard,
+    Organisation,
     Outbox,
+    Pc4Gemeente,
     Pc4Route,
+    Pc6Route,
     ProcessedUpdate,
     RelayedQuestion,
+    RoutingDataset,
     Signal,
     SignalEvent,
     Signaler,
@@ -113,6 +121,69 @@ class GemeenteRepository:
             .order_by(AlertChat.id)
         )
         return list(rows)
+
+    async def list_all(self) -> list[Gemeente]:
+        """Every known gemeente, by name."""
+        return list(await self.session.scalars(select(Gemeente).order_by(Gemeente.name)))
+
+    async def replace_alert_chats(self, *, code: str, chat_ids: Sequence[int]) -> None:
+        """Make ``chat_ids`` the gemeente's alert chats."""
+        await self.session.execute(delete(AlertChat).where(AlertChat.gemeente_code == code))
+        self.session.add_all(AlertChat(gemeente_code=code, chat_id=c)
+                             for c in dict.fromkeys(chat_ids))
+        await self.session.flush()
+
+    async def claim_invite(self, *, token_hash: str, now: datetime) -> Invite | None:
+        """Mark an unused, unexpired invitation used; None when there is no such invitation."""
+        result = await self.session.execute(
+            update(Invite).where(Invite.token_hash == token_hash, Invite.used_at.is_(None),
+                                 Invite.expires_at > now).values(used_at=now)
+            .execution_options(synchronize_session=False))
+        if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+            return None
+        return await self.session.scalar(select(Invite).where(Invite.token_hash == token_hash))
+
+    async def list_all_alert_chats(self, *, code: str) -> list[int]:
+        """Every alert chat of a gemeente, blocked or not."""
+        return list(await self.session.scalars(
+            select(AlertChat.chat_id).where(AlertChat.gemeente_code == code)))
+
+    async def list_pc4(self, *, code: str) -> list[int]:
+        """The configured PC4 areas of a gemeente."""
+        return list(await self.session.scalars(
+            select(Pc4Route.pc4).where(Pc4Route.gemeente_code == code)))
+
+    async def upsert_organisation(self, *, code: str, name: str, role: str,
+                                  gemeente_code: str | None) -> None:
+        """Create or update a signaler organisation by its code."""
+        org = await self.get_organisation(code=code)
+        if org is None:
+            self.session.add(Organisation(code=code, name=name, role=role,
+                                          gemeente_code=gemeente_code))
+        else:
+            org.name, org.role, org.gemeente_code = name, role, gemeente_code
+        await self.session.flush()
+
+    async def get_organisation(self, *, code: str) -> Organisation | None:
+        """A signaler organisation by the code in its deep link."""
+        return await self.session.scalar(select(Organisation).where(Organisation.code == code))
+
+    async def get_text(self, *, code: str, key: str) -> str | None:
+        """A gemeente's own wording of a text, if it has one."""
+        row = await self.session.get(GemeenteText, (code, key))
+        return row.text if row else None
+
+    async def set_text(self, *, code: str, key: str, text: str | None) -> None:
+        """Set (or with None remove) a gemeente's own wording of a text."""
+        row = await self.session.get(GemeenteText, (code, key))
+        if text is None:
+            if row is not None:
+                await self.session.delete(row)
+        elif row is None:
+            self.session.add(GemeenteText(gemeente_code=code, key=key, text=text))
+        else:
+            row.text = text
+        await self.session.flush()
 
     async def set_chat_blocked(self, *, chat_id: int, blocked: bool) -> None:
         """Record that a chat blocked (or again accepts) the bot, for every gemeente."""
@@ -312,19 +383,39 @@ class StaffRepository:
             .order_by(Staff.role.desc(), Staff.name))
         return list(rows)
 
+    async def add_or_activate(self, *, gemeente_code: str, telegram_id: int, name: str,
+                              role: str) -> Staff:
+        """Register someone as staff of a gemeente (again, if they were removed)."""
+        member = await self.session.scalar(select(Staff).where(
+            Staff.gemeente_code == gemeente_code, Staff.telegram_id == telegram_id))
+        if member is None:
+            member = Staff(gemeente_code=gemeente_code, telegram_id=telegram_id, name=name,
+                           role=role, active=True, source="invite")
+            self.session.add(member)
+        else:
+            member.name, member.role, member.active = name, role, True
+        await self.session.flush()
+        return member
+
     async def sync(self, *, gemeente_code: str, members: Sequence[tuple[int, str, str]]) -> None:
-        """Make ``(telegram_id, name, role)`` the gemeente's active staff; others lose access."""
+        """Make ``(telegram_id, name, role)`` the gemeente's configured staff.
+
+        Configured staff who are no longer listed lose access; staff who joined through an
+        invitation are left alone.
+        """
         existing = {s.telegram_id: s for s in await self.session.scalars(
             select(Staff).where(Staff.gemeente_code == gemeente_code))}
         for telegram_id, name, role in members:
             member = existing.pop(telegram_id, None)
             if member is None:
                 self.session.add(Staff(gemeente_code=gemeente_code, telegram_id=telegram_id,
-                                       name=name, role=role, active=True))
+                                       name=name, role=role, active=True, source="config"))
             else:
                 member.name, member.role, member.active = name, role, True
+                member.source = "config"
         for gone in existing.values():
-            gone.active, gone.pending = False, None
+            if gone.source == "config" and gone.active:
+                gone.active, gone.pending = False, None
         await self.session.flush()
 
 
@@ -577,17 +668,28 @@ class MonitoringRepository:
     async def count_by_hour(self, *, gemeente_code: str | None, start: datetime,
                             end: datetime) -> dict[datetime, int]:
         """Signals created in the period per UTC hour (to be binned in local weeks)."""
-        if self._postgres:
-            hour = func.to_char(func.timezone("UTC", Signal.created_at), "YYYY-MM-DD HH24")
-        else:  # stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC
-            hour = func.substr(Signal.created_at, 1, 13, type_=String)
+        hour = self._hour()
         rows = await self.session.execute(
             select(hour, func.count()).where(*self._where(gemeente_code, start, end))
             .group_by(hour))
         return {datetime.strptime(key, "%Y-%m-%d %H").replace(tzinfo=UTC): int(count)
                 for key, count in rows}
 
+    def _hour(self) -> Any:
+        """``created_at`` as its UTC hour, text ``YYYY-MM-DD HH``, on either database."""
+        if self._postgres:
+            return func.to_char(func.timezone("UTC", Signal.created_at), "YYYY-MM-DD HH24")
+        return func.substr(Signal.created_at, 1, 13, type_=String)  # stored as UTC text
+
+    @staticmethod
+    def _rounded(seconds: Any) -> float | None:
+        return None if seconds is None else round(float(seconds), 3)
+
     def _seconds(self, start: Any, end: Any) -> Any:
+        """Seconds from ``start`` to ``end`` (rounded to milliseconds where they are read).
+
+        SQLite's julianday is exact to about 0.1 ms; PostgreSQL extracts the epoch.
+        """
         if self._postgres:
             return extract("epoch", end - start).cast(Float)
         return (func.julianday(end) - func.julianday(start)) * 86400.0
@@ -601,9 +703,9 @@ class MonitoringRepository:
             .where(*self._where(gemeente_code, start, end), Signal.claimed_at.is_not(None)))
         claim, contact = [], []
         for to_claim, to_contact in rows:
-            claim.append(float(to_claim))
+            claim.append(round(float(to_claim), 3))
             if to_contact is not None:
-                contact.append(float(to_contact))
+                contact.append(round(float(to_contact), 3))
         return claim, contact
 
     async def backlog(self, *, gemeente_code: str | None, at: datetime) -> list[datetime]:
@@ -630,11 +732,306 @@ class MonitoringRepository:
         return {code: name for code, name in rows}
 
     async def records(self, *, gemeente_code: str | None, start: datetime,
-                      end: datetime) -> list[Any]:
-        """The period's signals as anonymous rows (no id, no reference, no answers)."""
+                      end: datetime) -> list[dict[str, Any]]:
+        """The period's signals as anonymous records, never an id, reference or answers.
+
+        Each has ``gemeente_code``, ``role``, ``signs``, ``pc4``, ``status``, ``outcome``, the
+        UTC hour it was filed in (``filed_hour``), and seconds from filing ``to_claim``,
+        ``to_first_contact`` and ``to_close`` (None when it has not happened).
+        """
+        signs, hour = Signal.signs.cast(Text), self._hour()
         rows = await self.session.execute(
-            select(Signal.gemeente_code, Signal.role, Signal.signs, Signal.pc4, Signal.status,
-                   Signal.outcome, Signal.created_at, Signal.claimed_at,
-                   Signal.first_contact_at, Signal.closed_at)
-            .where(*self._where(gemeente_code, start, end)).order_by(Signal.created_at))
-        return list(rows)
+            select(Signal.gemeente_code, Signal.role, signs, Signal.pc4, Signal.status,
+                   Signal.outcome, hour, self._seconds(Signal.created_at, Signal.claimed_at),
+                   self._seconds(Signal.created_at, Signal.first_contact_at),
+                   self._seconds(Signal.created_at, Signal.closed_at))
+            .where(*self._where(gemeente_code, start, end)))
+        parsed_signs: dict[str, list[str]] = {}  # few distinct values: parse each once
+        hours: dict[str, datetime] = {}
+        records = []
+        for code, role, sign_text, pc4, status, outcome, hour_text, claim, contact, close in rows:
+            if sign_text not in parsed_signs:
+                parsed_signs[sign_text] = json.loads(sign_text) if sign_text else []
+            if hour_text not in hours:
+                hours[hour_text] = datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+            records.append({
+                "gemeente_code": code, "role": role, "signs": parsed_signs[sign_text],
+                "pc4": pc4, "status": status, "outcome": outcome,
+                "filed_hour": hours[hour_text],
+                "to_claim": self._rounded(claim), "to_first_contact": self._rounded(contact),
+                "to_close": self._rounded(close)})
+        return records
+
+
+_ROUTING_TABLES = (Pc6Route, HouseNumberRoute, Pc4Gemeente)
+ROUTING_COLUMNS: dict[type[Any], tuple[str, ...]] = {
+    Pc6Route: ("dataset_id", "pc6", "gemeente_code"),
+    HouseNumberRoute: ("dataset_id", "pc6", "house_number", "gemeente_code"),
+    Pc4Gemeente: ("dataset_id", "pc4", "gemeente_code", "addresses"),
+}
+
+
+def _current_dataset() -> Any:
+    """The id of the current routing dataset, as a subquery (one consistent statement)."""
+    return (select(RoutingDataset.id).where(RoutingDataset.is_current.is_(True))
+            .limit(1).scalar_subquery())
+
+
+class RoutingRepository:
+    """Routing tables imported from CBS: PC6, house-number exceptions and PC4 address counts.
+
+    Every lookup reads the current dataset in the same statement, so a reader never mixes a
+    half-loaded import with the one it replaces.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def current(self) -> RoutingDataset | None:
+        """The dataset routing reads from, if any was imported."""
+        return await self.session.scalar(
+            select(RoutingDataset).where(RoutingDataset.is_current.is_(True)))
+
+    async def list_datasets(self) -> list[RoutingDataset]:
+        """Every import, newest first."""
+        return list(await self.session.scalars(
+            select(RoutingDataset).order_by(RoutingDataset.id.desc())))
+
+    async def pc6(self, *, pc6: str) -> tuple[bool, str | None]:
+        """``(found, gemeente code)``; the code is None when the PC6 spans several gemeenten."""
+        row = (await self.session.execute(select(Pc6Route.gemeente_code).where(
+            Pc6Route.dataset_id == _current_dataset(), Pc6Route.pc6 == pc6))).first()
+        return (False, None) if row is None else (True, row[0])
+
+    async def house_number(self, *, pc6: str, number: int) -> str | None:
+        """The gemeente of one address of a split PC6, if CBS lists it."""
+        return await self.session.scalar(select(HouseNumberRoute.gemeente_code).where(
+            HouseNumberRoute.dataset_id == _current_dataset(), HouseNumberRoute.pc6 == pc6,
+            HouseNumberRoute.house_number == number))
+
+    async def pc6_candidates(self, *, pc6: str) -> list[tuple[str, str, int]]:
+        """``(code, name, addresses)`` of the gemeenten a split PC6 spans, largest first."""
+        count = func.count()
+        rows = await self.session.execute(
+            select(HouseNumberRoute.gemeente_code, Gemeente.name, count)
+            .join(Gemeente, Gemeente.code == HouseNumberRoute.gemeente_code)
+            .where(HouseNumberRoute.dataset_id == _current_dataset(), HouseNumberRoute.pc6 == pc6)
+            .group_by(HouseNumberRoute.gemeente_code, Gemeente.name)
+            .order_by(count.desc(), HouseNumberRoute.gemeente_code))
+        return [(code, name, int(n)) for code, name, n in rows]
+
+    async def pc4_candidates(self, *, pc4: int) -> list[tuple[str, str, int]]:
+        """``(code, name, addresses)`` of the gemeenten with addresses in a PC4, largest first."""
+        rows = await self.session.execute(
+            select(Pc4Gemeente.gemeente_code, Gemeente.name, Pc4Gemeente.addresses)
+            .join(Gemeente, Gemeente.code == Pc4Gemeente.gemeente_code)
+            .where(Pc4Gemeente.dataset_id == _current_dataset(), Pc4Gemeente.pc4 == pc4)
+            .order_by(Pc4Gemeente.addresses.desc(), Pc4Gemeente.gemeente_code))
+        return [(code, name, int(n)) for code, name, n in rows]
+
+    async def merges(self) -> dict[str, str]:
+        """Herindelingen so far: old code -> the code it went up in."""
+        rows = await self.session.execute(select(GemeenteMerge.from_code, GemeenteMerge.into_code))
+        return dict(rows.tuples())
+
+    async def upsert_gemeenten(self, names: dict[str, str | None]) -> list[str]:
+        """Add unknown gemeenten (not on board) and set official names; returns the new codes.
+
+        The ``active`` flag and the settings of known gemeenten are never changed.
+        """
+        known = {g.code: g for g in await self.session.scalars(
+            select(Gemeente).where(Gemeente.code.in_(list(names))))}
+        added = []
+        for code, name in sorted(names.items()):
+            gemeente = known.get(code)
+            if gemeente is None:
+                self.session.add(Gemeente(code=code, name=name or code, active=False))
+                added.append(code)
+            elif name and gemeente.name != name:
+                gemeente.name = name
+        await self.session.flush()
+        return added
+
+    async def start(self, *, source: str, year: int | None) -> int:
+        """A new, not yet current dataset to load rows into; returns its id."""
+        dataset = RoutingDataset(source=source[:200], year=year, is_current=False)
+        self.session.add(dataset)
+        await self.session.flush()
+        return dataset.id
+
+    async def insert(self, model: type[Any], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Bulk-insert rows (tuples in ``ROUTING_COLUMNS`` order): COPY on PostgreSQL."""
+        if not rows:
+            return
+        columns = ROUTING_COLUMNS[model]
+        connection = await self.session.connection()
+        if connection.dialect.name == "postgresql":
+            await connection.execute(select(1))  # the driver's transaction has begun
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+                model.__tablename__, records=rows, columns=list(columns))
+        else:
+            await connection.execute(insert(model.__table__),
+                                     [dict(zip(columns, row, strict=True)) for row in rows])
+
+    async def activate(self, *, dataset_id: int, **stats: int) -> None:
+        """Make a loaded dataset current in one UPDATE and delete every other dataset's rows."""
+        await self.session.execute(
+            update(RoutingDataset).where(RoutingDataset.id == dataset_id)
+            .values(completed_at=utcnow(), **stats).execution_options(synchronize_session=False))
+        await self.session.execute(
+            update(RoutingDataset).values(is_current=RoutingDataset.id == dataset_id)
+            .execution_options(synchronize_session=False))
+        for model in _ROUTING_TABLES:
+            await self.session.execute(delete(model).where(model.dataset_id != dataset_id))
+
+    async def discard(self, *, dataset_id: int | None = None) -> int:
+        """Delete one unfinished dataset, or (None) every unfinished one; returns how many."""
+        query = select(RoutingDataset.id).where(RoutingDataset.is_current.is_(False),
+                                                RoutingDataset.completed_at.is_(None))
+        if dataset_id is not None:
+            query = query.where(RoutingDataset.id == dataset_id)
+        ids = list(await self.session.scalars(query))
+        if ids:
+            for model in _ROUTING_TABLES:
+                await self.session.execute(delete(model).where(model.dataset_id.in_(ids)))
+            await self.session.execute(delete(RoutingDataset).where(RoutingDataset.id.in_(ids)))
+        return len(ids)
+
+    async def count_rows(self, model: type[Any], *, dataset_id: int | None = None) -> int:
+        """How many rows a routing table holds (of one dataset, or in all)."""
+        query = select(func.count()).select_from(model)
+        if dataset_id is not None:
+            query = query.where(model.dataset_id == dataset_id)
+        return int(await self.session.scalar(query) or 0)
+
+
+class MergeRepository:
+    """The writes of a herindeling: everything of one gemeente code moves to another."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _move(self, model: type[Any], source: str, target: str, *where: Any) -> int:
+        result = await self.session.execute(
+            update(model).where(model.gemeente_code == source, *where)
+            .values(gemeente_code=target).execution_options(synchronize_session=False))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def get(self, *, from_code: str) -> GemeenteMerge | None:
+        """The recorded merge of an old code, if any."""
+        return await self.session.get(GemeenteMerge, from_code)
+
+    async def record(self, *, source: str, target: str) -> None:
+        """Remember the merge (for later imports); earlier merges into ``source`` follow it."""
+        await self.session.execute(
+            update(GemeenteMerge).where(GemeenteMerge.into_code == source)
+            .values(into_code=target).execution_options(synchronize_session=False))
+        if await self.get(from_code=source) is None:
+            self.session.add(GemeenteMerge(from_code=source, into_code=target))
+        await self.session.flush()
+
+    async def move_pc4_routes(self, *, source: str, target: str) -> int:
+        """Configured PC4 areas."""
+        return await self._move(Pc4Route, source, target)
+
+    async def move_imported_routing(self, *, source: str, target: str) -> int:
+        """Imported PC6, house-number and PC4 rows; a PC6 no longer split becomes whole."""
+        moved = await self._move(Pc6Route, source, target)
+        moved += await self._move(HouseNumberRoute, source, target)
+        for row in list(await self.session.scalars(
+                select(Pc4Gemeente).where(Pc4Gemeente.gemeente_code == source))):
+            into = await self.session.get(Pc4Gemeente, (row.dataset_id, row.pc4, target))
+            if into is None:
+                self.session.add(Pc4Gemeente(dataset_id=row.dataset_id, pc4=row.pc4,
+                                             gemeente_code=target, addresses=row.addresses))
+            else:
+                into.addresses += row.addresses
+            await self.session.delete(row)
+            moved += 1
+        await self.session.flush()
+        whole = await self.session.execute(
+            select(HouseNumberRoute.dataset_id, HouseNumberRoute.pc6)
+            .group_by(HouseNumberRoute.dataset_id, HouseNumberRoute.pc6)
+            .having(func.min(HouseNumberRoute.gemeente_code) == target,
+                    func.max(HouseNumberRoute.gemeente_code) == target))
+        for dataset_id, pc6 in whole.all():
+            await self.session.execute(
+                update(Pc6Route).where(Pc6Route.dataset_id == dataset_id, Pc6Route.pc6 == pc6)
+                .values(gemeente_code=target).execution_options(synchronize_session=False))
+            await self.session.execute(delete(HouseNumberRoute).where(
+                HouseNumberRoute.dataset_id == dataset_id, HouseNumberRoute.pc6 == pc6))
+        return moved
+
+    async def move_alert_chats(self, *, source: str, target: str) -> int:
+        """Alert chats; a chat both gemeenten have is kept once."""
+        have = select(AlertChat.chat_id).where(AlertChat.gemeente_code == target)
+        await self.session.execute(delete(AlertChat).where(
+            AlertChat.gemeente_code == source, AlertChat.chat_id.in_(have)))
+        return await self._move(AlertChat, source, target)
+
+    async def move_staff(self, *, source: str, target: str) -> tuple[int, list[Staff]]:
+        """Staff; returns how many moved and the old records of people already in ``target``.
+
+        Someone in both keeps the target record (active if either was) and takes the signals
+        the old record owned; the old record is deactivated.
+        """
+        existing = {s.telegram_id: s for s in await self.session.scalars(
+            select(Staff).where(Staff.gemeente_code == target))}
+        moved, joined = 0, []
+        for member in list(await self.session.scalars(
+                select(Staff).where(Staff.gemeente_code == source).order_by(Staff.id))):
+            kept = existing.get(member.telegram_id)
+            if kept is None:
+                member.gemeente_code = target
+                moved += 1
+                continue
+            owned = await self.session.execute(
+                update(Signal).where(Signal.owner_id == member.id).values(owner_id=kept.id)
+                .execution_options(synchronize_session=False))
+            if member.active or owned.rowcount:  # type: ignore[attr-defined]
+                kept.active = kept.active or member.active
+                member.active, member.pending = False, None
+                joined.append(member)
+        await self.session.flush()
+        return moved, joined
+
+    async def move_signals(self, *, source: str, target: str) -> tuple[int, int]:
+        """Every signal: ``(open, closed)`` moved."""
+        opened = await self._move(Signal, source, target, Signal.status != "closed")
+        return opened, await self._move(Signal, source, target)
+
+    async def move_not_on_board(self, *, source: str, target: str) -> int:
+        """The anonymous counts of signals from the time the gemeente was not on board."""
+        return await self._move(NotOnBoard, source, target)
+
+    async def move_organisations(self, *, source: str, target: str, now: datetime) -> int:
+        """Signaler organisations and unused, unexpired staff invitations."""
+        moved = await self._move(Organisation, source, target)
+        return moved + await self._move(Invite, source, target, Invite.used_at.is_(None),
+                                        Invite.expires_at > now)
+
+    async def move_drafts(self, *, source: str, target: str, target_name: str) -> int:
+        """Conversations in progress routed to ``source``.
+
+        Each rewrite checks the draft's version (and bumps it), so a step taken at the same
+        time either sees the rewritten draft or makes this pass read the draft again.
+        """
+        moved = 0
+        for _ in range(3):
+            conflicts = 0
+            for draft in list(await self.session.scalars(
+                    select(Draft).execution_options(populate_existing=True))):
+                answers = dict(draft.state.get("answers") or {})
+                if answers.get("gemeente") != source:
+                    continue
+                answers.update(gemeente=target, gemeente_name=target_name)
+                result = await self.session.execute(
+                    update(Draft).where(Draft.id == draft.id, Draft.version == draft.version)
+                    .values(state={**draft.state, "answers": answers}, version=draft.version + 1)
+                    .execution_options(synchronize_session=False))
+                changed = int(result.rowcount)  # type: ignore[attr-defined]
+                moved, conflicts = moved + changed, conflicts + 1 - changed
+            if not conflicts:
+                break
+        return moved

@@ -12,10 +12,12 @@ from storage.repositories import (
     DraftRepository,
     EventRepository,
     GemeenteRepository,
+    MergeRepository,
     MonitoringRepository,
     OutboxRepository,
     ProcessedUpdateRepository,
     QuestionRepository,
+    RoutingRepository,
     SignalerRepository,
     SignalRepository,
     StaffRepository,
@@ -41,6 +43,7 @@ class UnitOfWork:
         self.questions = QuestionRepository(self.session)
         self.updates = ProcessedUpdateRepository(self.session)
         self.monitoring = MonitoringRepository(self.session)
+        self.routing, self.merges = RoutingRepository(self.session), MergeRepository(self.session)
         return self
 
     async def __aexit__(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:25:32.902205
+Create Date: 2026-11-23 14:45:53.278278
 """
 
 from collections.abc import Sequence
@@ -84,6 +84,24 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_chats')),
     sa.UniqueConstraint('gemeente_code', 'chat_id', name=op.f('uq_alert_chats_gemeente_code'))
     )
+    op.create_table('gemeente_texts',
+    sa.Column('gemeente_code', sa.String(length=6), nullable=False),
+    sa.Column('key', sa.String(length=32), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_gemeente_texts_gemeente_code_gemeenten'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('gemeente_code', 'key', name=op.f('pk_gemeente_texts'))
+    )
+    op.create_table('organisations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('role', sa.String(length=32), nullable=False),
+    sa.Column('gemeente_code', sa.String(length=6), nullable=True),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_organisations_gemeente_code_gemeenten'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
+    sa.UniqueConstraint('code', name=op.f('uq_organisations_code'))
+    )
     op.create_table('pc4_routes',
     sa.Column('pc4', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('gemeente_code', sa.String(length=6), nullable=False),
@@ -100,6 +118,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('source', sa.String(length=8), nullable=False),
     sa.Column('blocked_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('pending', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_staff_gemeente_code_gemeenten'), ondelete='CASCADE'),
@@ -110,6 +129,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_staff_gemeente_code'), ['gemeente_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_staff_telegram_id'), ['telegram_id'], unique=False)
 
+    op.create_table('invites',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('gemeente_code', sa.String(length=6), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('used_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_invites_gemeente_code_gemeenten'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['used_by'], ['staff.id'], name=op.f('fk_invites_used_by_staff'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invites')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_invites_token_hash'))
+    )
     op.create_table('signals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reference', sa.String(length=20), nullable=True),
@@ -122,6 +155,7 @@ def upgrade() -> None:
     sa.Column('pc4', sa.Integer(), nullable=False),
     sa.Column('answers', storage.crypto.EncryptedJSON(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=32), nullable=True),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('claimed_at', storage.models.UTCDateTime(timezone=True), nullable=True),
@@ -132,6 +166,7 @@ def upgrade() -> None:
     sa.Column('due_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('erased_at', storage.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_signals_gemeente_code_gemeenten')),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_signals_organisation_id_organisations'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['owner_id'], ['staff.id'], name=op.f('fk_signals_owner_id_staff'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['signaler_id'], ['signalers.id'], name=op.f('fk_signals_signaler_id_signalers'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signals')),
@@ -220,6 +255,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_signals_due_at'))
 
     op.drop_table('signals')
+    op.drop_table('invites')
     with op.batch_alter_table('staff', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_staff_telegram_id'))
         batch_op.drop_index(batch_op.f('ix_staff_gemeente_code'))
@@ -229,6 +265,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_pc4_routes_gemeente_code'))
 
     op.drop_table('pc4_routes')
+    op.drop_table('organisations')
+    op.drop_table('gemeente_texts')
     op.drop_table('alert_chats')
     op.drop_table('signalers')
     with op.batch_alter_table('processed_updates', schema=None) as batch_op:

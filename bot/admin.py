@@ -1,0 +1,254 @@
+"""Administration, one implementation for the chat menu and the command line.
+
+Who may do what: global admins (``settings.admins``) and the command line (the server's
+operator) administer every gemeente; a gemeente's regisseurs administer their own gemeente
+only; anyone else gets nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot import messages
+from storage.models import Gemeente, Invite, Organisation, Staff, utcnow
+from storage.uow import UnitOfWork
+
+INVITE_PREFIX = "inv_"
+ORG_PREFIX = "org_"
+ROLES = ("regisseur", "team")
+SETTABLE = {  # gemeente setting -> parser of its text value
+    "fallback_advice": str,
+    "escalation_hours": float,
+    "silent_days": float,
+    "retention_days": float,
+}
+# Texts a gemeente may word itself; the value is the built-in default.
+TEXTS = {
+    "welcome": messages.WELCOME,
+    "privacy": messages.PRIVACY,
+    "thanks": messages.SUBMITTED,
+    "feedback_claimed": messages.FEEDBACK_CLAIMED,
+    "feedback_closed": messages.FEEDBACK_CLOSED,
+    "alert_footer": "",
+}
+SAMPLE = {"reference": "SP-2026-000123", "gemeente": "Voorbeeld"}
+
+
+class Forbidden(Exception):
+    """The actor may not do this."""
+
+
+class AdminError(ValueError):
+    """The request itself is wrong (unknown gemeente, bad value...); the message says how."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a Telegram user, or ``None`` for the command line."""
+
+    telegram_id: int | None
+
+
+CLI = Actor(None)
+
+
+def token_hash(token: str) -> str:
+    """Only this is stored: a leaked database does not give working invite links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    """A ``t.me`` link that opens the bot with ``/start <payload>``."""
+    return f"https://t.me/{bot_username}?start={payload}"
+
+
+def render_text(template: str, *, custom: bool, **values: str) -> str:
+    """Fill a text's placeholders; a gemeente's own text is plain text and escaped here."""
+    body = html.escape(template) if custom else template
+    return body.format(**{key: html.escape(value) for key, value in values.items()})
+
+
+class AdminService:
+    """Gemeenten, staff, invitations, organisations and texts."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], *, admins: frozenset[int],
+                 invite_ttl: timedelta = timedelta(days=7)) -> None:
+        self._uow = uow
+        self._admins = admins
+        self._invite_ttl = invite_ttl
+
+    def is_global(self, actor: Actor) -> bool:
+        """Whether the actor administers every gemeente."""
+        return actor.telegram_id is None or actor.telegram_id in self._admins
+
+    async def manageable(self, actor: Actor) -> list[Gemeente]:
+        """The gemeenten this actor may administer (empty: not an admin at all)."""
+        async with self._uow() as uow:
+            if self.is_global(actor):
+                return await uow.gemeenten.list_all()
+            assert actor.telegram_id is not None
+            codes = [m.gemeente_code for m in await uow.staff.list_memberships(
+                telegram_id=actor.telegram_id) if m.role == "regisseur"]
+            return [g for g in await uow.gemeenten.list_all() if g.code in codes]
+
+    async def _gemeente(self, uow: UnitOfWork, actor: Actor, code: str) -> Gemeente:
+        gemeente = await uow.gemeenten.get(code=code)
+        if not self.is_global(actor):
+            assert actor.telegram_id is not None
+            member = await uow.staff.get_active(telegram_id=actor.telegram_id,
+                                                gemeente_code=code)
+            if member is None or member.role != "regisseur":
+                raise Forbidden(code)
+        if gemeente is None:
+            raise AdminError(f"unknown gemeente {code}")
+        return gemeente
+
+    # -- gemeenten
+
+    async def set_active(self, actor: Actor, code: str, active: bool) -> None:
+        """Take a gemeente on board, or off board."""
+        async with self._uow() as uow:
+            gemeente = await self._gemeente(uow, actor, code)
+            if active and not await uow.gemeenten.list_alert_chats(code=code):
+                raise AdminError(f"{code} has no alert chat yet; set alert chats first")
+            gemeente.active = active
+            await uow.commit()
+
+    async def set_alert_chats(self, actor: Actor, code: str, chat_ids: list[int]) -> None:
+        """Replace a gemeente's alert chats."""
+        async with self._uow() as uow:
+            await self._gemeente(uow, actor, code)
+            await uow.gemeenten.replace_alert_chats(code=code, chat_ids=chat_ids)
+            await uow.commit()
+
+    async def set_setting(self, actor: Actor, code: str, name: str, value: str) -> None:
+        """Change one of a gemeente's settings (``SETTABLE``)."""
+        parse = SETTABLE.get(name)
+        if parse is None:
+            raise AdminError(f"unknown setting {name}; one of {', '.join(SETTABLE)}")
+        try:
+            parsed = parse(value)
+        except ValueError:
+            raise AdminError(f"{name}: {value!r} is not a valid value") from None
+        if isinstance(parsed, float) and parsed <= 0:
+            raise AdminError(f"{name} must be more than 0")
+        async with self._uow() as uow:
+            gemeente = await self._gemeente(uow, actor, code)
+            setattr(gemeente, name, parsed)
+            await uow.commit()
+
+    # -- staff
+
+    async def invite(self, actor: Actor, code: str, role: str, bot_username: str) -> str:
+        """A one-time deep link that registers whoever taps it as staff with ``role``."""
+        if role not in ROLES:
+            raise AdminError(f"role must be one of {', '.join(ROLES)}")
+        token = secrets.token_urlsafe(24)  # 192 bits: not guessable
+        async with self._uow() as uow:
+            await self._gemeente(uow, actor, code)
+            uow.session.add(Invite(token_hash=token_hash(token), gemeente_code=code, role=role,
+                                   expires_at=utcnow() + self._invite_ttl))
+            await uow.commit()
+        return deep_link(bot_username, INVITE_PREFIX + token)
+
+    async def redeem(self, token: str, telegram_id: int, name: str) -> Staff | None:
+        """Use an invitation: once, before it expires. None when it is not (or no longer) valid."""
+        async with self._uow() as uow:
+            invite = await uow.gemeenten.claim_invite(token_hash=token_hash(token), now=utcnow())
+            if invite is None:
+                return None
+            staff = await uow.staff.add_or_activate(
+                gemeente_code=invite.gemeente_code, telegram_id=telegram_id,
+                name=name[:80] or "Medewerker", role=invite.role)
+            invite.used_by = staff.id
+            await uow.gemeenten.set_chat_blocked(chat_id=telegram_id, blocked=False)
+            await uow.commit()
+            return staff
+
+    async def list_staff(self, actor: Actor, code: str) -> list[Staff]:
+        """A gemeente's active staff."""
+        async with self._uow() as uow:
+            await self._gemeente(uow, actor, code)
+            return await uow.staff.list_team(gemeente_code=code)
+
+    async def remove_staff(self, actor: Actor, code: str, telegram_id: int) -> None:
+        """Take someone's access away, at once."""
+        async with self._uow() as uow:
+            await self._gemeente(uow, actor, code)
+            member = await uow.staff.get_active(telegram_id=telegram_id, gemeente_code=code)
+            if member is None:
+                raise AdminError(f"{telegram_id} is no staff member of {code}")
+            member.active, member.pending = False, None
+            await uow.commit()
+
+    async def set_role(self, actor: Actor, code: str, telegram_id: int, role: str) -> None:
+        """Make someone regisseur or team member."""
+        if role not in ROLES:
+            raise AdminError(f"role must be one of {', '.join(ROLES)}")
+        async with self._uow() as uow:
+            await self._gemeente(uow, actor, code)
+            member = await uow.staff.get_active(telegram_id=telegram_id, gemeente_code=code)
+            if member is None:
+                raise AdminError(f"{telegram_id} is no staff member of {code}")
+            member.role = role
+            await uow.commit()
+
+    # -- organisations
+
+    async def add_organisation(self, actor: Actor, name: str, role: str,
+                               gemeente_code: str | None, bot_username: str) -> tuple[str, str]:
+        """Register a signaler organisation; returns its code and deep link."""
+        from bot.questionnaire import ROLES as SIGNALER_ROLES
+
+        if role not in {option.value for option in SIGNALER_ROLES}:
+            raise AdminError(f"unknown role {role}; one of "
+                             f"{', '.join(o.value for o in SIGNALER_ROLES)}")
+        if gemeente_code is None and not self.is_global(actor):
+            raise Forbidden("only global admins add organisations without a gemeente")
+        code = secrets.token_urlsafe(6)
+        async with self._uow() as uow:
+            if gemeente_code is not None:
+                await self._gemeente(uow, actor, gemeente_code)
+            uow.session.add(Organisation(code=code, name=name.strip()[:120], role=role,
+                                         gemeente_code=gemeente_code))
+            await uow.commit()
+        return code, deep_link(bot_username, ORG_PREFIX + code)
+
+    # -- texts
+
+    async def set_text(self, actor: Actor, code: str, key: str, text: str | None) -> None:
+        """Word a text in the gemeente's own words (None: back to the built-in text)."""
+        if key not in TEXTS:
+            raise AdminError(f"unknown text {key}; one of {', '.join(TEXTS)}")
+        if text is not None:
+            try:
+                render_text(text, custom=True, **SAMPLE)
+            except (KeyError, IndexError, ValueError):
+                raise AdminError("a text may only use the placeholders {reference} and "
+                                 "{gemeente}") from None
+        async with self._uow() as uow:
+            await self._gemeente(uow, actor, code)
+            await uow.gemeenten.set_text(code=code, key=key, text=text)
+            await uow.commit()
+
+    async def preview(self, actor: Actor, code: str, key: str) -> str:
+        """The text as the gemeente's users would see it (sample values filled in)."""
+        if key not in TEXTS:
+            raise AdminError(f"unknown text {key}; one of {', '.join(TEXTS)}")
+        async with self._uow() as uow:
+            gemeente = await self._gemeente(uow, actor, code)
+            custom = await uow.gemeenten.get_text(code=code, key=key)
+        return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
+                           reference=SAMPLE["reference"], gemeente=gemeente.name)
+
+
+async def text_for(uow: UnitOfWork, code: str | None, key: str, **values: str) -> str:
+    """A text in the gemeente's own words when it has them, else the built-in one."""
+    custom = await uow.gemeenten.get_text(code=code, key=key) if code else None
+    return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
+                       **values)

@@ -1,0 +1,115 @@
+"""Telegram handlers for admins (``/admin``) and for invitation links (``/start inv_…``).
+
+Every button is checked again by ``bot.admin.AdminService``: a gemeente admin can only touch
+their own gemeente, anyone else gets "Geen toegang".
+"""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot import messages
+from bot.admin import INVITE_PREFIX, Actor, AdminError, AdminService, Forbidden
+from handlers.context import Context, answer_query, services
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+def _button(label: str, data: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(label, callback_data=data)]
+
+
+async def admin_command(update: Update, context: Context) -> None:
+    """``/admin``: the gemeenten this person may administer."""
+    assert update.effective_user is not None and update.effective_message is not None
+    gemeenten = await services(context).admin.manageable(Actor(update.effective_user.id))
+    if not gemeenten:
+        await update.effective_message.reply_text(messages.NO_ACCESS)
+        return
+    rows = [_button(f"{g.name} ({g.code})", f"a|g|{g.code}|") for g in gemeenten[:50]]
+    await update.effective_message.reply_text(messages.ADMIN_PICK,
+                                              reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def on_admin_button(update: Update, context: Context) -> None:
+    """An admin menu button: ``a|action|gemeente|argument``."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split("|")
+    if len(parts) != 4:
+        await answer_query(query, messages.NO_ACCESS)
+        return
+    _, action, code, arg = parts
+    actor, admin = Actor(query.from_user.id), services(context).admin
+    try:
+        text, rows = await _act(context, admin, actor, action, code, arg)
+    except Forbidden:
+        await answer_query(query, messages.NO_ACCESS)
+        return
+    except AdminError as error:
+        await answer_query(query, str(error)[:190], show_alert=True)
+        return
+    await answer_query(query)
+    await context.bot.send_message(query.message.chat.id if query.message else actor.telegram_id,
+                                   text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def _act(context: Context, admin: AdminService, actor: Actor, action: str, code: str,
+               arg: str) -> tuple[str, Rows]:
+    if action == "g":
+        return await _panel(admin, actor, code)
+    if action == "staff":
+        staff = await admin.list_staff(actor, code)
+        lines = [f"{html.escape(m.name)} — {m.role}" for m in staff] or [messages.ADMIN_NO_STAFF]
+        rows = [_button(f"❌ {m.name}", f"a|rm|{code}|{m.telegram_id}") for m in staff]
+        return "\n".join(lines), rows
+    if action == "rm" and arg.lstrip("-").isdigit():
+        await admin.remove_staff(actor, code, int(arg))
+        return messages.ADMIN_REMOVED, []
+    if action == "inv":
+        link = await admin.invite(actor, code, arg, context.bot.username)
+        return messages.ADMIN_INVITE.format(role=html.escape(arg), link=html.escape(link)), []
+    if action == "on" and arg in ("0", "1"):
+        await admin.set_active(actor, code, arg == "1")
+        return await _panel(admin, actor, code)
+    raise Forbidden(action)
+
+
+async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Rows]:
+    staff = await admin.list_staff(actor, code)  # also checks the actor's rights
+    gemeente = next(g for g in await admin.manageable(actor) if g.code == code)
+    text = messages.ADMIN_PANEL.format(
+        name=html.escape(gemeente.name), code=code,
+        state=messages.ADMIN_ON if gemeente.active else messages.ADMIN_OFF, staff=len(staff))
+    rows = [
+        _button(messages.ADMIN_BTN_STAFF, f"a|staff|{code}|"),
+        _button(messages.ADMIN_BTN_INVITE_REGISSEUR, f"a|inv|{code}|regisseur"),
+        _button(messages.ADMIN_BTN_INVITE_TEAM, f"a|inv|{code}|team"),
+        _button(messages.ADMIN_BTN_OFF if gemeente.active else messages.ADMIN_BTN_ON,
+                f"a|on|{code}|{0 if gemeente.active else 1}"),
+    ]
+    return text, rows
+
+
+async def redeem_invite(update: Update, context: Context, payload: str) -> None:
+    """``/start inv_<token>``: join a gemeente's team, once."""
+    assert update.effective_user is not None and update.effective_message is not None
+    user = update.effective_user
+    staff = await services(context).admin.redeem(payload.removeprefix(INVITE_PREFIX), user.id,
+                                                 user.full_name)
+    if staff is None:
+        await update.effective_message.reply_text(messages.INVITE_INVALID)
+        return
+    await update.effective_message.reply_text(messages.INVITE_WELCOME.format(
+        role=html.escape(staff.role), gemeente=html.escape(staff.gemeente_code)))
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """``/admin`` and its buttons."""
+    application.add_handlers([
+        CommandHandler("admin", admin_command, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(on_admin_button, pattern=r"^a\|"),
+    ])
