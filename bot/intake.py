@@ -6,7 +6,6 @@ the draft commit together; the caller then wakes the outbox dispatcher.
 
 from __future__ import annotations
 
-import html
 import logging
 import secrets
 from collections.abc import Awaitable, Callable

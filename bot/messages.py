@@ -215,7 +215,9 @@ STAFF_COMMANDS = (
 )
 
 # -- privacy
-ALERT_ERASED = "🔒 {reference} is afgerond; de persoonsgegevens zijn volgens de bewaartermijn gewist."
+ALERT_ERASED = (
+    "🔒 {reference} is afgerond; de persoonsgegevens zijn volgens de bewaartermijn gewist."
+)
 FORGET_CONFIRM = (
     "Wilt u dat wij uw naam, telefoonnummer en de koppeling met uw Telegram-account bij al uw "
     "signalen wissen? De signalen zelf blijven, zodat het team verder kan. U hoort daarna niets "

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot import config_apply
 from bot.admin import AdminService
 from bot.engine import Engine
-from bot.intake import IntakeService
 from bot.followup import FollowUp, reroute
+from bot.intake import IntakeService
 from bot.outbox import Dispatcher, Sender, Throttle
 from bot.privacy import Privacy
 from bot.questionnaire import build_questionnaire
@@ -24,7 +24,6 @@ from bot.staff import StaffService
 from storage.crypto import Keyring
 from storage.db import create_engine, session_factory, upgrade
 from storage.uow import UnitOfWork
-
 
 
 @dataclass

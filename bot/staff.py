@@ -360,9 +360,9 @@ class StaffService:
             for member in memberships:
                 signals = (await uow.signals.list_owned(staff_id=member.id) if mine
                            else await uow.signals.list_open(gemeente_code=member.gemeente_code))
+                names = await uow.staff.names(gemeente_code=member.gemeente_code)
                 for signal in signals[:50]:
-                    owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
-                    lines.append(list_line(signal, now, owner.name if owner else None))
+                    lines.append(list_line(signal, now, names.get(signal.owner_id or 0)))
                     buttons.append(((signal.reference or "", staff_data("hist", signal.id)),))
         if not lines:
             return Reply(text=messages.MINE_NONE if mine else messages.OPEN_NONE)

@@ -21,8 +21,11 @@ def services(context: Context) -> Services:
 
 async def answer_query(query: CallbackQuery, text: str | None = None, *,
                        show_alert: bool = False) -> None:
-    """Answer a button press; one Telegram no longer accepts (too old, or answered before a
-    crash and redelivered) is not an error."""
+    """Answer a button press.
+
+    An answer Telegram no longer accepts (too old, or answered before a crash and then
+    redelivered) is not an error.
+    """
     try:
         await query.answer(text or None, show_alert=show_alert)
     except BadRequest as error:

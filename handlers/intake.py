@@ -17,9 +17,9 @@ from telegram.ext import (
 )
 
 from bot import messages
+from bot.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.engine import Input, Result, SharedContact, Status, Text, Unsupported
 from bot.intake import ConversationKey
-from bot.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.questionnaire import Kind
 from handlers.admin import redeem_invite
 from handlers.callbacks import unpack

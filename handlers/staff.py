@@ -1,5 +1,8 @@
-"""Telegram handlers for staff (alert buttons, /open, /mijn, /signaal) and the signaler's
-side of follow-up (/mijnsignalen, declining relayed questions)."""
+"""Telegram handlers for staff, and for the signaler's side of the follow-up.
+
+Staff: alert buttons, ``/open``, ``/mijn``, ``/signaal``. Signalers: ``/mijnsignalen`` and
+declining relayed questions.
+"""
 
 from __future__ import annotations
 

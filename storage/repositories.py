@@ -30,8 +30,8 @@ from storage.models import (
     RelayedQuestion,
     RoutingDataset,
     Signal,
-    SignalEvent,
     Signaler,
+    SignalEvent,
     Staff,
     utcnow,
 )
@@ -375,6 +375,12 @@ class StaffRepository:
         rows = await self.session.scalars(select(Staff).where(
             Staff.telegram_id == telegram_id, Staff.active.is_(True)).order_by(Staff.id))
         return list(rows)
+
+    async def names(self, *, gemeente_code: str) -> dict[int, str]:
+        """Staff id -> name, for everyone who ever was staff of the gemeente."""
+        rows = await self.session.execute(
+            select(Staff.id, Staff.name).where(Staff.gemeente_code == gemeente_code))
+        return {staff_id: name for staff_id, name in rows}
 
     async def list_team(self, *, gemeente_code: str) -> list[Staff]:
         """A gemeente's active staff, regisseurs first."""
@@ -832,7 +838,7 @@ class RoutingRepository:
     async def merges(self) -> dict[str, str]:
         """Herindelingen so far: old code -> the code it went up in."""
         rows = await self.session.execute(select(GemeenteMerge.from_code, GemeenteMerge.into_code))
-        return dict(rows.tuples())
+        return {old: new for old, new in rows}
 
     async def upsert_gemeenten(self, names: dict[str, str | None]) -> list[str]:
         """Add unknown gemeenten (not on board) and set official names; returns the new codes.

@@ -156,7 +156,8 @@ async def play(world: World, steps: list[tuple[int, tuple[str, Any]]]) -> None:
                       "voice": api.send_voice}.get(value, lambda u: api.send_location(u, 51.3, 3.8)
                                                    )(user)
         elif kind == "edit":
-            mine = [u for u in api.updates if u.get("message", {}).get("from", {}).get("id") == user]
+            mine = [u for u in api.updates
+                    if u.get("message", {}).get("from", {}).get("id") == user]
             if mine:
                 update = api.edit_text(user, mine[-1]["message"]["message_id"], "anders")
         elif kind == "contact":

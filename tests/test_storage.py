@@ -175,7 +175,8 @@ async def test_outbox_retries_in_order_and_delivers_once(
     assert await services.dispatcher.drain() == 2
     assert await services.dispatcher.drain() == 0  # delivered exactly once, in order
     references = [re.search(r"SP-\d{4}-\d{6}", notice).group(0) for notice in (first, second)]
-    assert [ref in text for (_, text), ref in zip(sender.delivered, references)] == [True, True]
+    delivered = [text for _, text in sender.delivered]
+    assert [ref in text for text, ref in zip(delivered, references, strict=True)] == [True, True]
 
 
 async def test_outbox_waits_as_long_as_telegram_asks(
