@@ -27,7 +27,7 @@ OVERVIEW_SIZE = (1280, 960)  # the /stats image (Telegram shows photos up to 128
 DPI = 100
 COLOR = "#1f5f8b"
 LIGHT = "#9cc0da"
-MAX_BARS = 15  # longer breakdowns (PC4 areas, gemeenten) show the rest as one bar
+MAX_BARS = 15  # longer breakdowns (PC4 areas, gemeenten, organisations): the rest as one bar
 _LOCK = threading.Lock()  # matplotlib is not thread-safe; charts are drawn in worker threads
 
 Drawer = Callable[[Axes, Figures], None]
@@ -37,19 +37,21 @@ def _wrap(label: str, width: int = 30) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
 
 
-def _top(cells: Sequence[Cell], limit: int = MAX_BARS) -> list[Cell]:
+def _top(cells: Sequence[Cell], limit: int = MAX_BARS,
+         other_label: str = messages.CHART_OTHER) -> list[Cell]:
     """The first ``limit - 1`` cells and the rest as one "overig" cell (if more)."""
     if len(cells) <= limit:
         return list(cells)
     rest = cells[limit - 1:]
-    other = Cell("overig", messages.CHART_OTHER.format(count=len(rest)),
+    other = Cell("overig", other_label.format(count=len(rest)),
                  sum(cell.count for cell in rest))
     return [*cells[:limit - 1], other]
 
 
-def bars(ax: Axes, cells: Sequence[Cell], *, horizontal: bool = True) -> None:
+def bars(ax: Axes, cells: Sequence[Cell], *, horizontal: bool = True,
+         other_label: str = messages.CHART_OTHER) -> None:
     """Bars with their (suppressed) counts as labels; hatched light bars for "< 5"."""
-    cells = _top(cells)
+    cells = _top(cells, other_label=other_label)
     if not any(cell.count for cell in cells):
         ax.text(0.5, 0.5, messages.CHART_EMPTY, ha="center", va="center",
                 transform=ax.transAxes, color="grey")
@@ -103,28 +105,32 @@ def durations(ax: Axes, figures: Figures) -> None:
         ax.spines[side].set_visible(False)
 
 
-def _breakdown(attribute: str, *, horizontal: bool = True) -> Drawer:
+def _breakdown(attribute: str, *, horizontal: bool = True,
+               other_label: str = messages.CHART_OTHER) -> Drawer:
     def draw(ax: Axes, figures: Figures) -> None:
-        bars(ax, getattr(figures, attribute), horizontal=horizontal)
+        bars(ax, getattr(figures, attribute), horizontal=horizontal, other_label=other_label)
     return draw
 
 
 DRAWERS: dict[str, Drawer] = {
     "series": _breakdown("series", horizontal=False),
-    "gemeente": _breakdown("by_gemeente"),
+    "gemeente": _breakdown("by_gemeente", other_label=messages.CHART_OTHER_GEMEENTEN),
     "role": _breakdown("by_role"),
+    "organisation": _breakdown("by_organisation",
+                               other_label=messages.CHART_OTHER_ORGANISATIONS),
     "sign": _breakdown("by_sign"),
     "pc4": _breakdown("by_pc4"),
     "status": _breakdown("by_status"),
     "outcome": _breakdown("by_outcome"),
     "durations": durations,
     "backlog": lambda ax, figures: bars(ax, figures.backlog.buckets, horizontal=False),
-    "not_on_board": _breakdown("not_on_board"),
+    "not_on_board": _breakdown("not_on_board", other_label=messages.CHART_OTHER_GEMEENTEN),
 }
 FILES = {"series": "signalen-per-periode.png", "gemeente": "gemeenten.png",
-         "role": "melders.png", "sign": "kenmerken.png", "pc4": "postcodegebieden.png",
-         "status": "stand.png", "outcome": "uitkomsten.png", "durations": "doorlooptijden.png",
-         "backlog": "open-signalen.png", "not_on_board": "niet-aangesloten.png"}
+         "role": "melders.png", "organisation": "organisaties.png", "sign": "kenmerken.png",
+         "pc4": "postcodegebieden.png", "status": "stand.png", "outcome": "uitkomsten.png",
+         "durations": "doorlooptijden.png", "backlog": "open-signalen.png",
+         "not_on_board": "niet-aangesloten.png"}
 
 
 def title(kind: str, figures: Figures) -> str:

@@ -14,7 +14,7 @@ import typer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli_admin
+from bot import cli_admin, cli_postcodes
 from bot.cli_common import ConfigOption, fail
 from bot.cli_common import on_database as _on_database
 from bot.cli_common import settings_or_exit as _settings
@@ -29,6 +29,7 @@ keys_app = typer.Typer(help="Encryption keys for personal fields.", no_args_is_h
 app.add_typer(keys_app, name="keys")
 DEMO_KEY_FILE = Path("signaalbot.key")
 for _name, _sub in (("gemeente", cli_admin.gemeente_app), ("staff", cli_admin.staff_app),
+                    ("postcodes", cli_postcodes.postcodes_app),
                     ("org", cli_admin.org_app), ("texts", cli_admin.texts_app),
                     ("config", cli_admin.config_app)):
     app.add_typer(_sub, name=_name)

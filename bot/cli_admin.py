@@ -15,11 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.admin import CLI, AdminError, AdminService
 from bot.cli_common import ConfigOption, fail, on_database, settings_or_exit, uow_for
+from bot.cli_postcodes import merge_command
 from bot.settings import Settings
 
 T = TypeVar("T")
-gemeente_app = typer.Typer(help="Gemeenten: on board, settings, alert chats.",
+gemeente_app = typer.Typer(help="Gemeenten: on board, settings, alert chats, herindeling.",
                            no_args_is_help=True)
+gemeente_app.command("merge")(merge_command)
 staff_app = typer.Typer(help="Staff: invite, list, remove, change role.", no_args_is_help=True)
 org_app = typer.Typer(help="Signaler organisations and their deep links.", no_args_is_help=True)
 texts_app = typer.Typer(help="Texts in a gemeente's own words.", no_args_is_help=True)

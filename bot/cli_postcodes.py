@@ -1,7 +1,6 @@
 """``signaalbot postcodes ...`` (CBS routing data) and ``signaalbot gemeente merge``.
 
-Mounted in ``bot/cli.py`` with ``app.add_typer(postcodes_app, name="postcodes")`` and
-``app.add_typer(gemeente_app, name="gemeente")``.
+``merge_command`` is registered on the ``gemeente`` group in ``bot.cli_admin``.
 """
 
 from __future__ import annotations
@@ -24,32 +23,15 @@ from rich.progress import (
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import ConfigError, Settings, keyring, load_settings
+from bot.cli_common import ConfigOption, fail, settings_or_exit
+from bot.settings import ConfigError, Settings, keyring
 from storage.crypto import Keyring, generate_key
 from storage.uow import UnitOfWork
 
 postcodes_app = typer.Typer(help="Routing data for all of the Netherlands (CBS open data).",
                             no_args_is_help=True)
-gemeente_app = typer.Typer(help="Gemeenten: herindeling.", no_args_is_help=True)
 
 T = TypeVar("T")
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="TOML config file (default: $SIGNAALBOT_CONFIG).",
-                 show_default=False),
-]
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"signaalbot: {message}", err=True)
-    return typer.Exit(code)
-
-
-def _settings(config: Path | None) -> Settings:
-    try:
-        return load_settings(config)
-    except ConfigError as error:
-        raise _fail(f"config error: {error}") from None
 
 
 def _keys(settings: Settings, *, required: bool) -> Keyring:
@@ -58,7 +40,7 @@ def _keys(settings: Settings, *, required: bool) -> Keyring:
         return keyring(settings)
     except ConfigError as error:
         if required:
-            raise _fail(f"config error: {error}") from None
+            raise fail(f"config error: {error}") from None
         return Keyring(generate_key())
 
 
@@ -79,7 +61,7 @@ def _on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]
     try:
         return asyncio.run(_main())
     except DBAPIError as error:
-        raise _fail(f"database error: {error.orig}", 1) from None
+        raise fail(f"database error: {error.orig}", 1) from None
 
 
 def _uow(engine: AsyncEngine, keys: Keyring) -> UnitOfWork:
@@ -109,8 +91,8 @@ def import_command(
     try:
         open_source(file, names)  # a wrong file fails here, before the database is touched
     except CbsFormatError as error:
-        raise _fail(str(error)) from None
-    settings = _settings(config)
+        raise fail(str(error)) from None
+    settings = settings_or_exit(config)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                TimeElapsedColumn(), TimeRemainingColumn())
@@ -128,7 +110,7 @@ def import_command(
     try:
         lines = _on_database(settings, _work)
     except CbsFormatError as error:
-        raise _fail(f"{file.name}: {error}") from None
+        raise fail(f"{file.name}: {error}") from None
     for line in lines:
         typer.echo(line)
 
@@ -136,7 +118,7 @@ def import_command(
 @postcodes_app.command("status")
 def status_command(config: ConfigOption = None) -> None:
     """Show the imported routing data (current first) and earlier imports."""
-    settings = _settings(config)
+    settings = settings_or_exit(config)
 
     async def _work(engine: AsyncEngine) -> list[str]:
         async with _uow(engine, _keys(settings, required=False)) as uow:
@@ -166,10 +148,10 @@ def lookup_command(
 
     parsed = parse_postcode(postcode)
     if parsed is None:
-        raise _fail(f"{postcode!r} is not a Dutch postcode")
+        raise fail(f"{postcode!r} is not a Dutch postcode")
     text, pc4 = parsed
     letters = text[5:] or None
-    settings = _settings(config)
+    settings = settings_or_exit(config)
 
     async def _work(engine: AsyncEngine) -> list[str]:
         async with _uow(engine, _keys(settings, required=False)) as uow:
@@ -188,7 +170,6 @@ def lookup_command(
         typer.echo(line)
 
 
-@gemeente_app.command("merge")
 def merge_command(
     source: Annotated[str, typer.Option("--from", help="The old CBS code, e.g. GM0756.",
                                         show_default=False)],
@@ -208,7 +189,7 @@ def merge_command(
     """
     from bot.routing import MergeError, merge_gemeenten
 
-    settings = _settings(config)
+    settings = settings_or_exit(config)
     keys = _keys(settings, required=True)
 
     async def _work(engine: AsyncEngine) -> list[str]:
@@ -220,6 +201,6 @@ def merge_command(
     try:
         lines = _on_database(settings, _work, keys=keys)
     except MergeError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     for line in lines:
         typer.echo(line)

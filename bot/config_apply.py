@@ -1,7 +1,8 @@
 """Configuration as code: what the TOML declares, applied to the database idempotently.
 
 ``plan`` lists what ``apply`` would change (the dry run); applying twice changes nothing the
-second time. Gemeenten, their settings, alert chats, PC4 areas, staff, texts and signaler
+second time. A gemeente merged into another (``signaalbot gemeente merge``) is skipped.
+Gemeenten, their settings, alert chats, PC4 areas, staff, texts and signaler
 organisations can all be declared. Staff who joined through an invitation are left alone;
 staff declared in the config lose access when they are taken out of it.
 """
@@ -18,10 +19,31 @@ _FIELDS = ("name", "active", "fallback_advice", "escalation_hours", "silent_days
            "retention_days", "backup_chat_ids")
 
 
+async def _declared(settings: Settings, uow: UnitOfWork
+                    ) -> tuple[list[GemeenteSettings], list[str]]:
+    """The gemeenten to apply, and a note for each merged one.
+
+    A gemeente merged into another is not applied; its PC4 areas go to its successor.
+    """
+    areas: dict[str, list[str]] = {}
+    merged, notes = set(), []
+    for declared in settings.gemeenten:
+        merge = await uow.merges.get(from_code=declared.code)
+        if merge is not None:
+            merged.add(declared.code)
+            areas.setdefault(merge.into_code, []).extend(declared.pc4)
+            notes.append(f"{declared.code}: merged into {merge.into_code}; its areas go there "
+                         "(remove it from the config)")
+    gemeenten = [g.model_copy(update={"pc4": g.pc4 + areas.get(g.code, [])})
+                 for g in settings.gemeenten if g.code not in merged]
+    return gemeenten, notes
+
+
 async def plan(settings: Settings, uow: UnitOfWork) -> list[str]:
     """The changes ``apply`` would make, one line each (empty: nothing to do)."""
+    gemeenten, notes = await _declared(settings, uow)
     changes: list[str] = []
-    for declared in settings.gemeenten:
+    for declared in gemeenten:
         current = await uow.gemeenten.get(code=declared.code)
         if current is None:
             changes.append(f"{declared.code}: new gemeente {declared.name}")
@@ -34,7 +56,7 @@ async def plan(settings: Settings, uow: UnitOfWork) -> list[str]:
             changes.append(f"organisation {org.code}: new ({org.name})")
         elif (existing.name, existing.role, existing.gemeente_code) != values:
             changes.append(f"organisation {org.code}: changed")
-    return changes
+    return changes + notes if changes else changes
 
 
 async def _gemeente_changes(uow: UnitOfWork, declared: GemeenteSettings,
@@ -71,7 +93,8 @@ async def _gemeente_changes(uow: UnitOfWork, declared: GemeenteSettings,
 
 async def apply(settings: Settings, uow: UnitOfWork) -> None:
     """Make the database match the configuration (and commit)."""
-    for gemeente in settings.gemeenten:
+    gemeenten, _ = await _declared(settings, uow)
+    for gemeente in gemeenten:
         await uow.gemeenten.upsert(
             code=gemeente.code,
             name=gemeente.name,

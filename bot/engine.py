@@ -82,12 +82,19 @@ class SharedContact:
 
 @dataclass(frozen=True)
 class Route:
-    """Where a postcode routes to; ``gemeente`` is None when no gemeente is known."""
+    """Where a postcode routes to; ``gemeente`` is None when no gemeente is known.
+
+    ``candidates`` (code, name) are set when the area lies in several gemeenten: the
+    signaler types the full postcode or picks one. ``needs_house_number``: the full postcode
+    is split between gemeenten, so the house number decides (a ``RoutedHouseNumber``).
+    """
 
     on_board: bool
     gemeente: str | None = None
     gemeente_name: str | None = None
     advice: str = ""
+    candidates: tuple[tuple[str, str], ...] = ()
+    needs_house_number: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,14 @@ class RoutedPostcode:
     """A valid postcode together with its route (looked up by the caller)."""
 
     postcode: str
+    route: Route
+
+
+@dataclass(frozen=True)
+class RoutedHouseNumber:
+    """A valid house number with the route it gives (for a postcode split between gemeenten)."""
+
+    number: str
     route: Route
 
 
@@ -112,7 +127,7 @@ class Cancel:
 
 Input = (
     Choose | Toggle | Done | Skip | EditGroup | Text | SharedContact | RoutedPostcode
-    | Unsupported | Cancel
+    | RoutedHouseNumber | Unsupported | Cancel
 )
 ButtonInput = Choose | Toggle | Done | Skip | EditGroup | Cancel
 
@@ -311,6 +326,9 @@ class Engine:
                 for o in question.options
             ]
             rows.append((Button(messages.DONE, Done(question.id)),))
+        if question.kind is Kind.POSTCODE:
+            rows += [(Button(name, Choose(question.id, code)),)
+                     for code, name in draft.answers.get("_candidates", ())]
         if question.optional:
             rows.append((Button(messages.SKIP, Skip(question.id)),))
         if draft.editing and question.id in draft.answers and question.kind is not Kind.MULTI:
@@ -400,7 +418,8 @@ class Engine:
         if isinstance(given, Cancel):
             return Result(Status.ENDED, draft, notice=messages.CANCELLED)
         if not isinstance(given, EditGroup):
-            if isinstance(given, Text | SharedContact | RoutedPostcode | Unsupported):
+            if isinstance(given, Text | SharedContact | RoutedPostcode | RoutedHouseNumber
+                          | Unsupported):
                 return self._invalid(draft, messages.PICK_A_BUTTON)
             return self._stale(draft, given)
         if not given.group:
@@ -470,6 +489,34 @@ def _multi(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
     return engine._invalid(draft, messages.TICK_THEN_DONE)
 
 
+_ROUTING = ("gemeente", "gemeente_name", "_candidates", "_pc4", "_split")
+
+
+def _gemeente(route: Route) -> dict[str, Any]:
+    return {"gemeente": route.gemeente, "gemeente_name": route.gemeente_name}
+
+
+def _without_routing(answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in answers.items() if k not in _ROUTING}
+
+
+def _routed_postcode(engine: Engine, draft: Draft, question: Question,
+                     given: RoutedPostcode) -> Result:
+    """A postcode with its route: taken, ambiguous (ask), split (the number decides) or out."""
+    route, answers = given.route, _without_routing(draft.answers)
+    if route.candidates and not route.needs_house_number:
+        asking = replace(draft, answers={**answers, "_pc4": given.postcode,
+                                         "_candidates": [list(c) for c in route.candidates]})
+        return engine._invalid(asking, messages.AMBIGUOUS_POSTCODE)
+    if route.needs_house_number:
+        split = replace(draft, answers={**answers, "_split": True})
+        return engine._answer(split, question, given.postcode, html.escape(given.postcode))
+    if not route.on_board:
+        return engine._invalid(replace(draft, answers=answers), messages.not_on_board(route))
+    routed = replace(draft, answers={**answers, **_gemeente(route)})
+    return engine._answer(routed, question, given.postcode, html.escape(given.postcode))
+
+
 def _exclusive(question: Question, value: str) -> bool:
     option = question.option(value)
     return bool(option and option.exclusive)
@@ -484,11 +531,18 @@ def _typed(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
             return engine._answer(draft, question, None, messages.SKIPPED)
         return engine._stale(draft, given)
     if isinstance(given, RoutedPostcode) and question.kind is Kind.POSTCODE:
-        if not given.route.on_board:
-            return engine._invalid(draft, messages.not_on_board(given.route))
-        routed = replace(draft, answers={**draft.answers, "gemeente": given.route.gemeente,
-                                         "gemeente_name": given.route.gemeente_name})
-        return engine._answer(routed, question, given.postcode, html.escape(given.postcode))
+        return _routed_postcode(engine, draft, question, given)
+    if isinstance(given, RoutedHouseNumber) and question.kind is Kind.HOUSE_NUMBER:
+        if given.route.candidates:  # not an address CBS knows in this postcode
+            return engine._invalid(draft, messages.HOUSE_NUMBER_UNKNOWN)
+        if not given.route.on_board:  # the address lies outside: the postcode goes too
+            answers = {k: v for k, v in draft.answers.items() if k not in _ROUTING}
+            answers.pop("postcode", None)
+            return engine._invalid(replace(draft, answers=answers),
+                                   messages.not_on_board(given.route))
+        routed = replace(draft, answers={**_without_routing(draft.answers),
+                                         **_gemeente(given.route)})
+        return engine._answer(routed, question, given.number, html.escape(given.number))
     if isinstance(given, SharedContact) and question.kind is Kind.PHONE:
         phone = parse_phone(given.phone)
         if phone is None:

@@ -24,13 +24,16 @@ from bot.engine import (
     Input,
     Prompt,
     Result,
+    Route,
+    RoutedHouseNumber,
     RoutedPostcode,
     Status,
     Text,
+    parse_house_number,
     parse_postcode,
 )
 from bot.questionnaire import Kind
-from bot.routing import route_pc4
+from bot.routing import RouteKind, RouteResult, route, route_gemeente
 from storage.models import Draft as DraftRow
 from storage.models import Signal, utcnow
 from storage.repositories import ConcurrentUpdate
@@ -41,7 +44,8 @@ log = logging.getLogger(__name__)
 START = "_start"  # pseudo question of the "resume or restart?" prompt
 _ATTEMPTS = 3
 # Answers that only steer the conversation; they are not part of a filed signal.
-_STEERING = ("danger", "acute", "role_confirm", "remembered_role", "gemeente_name")
+_STEERING = ("danger", "acute", "role_confirm", "remembered_role", "gemeente_name", "_split",
+             "_pc4", "_candidates")
 
 
 @dataclass(frozen=True)
@@ -212,18 +216,38 @@ class IntakeService:
         return Result(Status.NEXT, draft, self.engine.prompt(draft), ack=messages.RESUME)
 
     async def _route(self, uow: UnitOfWork, draft: Draft, given: Input) -> Input:
-        """Typed text for the postcode question becomes a routed postcode when valid."""
+        """Give the engine routed input.
+
+        That is a postcode (typed, or a gemeente picked for an area in several gemeenten),
+        or the house number that decides a postcode split between gemeenten.
+        """
         question = self.engine.current(draft)
-        if not (question and question.kind is Kind.POSTCODE and isinstance(given, Text)):
+        if question is None:
             return given
-        parsed = parse_postcode(given.text)
-        if parsed is None:
-            return given
-        postcode, pc4 = parsed
-        route = await route_pc4(uow, pc4, default_advice=self._default_advice)
-        if not route.on_board:
-            await uow.signals.add_not_on_board(gemeente_code=route.gemeente)
-        return RoutedPostcode(postcode, route)
+        advice = self._default_advice
+        if question.kind is Kind.POSTCODE:
+            picks = {code for code, _ in draft.answers.get("_candidates", ())}
+            if isinstance(given, Choose) and given.value in picks:
+                postcode = str(draft.answers["_pc4"])
+                result = await route_gemeente(uow, given.value, default_advice=advice)
+            elif isinstance(given, Text) and (parsed := parse_postcode(given.text)):
+                postcode, pc4 = parsed
+                result = await route(uow, pc4=pc4, letters=postcode[5:] or None,
+                                     house_number=None, default_advice=advice)
+            else:
+                return given
+            if result.kind is RouteKind.NOT_ON_BOARD:
+                await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
+            return RoutedPostcode(postcode, _engine_route(result))
+        if question.kind is Kind.HOUSE_NUMBER and draft.answers.get("_split") and isinstance(
+                given, Text) and (number := parse_house_number(given.text)):
+            postcode = str(draft.answers["postcode"])
+            result = await route(uow, pc4=int(postcode[:4]), letters=postcode[5:],
+                                 house_number=number, default_advice=advice)
+            if result.kind is RouteKind.NOT_ON_BOARD:
+                await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
+            return RoutedHouseNumber(number, _engine_route(result))
+        return given
 
     async def _file(
         self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, draft: Draft
@@ -280,3 +304,12 @@ async def _first_time(uow: UnitOfWork, key: ConversationKey, update_id: int | No
     if update_id is None:
         return True
     return await uow.updates.record(channel=key.channel, update_id=update_id)
+
+
+def _engine_route(result: RouteResult) -> Route:
+    """The routing result in the engine's terms."""
+    asks = result.kind in (RouteKind.AMBIGUOUS, RouteKind.NEEDS_HOUSE_NUMBER)
+    return Route(on_board=result.on_board, gemeente=result.gemeente_code,
+                 gemeente_name=result.gemeente_name, advice=result.advice,
+                 candidates=tuple((c.code, c.name) for c in result.candidates) if asks else (),
+                 needs_house_number=result.kind is RouteKind.NEEDS_HOUSE_NUMBER)

@@ -309,3 +309,36 @@ INVITE_WELCOME = (
     "Welkom! U bent nu {role} bij het Signaalpunt ({gemeente}). Met /open ziet u de open "
     "signalen."
 )
+
+# Routing across gemeente borders (bot.routing.RouteKind: ambiguous, needs_house_number).
+ROUTE_ASK_FULL_POSTCODE = (
+    "Postcodegebied {pc4} ligt in meer dan één gemeente. Typ de volledige postcode "
+    "(bijvoorbeeld <code>{pc4} AB</code>), of kies de gemeente waar de persoon woont."
+)
+ROUTE_PICK_GEMEENTE = "Dit adres ligt op een gemeentegrens. In welke gemeente woont de persoon?"
+ROUTE_NEEDS_HOUSE_NUMBER = (
+    "Postcode {postcode} ligt in meer dan één gemeente. Wat is het huisnummer? Dan weet ik "
+    "bij welk Signaalpunt uw signaal hoort."
+)
+AMBIGUOUS_POSTCODE = (
+    "Deze postcode ligt in meer dan één gemeente. Typ de volledige postcode (met de twee "
+    "letters), of kies hieronder de gemeente."
+)
+HOUSE_NUMBER_UNKNOWN = (
+    "Dit huisnummer kan ik bij deze postcode niet vinden. Kijk het nummer na en typ het opnieuw."
+)
+
+# -- monitoring per organisation and the national /stats (bot.report, bot.charts)
+MONITORING_TITLES["organisation"] = "Signalen per organisatie (of direct, zonder organisatie)"
+STATS_ORGANISATIONS = "Via organisatie: {items}"
+STATS_GEMEENTEN = "Meeste signalen in: {items}"
+CHART_OTHER_ORGANISATIONS = "overig ({count} organisaties)"
+CHART_OTHER_GEMEENTEN = "overig ({count} gemeenten)"
+REPORT_ORGANISATIONS = "Signalen per organisatie"
+REPORT_ORGANISATION = "Organisatie"
+REPORT_COUNT = "Signalen"
+REPORT_FOOTNOTES = (  # replaces REPORT_NOTES (the breakdown per organisation is there now)
+    "Signalen tellen mee in de periode waarin ze binnenkwamen; hun stand, uitkomst en "
+    "doorlooptijden zijn zoals ze nu zijn. p90: 9 van de 10 signalen gingen sneller. "
+    "Aantallen van 1 tot 4 staan als “< 5”, zodat niemand herkenbaar is."
+)

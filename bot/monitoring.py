@@ -11,6 +11,7 @@ becomes "< 5" so that nobody can be singled out (totals too).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,6 +33,8 @@ ROLE_LABELS = {option.value: option.label for option in ROLES}
 SIGN_LABELS = {option.value: option.label for option in SIGNS}
 STATUS_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
 UNKNOWN_GEMEENTE = "onbekende gemeente"
+DIRECT = ""  # the organisation key of signals filed without an organisation's link
+DIRECT_LABEL = "Geen organisatie (direct)"
 
 
 def is_suppressed(count: int) -> bool:
@@ -171,6 +174,7 @@ class Figures:
     series_unit: str  # "week" or "maand"
     by_gemeente: tuple[Cell, ...]  # national view only
     by_role: tuple[Cell, ...]
+    by_organisation: tuple[Cell, ...]  # key: the organisation's code; DIRECT: none
     by_sign: tuple[Cell, ...]
     by_pc4: tuple[Cell, ...]
     by_status: tuple[Cell, ...]
@@ -264,6 +268,30 @@ class Source(Protocol):
     async def gemeente_names(self) -> dict[str, str]:
         """Every known gemeente's name by code."""
 
+    async def organisations(self) -> dict[int, tuple[str, str, str | None]]:
+        """Every signaler organisation: id -> (code, name, gemeente code or None)."""
+
+
+def organisation_cells(counts: Mapping[int | None, int],
+                       organisations: Mapping[int, tuple[str, str, str | None]], *,
+                       gemeente_code: str | None) -> tuple[Cell, ...]:
+    """Signals per organisation (by name), and those filed directly (``DIRECT``).
+
+    Listed, zero included: the gemeente's own organisations (every one nationally), any other
+    organisation with signals, and the direct signals. Organisations sharing a name get their
+    code added to it.
+    """
+    ids = {id_ for id_, (_, _, code) in organisations.items()
+           if gemeente_code is None or code == gemeente_code}
+    ids |= {id_ for id_ in counts if id_ is not None}
+    known = {id_: organisations.get(id_, (f"#{id_}", f"organisatie {id_}", None))[:2]
+             for id_ in ids}
+    clashes = Counter(name for _, name in known.values())
+    labels = {key: name if clashes[name] == 1 else f"{name} ({key})"
+              for key, name in sorted(known.values(), key=lambda kn: (kn[1].casefold(), kn[0]))}
+    keyed = {known[id_][0] if id_ is not None else DIRECT: n for id_, n in counts.items()}
+    return cells(keyed, {**labels, DIRECT: DIRECT_LABEL})
+
 
 async def compute(source: Source, *, gemeente_code: str | None, period: Period,
                   now: datetime | None = None) -> Figures:
@@ -276,6 +304,7 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
     window: dict[str, Any] = {"gemeente_code": gemeente_code, "start": period.start,
                               "end": period.end}
     names = await source.gemeente_names()
+    organisations = await source.organisations()
     by_status = await source.count_by("status", **window)
     outcomes = {k: n for k, n in (await source.count_by("outcome", **window)).items() if k}
     to_claim, to_contact = await source.durations(**window)
@@ -293,6 +322,8 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
                            {code: name for code, name in sorted(names.items())})
                      if gemeente_code is None else ()),
         by_role=cells(await source.count_by("role", **window), ROLE_LABELS),
+        by_organisation=organisation_cells(await source.count_by("organisation", **window),
+                                           organisations, gemeente_code=gemeente_code),
         by_sign=cells(await source.count_signs(**window), SIGN_LABELS),
         by_pc4=cells(await source.count_by("pc4", **window)),
         by_status=cells(by_status, STATUS_LABELS, by_count=False),

@@ -1,21 +1,16 @@
 """Import of CBS's yearly open-data table "buurt, wijk en gemeente voor postcode huisnummer".
 
-CBS (CC BY) publishes every year a ZIP such as ``2024-cbs-pc6huisnr20240801_buurt.zip``
-holding one row per address, ``PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024`` (the gemeente
-as a number: 715 is GM0715), plus name lists of buurten, wijken and gemeenten (``gem_2024.csv``,
-``gemeenten_2023.csv``, ``gem2022.csv``: columns like ``GM_CODE;GM_NAAM`` or
-``Gemeente2024;Gemeentenaam2024``). Either the ZIP or the address CSV is accepted; the
-delimiter (``;``, ``,`` or tab) and the year suffix are read from the header.
+The release (CC BY) is a ZIP such as ``2024-cbs-pc6huisnr20240801_buurt.zip``: one row per
+address, ``PC6;Huisnummer;Buurt2024;Wijk2024;Gemeente2024`` (715 is GM0715), plus name lists
+(``gem_2024.csv``, ``gemeenten_2023.csv``, ``gem2022.csv``: ``GM_CODE;GM_NAAM`` or
+``Gemeente2024;Gemeentenaam2024``). The ZIP or the address CSV is accepted; delimiter (``;``,
+``,``, tab) and year suffix are read from the header.
 
-From ~9 million addresses we keep compact routing tables: PC6 -> gemeente, house-number
-exceptions only for the PC6s that span several gemeenten, and PC4 -> gemeenten with address
-counts. The file is streamed (memory does not grow with it): a fixed array over every
-possible PC6 holds its gemeente, and consecutive rows of one PC6 are looked at together. CBS
-sorts by postcode; an unsorted file costs a second pass for the split PC6s' house numbers.
-
-Rows are loaded into a new dataset that is not yet current, in chunks that each commit (the
-bot keeps working meanwhile); one transaction then makes it current and deletes the previous
-dataset, so readers switch from the old tables to the new ones at once.
+The file is streamed into compact tables (PC6 -> gemeente, house numbers only for PC6s that
+span gemeenten, PC4 -> gemeenten with address counts): a fixed array over every possible PC6
+holds its gemeente and the rows of one PC6 are looked at together (CBS sorts by postcode; an
+unsorted file costs a second pass). Rows load into a dataset that is not yet current, in
+chunks that each commit; one transaction makes it current and deletes the previous one.
 """
 
 from __future__ import annotations
@@ -284,9 +279,11 @@ class Aggregate:
             for number, g in self._numbered(key, group):
                 self.split_rows[key, number] = g
 
-    def scan(self, stream: IO[bytes], *, second_pass: bool = False) -> None:
+    def scan(self, raw: IO[bytes], advance: Callable[[int], None], *,
+             second_pass: bool = False) -> None:
         """Read every address (or, in the second pass, those of split PC6s)."""
         add = self._add_split if second_pass else self._add
+        stream = io.BufferedReader(_Counting(raw, advance), buffer_size=1 << 20)
         reader = csv.reader(io.TextIOWrapper(stream, encoding="latin-1", newline=""),
                             delimiter=self.layout.delimiter)
         next(reader, None)  # the header
@@ -343,10 +340,6 @@ class ImportReport:
         return lines
 
 
-def _no_progress(_description: str, _total: int) -> Callable[[int], None]:
-    return lambda _amount: None
-
-
 def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
     iterator = iter(rows)
     while batch := list(itertools.islice(iterator, size)):
@@ -364,26 +357,21 @@ async def import_cbs(sessions: async_sessionmaker[AsyncSession], path: Path, *,
     Raises:
         CbsFormatError: a wrong or damaged file; the database is then not changed.
     """
-    progress = progress or _no_progress
+    progress = progress or (lambda _description, _total: lambda _amount: None)
     started = time.monotonic()
     source = open_source(path, names_path)
     aggregate = Aggregate(source.layout)
     with source.open() as raw:
-        aggregate.scan(_buffered(raw, progress(f"Reading {source.label}", source.size)))
+        aggregate.scan(raw, progress(f"Reading {source.label}", source.size))
     passes = 1
     if aggregate.rescan:  # the file is not sorted by postcode
         aggregate.split_rows.clear()
         with source.open() as raw:
-            aggregate.scan(_buffered(raw, progress("Second pass", source.size)),
-                           second_pass=True)
+            aggregate.scan(raw, progress("Second pass", source.size), second_pass=True)
         passes = 2
     if not aggregate.addresses:
         raise CbsFormatError(f"{source.label}: no addresses")
     return await _store(sessions, source, aggregate, progress, passes, started, chunk_rows)
-
-
-def _buffered(raw: IO[bytes], advance: Callable[[int], None]) -> IO[bytes]:
-    return io.BufferedReader(_Counting(raw, advance), buffer_size=1 << 20)
 
 
 async def _store(sessions: async_sessionmaker[AsyncSession], source: Source,

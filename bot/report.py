@@ -7,9 +7,10 @@
 - ``records.csv``: one coarse row per signal. Exact timestamps together with PC4 and role
   could single someone out, so a row has the ISO week it was filed in (Dutch time), whole
   days to claim / first contact / closing instead of timestamps, and its PC4 only when that
-  area has at least 5 signals in the file (else empty); role, signs (joined by ";"), state
-  and outcome as codes. No id, reference or answers; rows are sorted by their values, so
-  their order says nothing either;
+  area has at least 5 signals in the file (else empty), likewise the name of the organisation
+  it came through (empty: none, or one with fewer than 5 signals in the file); role, signs
+  (joined by ";"), state and outcome as codes. No id, reference or answers; rows are sorted by
+  their values, so their order says nothing either;
 - ``samenvatting.html``: self-contained (charts embedded as base64 PNG), to print or mail.
 
 ``telegram_text`` is the short text that ``/stats`` sends with its chart.
@@ -42,9 +43,11 @@ from bot.monitoring import (
 )
 from storage.repositories import MonitoringRepository
 
-RECORD_HEADER = ("gemeente", "week", "rol", "kenmerken", "pc4", "status", "uitkomst",
-                 "dagen_tot_oppakken", "dagen_tot_eerste_contact", "dagen_tot_afronden")
-SECTIONS = (("gemeente", "by_gemeente"), ("rol", "by_role"), ("kenmerk", "by_sign"),
+RECORD_HEADER = ("gemeente", "week", "rol", "kenmerken", "pc4", "organisatie", "status",
+                 "uitkomst", "dagen_tot_oppakken", "dagen_tot_eerste_contact",
+                 "dagen_tot_afronden")
+SECTIONS = (("gemeente", "by_gemeente"), ("rol", "by_role"),
+            ("organisatie", "by_organisation"), ("kenmerk", "by_sign"),
             ("pc4", "by_pc4"), ("stand", "by_status"), ("uitkomst", "by_outcome"),
             ("niet_aangesloten", "not_on_board"))
 
@@ -92,7 +95,10 @@ def telegram_text(figures: Figures) -> str:
                                     period=html.escape(figures.period.label)),
         "",
         messages.STATS_TOTAL.format(total=html.escape(shown(figures.total))),
+        *([messages.STATS_GEMEENTEN.format(items=_top(figures.by_gemeente))]
+          if figures.national else []),
         messages.STATS_ROLES.format(items=_top(figures.by_role)),
+        messages.STATS_ORGANISATIONS.format(items=_top(figures.by_organisation)),
         messages.STATS_SIGNS.format(items=_top(figures.by_sign)),
         messages.STATS_CLAIM.format(durations=durations_text(figures.time_to_claim)),
         messages.STATS_CONTACT.format(durations=durations_text(figures.time_to_first_contact)),
@@ -114,6 +120,7 @@ def _days(seconds: float | None) -> str:
 def coarse_records(records: Sequence[dict[str, Any]]) -> list[list[str]]:
     """The anonymous records, coarsened (see the module docstring), sorted by value."""
     per_pc4 = Counter(record["pc4"] for record in records)
+    per_organisation = Counter(record["organisation_id"] for record in records)
     weeks: dict[datetime, str] = {}
     signs: dict[int, str] = {}  # the repository shares one list per distinct value
     result = []
@@ -127,6 +134,8 @@ def coarse_records(records: Sequence[dict[str, Any]]) -> list[list[str]]:
         result.append([
             record["gemeente_code"], weeks[hour], record["role"], signs[id(record["signs"])],
             str(record["pc4"]) if per_pc4[record["pc4"]] >= SMALL else "",
+            (record["organisation"] or "") if record["organisation_id"] is not None
+            and per_organisation[record["organisation_id"]] >= SMALL else "",
             record["status"], record["outcome"] or "",
             _days(record["to_claim"]), _days(record["to_first_contact"]),
             _days(record["to_close"]),
@@ -181,6 +190,8 @@ def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
         (messages.REPORT_NOT_ON_BOARD, esc(shown(figures.not_on_board_total))),
     ]
     table = "\n".join(f"<tr><th>{esc(name)}</th><td>{value}</td></tr>" for name, value in facts)
+    organisations = "\n".join(f"<tr><td>{esc(cell.label)}</td><td>{esc(cell.shown)}</td></tr>"
+                              for cell in figures.by_organisation)
     figures_html = "\n".join(
         f'<figure><img alt="{esc(charts.title(kind, figures))}" src="data:image/png;base64,'
         f'{base64.b64encode(png).decode()}"></figure>' for kind, png in images.items())
@@ -203,10 +214,15 @@ figure {{ margin: 0; }} img {{ width: 100%; height: auto; }}
 <table>
 {table}
 </table>
+<h2>{esc(messages.REPORT_ORGANISATIONS)}</h2>
+<table class="organisations">
+<tr><th>{esc(messages.REPORT_ORGANISATION)}</th><th>{esc(messages.REPORT_COUNT)}</th></tr>
+{organisations}
+</table>
 <div class="charts">
 {figures_html}
 </div>
-<p class="notes">{esc(messages.REPORT_NOTES)}</p>
+<p class="notes">{esc(messages.REPORT_FOOTNOTES)}</p>
 <p class="notes">{esc(messages.REPORT_MADE.format(date=local_date(figures.as_of)))}</p>
 </body></html>
 """

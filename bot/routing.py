@@ -156,8 +156,10 @@ async def route_gemeente(uow: UnitOfWork, code: str, *, default_advice: str,
 
 
 async def route_pc4(uow: UnitOfWork, pc4: int, *, default_advice: str) -> Route:
-    """Where a PC4 area routes to, as the engine's ``Route`` (kept until the intake uses
-    :func:`route`; an ambiguous area counts as unknown)."""
+    """Where a PC4 area routes to, as the engine's ``Route``.
+
+    Kept until the intake uses :func:`route`; an ambiguous area counts as unknown.
+    """
     result = await route(uow, pc4=pc4, letters=None, house_number=None,
                          default_advice=default_advice)
     return result.to_route(default_advice=default_advice)

@@ -1,7 +1,9 @@
-"""``/stats``: monitoring figures of my gemeente for regisseurs (a short text and one chart).
+"""``/stats``: monitoring figures for regisseurs and global admins (a short text and one chart).
 
-Only regisseurs get figures, one text and one chart per gemeente they are regisseur of;
-anyone else gets "Geen toegang.". ``/stats 12`` shows the last 12 weeks (default 6). The
+A global admin (``admins`` in the config) gets the national figures (all gemeenten together);
+a regisseur gets one text and one chart per gemeente they are regisseur of. Someone who is
+both gets the national figures first, then those of their own gemeente(n). Anyone else gets
+"Geen toegang.". ``/stats 12`` shows the last 12 weeks (default 6). The
 chart is drawn in a worker thread so the bot keeps answering others meanwhile.
 """
 
@@ -14,6 +16,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot import charts, messages
+from bot.admin import Actor
 from bot.monitoring import Figures, Period, compute
 from bot.report import telegram_text
 from handlers.context import Context, services
@@ -32,15 +35,20 @@ def parse_weeks(args: list[str] | None) -> int | None:
 
 
 async def stats_command(update: Update, context: Context) -> None:
-    """``/stats [weeks]``: figures and a chart for each gemeente I am regisseur of."""
+    """``/stats [weeks]``: figures and a chart, national for a global admin, and per gemeente.
+
+    National first (global admins), then each gemeente I am regisseur of.
+    """
     assert update.effective_user is not None and update.effective_chat is not None
     chat_id = update.effective_chat.id
     weeks = parse_weeks(context.args)
     results: list[Figures] = []
+    national = services(context).admin.is_global(Actor(update.effective_user.id))
     async with services(context).uow() as uow:
-        codes = [member.gemeente_code for member in
-                 await uow.staff.list_memberships(telegram_id=update.effective_user.id)
-                 if member.role == "regisseur"]
+        codes: list[str | None] = [None] if national else []
+        codes += [member.gemeente_code for member in
+                  await uow.staff.list_memberships(telegram_id=update.effective_user.id)
+                  if member.role == "regisseur"]
         if codes and weeks is not None:
             period = Period.last_weeks(weeks)
             results = [await compute(uow.monitoring, gemeente_code=code, period=period)

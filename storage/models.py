@@ -203,6 +203,8 @@ class Signal(Base):
     """
 
     __tablename__ = "signals"
+    __table_args__ = (  # monitoring: a gemeente's signals of a period
+        Index("ix_signals_gemeente_created", "gemeente_code", "created_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str | None] = mapped_column(String(20), unique=True)

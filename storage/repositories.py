@@ -626,14 +626,15 @@ class OutboxRepository:
 class MonitoringRepository:
     """Anonymous figures for monitoring: grouped counts, durations and coarse records.
 
-    Reads only anonymous columns (gemeente, role, signs, pc4, status, outcome, the
-    timestamps) and ``not_on_board``; never ``answers``, so it works after the retention purge
-    and without the encryption key. ``gemeente_code=None`` means every gemeente (the national
-    view). Periods are half-open: ``start <= created_at < end``.
+    Reads only anonymous columns (gemeente, role, signs, pc4, organisation, status, outcome,
+    the timestamps), ``not_on_board`` and the organisations' names; never ``answers``, so it
+    works after the retention purge and without the encryption key. ``gemeente_code=None``
+    means every gemeente (the national view). Periods are half-open: ``start <= created_at < end``.
     """
 
     GROUPS = {"gemeente": Signal.gemeente_code, "role": Signal.role, "pc4": Signal.pc4,
-              "status": Signal.status, "outcome": Signal.outcome}
+              "organisation": Signal.organisation_id, "status": Signal.status,
+              "outcome": Signal.outcome}
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -737,11 +738,19 @@ class MonitoringRepository:
         rows = await self.session.execute(select(Gemeente.code, Gemeente.name))
         return {code: name for code, name in rows}
 
+    async def organisations(self) -> dict[int, tuple[str, str, str | None]]:
+        """Every signaler organisation: id -> (code, name, gemeente code or None)."""
+        rows = await self.session.execute(
+            select(Organisation.id, Organisation.code, Organisation.name,
+                   Organisation.gemeente_code))
+        return {id_: (code, name, gemeente) for id_, code, name, gemeente in rows}
+
     async def records(self, *, gemeente_code: str | None, start: datetime,
                       end: datetime) -> list[dict[str, Any]]:
         """The period's signals as anonymous records, never an id, reference or answers.
 
-        Each has ``gemeente_code``, ``role``, ``signs``, ``pc4``, ``status``, ``outcome``, the
+        Each has ``gemeente_code``, ``role``, ``signs``, ``pc4``, ``organisation_id`` and
+        ``organisation`` (its name; both None for a direct signal), ``status``, ``outcome``, the
         UTC hour it was filed in (``filed_hour``), and seconds from filing ``to_claim``,
         ``to_first_contact`` and ``to_close`` (None when it has not happened).
         """
@@ -750,20 +759,23 @@ class MonitoringRepository:
             select(Signal.gemeente_code, Signal.role, signs, Signal.pc4, Signal.status,
                    Signal.outcome, hour, self._seconds(Signal.created_at, Signal.claimed_at),
                    self._seconds(Signal.created_at, Signal.first_contact_at),
-                   self._seconds(Signal.created_at, Signal.closed_at))
+                   self._seconds(Signal.created_at, Signal.closed_at),
+                   Signal.organisation_id, Organisation.name)
+            .outerjoin(Organisation, Organisation.id == Signal.organisation_id)
             .where(*self._where(gemeente_code, start, end)))
         parsed_signs: dict[str, list[str]] = {}  # few distinct values: parse each once
         hours: dict[str, datetime] = {}
         records = []
-        for code, role, sign_text, pc4, status, outcome, hour_text, claim, contact, close in rows:
+        for (code, role, sign_text, pc4, status, outcome, hour_text, claim, contact, close,
+             organisation_id, organisation) in rows:
             if sign_text not in parsed_signs:
                 parsed_signs[sign_text] = json.loads(sign_text) if sign_text else []
             if hour_text not in hours:
                 hours[hour_text] = datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC)
             records.append({
                 "gemeente_code": code, "role": role, "signs": parsed_signs[sign_text],
-                "pc4": pc4, "status": status, "outcome": outcome,
-                "filed_hour": hours[hour_text],
+                "pc4": pc4, "organisation_id": organisation_id, "organisation": organisation,
+                "status": status, "outcome": outcome, "filed_hour": hours[hour_text],
                 "to_claim": self._rounded(claim), "to_first_contact": self._rounded(contact),
                 "to_close": self._rounded(close)})
         return records
@@ -881,10 +893,16 @@ class RoutingRepository:
                                      [dict(zip(columns, row, strict=True)) for row in rows])
 
     async def activate(self, *, dataset_id: int, **stats: int) -> None:
-        """Make a loaded dataset current in one UPDATE and delete every other dataset's rows."""
-        await self.session.execute(
+        """Make a loaded dataset current in one UPDATE and delete every other dataset's rows.
+
+        Raises:
+            LookupError: the dataset is gone (another import discarded it as unfinished).
+        """
+        found = await self.session.execute(
             update(RoutingDataset).where(RoutingDataset.id == dataset_id)
             .values(completed_at=utcnow(), **stats).execution_options(synchronize_session=False))
+        if int(found.rowcount) != 1:  # type: ignore[attr-defined]
+            raise LookupError(f"routing dataset {dataset_id} was removed by another import")
         await self.session.execute(
             update(RoutingDataset).values(is_current=RoutingDataset.id == dataset_id)
             .execution_options(synchronize_session=False))
@@ -979,8 +997,9 @@ class MergeRepository:
     async def move_staff(self, *, source: str, target: str) -> tuple[int, list[Staff]]:
         """Staff; returns how many moved and the old records of people already in ``target``.
 
-        Someone in both keeps the target record (active if either was) and takes the signals
-        the old record owned; the old record is deactivated.
+        Someone in both keeps the target record (active, with the old role, when only the old
+        record was active) and takes the signals the old record owned; the old record is
+        deactivated.
         """
         existing = {s.telegram_id: s for s in await self.session.scalars(
             select(Staff).where(Staff.gemeente_code == target))}
@@ -996,7 +1015,8 @@ class MergeRepository:
                 update(Signal).where(Signal.owner_id == member.id).values(owner_id=kept.id)
                 .execution_options(synchronize_session=False))
             if member.active or owned.rowcount:  # type: ignore[attr-defined]
-                kept.active = kept.active or member.active
+                if member.active and not kept.active:  # the old record was the live one
+                    kept.active, kept.role = True, member.role
                 member.active, member.pending = False, None
                 joined.append(member)
         await self.session.flush()

@@ -15,6 +15,7 @@ from bot.engine import (
     Input,
     Result,
     Route,
+    RoutedHouseNumber,
     RoutedPostcode,
     SharedContact,
     Skip,
@@ -285,3 +286,34 @@ def test_every_prompt_button_packs_into_callback_data() -> None:
 ])
 def test_forged_callback_data_is_rejected(forged: str | None) -> None:
     assert unpack(forged) is None
+
+
+def test_a_postcode_area_in_two_gemeenten_asks_for_more() -> None:
+    walk = Walk()
+    walk(Choose("danger", "nee"), Choose("role", "kapper"))
+    route = Route(on_board=False, candidates=(("GM0715", "Terneuzen"), ("GM1714", "Sluis")))
+    result = walk(RoutedPostcode("4524", route))
+    assert result.status is Status.INVALID and "meer dan één gemeente" in result.notice
+    labels = [b.label for b in result.prompt.buttons()]
+    assert "Terneuzen" in labels and "Sluis" in labels
+    assert "postcode" not in walk.draft.answers
+    walk(RoutedPostcode("4524", TERNEUZEN))  # the signaler picked (or typed the full postcode)
+    assert walk.at == "house_number"
+    assert "_candidates" not in walk.draft.answers and walk.draft.answers["gemeente"] == "GM0715"
+
+
+def test_a_split_postcode_is_routed_by_the_house_number() -> None:
+    walk = Walk()
+    walk(Choose("danger", "nee"), Choose("role", "kapper"))
+    walk(RoutedPostcode("4524 AB", Route(on_board=False, needs_house_number=True,
+                                         candidates=(("GM0715", "Terneuzen"),))))
+    assert walk.at == "house_number" and walk.draft.answers["_split"] is True
+    outside = Route(on_board=False, gemeente="GM1714", gemeente_name="Sluis", advice="Bel Sluis.")
+    result = walk(RoutedHouseNumber("3", outside))
+    assert result.status is Status.INVALID and "Sluis" in result.notice
+    assert walk.at == "postcode"  # nothing about that address is kept
+    assert not {"postcode", "house_number", "_split"} & walk.draft.answers.keys()
+    walk(RoutedPostcode("4524 AB", Route(on_board=False, needs_house_number=True)))
+    walk(RoutedHouseNumber("5", TERNEUZEN))
+    assert walk.at == "signs" and walk.draft.answers["gemeente"] == "GM0715"
+    assert "_split" not in walk.draft.answers

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 14:45:53.278278
+Create Date: 2026-11-23 15:03:20.102356
 """
 
 from collections.abc import Sequence
@@ -64,6 +64,20 @@ def upgrade() -> None:
     with op.batch_alter_table('processed_updates', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_processed_updates_at'), ['at'], unique=False)
 
+    op.create_table('routing_datasets',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.Column('started_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', storage.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('is_current', sa.Boolean(), nullable=False),
+    sa.Column('addresses', sa.BigInteger(), nullable=False),
+    sa.Column('pc6_count', sa.Integer(), nullable=False),
+    sa.Column('split_pc6_count', sa.Integer(), nullable=False),
+    sa.Column('pc4_count', sa.Integer(), nullable=False),
+    sa.Column('gemeente_count', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_routing_datasets'))
+    )
     op.create_table('signalers',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
@@ -84,12 +98,28 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alert_chats')),
     sa.UniqueConstraint('gemeente_code', 'chat_id', name=op.f('uq_alert_chats_gemeente_code'))
     )
+    op.create_table('gemeente_merges',
+    sa.Column('from_code', sa.String(length=6), nullable=False),
+    sa.Column('into_code', sa.String(length=6), nullable=False),
+    sa.Column('merged_at', storage.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['into_code'], ['gemeenten.code'], name=op.f('fk_gemeente_merges_into_code_gemeenten'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('from_code', name=op.f('pk_gemeente_merges'))
+    )
     op.create_table('gemeente_texts',
     sa.Column('gemeente_code', sa.String(length=6), nullable=False),
     sa.Column('key', sa.String(length=32), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_gemeente_texts_gemeente_code_gemeenten'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('gemeente_code', 'key', name=op.f('pk_gemeente_texts'))
+    )
+    op.create_table('house_number_routes',
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('pc6', sa.String(length=6), nullable=False),
+    sa.Column('house_number', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('gemeente_code', sa.String(length=6), nullable=False),
+    sa.ForeignKeyConstraint(['dataset_id'], ['routing_datasets.id'], name=op.f('fk_house_number_routes_dataset_id_routing_datasets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_house_number_routes_gemeente_code_gemeenten'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dataset_id', 'pc6', 'house_number', name=op.f('pk_house_number_routes'))
     )
     op.create_table('organisations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -102,6 +132,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organisations')),
     sa.UniqueConstraint('code', name=op.f('uq_organisations_code'))
     )
+    op.create_table('pc4_gemeenten',
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('pc4', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('gemeente_code', sa.String(length=6), nullable=False),
+    sa.Column('addresses', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['dataset_id'], ['routing_datasets.id'], name=op.f('fk_pc4_gemeenten_dataset_id_routing_datasets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_pc4_gemeenten_gemeente_code_gemeenten'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dataset_id', 'pc4', 'gemeente_code', name=op.f('pk_pc4_gemeenten'))
+    )
     op.create_table('pc4_routes',
     sa.Column('pc4', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('gemeente_code', sa.String(length=6), nullable=False),
@@ -111,6 +150,14 @@ def upgrade() -> None:
     with op.batch_alter_table('pc4_routes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_pc4_routes_gemeente_code'), ['gemeente_code'], unique=False)
 
+    op.create_table('pc6_routes',
+    sa.Column('dataset_id', sa.Integer(), nullable=False),
+    sa.Column('pc6', sa.String(length=6), nullable=False),
+    sa.Column('gemeente_code', sa.String(length=6), nullable=True),
+    sa.ForeignKeyConstraint(['dataset_id'], ['routing_datasets.id'], name=op.f('fk_pc6_routes_dataset_id_routing_datasets'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['gemeente_code'], ['gemeenten.code'], name=op.f('fk_pc6_routes_gemeente_code_gemeenten'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('dataset_id', 'pc6', name=op.f('pk_pc6_routes'))
+    )
     op.create_table('staff',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('gemeente_code', sa.String(length=6), nullable=False),
@@ -175,6 +222,7 @@ def upgrade() -> None:
     with op.batch_alter_table('signals', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_signals_due_at'), ['due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_signals_gemeente_code'), ['gemeente_code'], unique=False)
+        batch_op.create_index('ix_signals_gemeente_created', ['gemeente_code', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_signals_signaler_id'), ['signaler_id'], unique=False)
 
     op.create_table('outbox',
@@ -251,6 +299,7 @@ def downgrade() -> None:
     op.drop_table('outbox')
     with op.batch_alter_table('signals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_signals_signaler_id'))
+        batch_op.drop_index('ix_signals_gemeente_created')
         batch_op.drop_index(batch_op.f('ix_signals_gemeente_code'))
         batch_op.drop_index(batch_op.f('ix_signals_due_at'))
 
@@ -261,14 +310,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_staff_gemeente_code'))
 
     op.drop_table('staff')
+    op.drop_table('pc6_routes')
     with op.batch_alter_table('pc4_routes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pc4_routes_gemeente_code'))
 
     op.drop_table('pc4_routes')
+    op.drop_table('pc4_gemeenten')
     op.drop_table('organisations')
+    op.drop_table('house_number_routes')
     op.drop_table('gemeente_texts')
+    op.drop_table('gemeente_merges')
     op.drop_table('alert_chats')
     op.drop_table('signalers')
+    op.drop_table('routing_datasets')
     with op.batch_alter_table('processed_updates', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_processed_updates_at'))
 

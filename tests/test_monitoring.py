@@ -1,0 +1,380 @@
+"""Monitoring: figures from a seeded data set, small-count suppression, charts, the report
+command, and ``/stats`` through Telegram, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import struct
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot import charts
+from bot.monitoring import Cell, Figures, Period, cells, compute, quantile, series, shown
+from bot.outbox import Outgoing
+from bot.report import coarse_records, figures_rows, gather, telegram_text, write_report
+from bot.services import Services, open_services
+from bot.settings import Settings
+from storage.models import NotOnBoard, Organisation, Signal, utcnow
+from storage.repositories import MonitoringRepository
+from tests.conftest import make_settings
+from tests.harness import BotRunner, Person
+
+Q3 = Period.quarter(2025, 3)  # 2025-06-30 22:00 UTC up to 2025-09-30 22:00 UTC
+START, END = Q3.start, Q3.end
+NOW = datetime(2025, 12, 1, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def row(code: str, created: datetime, role: str = "kapper", signs: tuple[str, ...] = ("post",),
+        pc4: int = 4531, claim_h: float | None = None, contact_h: float | None = None,
+        closed: datetime | None = None, outcome: str | None = None,
+        org: int | None = None) -> dict[str, Any]:
+    """One anonymous signal; its status follows from what happened to it."""
+    status = ("closed" if closed else "in_progress" if contact_h is not None
+              else "claimed" if claim_h is not None else "new")
+    return {"gemeente_code": code, "status": status, "questionnaire": "signaal-v1",
+            "role": role, "signs": list(signs), "pc4": pc4, "answers": {}, "outcome": outcome,
+            "organisation_id": org,
+            "created_at": created,
+            "claimed_at": created + timedelta(hours=claim_h) if claim_h is not None else None,
+            "first_contact_at": (created + timedelta(hours=contact_h)
+                                 if contact_h is not None else None),
+            "closed_at": closed, "last_activity_at": created, "escalation_level": 0}
+
+
+# id, code, name, gemeente: the two "Wijkteam"s and Terneuzen's depot have no signals in Q3
+ORGANISATIONS = [(1, "postnl-tnz", "PostNL depot Terneuzen", "GM0715"),
+                 (2, "knip", "Kapsalon Knip", "GM0715"), (3, "rabo", "Rabobank", None),
+                 (4, "wijk-tnz", "Wijkteam", "GM0715"), (5, "wijk-hrl", "Wijkteam", "GM0917")]
+KNIP, POSTNL, RABO = 2, 1, 3
+KAPPER = {"role": "kapper", "signs": ("post", "gordijnen")}
+WEEKS = [at(f"2025-{day} 10:00") for day in (
+    "07-07", "07-14", "07-21", "07-28", "08-04", "08-11", "08-18", "08-25", "09-01", "09-08",
+    "09-15")]
+SEED = [
+    # Terneuzen in Q3: 12 signals (the first exactly at the start of the quarter)
+    # (organisations: Kapsalon Knip 6, PostNL depot 3, Rabobank 1, direct 2)
+    row("GM0715", START, **KAPPER, claim_h=1, contact_h=10, closed=START + timedelta(days=5),
+        outcome="ondersteuning", org=KNIP),
+    *[row("GM0715", WEEKS[i], **KAPPER, claim_h=i + 2, contact_h=10 * (i + 2),
+          closed=WEEKS[i] + timedelta(days=6), outcome=outcome, org=KNIP)
+      for i, outcome in enumerate(["ondersteuning", "ondersteuning", "doorverwezen",
+                                   "doorverwezen"])],
+    row("GM0715", WEEKS[4], **KAPPER, claim_h=6, contact_h=60, closed=at("2025-10-15 09:00"),
+        outcome="geen_zorgen", org=KNIP),  # closed after the quarter: open at its end
+    row("GM0715", WEEKS[5], **KAPPER, pc4=4532, claim_h=7),
+    row("GM0715", WEEKS[6], **KAPPER, pc4=4532, claim_h=8),
+    row("GM0715", WEEKS[7], role="bezorger", pc4=4532, claim_h=9, org=POSTNL),
+    row("GM0715", WEEKS[8], role="bezorger", pc4=4532, claim_h=10, org=POSTNL),
+    row("GM0715", WEEKS[9], role="bezorger", pc4=4532, claim_h=20, org=POSTNL),
+    row("GM0715", WEEKS[10], role="financieel", signs=("verlies",), pc4=4533,
+        org=RABO),  # never claimed
+    # Terneuzen outside Q3
+    row("GM0715", at("2025-06-01 10:00"), claim_h=3),  # still open: in the backlog
+    row("GM0715", at("2025-06-02 10:00"), claim_h=3, closed=at("2025-06-20 10:00"),
+        outcome="anders", org=POSTNL),
+    row("GM0715", END, claim_h=1, org=POSTNL),  # the end is not part of the period
+    row("GM0715", at("2025-10-02 10:00"), org=KNIP),
+    # Heerlen in Q3
+    row("GM0917", at("2025-08-01 10:00"), role="zorg", pc4=6411, org=RABO),
+]
+NOT_ON_BOARD = [("GM0534", "2025-07-10 10:00"), ("GM0534", "2025-08-10 10:00"),
+                (None, "2025-09-10 10:00"), ("GM0534", "2025-10-10 10:00")]
+
+
+class NoSender:
+    async def send(self, message: Outgoing) -> int | None:
+        return None
+
+
+async def seed(engine: AsyncEngine, rows: list[dict[str, Any]],
+               not_on_board: list[tuple[str | None, str]] = NOT_ON_BOARD) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(Organisation), [
+            {"id": id_, "code": code, "name": name, "role": "anders", "gemeente_code": gemeente}
+            for id_, code, name, gemeente in ORGANISATIONS])
+        await connection.execute(insert(Signal), rows)
+        if not_on_board:
+            await connection.execute(insert(NotOnBoard), [
+                {"gemeente_code": code, "created_at": at(when)} for code, when in not_on_board])
+
+
+async def seeded(settings: Settings) -> AsyncIterator[Services]:
+    opened = await open_services(settings, NoSender())
+    await seed(opened.db, SEED)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    """A migrated database (SQLite and PostgreSQL) with the gemeenten and seeded records."""
+    async for opened in seeded(settings):
+        yield opened
+
+
+@pytest.fixture
+async def sqlite_services(tmp_path: Path) -> AsyncIterator[Services]:
+    """The same on SQLite only: for what does not depend on the database (files, CLI)."""
+    async for opened in seeded(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'seeded.db'}")):
+        yield opened
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """The test settings with two global admins: Backup (7009) and Bram (7101), who is also
+    regisseur of Heerlen."""
+    return make_settings(db_url, admins=[7009, 7101])
+
+
+async def figures_of(services: Services, code: str | None, period: Period = Q3) -> Figures:
+    async with services.sessions() as session:
+        return await compute(MonitoringRepository(session), gemeente_code=code, period=period,
+                             now=NOW)
+
+
+def counts(breakdown: tuple[Cell, ...]) -> dict[str, int]:
+    return {cell.key: cell.count for cell in breakdown if cell.count}
+
+
+async def test_figures_of_a_gemeente_match_hand_computed_values(services: Services) -> None:
+    figures = await figures_of(services, "GM0715")
+    assert (figures.scope, figures.total, figures.as_of) == ("Terneuzen", 12, END)
+    assert counts(figures.by_role) == {"kapper": 8, "bezorger": 3, "financieel": 1}
+    assert [c.key for c in figures.by_role[:3]] == ["kapper", "bezorger", "financieel"]
+    assert counts(figures.by_sign) == {"post": 11, "gordijnen": 8, "verlies": 1}
+    assert counts(figures.by_pc4) == {"4531": 6, "4532": 5, "4533": 1}
+    # per organisation (keyed by code): the gemeente's own are listed without signals too;
+    # suppressed counts rank equal, in the order of the names, direct last
+    assert [(c.key, c.label, c.count) for c in figures.by_organisation] == [
+        ("knip", "Kapsalon Knip", 6), ("postnl-tnz", "PostNL depot Terneuzen", 3),
+        ("rabo", "Rabobank", 1), ("", "Geen organisatie (direct)", 2),
+        ("wijk-tnz", "Wijkteam", 0)]
+    assert counts(figures.by_status) == {"new": 1, "claimed": 5, "closed": 6}
+    assert counts(figures.by_outcome) == {"ondersteuning": 3, "doorverwezen": 2,
+                                          "geen_zorgen": 1}
+    # to claim (hours): 1..10 and 20 -> median 6, p90 at rank 9 of 0..10 -> 10
+    assert (figures.time_to_claim.count, figures.time_to_claim.median_hours,
+            figures.time_to_claim.p90_hours) == (11, pytest.approx(6), pytest.approx(10))
+    # to first contact (hours): 10..60 -> median (30 + 40) / 2, p90 at rank 4.5 -> 55
+    contact = figures.time_to_first_contact
+    assert (contact.count, contact.median_hours, contact.p90_hours) == (
+        6, pytest.approx(35), pytest.approx(55))
+    # open at the end: six of the quarter (one closed only later), one from June;
+    # ages 15.5, 22.5, ..., 57.5 and 121.5 days
+    backlog = figures.backlog
+    assert backlog.count == 8
+    assert backlog.median_age_days == pytest.approx(40.0)
+    assert backlog.oldest_age_days == pytest.approx(121.5)
+    assert [c.count for c in backlog.buckets] == [0, 0, 2, 6]
+    # one signal a week in ISO weeks 27 to 38 (Dutch time), none in 39 and 40
+    assert figures.series_unit == "week"
+    assert [c.key for c in figures.series] == [f"2025-W{w}" for w in range(27, 41)]
+    assert [c.count for c in figures.series] == [1] * 12 + [0, 0]
+    assert figures.not_on_board_total == 0 and not figures.by_gemeente
+
+
+async def test_the_national_view_is_the_same_computation_over_every_gemeente(
+        services: Services) -> None:
+    figures = await figures_of(services, None)
+    assert (figures.national, figures.scope, figures.total) == (True, "alle gemeenten", 13)
+    assert counts(figures.by_gemeente) == {"GM0715": 12, "GM0917": 1}
+    assert {c.key: c.label for c in figures.by_gemeente}["GM0917"] == "Heerlen"
+    assert counts(figures.by_role) == {"kapper": 8, "bezorger": 3, "financieel": 1, "zorg": 1}
+    assert counts(figures.by_organisation) == {"knip": 6, "postnl-tnz": 3, "rabo": 2, "": 2}
+    assert {c.key: c.label for c in figures.by_organisation if not c.count} == {
+        "wijk-hrl": "Wijkteam (wijk-hrl)", "wijk-tnz": "Wijkteam (wijk-tnz)"}  # same name
+    assert figures.backlog.count == 9  # Heerlen's new signal too
+    assert counts(figures.not_on_board) == {"GM0534": 2, "": 1}
+    assert {c.key: c.label for c in figures.not_on_board} == {
+        "GM0534": "Hillegom", "": "onbekende gemeente"}
+
+
+async def test_counts_of_one_to_four_are_shown_as_less_than_five(services: Services) -> None:
+    figures = await figures_of(services, "GM0715")
+    assert [shown(n) for n in (0, 1, 4, 5, 12)] == ["0", "< 5", "< 5", "5", "12"]
+    text = telegram_text(figures)
+    assert "Kapper / salon (8), Pakket- of postbezorger (&lt; 5), Financieel adviseur / bank " \
+           "(&lt; 5)" in text
+    assert "Via organisatie: Kapsalon Knip (6), PostNL depot Terneuzen (&lt; 5), Rabobank " \
+           "(&lt; 5)" in text
+    assert "mediaan 6 uur, p90 10 uur (van 11 signalen)" in text
+    assert "mediaan 35 uur, p90 2,3 dagen (van 6 signalen)" in text  # 55 h
+    assert "Open op 01-10-2025: 8 (mediaan 40 dagen oud, oudste 121,5 dagen)" in text
+    table = {(section, key): value for section, key, _, value in figures_rows(figures)}
+    assert table[("rol", "kapper")] == "8" and table[("rol", "bezorger")] == "< 5"
+    assert table[("pc4", "4533")] == "< 5" and table[("stand", "new")] == "< 5"
+    assert [table[("organisatie", key)] for key in ("knip", "postnl-tnz", "rabo", "", "wijk-tnz")
+            ] == ["6", "< 5", "< 5", "< 5", "0"]
+    assert table[("per_week", "2025-W30")] == "< 5" and table[("per_week", "2025-W39")] == "0"
+    assert table[("doorlooptijd", "oppakken_mediaan_uren")] == "6.0"
+    assert not [value for value in table.values() if value in {"1", "2", "3", "4"}]
+    # a total below 5 is suppressed too, and so are durations of fewer than 5 signals
+    heerlen = await figures_of(services, "GM0917")
+    assert "Signalen: <b>&lt; 5</b>" in telegram_text(heerlen)
+    assert "Opgepakt: nog geen" in telegram_text(heerlen)
+    national = telegram_text(await figures_of(services, None))
+    assert "Voor niet-aangesloten gemeenten: &lt; 5" in national
+    assert "Meeste signalen in: Terneuzen (12), Heerlen (&lt; 5)" in national
+
+
+def test_suppressed_counts_rank_equal_so_their_order_says_nothing() -> None:
+    ordered = cells({"b": 4, "a": 1, "c": 9, "d": 0}, {"a": "A", "b": "B", "c": "C", "d": "D"})
+    assert [c.key for c in ordered] == ["c", "a", "b", "d"]
+
+
+def test_quantiles_interpolate_linearly_between_ranks() -> None:
+    assert quantile([], 0.5) is None
+    assert quantile([7.0], 0.9) == 7.0
+    assert quantile([1.0, 2.0, 3.0, 4.0], 0.5) == 2.5
+    assert quantile([float(v) for v in range(1, 11)], 0.9) == pytest.approx(9.1)
+
+
+def test_periods_follow_dutch_time_and_long_periods_count_per_month() -> None:
+    assert (Q3.start, Q3.end) == (at("2025-06-30 22:00"), at("2025-09-30 22:00"))
+    assert Period.parse_quarter("2025-q3") == Q3 and Period.parse_quarter("2025K3") == Q3
+    winter = Period.quarter(2025, 4)
+    assert (winter.start, winter.end) == (at("2025-09-30 22:00"), at("2025-12-31 23:00"))
+    with pytest.raises(ValueError):
+        Period.parse_quarter("2025-Q5")
+    year = Period.year(2025)
+    monthly, unit = series({at("2025-01-31 23:30"): 2, at("2025-12-31 22:00"): 6}, year)
+    assert unit == "maand" and len(monthly) == 12
+    assert (monthly[0].count, monthly[1].count, monthly[11].count) == (0, 2, 6)
+    recent = Period.last_weeks(6, now=NOW)
+    assert recent.end - recent.start == timedelta(weeks=6) and "laatste 6 weken" in recent.label
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+async def test_report_writes_charts_csv_and_a_self_contained_summary(
+        sqlite_services: Services, tmp_path: Path) -> None:
+    async with sqlite_services.sessions() as session:
+        figures, rows = await gather(MonitoringRepository(session), gemeente_code=None,
+                                     period=Q3, now=NOW)
+    written = write_report(figures, rows, tmp_path)
+    pngs = [path for path in written if path.suffix == ".png"]
+    assert {path.name for path in pngs} == set(charts.FILES.values())
+    for path in pngs:
+        assert path.stat().st_size > 5000 and png_size(path.read_bytes()) == charts.SIZE
+    html = (tmp_path / "samenvatting.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,iVBORw0KGgo') == len(pngs)
+    assert "alle gemeenten" in html and "3e kwartaal 2025" in html
+    assert "<td>Kapsalon Knip</td><td>6</td>" in html
+    assert "<td>Rabobank</td><td>&lt; 5</td>" in html and "<td>Wijkteam (wijk-hrl)</td>" in html
+    assert "volgt zodra" not in html
+    assert png_size(charts.overview(figures)) == charts.OVERVIEW_SIZE
+
+
+async def test_records_are_coarse_weeks_days_and_pc4_only_for_common_areas(
+        services: Services) -> None:
+    async with services.sessions() as session:
+        rows = await MonitoringRepository(session).records(gemeente_code="GM0715", start=START,
+                                                           end=END)
+    assert not {"answers", "reference", "id", "created_at"} & set(rows[0])
+    records = coarse_records(rows)
+    assert len(records) == 12
+    assert records[0] == ["GM0715", "2025-W27", "kapper", "gordijnen;post", "4531",
+                          "Kapsalon Knip", "closed", "ondersteuning", "0", "0", "5"]
+    financieel = next(r for r in records if r[2] == "financieel")
+    assert financieel == ["GM0715", "2025-W38", "financieel", "verlies", "", "", "new", "", "",
+                          "", ""]  # its PC4 area and its organisation have one signal: left out
+    assert {r[4] for r in records} == {"4531", "4532", ""}
+    # the organisation only where it has 5 or more signals in the file (not PostNL's 3)
+    assert [r[5] for r in records].count("Kapsalon Knip") == 6
+    assert {r[5] for r in records} == {"Kapsalon Knip", ""}
+    assert {r[8] for r in records} == {"0", ""}  # claimed within a day, or not at all
+    assert sorted(r[10] for r in records if r[10]) == ["5", "6", "6", "6", "6", "71"]  # 71.96
+
+
+def run_cli(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("SIGNAALBOT_")}
+    env["SIGNAALBOT_DATABASE__URL"] = f"sqlite+aiosqlite:///{database}"
+    return subprocess.run([sys.executable, "-m", "bot", "report", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+async def test_report_command_on_a_seeded_sqlite_file(sqlite_services: Services,
+                                                      tmp_path: Path) -> None:
+    database = Path(sqlite_services.settings.database.url.split("///", 1)[1])
+    out = tmp_path / "report"
+    done = run_cli("--gemeente", "gm0715", "--quarter", "2025-Q3", "--out", str(out),
+                   database=database)
+    assert done.returncode == 0, done.stderr
+    assert "Terneuzen, 3e kwartaal 2025: 12 signalen" in done.stdout
+    # not per gemeente (national only), nor for gemeenten not on board (none for Terneuzen)
+    assert len(list(out.glob("*.png"))) == len(charts.FILES) - 2
+    records = list(csv.reader(io.StringIO((out / "records.csv").read_text(encoding="utf-8"))))
+    assert records[0][:3] == ["gemeente", "week", "rol"] and len(records) == 13
+    assert "< 5" in (out / "cijfers.csv").read_text(encoding="utf-8")
+    refused = run_cli("--gemeente", "GM9999", "--out", str(out), database=database)
+    assert refused.returncode == 2 and "unknown gemeente GM9999" in refused.stderr
+    both = run_cli("--national", "--gemeente", "GM0715", database=database)
+    assert both.returncode == 2 and "either --gemeente" in both.stderr
+
+
+async def test_stats_in_telegram_for_regisseurs_and_global_admins(api: Any,
+                                                                  runner: BotRunner) -> None:
+    now = utcnow()
+    await seed(runner.services.db, [
+        row("GM0715", now - timedelta(days=day), claim_h=2 + day, contact_h=30 + day,
+            org=KNIP if day < 6 else None) for day in range(1, 7)]
+        + [row("GM0715", now - timedelta(days=60)),
+           *[row("GM0917", now - timedelta(days=day), role="zorg", pc4=6411, claim_h=1,
+                 contact_h=2) for day in (2, 3)]], not_on_board=[])
+    carine, ahmed = Person(runner, 7001, "Carine"), Person(runner, 7003, "Ahmed")
+    admin, bram = Person(runner, 7009, "Backup"), Person(runner, 7101, "Bram")
+
+    await carine.command("stats")  # regisseur of Terneuzen: her own gemeente only
+    text, photo = api.messages(carine.id)[-2:]
+    assert "Signalen Terneuzen" in text["text"] and "laatste 6 weken" in text["text"]
+    assert "Signalen: 6" in text["text"] and "Kapper / salon (6)" in text["text"]
+    assert "Via organisatie: Kapsalon Knip (5), Geen organisatie (direct) (< 5)" in \
+        text["text"]
+    assert "Open op" in text["text"] and ": 7 (" in text["text"]
+    assert "Meeste signalen in" not in text["text"]
+    assert photo["photo"] and "Signalen Terneuzen" in photo["caption"]
+    [upload] = [call.params["photo"] for call in api.calls_of("sendPhoto")]
+    assert upload.size > 20_000 and upload.mime_type == "image/png"
+
+    await carine.command("stats", "12")
+    assert "Signalen: 7" in api.messages(carine.id)[-2]["text"]
+    await carine.command("stats", "veel")
+    assert "Gebruik: /stats" in carine.last
+
+    await ahmed.command("stats")
+    assert ahmed.last == "Geen toegang."
+    assert len(api.calls_of("sendPhoto")) == 2
+
+    await admin.command("stats")  # a global admin: every gemeente together
+    text, photo = api.messages(admin.id)[-2:]
+    assert "Signalen alle gemeenten" in text["text"] and "Signalen: 8" in text["text"]
+    assert "Meeste signalen in: Terneuzen (6), Heerlen (< 5)" in text["text"]
+    assert "Kapper / salon (6), Zorg / welzijn (< 5)" in text["text"]
+    assert "Open op" in text["text"] and ": 9 (" in text["text"]
+    assert "Signalen alle gemeenten" in photo["caption"]
+
+    await bram.command("stats")  # global admin and regisseur: national, then Heerlen
+    texts = [message["text"] for message in api.messages(bram.id)[-4:] if "text" in message]
+    assert len(texts) == 2 and "Signalen: 8" in texts[0]
+    assert "Signalen Heerlen" in texts[1] and "Signalen: < 5" in texts[1]
+    assert len(api.calls_of("sendPhoto")) == 5
