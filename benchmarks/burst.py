@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -38,8 +39,11 @@ def settings(database_url: str, chats: list[int]) -> Settings:
                     security={"encryption_key": generate_key(), "flood_updates": 10_000})
 
 
-async def signaler(person: Person, latencies: list[float]) -> None:
-    """A signaler filing a whole signal; each step timed from push to the bot's reply."""
+async def signaler(person: Person, latencies: list[float], think: random.Random) -> None:
+    """A signaler filing a whole signal, reading 0.5-1.5 s before each tap like a person.
+
+    Each step is timed from the push to the bot's reply.
+    """
     steps: list[tuple[str, Any]] = [
         ("command", "start"), ("tap", "Nee"), ("tap", "Kapper"), ("say", "4531 AB"),
         ("say", "12"), ("tap", "Post stapelt"), ("tap", "Klaar"),
@@ -48,6 +52,7 @@ async def signaler(person: Person, latencies: list[float]) -> None:
         ("tap", "Versturen"),
     ]
     for kind, value in steps:
+        await asyncio.sleep(think.uniform(0.5, 1.5))
         started = time.perf_counter()
         await getattr(person, kind)(value)
         latencies.append(time.perf_counter() - started)
@@ -71,7 +76,8 @@ async def run(alerts: int, chats: int, signalers: int, database_url: str) -> dic
             runner.services.dispatcher.kick()
             latencies: list[float] = []
             people = [Person(runner, 60_001 + n) for n in range(signalers)]
-            await asyncio.gather(*(signaler(person, latencies) for person in people))
+            think = random.Random(7)
+            await asyncio.gather(*(signaler(person, latencies, think) for person in people))
 
             def delivered() -> int:
                 return sum(1 for chat in chat_ids for m in api.messages(chat)

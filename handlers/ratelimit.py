@@ -1,7 +1,7 @@
 """Telegram's sending limits, with the conversation before the fan-out.
 
 Telegram allows a bot about 30 messages a second overall, one a second per chat and 20 a
-minute per group. Bulk messages from the outbox wait their turn (``wait_turn``): evenly
+minute per group; we stay at 28 a second, as requests can bunch on their way. Bulk messages from the outbox wait their turn (``wait_turn``): evenly
 spaced, at most a share of the overall budget, and only while the conversation leaves room.
 Replies in a conversation pass straight through; they wait only in the rare second in which
 they alone would exceed the overall cap, and then for the next free slot (milliseconds, as
@@ -35,7 +35,7 @@ def _seconds(retry_after: float | timedelta) -> float:
 class PriorityRateLimiter(BaseRateLimiter[str]):
     """Keeps the bot within Telegram's limits; conversation replies never queue behind bulk."""
 
-    def __init__(self, *, per_second: float = 30, chat_interval: float = 1.0,
+    def __init__(self, *, per_second: float = 28, chat_interval: float = 1.1,
                  group_per_minute: int = 20, reply_reserve: float = 0.2,
                  max_retries: int = 2, clock: Callable[[], float] = time.monotonic) -> None:
         self._bulk_per_second = max(1, int(per_second * (1 - reply_reserve)))

@@ -38,7 +38,7 @@ def book(limiter: PriorityRateLimiter, chat_id: int, *, spaced: bool = False) ->
 
 
 def test_bulk_leaves_a_fifth_of_the_budget_to_replies(clock: FakeClock) -> None:
-    limiter = PriorityRateLimiter(clock=clock)
+    limiter = PriorityRateLimiter(per_second=30, chat_interval=1.0, clock=clock)
     for chat in range(24):
         book(limiter, chat)
     assert limiter._delay(99) == pytest.approx(1.0)  # 24 of 30 per second is bulk's share
@@ -47,13 +47,13 @@ def test_bulk_leaves_a_fifth_of_the_budget_to_replies(clock: FakeClock) -> None:
 
 
 def test_bulk_is_spread_evenly(clock: FakeClock) -> None:
-    limiter = PriorityRateLimiter(clock=clock)
+    limiter = PriorityRateLimiter(per_second=30, chat_interval=1.0, clock=clock)
     book(limiter, 1, spaced=True)
     assert limiter._delay(2) == pytest.approx(1 / 24)
 
 
 def test_one_message_per_second_per_chat(clock: FakeClock) -> None:
-    limiter = PriorityRateLimiter(clock=clock)
+    limiter = PriorityRateLimiter(per_second=30, chat_interval=1.0, clock=clock)
     book(limiter, 5)
     assert limiter._delay(5) == pytest.approx(1.0)
     assert limiter._delay(6) <= 0
@@ -62,7 +62,7 @@ def test_one_message_per_second_per_chat(clock: FakeClock) -> None:
 
 
 def test_twenty_messages_a_minute_per_group(clock: FakeClock) -> None:
-    limiter = PriorityRateLimiter(clock=clock)
+    limiter = PriorityRateLimiter(per_second=30, chat_interval=1.0, clock=clock)
     for _ in range(20):
         book(limiter, -100)
         clock.now += 1.0
@@ -72,7 +72,7 @@ def test_twenty_messages_a_minute_per_group(clock: FakeClock) -> None:
 
 
 def test_replies_count_against_bulk(clock: FakeClock) -> None:
-    limiter = PriorityRateLimiter(clock=clock)
+    limiter = PriorityRateLimiter(per_second=30, chat_interval=1.0, clock=clock)
     limiter._recent.extend([clock.now] * 30)  # a busy second of conversation replies
     assert limiter._delay(1) == pytest.approx(1.0)
 
