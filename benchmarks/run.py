@@ -51,12 +51,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+import burst  # noqa: E402  (beside this script)
 import telegram  # noqa: E402
 
 from storage.crypto import generate_key  # noqa: E402
 from tests.harness import Person, file_signal  # noqa: E402
 from tests.standin import BotApiStandIn  # noqa: E402
-import burst  # noqa: E402  (beside this script)
 
 BOTPROC = Path(__file__).with_name("botproc.py")
 RESULTS = Path(__file__).with_name("results") / "latest.json"
