@@ -51,6 +51,7 @@ class FloodGuard:
         self._seconds = seconds
         self._seen: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
+        self._next_prune = 0.0
 
     def allows(self, user_id: int, now: float) -> bool:
         """Count one update of this person; False when they are over the limit."""
@@ -60,9 +61,10 @@ class FloodGuard:
         if len(recent) >= self._limit:
             return False
         recent.append(now)
-        if len(self._seen) > 50_000:  # forget people who went quiet (bounded memory)
+        if now >= self._next_prune:  # forget people who went quiet: memory follows activity
             self._seen = {u: q for u, q in self._seen.items() if q and q[-1] > now - self._seconds}
             self._warned = {u: t for u, t in self._warned.items() if t > now - self._seconds}
+            self._next_prune = now + self._seconds
         return True
 
     def should_warn(self, user_id: int, now: float) -> bool:

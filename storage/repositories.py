@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Float, String, Text, delete, extract, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -516,13 +518,16 @@ class ProcessedUpdateRepository:
         self.session = session
 
     async def record(self, *, channel: str, update_id: int) -> bool:
-        """Record an update in this transaction; False when it was handled before."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(ProcessedUpdate(channel=channel, update_id=update_id))
-        except IntegrityError:
-            return False
-        return True
+        """Record an update in this transaction; False when it was handled before.
+
+        One ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL), no savepoint.
+        """
+        dialect = self.session.bind.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        result = await self.session.execute(
+            insert(ProcessedUpdate).values(channel=channel, update_id=update_id, at=utcnow())
+            .on_conflict_do_nothing())
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def purge(self, *, before: datetime) -> int:
         """Forget updates handled before ``before`` (Telegram keeps them at most a day)."""
