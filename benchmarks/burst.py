@@ -39,8 +39,9 @@ def settings(database_url: str, chats: list[int]) -> Settings:
                     security={"encryption_key": generate_key(), "flood_updates": 10_000})
 
 
-async def signaler(person: Person, latencies: list[float], think: random.Random) -> None:
-    """A signaler filing a whole signal, reading 0.5-1.5 s before each tap like a person.
+async def signaler(person: Person, latencies: list[float], think: random.Random,
+                   pace: tuple[float, float]) -> None:
+    """A signaler filing a whole signal, reading ``pace`` seconds before each tap.
 
     Each step is timed from the push to the bot's reply.
     """
@@ -52,13 +53,14 @@ async def signaler(person: Person, latencies: list[float], think: random.Random)
         ("tap", "Versturen"),
     ]
     for kind, value in steps:
-        await asyncio.sleep(think.uniform(0.5, 1.5))
+        await asyncio.sleep(think.uniform(*pace))
         started = time.perf_counter()
         await getattr(person, kind)(value)
         latencies.append(time.perf_counter() - started)
 
 
-async def run(alerts: int, chats: int, signalers: int, database_url: str) -> dict[str, Any]:
+async def run(alerts: int, chats: int, signalers: int, database_url: str,
+              pace: tuple[float, float] = (0.5, 1.5)) -> dict[str, Any]:
     """One burst; returns the figures."""
     chat_ids = list(range(50_001, 50_001 + chats))
     async with BotApiStandIn() as api:
@@ -77,7 +79,7 @@ async def run(alerts: int, chats: int, signalers: int, database_url: str) -> dic
             latencies: list[float] = []
             people = [Person(runner, 60_001 + n) for n in range(signalers)]
             think = random.Random(7)
-            await asyncio.gather(*(signaler(person, latencies, think) for person in people))
+            await asyncio.gather(*(signaler(person, latencies, think, pace) for person in people))
 
             def delivered() -> int:
                 return sum(1 for chat in chat_ids for m in api.messages(chat)
@@ -116,10 +118,10 @@ def main() -> None:
     parser.add_argument("--database", default="")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    alerts, chats = (200, 50) if args.quick else (500, 100)
+    alerts, chats, pace = (120, 40, (0.5, 1.5)) if args.quick else (500, 100, (0.5, 1.5))
     with tempfile.TemporaryDirectory() as directory:
         url = args.database or f"sqlite+aiosqlite:///{directory}/burst.db"
-        figures = asyncio.run(run(alerts, chats, 20, url))
+        figures = asyncio.run(run(alerts, chats, 20, url, pace))
     for key, value in figures.items():
         print(f"{key:28} {value}")
     if args.json:

@@ -88,7 +88,7 @@ class Load:
 # Both paced runs offer about 50 updates/s: people who take 1-3 s per step.
 FULL = Load(echo_users=100, echo_messages=20, signalers=100, signals=2, paced_signalers=100,
             pace=(1.0, 3.0), drafts=10_000, variants=True)
-QUICK = Load(echo_users=100, echo_messages=5, signalers=30, signals=1, paced_signalers=20,
+QUICK = Load(echo_users=50, echo_messages=5, signalers=20, signals=1, paced_signalers=20,
              pace=(0.2, 0.6), drafts=150, variants=False)
 
 # Echo bot variants: (name, backend, concurrent updates, Signaalbot's ordered processor).
@@ -624,11 +624,11 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
               f"{'p50/p99 ms':>13} {'paced p50/p99':>13} {'CPU ms':>6} {'bot':>5} "
               f"{'RSS MB':>6} {'B/draft':>8}")
         intake = await signaalbot_section(databases, load, log_dir)
-        alerts, chats = (150, 50) if quick else (500, 100)
+        alerts, chats, pace = (120, 40, (0.5, 1.5)) if quick else (500, 100, (0.5, 1.5))
         print(f"\nAlert burst: {alerts} alerts to {chats} chats at Telegram's cap, while 20 "
-              "signalers file a signal (reading 0.5-1.5 s per step)")
+              f"signalers file a signal (reading {pace[0]}-{pace[1]} s per step)")
         async with Database(databases[0], log_dir) as burst_database:
-            burst_figures = await burst.run(alerts, chats, 20, burst_database.url)
+            burst_figures = await burst.run(alerts, chats, 20, burst_database.url, pace)
         for key, value in burst_figures.items():
             print(f"  {key:28} {value}")
     results = {
