@@ -24,7 +24,6 @@ from bot.engine import (
     Input,
     Prompt,
     Result,
-    Route,
     RoutedHouseNumber,
     RoutedPostcode,
     Status,
@@ -33,7 +32,7 @@ from bot.engine import (
     parse_postcode,
 )
 from bot.questionnaire import Kind
-from bot.routing import RouteKind, RouteResult, route, route_gemeente
+from bot.routing import RouteKind, route, route_gemeente
 from storage.models import Draft as DraftRow
 from storage.models import Signal, utcnow
 from storage.repositories import ConcurrentUpdate
@@ -238,7 +237,7 @@ class IntakeService:
                 return given
             if result.kind is RouteKind.NOT_ON_BOARD:
                 await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
-            return RoutedPostcode(postcode, _engine_route(result))
+            return RoutedPostcode(postcode, result.to_route())
         if question.kind is Kind.HOUSE_NUMBER and draft.answers.get("_split") and isinstance(
                 given, Text) and (number := parse_house_number(given.text)):
             postcode = str(draft.answers["postcode"])
@@ -246,7 +245,7 @@ class IntakeService:
                                  house_number=number, default_advice=advice)
             if result.kind is RouteKind.NOT_ON_BOARD:
                 await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
-            return RoutedHouseNumber(number, _engine_route(result))
+            return RoutedHouseNumber(number, result.to_route())
         return given
 
     async def _file(
@@ -305,11 +304,3 @@ async def _first_time(uow: UnitOfWork, key: ConversationKey, update_id: int | No
         return True
     return await uow.updates.record(channel=key.channel, update_id=update_id)
 
-
-def _engine_route(result: RouteResult) -> Route:
-    """The routing result in the engine's terms."""
-    asks = result.kind in (RouteKind.AMBIGUOUS, RouteKind.NEEDS_HOUSE_NUMBER)
-    return Route(on_board=result.on_board, gemeente=result.gemeente_code,
-                 gemeente_name=result.gemeente_name, advice=result.advice,
-                 candidates=tuple((c.code, c.name) for c in result.candidates) if asks else (),
-                 needs_house_number=result.kind is RouteKind.NEEDS_HOUSE_NUMBER)

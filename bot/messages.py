@@ -276,14 +276,7 @@ REPORT_TOTAL = "Signalen in de periode"
 REPORT_CLAIM = "Tijd tot oppakken"
 REPORT_CONTACT = "Tijd tot eerste contact"
 REPORT_BACKLOG = "Open signalen op {date}"
-REPORT_BACKLOG_AGE = "Leeftijd open signalen"
 REPORT_NOT_ON_BOARD = "Signalen voor niet-aangesloten gemeenten"
-REPORT_NOTES = (
-    "Signalen tellen mee in de periode waarin ze binnenkwamen; hun stand, uitkomst en "
-    "doorlooptijden zijn zoals ze nu zijn. p90: 9 van de 10 signalen gingen sneller. "
-    "Aantallen van 1 tot 4 staan als “< 5”, zodat niemand herkenbaar is. "
-    "Uitsplitsing per organisatie volgt zodra organisaties in Signaalbot worden vastgelegd."
-)
 
 # -- administration
 ADMIN_PICK = "<b>Beheer</b> — kies een gemeente:"
@@ -310,16 +303,6 @@ INVITE_WELCOME = (
     "signalen."
 )
 
-# Routing across gemeente borders (bot.routing.RouteKind: ambiguous, needs_house_number).
-ROUTE_ASK_FULL_POSTCODE = (
-    "Postcodegebied {pc4} ligt in meer dan één gemeente. Typ de volledige postcode "
-    "(bijvoorbeeld <code>{pc4} AB</code>), of kies de gemeente waar de persoon woont."
-)
-ROUTE_PICK_GEMEENTE = "Dit adres ligt op een gemeentegrens. In welke gemeente woont de persoon?"
-ROUTE_NEEDS_HOUSE_NUMBER = (
-    "Postcode {postcode} ligt in meer dan één gemeente. Wat is het huisnummer? Dan weet ik "
-    "bij welk Signaalpunt uw signaal hoort."
-)
 AMBIGUOUS_POSTCODE = (
     "Deze postcode ligt in meer dan één gemeente. Typ de volledige postcode (met de twee "
     "letters), of kies hieronder de gemeente."
@@ -337,7 +320,7 @@ CHART_OTHER_GEMEENTEN = "overig ({count} gemeenten)"
 REPORT_ORGANISATIONS = "Signalen per organisatie"
 REPORT_ORGANISATION = "Organisatie"
 REPORT_COUNT = "Signalen"
-REPORT_FOOTNOTES = (  # replaces REPORT_NOTES (the breakdown per organisation is there now)
+REPORT_FOOTNOTES = (
     "Signalen tellen mee in de periode waarin ze binnenkwamen; hun stand, uitkomst en "
     "doorlooptijden zijn zoals ze nu zijn. p90: 9 van de 10 signalen gingen sneller. "
     "Aantallen van 1 tot 4 staan als “< 5”, zodat niemand herkenbaar is."

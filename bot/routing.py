@@ -73,15 +73,13 @@ class RouteResult:
         """True when a participating gemeente follows the signal up."""
         return self.kind is RouteKind.ROUTED
 
-    def to_route(self, *, default_advice: str = "") -> Route:
-        """The engine's :class:`~bot.engine.Route` (ambiguous results count as unknown)."""
-        if self.kind is RouteKind.ROUTED:
-            return Route(on_board=True, gemeente=self.gemeente_code,
-                         gemeente_name=self.gemeente_name)
-        if self.kind is RouteKind.NOT_ON_BOARD:
-            return Route(on_board=False, gemeente=self.gemeente_code,
-                         gemeente_name=self.gemeente_name, advice=self.advice)
-        return Route(on_board=False, advice=self.advice or default_advice)
+    def to_route(self) -> Route:
+        """The result in the engine's terms (:class:`~bot.engine.Route`)."""
+        asks = self.kind in (RouteKind.AMBIGUOUS, RouteKind.NEEDS_HOUSE_NUMBER)
+        return Route(on_board=self.on_board, gemeente=self.gemeente_code,
+                     gemeente_name=self.gemeente_name, advice=self.advice,
+                     candidates=tuple((c.code, c.name) for c in self.candidates) if asks else (),
+                     needs_house_number=self.kind is RouteKind.NEEDS_HOUSE_NUMBER)
 
 
 def _decide(gemeente: Gemeente, *, source: str, default_advice: str) -> RouteResult:
@@ -153,16 +151,6 @@ async def route_gemeente(uow: UnitOfWork, code: str, *, default_advice: str,
     """The result for one gemeente, e.g. the candidate a signaler picked."""
     result = await _by_code(uow, code, source=source, default_advice=default_advice)
     return result or RouteResult(RouteKind.NOT_ON_BOARD, advice=default_advice)
-
-
-async def route_pc4(uow: UnitOfWork, pc4: int, *, default_advice: str) -> Route:
-    """Where a PC4 area routes to, as the engine's ``Route``.
-
-    Kept until the intake uses :func:`route`; an ambiguous area counts as unknown.
-    """
-    result = await route(uow, pc4=pc4, letters=None, house_number=None,
-                         default_advice=default_advice)
-    return result.to_route(default_advice=default_advice)
 
 
 # --- herindeling -------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from bot.routing import (
     merge_gemeenten,
     route,
     route_gemeente,
-    route_pc4,
 )
 from bot.services import Services, open_services
 from bot.settings import Settings
@@ -154,13 +153,16 @@ async def test_every_routing_case(services: Services, tmp_path: Path) -> None:
         both = await route(uow, pc4=4501, letters=None, house_number=None,
                            default_advice=DEFAULT)
         picked = await route_gemeente(uow, both.candidates[1].code, default_advice=DEFAULT)
-        legacy = [await route_pc4(uow, pc4, default_advice=DEFAULT) for pc4 in (4531, 4501)]
+        configured = await route(uow, pc4=4531, letters=None, house_number=None,
+                                 default_advice=DEFAULT)
     assert both.kind is RouteKind.AMBIGUOUS and not both.on_board
     assert [tuple(c) for c in both.candidates] == [("GM1714", "Sluis", 5),
                                                    ("GM0715", "Terneuzen", 3)]
     assert picked.on_board and picked.gemeente_name == "Terneuzen"
-    assert legacy[0].on_board and legacy[0].gemeente == "GM0715"
-    assert not legacy[1].on_board and legacy[1].advice == DEFAULT
+    assert configured.to_route().on_board and configured.to_route().gemeente == "GM0715"
+    asked = both.to_route()
+    assert not asked.on_board and asked.advice == DEFAULT
+    assert asked.candidates == (("GM1714", "Sluis"), ("GM0715", "Terneuzen"))
     # not on board: the gemeente's own advice; unknown: the default advice
     hillegom = "Bel HLTsamen op 0252-123456."
     assert await routed(services, "2181AA", "2") == (
