@@ -33,9 +33,8 @@ from bot.engine import (
 )
 from bot.questionnaire import Kind
 from bot.routing import RouteKind, route, route_gemeente
-from storage.models import Draft as DraftRow
 from storage.models import Signal, utcnow
-from storage.repositories import ConcurrentUpdate
+from storage.repositories import ConcurrentUpdate, DraftRecord
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -105,15 +104,15 @@ class IntakeService:
     async def _start_once(self, key: ConversationKey, update_id: int | None,
                           organisation: str | None) -> Result:
         async with self._uow() as uow:
-            if not await _first_time(uow, key, update_id):
-                return Result(Status.DUPLICATE, Draft(token=""))
             row, draft = await self._load(uow, key)
+            if await _seen(uow, key, row if draft else None, update_id):
+                return Result(Status.DUPLICATE, Draft(token=""))
             if draft is not None:
                 return Result(Status.NEXT, draft, self._resume_prompt(), messages.WELCOME_BACK)
             org = await uow.gemeenten.get_organisation(code=organisation) if organisation else None
             prefill = {"role": org.role, "organisation_id": org.id} if org else None
             welcome = await text_for(uow, org.gemeente_code if org else None, "welcome")
-            result = await self._begin(uow, key, row, notice=welcome, prefill=prefill)
+            result = await self._begin(uow, key, row, update_id, notice=welcome, prefill=prefill)
             await uow.commit()
             return result
 
@@ -139,28 +138,33 @@ class IntakeService:
         self, key: ConversationKey, given: Input, token: str | None, update_id: int | None
     ) -> Result:
         async with self._uow() as uow:
-            if not await _first_time(uow, key, update_id):
-                return Result(Status.DUPLICATE, Draft(token=""))
             row, draft = await self._load(uow, key)
+            if await _seen(uow, key, row if draft else None, update_id):
+                return Result(Status.DUPLICATE, Draft(token=""))
             if draft is None:
                 if token is not None:
                     return Result(Status.STALE, Draft(token=""), notice=messages.NO_CONVERSATION)
                 notice = messages.EXPIRED if row is not None else messages.WELCOME
-                result = await self._begin(uow, key, row, notice=notice)
+                result = await self._begin(uow, key, row, update_id, notice=notice)
                 await uow.commit()
                 return result
+            assert row is not None
             if token is not None and token != draft.token:
                 return Result(Status.STALE, draft, self.engine.prompt(draft), messages.STALE_BUTTON)
             if isinstance(given, Choose) and given.question == START:
-                return await self._resume_or_restart(uow, key, row, draft, given.value)
+                return await self._resume_or_restart(uow, key, row, draft, given.value, update_id)
             given = await self._route(uow, draft, given)
             result = self.engine.step(draft, given)
-            if result.status is Status.SUBMIT:
-                result = await self._file(uow, key, row, result.draft)
-            elif result.status is Status.ENDED:
+            if result.status is Status.STALE:
+                return result
+            if result.status in (Status.SUBMIT, Status.ENDED):
+                if result.status is Status.SUBMIT:
+                    result = await self._file(uow, key, result.draft)
                 await uow.drafts.delete(row)
-            elif result.status is not Status.STALE and result.draft != draft:
-                await self._save(uow, key, row, result.draft)
+                if update_id is not None:  # the draft goes; the update is remembered here
+                    await uow.updates.record(channel=key.channel, update_id=update_id)
+            else:
+                await self._save(uow, key, row, result.draft, update_id)
             await uow.commit()
         if result.status is Status.SUBMIT:
             self._on_commit()
@@ -168,15 +172,15 @@ class IntakeService:
 
     async def _load(
         self, uow: UnitOfWork, key: ConversationKey
-    ) -> tuple[DraftRow | None, Draft | None]:
+    ) -> tuple[DraftRecord | None, Draft | None]:
         row = await uow.drafts.get(channel=key.channel, external_id=key.user_id)
         if row is None or row.expires_at <= utcnow():
             return row, None
         return row, Draft.from_json(row.state)
 
     async def _begin(
-        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, *, notice: str,
-        prefill: dict[str, Any] | None = None,
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord | None,
+        update_id: int | None, *, notice: str, prefill: dict[str, Any] | None = None,
     ) -> Result:
         """A new draft; ``prefill`` (from an organisation link) or the remembered role."""
         if prefill is None:
@@ -184,16 +188,17 @@ class IntakeService:
             prefill = {"remembered_role": signaler.role} if signaler and signaler.role else {}
         if row is not None:  # an expired draft: its answers go
             await uow.drafts.delete(row)
-            await uow.session.flush()
         result = self.engine.start(secrets.token_urlsafe(6), prefill)
-        await self._save(uow, key, None, result.draft)
+        await self._save(uow, key, None, result.draft, update_id)
         return replace(result, notice=notice)
 
     async def _save(
-        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, draft: Draft
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord | None, draft: Draft,
+        update_id: int | None,
     ) -> None:
         await uow.drafts.save(channel=key.channel, external_id=key.user_id,
-                              state=draft.to_json(), ttl=self._ttl, expected=row)
+                              state=draft.to_json(), ttl=self._ttl, expected=row,
+                              update_id=update_id)
 
     def _resume_prompt(self) -> Prompt:
         return Prompt(START, messages.WELCOME_BACK, (
@@ -202,14 +207,12 @@ class IntakeService:
         ))
 
     async def _resume_or_restart(
-        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, draft: Draft,
-        choice: str,
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord, draft: Draft,
+        choice: str, update_id: int | None,
     ) -> Result:
         if choice == "restart":
-            assert row is not None
             await uow.drafts.delete(row)
-            await uow.session.flush()
-            result = await self._begin(uow, key, None, notice=messages.WELCOME)
+            result = await self._begin(uow, key, None, update_id, notice=messages.WELCOME)
             await uow.commit()
             return result
         return Result(Status.NEXT, draft, self.engine.prompt(draft), ack=messages.RESUME)
@@ -248,10 +251,8 @@ class IntakeService:
             return RoutedHouseNumber(number, result.to_route())
         return given
 
-    async def _file(
-        self, uow: UnitOfWork, key: ConversationKey, row: DraftRow | None, draft: Draft
-    ) -> Result:
-        """Store the signal, queue its alerts and drop the draft, in one transaction."""
+    async def _file(self, uow: UnitOfWork, key: ConversationKey, draft: Draft) -> Result:
+        """Store the signal and queue its alerts (in the transaction that drops the draft)."""
         answers: dict[str, Any] = dict(draft.answers)
         role = answers.get("role") or answers["remembered_role"]
         answers["role"] = role
@@ -287,8 +288,6 @@ class IntakeService:
         for chat_id in chats:
             await uow.outbox.add(chat_id=chat_id, kind="alert", text=alert, buttons=buttons,
                                  signal_id=signal.id)
-        if row is not None:
-            await uow.drafts.delete(row)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
                  signal.pc4)
         notice = await text_for(uow, signal.gemeente_code, "thanks",
@@ -298,9 +297,15 @@ class IntakeService:
 
 
 
-async def _first_time(uow: UnitOfWork, key: ConversationKey, update_id: int | None) -> bool:
-    """Record the update in this transaction; False when its effect was committed before."""
-    if update_id is None:
-        return True
-    return await uow.updates.record(channel=key.channel, update_id=update_id)
+async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,
+                update_id: int | None) -> bool:
+    """True when this update took effect before (a redelivered copy).
 
+    A live draft remembers its recent updates; an update older than those, or one without
+    a draft, is looked up in (and added to) the record of processed updates.
+    """
+    if update_id is None:
+        return False
+    if live is not None and live.recent_updates and update_id >= live.recent_updates[0]:
+        return update_id in live.recent_updates
+    return not await uow.updates.record(channel=key.channel, update_id=update_id)

@@ -11,6 +11,7 @@ differs): a pooled one for ordinary calls and a single-connection one for ``getU
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import TYPE_CHECKING, Literal
 
 import aiohttp
@@ -25,6 +26,7 @@ _DEFAULT = BaseRequest.DEFAULT_NONE  # "not given": use the instance's default t
 
 # PTB adds the long-poll timeout to this for getUpdates; the slack covers a slow answer.
 GET_UPDATES_READ_TIMEOUT = 10.0
+_JSON = {"Content-Type": "application/json"}
 POOL_TIMEOUT_MESSAGE = (
     "Pool timeout: All connections in the connection pool are occupied. Request was *not* sent "
     "to Telegram. Consider adjusting the connection pool size or the pool timeout."
@@ -34,7 +36,8 @@ POOL_TIMEOUT_MESSAGE = (
 class AiohttpRequest(BaseRequest):
     """A ``BaseRequest`` on an ``aiohttp.ClientSession``, with ``HTTPXRequest``'s contract.
 
-    Parameters are sent form-encoded (``RequestData.json_parameters``), or as
+    Parameters are sent as a JSON body (``RequestData.json_parameters``, which the Bot API
+    accepts like a form and which spares URL-encoding long texts and keyboards), or as
     multipart/form-data when files are uploaded. ``connect_timeout`` bounds opening a
     connection, ``read_timeout`` each wait for data of the answer, ``pool_timeout`` the wait for
     a free connection of the pool. aiohttp has no timeout on a single write, so
@@ -110,12 +113,15 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = None
-        data: aiohttp.FormData | dict[str, str] | None = None
+        data: aiohttp.FormData | bytes | None = None
+        headers = None
         if request_data is not None:
-            data = request_data.json_parameters or None
+            parameters = request_data.json_parameters
             if request_data.contains_files:
                 files = request_data.multipart_data
-                data = _form_data(data or {}, files)
+                data = _form_data(parameters, files)
+            elif parameters:
+                data, headers = json.dumps(parameters).encode(), _JSON
         if data is None:  # nothing to send: no write deadline
             timeout = self._timeout(read_timeout, None, connect_timeout)
         elif files is None and read_timeout is write_timeout is connect_timeout is _DEFAULT:
@@ -125,7 +131,8 @@ class AiohttpRequest(BaseRequest):
                                     upload=files is not None)
         await self._acquire(pool_timeout)
         try:
-            async with session.request(method, url, data=data, timeout=timeout) as response:
+            async with session.request(method, url, data=data, headers=headers,
+                                       timeout=timeout) as response:
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts all derive from it
             raise TimedOut from error

@@ -19,10 +19,17 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_engine(url: str, *, keyring: Keyring | None = None, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
 
+    SQLite allows one writer at a time. Several pooled connections would make concurrent
+    transactions wait for the lock in SQLite's busy handler (sleeping 1 to 100 ms at a time);
+    one connection makes them queue on the pool instead, in order and without sleeping.
+    Connections are not rolled back on return: a ``Session`` always ends its transaction.
     With ``keyring``, encrypted columns can be read and written; without, they cannot.
     """
+    kwargs.setdefault("pool_reset_on_return", None)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
     else:
         kwargs.setdefault("pool_size", 10)
         kwargs.setdefault("max_overflow", 20)

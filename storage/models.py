@@ -193,6 +193,8 @@ class Draft(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # The last updates that took effect on this draft: a redelivered copy changes nothing.
+    recent_updates: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Signal(Base):

@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, String, Text, delete, extract, func, insert, or_, select, update
+from sqlalchemy import (
+    Float,
+    String,
+    Text,
+    bindparam,
+    delete,
+    extract,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Keyring
@@ -43,6 +55,39 @@ class ConcurrentUpdate(Exception):
     """Another writer changed the draft first; reload and try again."""
 
 
+_drafts = Draft.__table__
+_DRAFT_COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
+                  _drafts.c.recent_updates)
+# The conversation's hot path: statements built once, on the table (no ORM bookkeeping).
+_GET_DRAFT = select(*_DRAFT_COLUMNS).where(
+    _drafts.c.channel == bindparam("channel"), _drafts.c.external_hash == bindparam("hash"))
+_GET_DRAFT_ANY_KEY = select(*_DRAFT_COLUMNS).where(  # while old lookup keys are in use
+    _drafts.c.channel == bindparam("channel"),
+    _drafts.c.external_hash.in_(bindparam("hashes", expanding=True)))
+_NEW_DRAFT = {
+    dialect: dialect_insert(_drafts).on_conflict_do_nothing(
+        index_elements=["channel", "external_hash"])
+    for dialect, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_UPDATE_DRAFT = update(_drafts).where(
+    _drafts.c.id == bindparam("draft_id"), _drafts.c.version == bindparam("expected")
+).values(state=bindparam("new_state"), version=_drafts.c.version + 1,
+         updated_at=bindparam("now"), expires_at=bindparam("expires"),
+         recent_updates=bindparam("updates"))
+_DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
+RECENT_UPDATES = 8  # how many update ids a draft remembers (enough for out-of-order delivery)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRecord:
+    """A stored draft as the conversation reads it."""
+
+    id: int
+    version: int
+    state: dict[str, Any]
+    expires_at: datetime
+    recent_updates: tuple[int, ...]
+
+
 class DraftRepository:
     """Conversation drafts, one per person per channel, found by a keyed hash of the id."""
 
@@ -50,11 +95,20 @@ class DraftRepository:
         self.session = session
         self.keyring = keyring
 
-    async def get(self, *, channel: str, external_id: str) -> Draft | None:
+    async def get(self, *, channel: str, external_id: str) -> DraftRecord | None:
         """The person's draft, if any (expired or not)."""
-        return await self.session.scalar(select(Draft).where(
-            Draft.channel == channel,
-            Draft.external_hash.in_(self.keyring.lookup_hashes(external_id))))
+        hashes = self.keyring.lookup_hashes(external_id)
+        if len(hashes) == 1:
+            result = await self.session.execute(_GET_DRAFT, {"channel": channel,
+                                                             "hash": hashes[0]})
+        else:
+            result = await self.session.execute(_GET_DRAFT_ANY_KEY, {"channel": channel,
+                                                                     "hashes": hashes})
+        row = result.first()
+        if row is None:
+            return None
+        return DraftRecord(row.id, row.version, row.state, row.expires_at,
+                           tuple(row.recent_updates))
 
     async def save(
         self,
@@ -63,35 +117,36 @@ class DraftRepository:
         external_id: str,
         state: dict[str, Any],
         ttl: timedelta,
-        expected: Draft | None,
+        expected: DraftRecord | None,
+        update_id: int | None = None,
     ) -> None:
         """Insert or update the draft, but only if nobody changed it since ``expected``.
+
+        ``update_id`` is remembered with the draft (see ``DraftRecord.recent_updates``).
 
         Raises:
             ConcurrentUpdate: when another writer got there first.
         """
         now = utcnow()
+        updates = list(expected.recent_updates[1 - RECENT_UPDATES:]) if expected else []
+        if update_id is not None:
+            updates.append(update_id)
         if expected is None:
-            try:
-                async with self.session.begin_nested():
-                    self.session.add(Draft(
-                        channel=channel, external_hash=self.keyring.lookup_hash(external_id),
-                        state=state, created_at=now, updated_at=now, expires_at=now + ttl))
-            except IntegrityError:
-                raise ConcurrentUpdate from None
-            return
-        result = await self.session.execute(
-            update(Draft)
-            .where(Draft.id == expected.id, Draft.version == expected.version)
-            .values(state=state, version=Draft.version + 1, updated_at=now, expires_at=now + ttl)
-            .execution_options(synchronize_session=False)
-        )
+            result = await self.session.execute(
+                _NEW_DRAFT[self.session.bind.dialect.name],
+                {"channel": channel, "external_hash": self.keyring.lookup_hash(external_id),
+                 "state": state, "version": 1, "created_at": now, "updated_at": now,
+                 "expires_at": now + ttl, "recent_updates": updates})
+        else:
+            result = await self.session.execute(_UPDATE_DRAFT, {
+                "draft_id": expected.id, "expected": expected.version, "new_state": state,
+                "now": now, "expires": now + ttl, "updates": updates})
         if result.rowcount != 1:  # type: ignore[attr-defined]
             raise ConcurrentUpdate
 
-    async def delete(self, draft: Draft) -> None:
+    async def delete(self, draft: DraftRecord) -> None:
         """Remove a draft (it held answers that must not outlive the conversation)."""
-        await self.session.execute(delete(Draft).where(Draft.id == draft.id))
+        await self.session.execute(_DELETE_DRAFT, {"draft_id": draft.id})
 
     async def purge_expired(self, *, now: datetime) -> int:
         """Delete every expired draft; returns how many."""

@@ -8,16 +8,17 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.engine import Choose, Done, Skip, Text, Toggle
 from bot.intake import ConversationKey
 from bot.outbox import DeliveryError, Outgoing
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
-from storage.db import current_revision
-from storage.models import Outbox, Pc4Route, utcnow
+from storage.db import create_engine, current_revision, session_factory
+from storage.models import Draft, Outbox, Pc4Route, utcnow
 from storage.repositories import ConcurrentUpdate
+from storage.uow import UnitOfWork
 from tests.conftest import HEERLEN, TERNEUZEN, make_settings
 
 
@@ -48,7 +49,7 @@ async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator
 
 
 async def test_migrations_reach_head(services: Services) -> None:
-    assert await current_revision(services.db) == "0001"
+    assert await current_revision(services.db) == "0002"
 
 
 async def test_draft_writes_are_guarded_against_concurrent_writers(services: Services) -> None:
@@ -59,14 +60,22 @@ async def test_draft_writes_are_guarded_against_concurrent_writers(services: Ser
     async with services.uow() as uow:
         with pytest.raises(ConcurrentUpdate):
             await uow.drafts.save(**key, state={"a": 2}, ttl=timedelta(hours=1), expected=None)
-    async with services.uow() as first_uow, services.uow() as second_uow:
-        first = await first_uow.drafts.get(**key)
-        second = await second_uow.drafts.get(**key)
-        await first_uow.drafts.save(**key, state={"a": 3}, ttl=timedelta(hours=1), expected=first)
-        await first_uow.commit()
-        with pytest.raises(ConcurrentUpdate):
-            await second_uow.drafts.save(**key, state={"a": 4}, ttl=timedelta(hours=1),
-                                         expected=second)
+    # A second worker process: its own engine (on SQLite one process has one connection).
+    second_worker = create_engine(services.settings.database.url, keyring=services.keyring)
+    try:
+        async with services.uow() as first_uow:
+            first = await first_uow.drafts.get(**key)
+            async with UnitOfWork(session_factory(second_worker), services.keyring) as second_uow:
+                second = await second_uow.drafts.get(**key)
+                await second_uow.commit()  # ends its read (SQLite: lets the first one write)
+                await first_uow.drafts.save(**key, state={"a": 3}, ttl=timedelta(hours=1),
+                                            expected=first)
+                await first_uow.commit()
+                with pytest.raises(ConcurrentUpdate):
+                    await second_uow.drafts.save(**key, state={"a": 4}, ttl=timedelta(hours=1),
+                                                 expected=second)
+    finally:
+        await second_worker.dispose()
     async with services.uow() as uow:
         row = await uow.drafts.get(**key)
         assert row is not None and row.state == {"a": 3} and row.version == 2
@@ -89,22 +98,23 @@ async def test_concurrent_taps_of_one_person_are_both_applied(services: Services
     assert draft.selections["signs"] == ("gordijnen", "post", "eenzaam", "bezoek")
 
 
+async def expire_draft(services: Services, external_id: str) -> None:
+    async with services.uow() as uow:
+        row = await uow.drafts.get(channel="telegram", external_id=external_id)
+        assert row is not None
+        await uow.session.execute(update(Draft).where(Draft.id == row.id).values(
+            expires_at=utcnow() - timedelta(seconds=1)))
+        await uow.commit()
+
+
 async def test_expired_drafts_are_purged_and_not_resumed(services: Services) -> None:
     key = ConversationKey("telegram", "44")
     await services.intake.start(key)
-    async with services.uow() as uow:
-        row = await uow.drafts.get(channel="telegram", external_id="44")
-        assert row is not None
-        row.expires_at = utcnow() - timedelta(seconds=1)
-        await uow.commit()
+    await expire_draft(services, "44")
     assert await services.intake.current_draft(key) is None
     result = await services.intake.handle(key, Text("hallo"))
     assert "verlopen" in (result.notice or "")  # a fresh start, and the person is told
-    async with services.uow() as uow:
-        row = await uow.drafts.get(channel="telegram", external_id="44")
-        assert row is not None
-        row.expires_at = utcnow() - timedelta(seconds=1)
-        await uow.commit()
+    await expire_draft(services, "44")
     assert (await services.followup.run_due()).drafts_purged == 1
     assert (await services.followup.run_due()).drafts_purged == 0
 
