@@ -18,6 +18,7 @@ from bot.update_processor import update_processor
 from handlers import admin, intake, privacy, staff, stats
 from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
+from handlers.render import ConversationBot
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +30,20 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     token = settings.telegram.token.get_secret_value()
     if not token:
         raise ConfigError("telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN")
+    bot = ConversationBot(
+        token,
+        base_url=str(settings.telegram.base_url),
+        defaults=Defaults(parse_mode=ParseMode.HTML,
+                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        request=api_request(settings.telegram.http_backend,
+                            connection_pool_size=settings.telegram.connection_pool_size),
+        get_updates_request=get_updates_request(settings.telegram.http_backend),
+        rate_limiter=PriorityRateLimiter(),
+    )
     application = (
         ApplicationBuilder()
-        .token(token)
-        .base_url(str(settings.telegram.base_url))
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .request(api_request(settings.telegram.http_backend,
-                             connection_pool_size=settings.telegram.connection_pool_size))
-        .get_updates_request(get_updates_request(settings.telegram.http_backend))
+        .bot(bot)
         .concurrent_updates(update_processor(settings.telegram.concurrent_updates))
-        .rate_limiter(PriorityRateLimiter())
         .post_init(_post_init)
         .post_stop(_post_stop)
         .build()

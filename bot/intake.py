@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import messages
 from bot.admin import text_for
@@ -39,6 +39,7 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
+_R = TypeVar("_R")
 START = "_start"  # pseudo question of the "resume or restart?" prompt
 _ATTEMPTS = 3
 # Answers that only steer the conversation; they are not part of a filed signal.
@@ -90,9 +91,21 @@ class IntakeService:
         With ``update_id``, a redelivered copy of an update that already took effect
         returns ``Status.DUPLICATE`` and changes nothing.
         """
-        return await self._retrying(lambda: self._handle_once(key, given, token, update_id))
+        result = await self._retrying(lambda: self._handle_once(key, given, token, update_id))
+        assert result is not None  # only typed text for someone else gives None
+        return result
 
-    async def _retrying(self, step: Callable[[], Awaitable[Result]]) -> Result:
+    async def handle_typed(self, key: ConversationKey, text: str, *, staff_id: int,
+                           update_id: int | None = None) -> Result | None:
+        """Typed text as the next answer in the person's conversation in progress.
+
+        None, and nothing changes, when there is no conversation in progress, or when
+        ``staff_id`` is staff who was asked to type a note or question: the text is for that.
+        """
+        return await self._retrying(
+            lambda: self._handle_once(key, Text(text), None, update_id, staff_id=staff_id))
+
+    async def _retrying(self, step: Callable[[], Awaitable[_R]]) -> _R | Result:
         """Run a step; when another writer changed the draft meanwhile, run it again."""
         for attempt in range(_ATTEMPTS):
             try:
@@ -135,10 +148,14 @@ class IntakeService:
     # -- internals
 
     async def _handle_once(
-        self, key: ConversationKey, given: Input, token: str | None, update_id: int | None
-    ) -> Result:
+        self, key: ConversationKey, given: Input, token: str | None, update_id: int | None,
+        staff_id: int | None = None,
+    ) -> Result | None:
         async with self._uow() as uow:
             row, draft = await self._load(uow, key)
+            if staff_id is not None and (
+                    draft is None or await uow.staff.has_pending(telegram_id=staff_id)):
+                return None
             if await _seen(uow, key, row if draft else None, update_id):
                 return Result(Status.DUPLICATE, Draft(token=""))
             if draft is None:

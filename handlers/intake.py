@@ -6,8 +6,7 @@ import html
 import logging
 import re
 
-from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.error import BadRequest
+from telegram import Message, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -24,7 +23,7 @@ from bot.questionnaire import Kind
 from handlers.admin import redeem_invite
 from handlers.callbacks import unpack
 from handlers.context import Context, answer_query, services
-from handlers.render import keyboard, with_notice
+from handlers.render import REMOVE_KEYBOARD, edit, keyboard, send, with_notice
 from handlers.staff import send_reply
 
 log = logging.getLogger(__name__)
@@ -58,7 +57,7 @@ async def cancel(update: Update, context: Context) -> None:
     """``/cancel``: stop and forget the draft."""
     assert update.effective_message is not None
     text = await services(context).intake.cancel(_key(update))
-    await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+    await send(context.bot, update.effective_message.chat_id, text, REMOVE_KEYBOARD)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -81,6 +80,12 @@ async def on_text(update: Update, context: Context) -> None:
     message = update.message
     assert message is not None and message.text is not None and message.from_user is not None
     staff, user_id = services(context).staff, message.from_user.id
+    if message.reply_to_message is None:  # the common case: the next answer, in one go
+        result = await services(context).intake.handle_typed(
+            _key(update), message.text, staff_id=user_id, update_id=update.update_id)
+        if result is not None:
+            await _send_result(update, context, result)
+            return
     staff_reply = await staff.typed(user_id, message.text, update_id=update.update_id)
     if staff_reply is not None:
         await send_reply(context, message.chat_id, staff_reply)
@@ -138,31 +143,19 @@ async def on_button(update: Update, context: Context) -> None:
         await answer_query(query, plain(result.notice or ""), show_alert=True)
         return
     await answer_query(query)
-    token = result.draft.token
+    token, chat_id, message_id = result.draft.token, message.chat_id, message.message_id
     if result.status is Status.UPDATED and result.prompt is not None:
-        await _edit(message, None, keyboard(result.prompt, token))
+        await edit(context.bot, chat_id, message_id, None, keyboard(result.prompt, token))
         return
     acked = f"<i>✔ {result.ack}</i>\n\n" if result.ack else ""
     if result.prompt is None:  # submitted or ended
-        await _edit(message, acked + (result.notice or ""), None)
+        await edit(context.bot, chat_id, message_id, acked + (result.notice or ""), None)
     elif result.prompt.request_contact:  # a reply keyboard needs a message of its own
-        await _edit(message, acked.strip() or messages.RECEIVED, None)
-        await message.reply_text(result.prompt.text, reply_markup=keyboard(result.prompt, token))
+        await edit(context.bot, chat_id, message_id, acked.strip() or messages.RECEIVED, None)
+        await send(context.bot, chat_id, result.prompt.text, keyboard(result.prompt, token))
     else:
         text = acked + with_notice(result.notice, result.prompt.text)
-        await _edit(message, text, keyboard(result.prompt, token))
-
-
-async def _edit(message: Message, text: str | None, markup: object) -> None:
-    """Edit a message in place (only its buttons when ``text`` is None)."""
-    try:
-        if text is None:
-            await message.edit_reply_markup(markup)  # type: ignore[arg-type]
-        else:
-            await message.edit_text(text, reply_markup=markup)  # type: ignore[arg-type]
-    except BadRequest as error:
-        if "not modified" not in str(error):
-            raise
+        await edit(context.bot, chat_id, message_id, text, keyboard(result.prompt, token))
 
 
 async def _answer(update: Update, context: Context, given: Input) -> None:
@@ -172,30 +165,29 @@ async def _answer(update: Update, context: Context, given: Input) -> None:
 
 
 async def _send_result(update: Update, context: Context, result: Result) -> None:
-    message = update.effective_message
-    assert message is not None
-    engine = services(context).engine
+    assert update.effective_chat is not None
+    chat_id, engine = update.effective_chat.id, services(context).engine
     if result.status is Status.DUPLICATE:
         return
     if result.prompt is None:
-        await message.reply_text(result.notice or "", reply_markup=ReplyKeyboardRemove())
+        await send(context.bot, chat_id, result.notice or "", REMOVE_KEYBOARD)
         return
     answered = engine.questionnaire.get(result.answered or "")
     if answered is not None and answered.kind is Kind.PHONE:
-        await message.reply_text(f"<i>✔ {result.ack}</i>", reply_markup=ReplyKeyboardRemove())
+        await send(context.bot, chat_id, f"<i>✔ {result.ack}</i>", REMOVE_KEYBOARD)
     text = with_notice(result.notice, result.prompt.text)
-    await message.reply_text(text, reply_markup=keyboard(result.prompt, result.draft.token))
+    await send(context.bot, chat_id, text, keyboard(result.prompt, result.draft.token))
 
 
 async def _explain(update: Update, context: Context, text: str) -> None:
-    message = update.effective_message
-    assert message is not None
-    await message.reply_text(text)
+    assert update.effective_chat is not None
+    chat_id = update.effective_chat.id
+    await send(context.bot, chat_id, text)
     draft = await services(context).intake.current_draft(_key(update))
     if draft is not None:
         prompt = services(context).engine.prompt(draft)
-        await message.reply_text(with_notice(messages.CONTINUE_HINT, prompt.text),
-                                 reply_markup=keyboard(prompt, draft.token))
+        await send(context.bot, chat_id, with_notice(messages.CONTINUE_HINT, prompt.text),
+                   keyboard(prompt, draft.token))
 
 
 async def on_error(update: object, context: Context) -> None:

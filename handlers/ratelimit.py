@@ -1,8 +1,9 @@
 """Telegram's sending limits, with the conversation before the fan-out.
 
 Telegram allows a bot about 30 messages a second overall, one a second per chat and 20 a
-minute per group; we stay at 28 a second, as requests can bunch on their way. Bulk messages from the outbox wait their turn (``wait_turn``): evenly
-spaced, at most a share of the overall budget, and only while the conversation leaves room.
+minute per group; we stay at 28 a second, as requests can bunch on their way. Bulk messages
+from the outbox wait their turn (``wait_turn``): evenly spaced, at most a share of the
+overall budget, and only while the conversation leaves room.
 Replies in a conversation pass straight through; they wait only in the rare second in which
 they alone would exceed the overall cap, and then for the next free slot (milliseconds, as
 bulk is spread out). A 429 from Telegram pauses sending for ``retry_after``; a reply that

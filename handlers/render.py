@@ -1,33 +1,72 @@
-"""Turning engine prompts into Telegram message text and keyboards."""
+"""Turning engine prompts into Telegram messages, and sending them.
+
+The conversation's messages go out through ``send`` and ``edit``: Bot API calls whose answer
+(the sent message) the intake never reads, so ``ConversationBot.call`` does not turn it into
+PTB objects, with keyboards as plain Bot API JSON. Parsing answers and building keyboard
+objects was the largest cost of a reply (``benchmarks/run.py``).
+"""
 
 from __future__ import annotations
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-)
+from typing import Any
+
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ExtBot
 
 from bot import messages
 from bot.engine import Prompt
 from handlers.callbacks import pack
 
+Markup = dict[str, Any]  # a Bot API ``reply_markup`` object
+REMOVE_KEYBOARD: Markup = {"remove_keyboard": True}
+_FORMAT = {"parse_mode": ParseMode.HTML, "link_preview_options": {"is_disabled": True}}
 
-def keyboard(prompt: Prompt, token: str) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+
+class ConversationBot(ExtBot[None]):
+    """PTB's ``ExtBot`` (defaults, rate limiter), plus calls whose answer is not parsed."""
+
+    async def call(self, method: str, parameters: dict[str, Any]) -> None:
+        """Call a Bot API method for its effect; ``None`` parameters are left out."""
+        await self._post(method, parameters)
+
+
+def keyboard(prompt: Prompt, token: str) -> Markup | None:
     """Inline buttons for the prompt; a reply keyboard when the phone number is asked."""
     if prompt.request_contact:
-        rows = [[KeyboardButton(messages.SHARE_PHONE, request_contact=True)]]
-        rows += [[KeyboardButton(button.label)] for button in prompt.buttons()]
-        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+        rows = [[{"text": messages.SHARE_PHONE, "request_contact": True}]]
+        rows += [[{"text": button.label}] for button in prompt.buttons()]
+        return {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True}
     if not prompt.rows:
         return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=pack(token, b.input)) for b in row]
-         for row in prompt.rows]
-    )
+    return {"inline_keyboard": [
+        [{"text": b.label, "callback_data": pack(token, b.input)} for b in row]
+        for row in prompt.rows]}
 
 
 def with_notice(notice: str | None, text: str) -> str:
     """A prompt's text, with a notice (an error or a welcome) above it."""
     return f"{notice}\n\n{text}" if notice else text
+
+
+async def send(bot: ConversationBot, chat_id: int, text: str, markup: Markup | None = None) -> None:
+    """Send an HTML message (with ``markup``) to a chat."""
+    await bot.call("sendMessage", {"chat_id": chat_id, "text": text, "reply_markup": markup,
+                                   **_FORMAT})
+
+
+async def edit(bot: ConversationBot, chat_id: int, message_id: int, text: str | None,
+               markup: Markup | None) -> None:
+    """Edit a message in place (only its buttons when ``text`` is None).
+
+    Telegram's "message is not modified" (the same edit twice) is not an error.
+    """
+    target = {"chat_id": chat_id, "message_id": message_id, "reply_markup": markup}
+    try:
+        if text is None:
+            await bot.call("editMessageReplyMarkup", target)
+        else:
+            await bot.call("editMessageText", {**target, "text": text, **_FORMAT})
+    except BadRequest as error:
+        if "not modified" not in str(error):
+            raise
