@@ -47,7 +47,6 @@ from bot.update_processor import ChatOrderedUpdateProcessor  # noqa: E402
 POOL = 256  # PTB's default pool size for ordinary calls
 POLL_TIMEOUT = timedelta(seconds=10)
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
-UNCAPPED_PER_SECOND = 1_000_000
 
 
 def _request(backend: str, pool: int) -> Any:
@@ -83,23 +82,10 @@ def echo_application(spec: dict[str, Any]) -> Application[Any, Any, Any, Any, An
 
 
 def signaalbot_application(spec: dict[str, Any]) -> Application[Any, Any, Any, Any, Any, Any]:
-    """Signaalbot itself, from a real settings object.
-
-    With ``uncapped``, Telegram's overall cap of about 30 messages a second, which Signaalbot
-    enforces itself (``PriorityRateLimiter``), is lifted: the stand-in has no cap and neither
-    has the echo floor, so the figures are those of the process.
-    """
-    import bot.app
+    """Signaalbot itself, from a real settings object."""
     from bot.app import build_application
     from bot.settings import Settings
-    from handlers.ratelimit import PriorityRateLimiter
 
-    class Uncapped(PriorityRateLimiter):
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**{**kwargs, "per_second": UNCAPPED_PER_SECOND})
-
-    if spec.get("uncapped"):
-        bot.app.PriorityRateLimiter = Uncapped  # type: ignore[misc]
     settings = dict(spec["settings"])
     settings["telegram"] = {**settings["telegram"], "token": spec["token"],
                             "base_url": spec["base_url"]}

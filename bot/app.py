@@ -38,7 +38,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         request=api_request(settings.telegram.http_backend,
                             connection_pool_size=settings.telegram.connection_pool_size),
         get_updates_request=get_updates_request(settings.telegram.http_backend),
-        rate_limiter=PriorityRateLimiter(),
+        rate_limiter=PriorityRateLimiter(per_second=settings.telegram.messages_per_second),
     )
     application = (
         ApplicationBuilder()

@@ -323,6 +323,6 @@ async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,
     """
     if update_id is None:
         return False
-    if live is not None and live.recent_updates and update_id >= live.recent_updates[0]:
+    if live is not None and live.recent_updates and update_id >= min(live.recent_updates):
         return update_id in live.recent_updates
     return not await uow.updates.record(channel=key.channel, update_id=update_id)

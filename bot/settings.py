@@ -61,6 +61,9 @@ class TelegramSettings(BaseModel):
     concurrent_updates: int = Field(64, ge=0)
     # Connections for ordinary Bot API calls (getUpdates has its own).
     connection_pool_size: int = Field(128, ge=1)
+    # Messages a second the bot sends at most: Telegram allows a bot about 30 (a local Bot API
+    # server passes on the same limit); 28 leaves room for requests that bunch on their way.
+    messages_per_second: float = Field(28, gt=0)
 
     @field_validator("token")
     @classmethod

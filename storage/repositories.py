@@ -74,7 +74,9 @@ _UPDATE_DRAFT = update(_drafts).where(
          updated_at=bindparam("now"), expires_at=bindparam("expires"),
          recent_updates=bindparam("updates"))
 _DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
-RECENT_UPDATES = 8  # how many update ids a draft remembers (enough for out-of-order delivery)
+# How many update ids a draft remembers: more than the flood guard lets one person's updates
+# take effect in a batch that Telegram may deliver again (20 in 10 s by default).
+RECENT_UPDATES = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,6 +413,11 @@ class SignalRepository:
         await self.session.flush()
 
 
+_staff = Staff.__table__
+_STAFF_PENDING = select(_staff.c.pending).where(
+    _staff.c.telegram_id == bindparam("telegram_id"), _staff.c.active.is_(True))
+
+
 class StaffRepository:
     """Regisseurs and team members."""
 
@@ -426,6 +433,11 @@ class StaffRepository:
         return await self.session.scalar(select(Staff).where(
             Staff.telegram_id == telegram_id, Staff.gemeente_code == gemeente_code,
             Staff.active.is_(True)))
+
+    async def has_pending(self, *, telegram_id: int) -> bool:
+        """Whether this Telegram user, as staff, was asked to type a note or question."""
+        rows = await self.session.execute(_STAFF_PENDING, {"telegram_id": telegram_id})
+        return any(pending for (pending,) in rows)
 
     async def list_memberships(self, *, telegram_id: int) -> list[Staff]:
         """Every active staff record of this Telegram user (one per gemeente)."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +25,17 @@ from storage.repositories import (
     StaffRepository,
 )
 
+_Repo = TypeVar("_Repo")
+
+
+def _repository(kind: Callable[..., _Repo], *, encrypted: bool = False) -> cached_property[_Repo]:
+    """A repository on the unit of work's session (and keyring), made on first use."""
+
+    def make(uow: UnitOfWork) -> _Repo:
+        return kind(uow.session, uow.keyring) if encrypted else kind(uow.session)
+
+    return cached_property(make)
+
 
 class UnitOfWork:
     """``async with uow:`` opens a session; ``commit()`` makes it stick; exit rolls back."""
@@ -33,18 +46,21 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         self.session: AsyncSession = self._sessions()
-        self.drafts = DraftRepository(self.session, self.keyring)
-        self.gemeenten = GemeenteRepository(self.session)
-        self.signalers = SignalerRepository(self.session, self.keyring)
-        self.signals = SignalRepository(self.session)
-        self.outbox = OutboxRepository(self.session)
-        self.staff = StaffRepository(self.session)
-        self.events = EventRepository(self.session)
-        self.questions = QuestionRepository(self.session)
-        self.updates = ProcessedUpdateRepository(self.session)
-        self.monitoring = MonitoringRepository(self.session)
-        self.routing, self.merges = RoutingRepository(self.session), MergeRepository(self.session)
         return self
+
+    # Repositories are made when first used: a conversation step needs two of them.
+    drafts = _repository(DraftRepository, encrypted=True)
+    gemeenten = _repository(GemeenteRepository)
+    signalers = _repository(SignalerRepository, encrypted=True)
+    signals = _repository(SignalRepository)
+    outbox = _repository(OutboxRepository)
+    staff = _repository(StaffRepository)
+    events = _repository(EventRepository)
+    questions = _repository(QuestionRepository)
+    updates = _repository(ProcessedUpdateRepository)
+    monitoring = _repository(MonitoringRepository)
+    routing = _repository(RoutingRepository)
+    merges = _repository(MergeRepository)
 
     async def __aexit__(
         self,

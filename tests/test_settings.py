@@ -38,6 +38,7 @@ def test_example_config_is_valid() -> None:
     settings = load_settings(ROOT / "config.example.toml")
     assert [g.code for g in settings.gemeenten] == ["GM0715", "GM0534"]
     assert settings.gemeenten[0].pc4_ranges == [(4531, 4539)]
+    assert settings.telegram.messages_per_second == 28
 
 
 def test_toml_values_and_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,15 +8,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from bot.engine import Choose, Done, Skip, Text, Toggle
+from bot.engine import Choose, Done, Input, Skip, Status, Text, Toggle
 from bot.intake import ConversationKey
 from bot.outbox import DeliveryError, Outgoing
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.db import create_engine, current_revision, session_factory
-from storage.models import Draft, Outbox, Pc4Route, utcnow
+from storage.models import Draft, Outbox, Pc4Route, ProcessedUpdate, utcnow
 from storage.repositories import ConcurrentUpdate
 from storage.uow import UnitOfWork
 from tests.conftest import HEERLEN, TERNEUZEN, make_settings
@@ -137,20 +137,54 @@ async def test_config_sync_is_idempotent_and_moves_areas(db_url: str,
         await services.close()
 
 
+def signal_steps(postcode: str = "6412") -> list[Input]:
+    """A whole signal after ``/start``, up to and including "Versturen"."""
+    return [Choose("danger", "nee"), Choose("role", "buurt"), Text(postcode), Text("1"),
+            Toggle("signs", "post", True), Done("signs"), Choose("since", "kort"),
+            Choose("frequency", "eenmalig"), Toggle("actions", "niets", True), Done("actions"),
+            Skip("description"), Choose("person_knows", "ja"), Choose("contact_ok", "nee"),
+            Choose("summary", "send")]
+
+
 async def file_signal(services: Services, user: str, postcode: str = "6412") -> str:
     """Walk a whole signal through the intake service; returns the confirmation text."""
     key = ConversationKey("console", user)
     token = (await services.intake.start(key)).draft.token
-    steps = [Choose("danger", "nee"), Choose("role", "buurt"), Text(postcode), Text("1"),
-             Toggle("signs", "post", True), Done("signs"), Choose("since", "kort"),
-             Choose("frequency", "eenmalig"), Toggle("actions", "niets", True), Done("actions"),
-             Skip("description"), Choose("person_knows", "ja"), Choose("contact_ok", "nee"),
-             Choose("summary", "send")]
-    for given in steps:
+    for given in signal_steps(postcode):
         result = await services.intake.handle(
             key, given, token=None if isinstance(given, Text) else token)
     assert result.status.value == "submit", result
     return result.notice or ""
+
+
+async def test_a_redelivered_update_takes_effect_once(services: Services) -> None:
+    intake, key = services.intake, ConversationKey("telegram", "46")
+
+    async def step(given: Input, update_id: int, token: str | None) -> Status:
+        token = None if isinstance(given, Text) else token
+        return (await intake.handle(key, given, token=token, update_id=update_id)).status
+
+    start = await intake.start(key, update_id=100)
+    assert (await intake.start(key, update_id=100)).status is Status.DUPLICATE
+    token, update_id = start.draft.token, 100
+    for given in signal_steps()[:-1]:
+        update_id += 1
+        assert await step(given, update_id, token) is not Status.DUPLICATE
+        assert await step(given, update_id, token) is Status.DUPLICATE
+    async with services.uow() as uow:  # the draft remembers its updates: no record needed
+        draft = await uow.drafts.get(channel="telegram", external_id="46")
+        assert draft is not None and draft.recent_updates == tuple(range(100, update_id + 1))
+        assert await uow.session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 1
+    # One that comes late, out of order, takes effect once (then it is on record).
+    assert await step(Text("hallo"), 99, token) is Status.INVALID
+    assert await step(Text("hallo"), 99, token) is Status.DUPLICATE
+    assert await step(signal_steps()[-1], update_id + 1, token) is Status.SUBMIT
+    # The draft is gone; its last update is on record, also once a new conversation began.
+    assert await step(signal_steps()[-1], update_id + 1, token) is Status.DUPLICATE
+    assert (await intake.start(key, update_id=update_id + 2)).status is Status.NEXT
+    assert await step(signal_steps()[-1], update_id + 1, token) is Status.DUPLICATE
+    async with services.uow() as uow:
+        assert await uow.signals.count() == 1
 
 
 async def test_references_are_unique_and_alerts_queued_with_the_signal(
