@@ -433,7 +433,7 @@ PHASES: list[tuple[str, Phase]] = [
 
 async def settled_rss_kb(bot: BotProcess) -> int:
     """The bot's RSS once it has been idle for a moment."""
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(0.5)
     return bot.memory_kb()["VmRSS"]
 
 
@@ -631,7 +631,7 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
               f"{'p50/p99 ms':>13} {'paced p50/p99':>13} {'CPU ms':>6} {'bot':>5} "
               f"{'RSS MB':>6} {'B/draft':>8}")
         intake = await signaalbot_section(databases, load, log_dir)
-        alerts, chats, pace = (120, 40, (0.25, 0.75)) if quick else (500, 100, (0.5, 1.5))
+        alerts, chats, pace = (120, 40, (0.5, 1.5)) if quick else (500, 100, (0.5, 1.5))
         print(f"\nAlert burst: {alerts} alerts to {chats} chats at Telegram's cap, while 20 "
               f"signalers file a signal (reading {pace[0]}-{pace[1]} s per step)")
         async with Database(databases[0], log_dir) as burst_database:

@@ -12,15 +12,14 @@ import io
 import textwrap
 import threading
 from collections.abc import Callable, Sequence
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot import messages
 from bot.monitoring import SMALL, Cell, Durations, Figures, hours_text, is_suppressed, shown
+
+if TYPE_CHECKING:  # matplotlib itself is imported when the first chart is drawn (it is slow)
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 SIZE = (1200, 675)  # report charts, pixels
 OVERVIEW_SIZE = (1280, 960)  # the /stats image (Telegram shows photos up to 1280 px)
@@ -30,7 +29,7 @@ LIGHT = "#9cc0da"
 MAX_BARS = 15  # longer breakdowns (PC4 areas, gemeenten, organisations): the rest as one bar
 _LOCK = threading.Lock()  # matplotlib is not thread-safe; charts are drawn in worker threads
 
-Drawer = Callable[[Axes, Figures], None]
+Drawer = Callable[["Axes", Figures], None]
 
 
 def _wrap(label: str, width: int = 30) -> str:
@@ -51,6 +50,8 @@ def _top(cells: Sequence[Cell], limit: int = MAX_BARS,
 def bars(ax: Axes, cells: Sequence[Cell], *, horizontal: bool = True,
          other_label: str = messages.CHART_OTHER) -> None:
     """Bars with their (suppressed) counts as labels; hatched light bars for "< 5"."""
+    from matplotlib.ticker import MaxNLocator
+
     cells = _top(cells, other_label=other_label)
     if not any(cell.count for cell in cells):
         ax.text(0.5, 0.5, messages.CHART_EMPTY, ha="center", va="center",
@@ -139,6 +140,10 @@ def title(kind: str, figures: Figures) -> str:
 
 
 def _render(size: tuple[int, int], draw: Callable[[Figure], None]) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
     with _LOCK:
         figure = Figure(figsize=(size[0] / DPI, size[1] / DPI), dpi=DPI,
                         layout=ConstrainedLayoutEngine(rect=(0, 0.03, 1, 0.97)))
