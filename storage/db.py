@@ -22,6 +22,8 @@ def create_engine(url: str, *, keyring: Keyring | None = None, **kwargs: Any) ->
     SQLite allows one writer at a time. Several pooled connections would make concurrent
     transactions wait for the lock in SQLite's busy handler (sleeping 1 to 100 ms at a time);
     one connection makes them queue on the pool instead, in order and without sleeping.
+    PostgreSQL gets a fixed pool: overflow connections, opened for a burst and closed when
+    returned, cost far more (a server process each) than waiting for a free pooled one.
     Connections are not rolled back on return: a ``Session`` always ends its transaction.
     With ``keyring``, encrypted columns can be read and written; without, they cannot.
     """
@@ -31,8 +33,8 @@ def create_engine(url: str, *, keyring: Keyring | None = None, **kwargs: Any) ->
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
     else:
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 0)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
 
