@@ -55,6 +55,12 @@ class ConcurrentUpdate(Exception):
     """Another writer changed the draft first; reload and try again."""
 
 
+def _insert_or_skip(table: Any) -> dict[str, Any]:
+    """``INSERT ... ON CONFLICT DO NOTHING`` per dialect: rowcount 0 when the row was there."""
+    return {"postgresql": postgresql_insert(table).on_conflict_do_nothing(),
+            "sqlite": sqlite_insert(table).on_conflict_do_nothing()}
+
+
 _drafts = Draft.__table__
 _DRAFT_COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
                   _drafts.c.recent_updates)
@@ -64,10 +70,7 @@ _GET_DRAFT = select(*_DRAFT_COLUMNS).where(
 _GET_DRAFT_ANY_KEY = select(*_DRAFT_COLUMNS).where(  # while old lookup keys are in use
     _drafts.c.channel == bindparam("channel"),
     _drafts.c.external_hash.in_(bindparam("hashes", expanding=True)))
-_NEW_DRAFT = {
-    dialect: dialect_insert(_drafts).on_conflict_do_nothing(
-        index_elements=["channel", "external_hash"])
-    for dialect, dialect_insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))}
+_NEW_DRAFT = _insert_or_skip(_drafts)
 _UPDATE_DRAFT = update(_drafts).where(
     _drafts.c.id == bindparam("draft_id"), _drafts.c.version == bindparam("expected")
 ).values(state=bindparam("new_state"), version=_drafts.c.version + 1,
@@ -578,6 +581,9 @@ class QuestionRepository:
         return int(outcome.rowcount) == 1  # type: ignore[attr-defined]
 
 
+_RECORD_UPDATE = _insert_or_skip(ProcessedUpdate.__table__)
+
+
 class ProcessedUpdateRepository:
     """Channel updates already handled: the guard against redelivery after a crash."""
 
@@ -589,11 +595,9 @@ class ProcessedUpdateRepository:
 
         One ``INSERT ... ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL), no savepoint.
         """
-        dialect = self.session.bind.dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         result = await self.session.execute(
-            insert(ProcessedUpdate).values(channel=channel, update_id=update_id, at=utcnow())
-            .on_conflict_do_nothing())
+            _RECORD_UPDATE[self.session.bind.dialect.name],
+            {"channel": channel, "update_id": update_id, "at": utcnow()})
         return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def purge(self, *, before: datetime) -> int:
