@@ -20,6 +20,7 @@ from handlers.callbacks import pack
 
 Markup = dict[str, Any]  # a Bot API ``reply_markup`` object
 REMOVE_KEYBOARD: Markup = {"remove_keyboard": True}
+# As the application's ``Defaults`` (bot/app.py), which only PTB's typed methods apply.
 _FORMAT = {"parse_mode": ParseMode.HTML, "link_preview_options": {"is_disabled": True}}
 
 
