@@ -90,14 +90,14 @@ async def on_text(update: Update, context: Context) -> None:
     if staff_reply is not None:
         await send_reply(context, message.chat_id, staff_reply)
         return
+    # A reply, or text without a conversation in progress: an answer to a relayed question?
     replied_to = message.reply_to_message.message_id if message.reply_to_message else None
-    if replied_to is not None or await services(context).intake.current_draft(_key(update)) is None:
-        thanks = await staff.answer(user_id, message.text, reply_to_message_id=replied_to,
-                                    update_id=update.update_id)
-        if thanks is not None:
-            if thanks:
-                await message.reply_text(thanks)
-            return
+    thanks = await staff.answer(user_id, message.text, reply_to_message_id=replied_to,
+                                update_id=update.update_id)
+    if thanks is not None:
+        if thanks:
+            await message.reply_text(thanks)
+        return
     await _answer(update, context, Text(message.text))
 
 
