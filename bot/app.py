@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
-from telegram.constants import ParseMode
+from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot import messages
 from bot.services import Services, open_services
@@ -18,7 +17,7 @@ from bot.update_processor import update_processor
 from handlers import admin, intake, privacy, staff, stats
 from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
-from handlers.render import ConversationBot
+from handlers.render import DEFAULTS, ConversationBot
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +32,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     bot = ConversationBot(
         token,
         base_url=str(settings.telegram.base_url),
-        defaults=Defaults(parse_mode=ParseMode.HTML,
-                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        defaults=DEFAULTS,
         request=api_request(settings.telegram.http_backend,
                             connection_pool_size=settings.telegram.connection_pool_size),
         get_updates_request=get_updates_request(settings.telegram.http_backend),

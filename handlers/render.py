@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ExtBot
+from telegram.ext import Defaults, ExtBot
 
 from bot import messages
 from bot.engine import Prompt
@@ -20,8 +21,12 @@ from handlers.callbacks import pack
 
 Markup = dict[str, Any]  # a Bot API ``reply_markup`` object
 REMOVE_KEYBOARD: Markup = {"remove_keyboard": True}
-# As the application's ``Defaults`` (bot/app.py), which only PTB's typed methods apply.
-_FORMAT = {"parse_mode": ParseMode.HTML, "link_preview_options": {"is_disabled": True}}
+# How every message is formatted: the application's ``Defaults`` for PTB's typed methods, and
+# the same parameters for ``ConversationBot.call``, which no defaults reach.
+DEFAULTS = Defaults(parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+_FORMAT = {"parse_mode": DEFAULTS.parse_mode,
+           "link_preview_options": DEFAULTS.link_preview_options.to_dict()}
 
 
 class ConversationBot(ExtBot[None]):
