@@ -65,9 +65,7 @@ _drafts = Draft.__table__
 _DRAFT_COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
                   _drafts.c.recent_updates)
 # The conversation's hot path: statements built once, on the table (no ORM bookkeeping).
-_GET_DRAFT = select(*_DRAFT_COLUMNS).where(
-    _drafts.c.channel == bindparam("channel"), _drafts.c.external_hash == bindparam("hash"))
-_GET_DRAFT_ANY_KEY = select(*_DRAFT_COLUMNS).where(  # while old lookup keys are in use
+_GET_DRAFT = select(*_DRAFT_COLUMNS).where(  # under every known lookup key
     _drafts.c.channel == bindparam("channel"),
     _drafts.c.external_hash.in_(bindparam("hashes", expanding=True)))
 _NEW_DRAFT = _insert_or_skip(_drafts)
@@ -102,13 +100,8 @@ class DraftRepository:
 
     async def get(self, *, channel: str, external_id: str) -> DraftRecord | None:
         """The person's draft, if any (expired or not)."""
-        hashes = self.keyring.lookup_hashes(external_id)
-        if len(hashes) == 1:
-            result = await self.session.execute(_GET_DRAFT, {"channel": channel,
-                                                             "hash": hashes[0]})
-        else:
-            result = await self.session.execute(_GET_DRAFT_ANY_KEY, {"channel": channel,
-                                                                     "hashes": hashes})
+        result = await self.session.execute(_GET_DRAFT, {
+            "channel": channel, "hashes": self.keyring.lookup_hashes(external_id)})
         row = result.first()
         if row is None:
             return None
