@@ -33,6 +33,7 @@ class Services:
     settings: Settings
     db: AsyncEngine
     sessions: async_sessionmaker[Any]
+    reader: AsyncEngine  # for long read-only queries; on SQLite they run in a worker thread
     keyring: Keyring
     engine: Engine
     intake: IntakeService
@@ -46,6 +47,10 @@ class Services:
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
         return UnitOfWork(self.sessions, self.keyring)
+
+    def reading_uow(self) -> UnitOfWork:
+        """A unit of work for long read-only queries (``/stats``): they do not hold the loop."""
+        return UnitOfWork(session_factory(self.reader), self.keyring)
 
     def start_background(self) -> None:
         """Start the outbox dispatcher loop."""
@@ -63,6 +68,7 @@ class Services:
                     await task
         self._tasks.clear()
         await self.db.dispose()
+        await self.reader.dispose()
 
 
 async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:
@@ -84,6 +90,8 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
     if settings.database.migrate_on_start:
         await upgrade(db)
     sessions = session_factory(db)
+    reader = (create_engine(settings.database.url, keyring=keys, threaded=True)
+              if db.dialect.name == "sqlite" else db)
 
     def new_uow() -> UnitOfWork:
         return UnitOfWork(sessions, keys)
@@ -107,5 +115,5 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
     privacy = Privacy(new_uow, engine.questionnaire)
     admin = AdminService(new_uow, admins=frozenset(settings.admins))
-    return Services(settings, db, sessions, keys, engine, intake, staff, followup, privacy,
+    return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher)

@@ -44,7 +44,7 @@ async def stats_command(update: Update, context: Context) -> None:
     weeks = parse_weeks(context.args)
     results: list[Figures] = []
     national = services(context).admin.is_global(Actor(update.effective_user.id))
-    async with services(context).uow() as uow:
+    async with services(context).reading_uow() as uow:
         codes: list[str | None] = [None] if national else []
         codes += [member.gemeente_code for member in
                   await uow.staff.list_memberships(telegram_id=update.effective_user.id)

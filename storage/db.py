@@ -11,14 +11,20 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from storage import sqlite
 from storage.crypto import Keyring, attach
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+BUSY_TIMEOUT = 30  # seconds a SQLite statement waits for another process's write lock
 
 
-def create_engine(url: str, *, keyring: Keyring | None = None, **kwargs: Any) -> AsyncEngine:
+def create_engine(url: str, *, keyring: Keyring | None = None, threaded: bool = False,
+                  **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
 
+    SQLite runs on the event loop's thread (``storage.sqlite``): a conversation's statements
+    take microseconds, less than handing them to a thread. ``threaded`` engines run it in
+    aiosqlite's worker thread instead, for long read-only queries that must not hold the loop.
     SQLite allows one writer at a time. Several pooled connections would make concurrent
     transactions wait for the lock in SQLite's busy handler (sleeping 1 to 100 ms at a time);
     one connection makes them queue on the pool instead, in order and without sleeping.
@@ -29,7 +35,10 @@ def create_engine(url: str, *, keyring: Keyring | None = None, **kwargs: Any) ->
     """
     kwargs.setdefault("pool_reset_on_return", None)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        if threaded:
+            kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT})
+        else:
+            kwargs.setdefault("async_creator", sqlite.connector(url, timeout=BUSY_TIMEOUT))
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
     else:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, text, update
 
 from bot.engine import Choose, Done, Input, Skip, Status, Text, Toggle
 from bot.intake import ConversationKey
@@ -50,6 +52,24 @@ async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator
 
 async def test_migrations_reach_head(services: Services) -> None:
     assert await current_revision(services.db) == "0002"
+
+
+async def test_sqlite_runs_on_the_loop_and_long_reads_in_a_thread(tmp_path: Path) -> None:
+    """Statements run on the event loop's thread; those of the bot's reader (``/stats``) not."""
+    settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'threads.db'}")
+    opened = await open_services(settings, RecordingSender())
+    try:
+        threads = {}
+        for name, engine in (("db", opened.db), ("reader", opened.reader)):
+            event.listen(engine.sync_engine, "connect", lambda dbapi_connection, _record:
+                         dbapi_connection.create_function("thread", 0, threading.get_ident))
+            await engine.dispose()  # new connections, with the function
+            async with engine.connect() as connection:
+                threads[name] = await connection.scalar(text("SELECT thread()"))
+    finally:
+        await opened.close()
+    assert threads["db"] == threading.get_ident()
+    assert threads["reader"] != threading.get_ident()
 
 
 async def test_draft_writes_are_guarded_against_concurrent_writers(services: Services) -> None:
