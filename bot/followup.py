@@ -88,9 +88,8 @@ class FollowUp:
         if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW.value,
                                               escalation_level=level, due_at=next_due):
             return 0
-        for chat_id in chats:
-            await uow.outbox.add(chat_id=chat_id, kind="reminder", text=text,
-                                 buttons=card_buttons(signal), signal_id=signal.id)
+        await uow.outbox.add_to_chats(chats, kind="reminder", text=text,
+                                      buttons=card_buttons(signal), signal_id=signal.id)
         await uow.events.add(signal_id=signal.id, action="escalate", at=now,
                              detail={"level": level})
         return 1
@@ -106,11 +105,9 @@ class FollowUp:
         days = max(1, (now - signal.last_activity_at).days)
         chats = ([owner.telegram_id] if owner and owner.active and owner.blocked_at is None
                  else await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code))
-        for chat_id in chats:
-            await uow.outbox.add(chat_id=chat_id, kind="reminder", signal_id=signal.id,
-                                 text=messages.REMINDER_SILENT.format(reference=signal.reference,
-                                                                      days=days),
-                                 buttons=card_buttons(signal))
+        await uow.outbox.add_to_chats(
+            chats, kind="reminder", signal_id=signal.id, buttons=card_buttons(signal),
+            text=messages.REMINDER_SILENT.format(reference=signal.reference, days=days))
         await uow.events.add(signal_id=signal.id, action="reminder", at=now)
         return 1
 

@@ -277,8 +277,10 @@ class IntakeService:
         organisation_id = answers.pop("organisation_id", None)
         for steering in _STEERING:
             answers.pop(steering, None)
-        signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id)
-        signaler.role = role
+        signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id,
+                                                  role=role)
+        gemeente = await uow.gemeenten.get(code=answers["gemeente"])
+        assert gemeente is not None
         now = utcnow()
         signal = await uow.signals.add(Signal(
             gemeente_code=answers["gemeente"],
@@ -291,10 +293,8 @@ class IntakeService:
             organisation_id=organisation_id,
             created_at=now,
             last_activity_at=now,
+            due_at=now + timedelta(hours=gemeente.escalation_hours),
         ))
-        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
-        assert gemeente is not None
-        signal.due_at = signal.created_at + timedelta(hours=gemeente.escalation_hours)
         await uow.events.add(signal_id=signal.id, action="filed", at=signal.created_at)
         alert = card(self.engine, signal, gemeente_name=gemeente_name,
                      footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
@@ -302,9 +302,8 @@ class IntakeService:
         chats = await uow.gemeenten.list_alert_chats(code=signal.gemeente_code)
         if not chats:  # every alert chat blocked the bot: make sure someone hears of it
             chats = await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code)
-        for chat_id in chats:
-            await uow.outbox.add(chat_id=chat_id, kind="alert", text=alert, buttons=buttons,
-                                 signal_id=signal.id)
+        await uow.outbox.add_to_chats(chats, kind="alert", text=alert, buttons=buttons,
+                                      signal_id=signal.id)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
                  signal.pc4)
         notice = await text_for(uow, signal.gemeente_code, "thanks",

@@ -17,11 +17,12 @@ from bot.intake import ConversationKey
 from bot.outbox import DeliveryError, Outgoing
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
+from storage.crypto import Keyring, generate_key
 from storage.db import create_engine, current_revision, session_factory
 from storage.models import Draft, Outbox, Pc4Route, ProcessedUpdate, utcnow
 from storage.repositories import ConcurrentUpdate
 from storage.uow import UnitOfWork
-from tests.conftest import HEERLEN, TERNEUZEN, make_settings
+from tests.conftest import HEERLEN, TERNEUZEN, TEST_KEY, make_settings
 
 
 class RecordingSender:
@@ -99,6 +100,15 @@ async def test_draft_writes_are_guarded_against_concurrent_writers(services: Ser
     async with services.uow() as uow:
         row = await uow.drafts.get(**key)
         assert row is not None and row.state == {"a": 3} and row.version == 2
+
+
+async def test_a_draft_is_found_during_a_key_rotation(services: Services) -> None:
+    """With a new key and the old one still known, a conversation in progress is found."""
+    started = await services.intake.start(ConversationKey("telegram", "47"))
+    rotating = Keyring(generate_key(), [TEST_KEY])
+    async with UnitOfWork(services.sessions, rotating) as uow:
+        row = await uow.drafts.get(channel="telegram", external_id="47")
+    assert row is not None and row.state["token"] == started.draft.token
 
 
 async def test_concurrent_taps_of_one_person_are_both_applied(services: Services) -> None:
