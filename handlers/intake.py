@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
@@ -142,7 +143,12 @@ async def on_button(update: Update, context: Context) -> None:
     if result.status is Status.INVALID:
         await answer_query(query, plain(result.notice or ""), show_alert=True)
         return
-    await answer_query(query)
+    # The answer (which stops the button's spinner) and the new question travel together.
+    await asyncio.gather(answer_query(query), _show(context, message, result))
+
+
+async def _show(context: Context, message: Message, result: Result) -> None:
+    """The result of a button press, in the message that carried the button."""
     token, chat_id, message_id = result.draft.token, message.chat_id, message.message_id
     if result.status is Status.UPDATED and result.prompt is not None:
         await edit(context.bot, chat_id, message_id, None, keyboard(result.prompt, token))
