@@ -1,10 +1,7 @@
 """The intake use case: load a person's draft, step the engine, store the result.
 
-A step that only rewrites the person's draft needs no transaction: the draft is read, and
-written back in one statement that checks its version. On PostgreSQL it runs without BEGIN and
-COMMIT, two round trips instead of four. Any other step is one transaction: a filed signal, its
-alerts (outbox rows) and the deletion of the draft commit together; the caller then wakes the
-outbox dispatcher.
+Every step is one transaction. A filed signal, its alerts (outbox rows) and the deletion of
+the draft commit together; the caller then wakes the outbox dispatcher.
 """
 
 from __future__ import annotations
@@ -35,7 +32,7 @@ from bot.engine import (
     parse_postcode,
 )
 from bot.questionnaire import Kind
-from bot.routing import RouteKind, RouteResult, route, route_gemeente
+from bot.routing import RouteKind, route, route_gemeente
 from storage.models import Signal, utcnow
 from storage.repositories import ConcurrentUpdate, DraftRecord
 from storage.uow import UnitOfWork
@@ -69,11 +66,8 @@ class IntakeService:
         draft_ttl: timedelta,
         default_advice: str,
         on_commit: Callable[[], None] = lambda: None,
-        uow_without_transaction: Callable[[], UnitOfWork] | None = None,
     ) -> None:
-        """``uow_without_transaction`` gives units of work that commit every statement."""
         self._uow = uow
-        self._plain_uow = uow_without_transaction or uow
         self.engine = engine
         self._ttl = draft_ttl
         self._default_advice = default_advice
@@ -157,70 +151,40 @@ class IntakeService:
         self, key: ConversationKey, given: Input, token: str | None, update_id: int | None,
         staff_id: int | None = None,
     ) -> Result | None:
-        async with self._plain_uow() as uow:
-            result = await self._step(uow, key, given, token, update_id, staff_id, plain=True)
-        if result is _TRANSACTION:
-            async with self._uow() as uow:
-                result = await self._step(uow, key, given, token, update_id, staff_id,
-                                          plain=False)
-        assert not isinstance(result, _NeedsTransaction)
-        if result is not None and result.status is Status.SUBMIT:
-            self._on_commit()
-        return result
-
-    async def _step(
-        self, uow: UnitOfWork, key: ConversationKey, given: Input, token: str | None,
-        update_id: int | None, staff_id: int | None, *, plain: bool,
-    ) -> Result | None | _NeedsTransaction:
-        """Apply one input.
-
-        ``plain``: ``uow`` may have no transaction, so a step that would write more than its
-        draft stops before writing anything and returns ``_TRANSACTION``.
-        """
-        row, draft = await self._load(uow, key)
-        if staff_id is not None and (
-                draft is None or await uow.staff.has_pending(telegram_id=staff_id)):
-            return None
-        live = row if draft else None
-        if plain and not _remembered(live, update_id):  # the update is recorded elsewhere
-            return _TRANSACTION
-        if await _seen(uow, key, live, update_id):
-            return Result(Status.DUPLICATE, Draft(token=""))
-        if draft is None:
-            if token is not None:
-                return Result(Status.STALE, Draft(token=""), notice=messages.NO_CONVERSATION)
-            if plain:
-                return _TRANSACTION
-            notice = messages.EXPIRED if row is not None else messages.WELCOME
-            result = await self._begin(uow, key, row, update_id, notice=notice)
+        async with self._uow() as uow:
+            row, draft = await self._load(uow, key)
+            if staff_id is not None and (
+                    draft is None or await uow.staff.has_pending(telegram_id=staff_id)):
+                return None
+            if await _seen(uow, key, row if draft else None, update_id):
+                return Result(Status.DUPLICATE, Draft(token=""))
+            if draft is None:
+                if token is not None:
+                    return Result(Status.STALE, Draft(token=""), notice=messages.NO_CONVERSATION)
+                notice = messages.EXPIRED if row is not None else messages.WELCOME
+                result = await self._begin(uow, key, row, update_id, notice=notice)
+                await uow.commit()
+                return result
+            assert row is not None
+            if token is not None and token != draft.token:
+                return Result(Status.STALE, draft, self.engine.prompt(draft), messages.STALE_BUTTON)
+            if isinstance(given, Choose) and given.question == START:
+                return await self._resume_or_restart(uow, key, row, draft, given.value, update_id)
+            given = await self._route(uow, draft, given)
+            result = self.engine.step(draft, given)
+            if result.status is Status.STALE:
+                return result
+            if result.status in (Status.SUBMIT, Status.ENDED):
+                if result.status is Status.SUBMIT:
+                    result = await self._file(uow, key, result.draft)
+                await uow.drafts.delete(row)
+                if update_id is not None:  # the draft goes; the update is remembered here
+                    await uow.updates.record(channel=key.channel, update_id=update_id)
+            else:
+                await self._save(uow, key, row, result.draft, update_id)
             await uow.commit()
-            return result
-        assert row is not None
-        if token is not None and token != draft.token:
-            return Result(Status.STALE, draft, self.engine.prompt(draft), messages.STALE_BUTTON)
-        if isinstance(given, Choose) and given.question == START:
-            if plain:
-                return _TRANSACTION
-            return await self._resume_or_restart(uow, key, row, draft, given.value, update_id)
-        given, not_on_board = await self._route(uow, draft, given)
-        if not_on_board is not None:  # counted, for the gemeente (if any) not on board yet
-            if plain:
-                return _TRANSACTION
-            await uow.signals.add_not_on_board(gemeente_code=not_on_board.gemeente_code)
-        result = self.engine.step(draft, given)
-        if result.status is Status.STALE:
-            return result
-        if result.status in (Status.SUBMIT, Status.ENDED):
-            if plain:
-                return _TRANSACTION
-            if result.status is Status.SUBMIT:
-                result = await self._file(uow, key, result.draft)
-            await uow.drafts.delete(row)
-            if update_id is not None:  # the draft goes; the update is remembered here
-                await uow.updates.record(channel=key.channel, update_id=update_id)
-        else:
-            await self._save(uow, key, row, result.draft, update_id)
-        await uow.commit()
+        if result.status is Status.SUBMIT:
+            self._on_commit()
         return result
 
     async def _load(
@@ -270,16 +234,15 @@ class IntakeService:
             return result
         return Result(Status.NEXT, draft, self.engine.prompt(draft), ack=messages.RESUME)
 
-    async def _route(self, uow: UnitOfWork, draft: Draft, given: Input
-                     ) -> tuple[Input, RouteResult | None]:
-        """Give the engine routed input, and the route if it leads to no taking part gemeente.
+    async def _route(self, uow: UnitOfWork, draft: Draft, given: Input) -> Input:
+        """Give the engine routed input.
 
         That is a postcode (typed, or a gemeente picked for an area in several gemeenten),
         or the house number that decides a postcode split between gemeenten.
         """
         question = self.engine.current(draft)
         if question is None:
-            return given, None
+            return given
         advice = self._default_advice
         if question.kind is Kind.POSTCODE:
             picks = {code for code, _ in draft.answers.get("_candidates", ())}
@@ -291,15 +254,19 @@ class IntakeService:
                 result = await route(uow, pc4=pc4, letters=postcode[5:] or None,
                                      house_number=None, default_advice=advice)
             else:
-                return given, None
-            return RoutedPostcode(postcode, result.to_route()), _not_on_board(result)
+                return given
+            if result.kind is RouteKind.NOT_ON_BOARD:
+                await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
+            return RoutedPostcode(postcode, result.to_route())
         if question.kind is Kind.HOUSE_NUMBER and draft.answers.get("_split") and isinstance(
                 given, Text) and (number := parse_house_number(given.text)):
             postcode = str(draft.answers["postcode"])
             result = await route(uow, pc4=int(postcode[:4]), letters=postcode[5:],
                                  house_number=number, default_advice=advice)
-            return RoutedHouseNumber(number, result.to_route()), _not_on_board(result)
-        return given, None
+            if result.kind is RouteKind.NOT_ON_BOARD:
+                await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
+            return RoutedHouseNumber(number, result.to_route())
+        return given
 
     async def _file(self, uow: UnitOfWork, key: ConversationKey, draft: Draft) -> Result:
         """Store the signal and queue its alerts (in the transaction that drops the draft)."""
@@ -346,27 +313,6 @@ class IntakeService:
 
 
 
-class _NeedsTransaction:
-    """A step's answer that it must run again in a transaction."""
-
-
-_TRANSACTION = _NeedsTransaction()
-
-
-def _not_on_board(result: RouteResult) -> RouteResult | None:
-    """The route when it leads to no taking part gemeente (one not on board, or none)."""
-    return result if result.kind is RouteKind.NOT_ON_BOARD else None
-
-
-def _remembered(live: DraftRecord | None, update_id: int | None) -> bool:
-    """True when the live draft's recent updates tell whether this one took effect.
-
-    Also true without an update id: there is nothing to check.
-    """
-    return update_id is None or (live is not None and bool(live.recent_updates)
-                                 and update_id >= min(live.recent_updates))
-
-
 async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,
                 update_id: int | None) -> bool:
     """True when this update took effect before (a redelivered copy).
@@ -376,6 +322,6 @@ async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,
     """
     if update_id is None:
         return False
-    if live is not None and _remembered(live, update_id):
+    if live is not None and live.recent_updates and update_id >= min(live.recent_updates):
         return update_id in live.recent_updates
     return not await uow.updates.record(channel=key.channel, update_id=update_id)

@@ -102,18 +102,12 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
         description_max_chars=settings.intake.description_max_chars))
     dispatcher = Dispatcher(new_uow, sender, throttle=throttle, on_undeliverable=reroute,
                             channels=channels)
-    # Units of work without a transaction, for steps that rewrite only their draft: on
-    # PostgreSQL that saves BEGIN and COMMIT, two of a step's four round trips. SQLite's
-    # transactions cost no round trip (and it runs on this thread), so there it has them.
-    autocommit = (session_factory(db.execution_options(isolation_level="AUTOCOMMIT"))
-                  if db.dialect.name == "postgresql" else sessions)
     intake = IntakeService(
         new_uow,
         engine,
         draft_ttl=timedelta(hours=settings.intake.draft_ttl_hours),
         default_advice=settings.intake.fallback_advice,
         on_commit=dispatcher.kick,
-        uow_without_transaction=lambda: UnitOfWork(autocommit, keys),
     )
     staff = StaffService(new_uow, engine,
                          question_ttl=timedelta(days=settings.workflow.question_expiry_days),

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, insert, select, text, update
+from sqlalchemy import event, func, select, text, update
 
 from bot.engine import Choose, Done, Input, Skip, Status, Text, Toggle
 from bot.intake import ConversationKey
@@ -18,7 +18,7 @@ from bot.outbox import DeliveryError, Outgoing
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
-from storage.db import create_engine, current_revision, session_factory, upgrade
+from storage.db import create_engine, current_revision, session_factory
 from storage.models import Draft, Outbox, Pc4Route, ProcessedUpdate, utcnow
 from storage.repositories import ConcurrentUpdate
 from storage.uow import UnitOfWork
@@ -71,27 +71,6 @@ async def test_sqlite_runs_on_the_loop_and_long_reads_in_a_thread(tmp_path: Path
         await opened.close()
     assert threads["db"] == threading.get_ident()
     assert threads["reader"] != threading.get_ident()
-
-
-async def test_a_pooled_connection_used_without_transaction_gets_it_back(db_url: str) -> None:
-    """After a step without a transaction, the next user of the connection has one again."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("only PostgreSQL runs steps without a transaction")
-    engine = create_engine(db_url, pool_size=1)  # so both use the same connection
-    try:
-        await upgrade(engine)
-        async with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as plain:
-            await plain.execute(
-                insert(ProcessedUpdate).values(channel="t", update_id=1, at=utcnow()))
-        async with engine.connect() as connection:
-            await connection.execute(
-                insert(ProcessedUpdate).values(channel="t", update_id=2, at=utcnow()))
-            await connection.rollback()
-        async with engine.connect() as connection:
-            kept = (await connection.scalars(select(ProcessedUpdate.update_id))).all()
-    finally:
-        await engine.dispose()
-    assert kept == [1]
 
 
 async def test_draft_writes_are_guarded_against_concurrent_writers(services: Services) -> None:
