@@ -331,7 +331,8 @@ class Engine:
                      for code, name in draft.answers.get("_candidates", ())]
         if question.optional:
             rows.append((Button(messages.SKIP, Skip(question.id)),))
-        if draft.editing and question.id in draft.answers and question.kind is not Kind.MULTI:
+        if draft.editing and draft.answers.get(question.id) is not None and (
+                question.kind is not Kind.MULTI):
             current = self.answer_label(question, draft.answers[question.id])
             text += "\n" + messages.CURRENT_ANSWER.format(answer=current)
             rows.append((Button(messages.KEEP, Skip(question.id)),))
@@ -353,7 +354,8 @@ class Engine:
         values = {**answers, "role": role} if role else dict(answers)
         lines = []
         for question in self.questionnaire.questions:
-            if question.summary and question.id in values and question.applies(values):
+            if question.summary and values.get(question.id) is not None and question.applies(
+                    values):
                 lines.append((question.summary, self.answer_label(question, values[question.id])))
             elif question.summary and question.optional and question.applies(values):
                 lines.append((question.summary, messages.NOT_GIVEN))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot import messages
 from bot.engine import (
     MENU,
     Cancel,
@@ -200,6 +201,11 @@ def test_skip_description_when_not_editing() -> None:
          Choose("frequency", "dagelijks"), Toggle("actions", "niets", True), Done("actions"))
     walk(Skip("description"))
     assert walk.at == "person_knows" and walk.draft.answers["description"] is None
+    walk(Choose("person_knows", "ja"), Choose("contact_ok", "nee"))
+    assert ("Beschrijving", messages.NOT_GIVEN) in ENGINE.summary_lines(walk.draft.answers)
+    assert "None" not in ENGINE.summary_text(walk.draft.answers)
+    walk(Choose("summary", "edit"), EditGroup("beschrijving"))  # nothing to keep: no "None"
+    assert walk.at == "description" and "None" not in walk.result.prompt.text
 
 
 def test_edit_contact_to_anonymous_drops_personal_fields() -> None:
