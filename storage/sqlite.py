@@ -74,7 +74,11 @@ class Cursor:
 
 
 class Connection:
-    """An aiosqlite-like connection whose awaitables complete at once."""
+    """An aiosqlite-like connection whose awaitables complete at once.
+
+    It keeps the default isolation level: SQLAlchemy changes that through aiosqlite's
+    private queue, which this connection has not got (the bot never changes it).
+    """
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         # The name SQLAlchemy's adapter reads to tell whether the connection is still open.
