@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 
 _R = TypeVar("_R")
 START = "_start"  # pseudo question of the "resume or restart?" prompt
-_ATTEMPTS = 3
+# A step loses a race only to another step's successful write, so when k steps of one person
+# race (taps reaching different workers at once), k attempts always suffice.
+_ATTEMPTS = 5
 # Answers that only steer the conversation; they are not part of a filed signal.
 _STEERING = ("danger", "acute", "role_confirm", "remembered_role", "gemeente_name", "_split",
              "_pc4", "_candidates")
