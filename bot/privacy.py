@@ -33,8 +33,11 @@ class PurgeReport:
 class Privacy:
     """Erasing personal data on time, and on request."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], questionnaire: Questionnaire) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], questionnaire: Questionnaire, *,
+                 on_commit: Callable[[], None] = lambda: None) -> None:
+        """``on_commit`` is called after a purge queued messages (the blanked staff copies)."""
         self._uow = uow
+        self._on_commit = on_commit
         self._personal = tuple(q.id for q in questionnaire.questions if q.personal)
 
     async def purge(self, now: datetime | None = None, *, dry_run: bool = False) -> PurgeReport:
@@ -53,6 +56,8 @@ class Privacy:
                     await self._erase(uow, signal, now)
             if not dry_run:
                 await uow.commit()
+        if report.signals and not dry_run:
+            self._on_commit()
         return report
 
     async def _erase(self, uow: UnitOfWork, signal: Signal, now: datetime) -> None:

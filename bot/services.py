@@ -113,7 +113,7 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
                          question_ttl=timedelta(days=settings.workflow.question_expiry_days),
                          on_commit=dispatcher.kick)
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
-    privacy = Privacy(new_uow, engine.questionnaire)
+    privacy = Privacy(new_uow, engine.questionnaire, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins))
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher)

@@ -15,7 +15,7 @@ from sqlalchemy import select, text
 
 from bot.app import build_application
 from bot.settings import Settings
-from storage.models import Base, Signal, SignalEvent, utcnow
+from storage.models import Base, Outbox, Signal, SignalEvent, utcnow
 from tests.conftest import TEST_KEY, make_settings
 from tests.harness import BotRunner, Person, eventually
 from tests.test_settings import run_cli
@@ -105,6 +105,13 @@ async def test_retention_erases_personal_fields_and_keeps_the_anonymous_record(
     await carine.tap("Ja, afronden", chat=GROUP)
     await carine.tap("Notitie toevoegen", chat=GROUP)
     await carine.say("Notitie-Zq9")
+
+    async def all_sent() -> bool:
+        async with runner.services.uow() as uow:
+            return not await uow.session.scalar(select(Outbox.id).where(Outbox.sent_at.is_(None)))
+
+    await eventually(all_sent)
+    await asyncio.sleep(0.2)  # the dispatcher goes back to sleep: only a kick wakes it now
     privacy, now = runner.services.privacy, utcnow()
     assert (await privacy.purge(now + timedelta(days=29))).signals == []
     env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
