@@ -68,7 +68,8 @@ class Services:
                     await task
         self._tasks.clear()
         await self.db.dispose()
-        await self.reader.dispose()
+        if self.reader is not self.db:  # SQLite's threaded reader; on PostgreSQL the same engine
+            await self.reader.dispose()
 
 
 async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:
