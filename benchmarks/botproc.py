@@ -5,10 +5,12 @@ Usage: ``python benchmarks/botproc.py '<json spec>'``. The spec names the bot (`
 * ``echo``: a bare python-telegram-bot echo bot; ``backend`` is ``httpx`` (stock
   ``HTTPXRequest``), ``httpx-aiohttp`` (``HTTPXRequest`` on the httpx-aiohttp transport) or
   ``aiohttp`` (``AiohttpRequest``); ``concurrent`` > 1 processes updates concurrently, with
-  PTB's ``SimpleUpdateProcessor`` or (``ordered``) Signaalbot's ``ChatOrderedUpdateProcessor``.
+  PTB's ``SimpleUpdateProcessor`` or (``ordered``) Signaalbot's ``ChatOrderedUpdateProcessor``;
+  it runs on asyncio's event loop, or with ``uvloop`` on uvloop.
 * ``raw``: no PTB at all, an aiohttp long-poll loop answering each update in turn (the
   transport's own limit on this machine).
-* ``signaalbot``: ``bot.app.build_application`` on ``settings`` (a ``Settings`` dict).
+* ``signaalbot``: ``bot.app.build_application`` on ``settings`` (a ``Settings`` dict), on the
+  event loop ``signaalbot run`` uses (``bot.app.new_event_loop``).
 
 The process polls ``base_url`` and prints one JSON line ``{"ready": true}`` once polling;
 on SIGTERM it stops like ``run_polling`` would. Its CPU time and memory are read from /proc.
@@ -153,4 +155,11 @@ async def main(spec: dict[str, Any]) -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    asyncio.run(main(json.loads(sys.argv[1])))
+    spec = json.loads(sys.argv[1])
+    if spec["kind"] == "signaalbot" or spec.get("uvloop"):
+        from bot.app import new_event_loop
+
+        with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(main(spec))
+    else:
+        asyncio.run(main(spec))

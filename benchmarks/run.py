@@ -92,15 +92,17 @@ FULL = Load(echo_users=100, echo_messages=20, signalers=100, signals=2, paced_si
 QUICK = Load(echo_users=50, echo_messages=5, signalers=20, signals=1, paced_signalers=20,
              pace=(0.2, 0.6), drafts=150, variants=False)
 
-# Echo bot variants: (name, backend, concurrent updates, Signaalbot's ordered processor).
+# Echo bot variants: (name, backend, concurrent updates, Signaalbot's ordered processor, uvloop).
 ECHO_VARIANTS = [
-    ("stock httpx, sequential (floor)", "httpx", 1, False),
-    ("stock httpx, concurrent 64", "httpx", 64, False),
-    ("httpx + httpx-aiohttp transport, sequential", "httpx-aiohttp", 1, False),
-    ("httpx + httpx-aiohttp transport, concurrent 64", "httpx-aiohttp", 64, False),
-    ("AiohttpRequest, sequential", "aiohttp", 1, False),
-    ("AiohttpRequest, concurrent 64", "aiohttp", 64, False),
-    ("AiohttpRequest, concurrent 64, chat-ordered", "aiohttp", 64, True),
+    ("stock httpx, sequential (floor)", "httpx", 1, False, False),
+    ("stock httpx, sequential, uvloop", "httpx", 1, False, True),
+    ("stock httpx, concurrent 64", "httpx", 64, False, False),
+    ("httpx + httpx-aiohttp transport, sequential", "httpx-aiohttp", 1, False, False),
+    ("httpx + httpx-aiohttp transport, concurrent 64", "httpx-aiohttp", 64, False, False),
+    ("AiohttpRequest, sequential", "aiohttp", 1, False, False),
+    ("AiohttpRequest, concurrent 64", "aiohttp", 64, False, False),
+    ("AiohttpRequest, concurrent 64, chat-ordered", "aiohttp", 64, True, False),
+    ("AiohttpRequest, concurrent 64, chat-ordered, uvloop", "aiohttp", 64, True, True),
 ]
 FLOOR = ECHO_VARIANTS[0][0]
 SIGNAALBOT_TRANSPORT = ECHO_VARIANTS[-1][0]  # the transport and processing Signaalbot uses
@@ -323,12 +325,13 @@ def new_people(api: BenchStandIn, count: int, latencies: list[float],
 # --- section 1: echo bots -------------------------------------------------------------------
 
 
-async def echo_run(variant: tuple[str, str, int, bool], load: Load, log_dir: Path
+async def echo_run(variant: tuple[str, str, int, bool, bool], load: Load, log_dir: Path
                    ) -> dict[str, Any]:
     """One echo bot: ``load.echo_users`` people, each sending ``load.echo_messages`` in turn."""
-    name, backend, concurrent, ordered = variant
+    name, backend, concurrent, ordered, uvloop = variant
     kind = "raw" if backend == "raw" else "echo"
-    spec = {"kind": kind, "backend": backend, "concurrent": concurrent, "ordered": ordered}
+    spec = {"kind": kind, "backend": backend, "concurrent": concurrent, "ordered": ordered,
+            "uvloop": uvloop}
     async with running_bot(spec, log_dir) as (api, bot, errors):
         warm_up: list[float] = []
         await pool((person.say("Hallo") for person in new_people(api, load.echo_users, warm_up)),
@@ -343,7 +346,8 @@ async def echo_run(variant: tuple[str, str, int, bool], load: Load, log_dir: Pat
 
         await bot.measure(asyncio.gather(*(talk(person) for person in people)), result)
         summary = {"variant": name, "backend": backend, "concurrent_updates": concurrent,
-                   **result.summary(), "peak_rss_mb": round(bot.memory_kb()["VmHWM"] / 1024, 1)}
+                   "uvloop": uvloop, **result.summary(),
+                   "peak_rss_mb": round(bot.memory_kb()["VmHWM"] / 1024, 1)}
     summary["errors"] = errors
     return summary
 
@@ -352,7 +356,7 @@ async def echo_section(load: Load, log_dir: Path) -> dict[str, dict[str, Any]]:
     """The floor and Signaalbot's transport; with ``load.variants`` every variant and raw."""
     variants = [v for v in ECHO_VARIANTS if load.variants or v[0] in (FLOOR, SIGNAALBOT_TRANSPORT)]
     if load.variants:
-        variants.append(("raw aiohttp loop, no PTB, sequential", "raw", 1, False))
+        variants.append(("raw aiohttp loop, no PTB, sequential", "raw", 1, False, False))
     results = {}
     for variant in variants:
         if variant[1] == "httpx-aiohttp" and importlib.util.find_spec("httpx_aiohttp") is None:

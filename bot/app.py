@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -103,10 +104,23 @@ async def _retention(context: ContextTypes.DEFAULT_TYPE) -> None:
         context.application.bot_data["services"].dispatcher.kick()
 
 
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """The bot's event loop: uvloop where it is installed (not on Windows), else asyncio's.
+
+    uvloop takes about a tenth off the bot's CPU time per update (README, Benchmarks).
+    """
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def run(settings: Settings) -> None:
     """Run the bot until interrupted: long polling, or a webhook when configured."""
     keyring(settings)  # refuse to start without a valid encryption key
     application = build_application(settings)
+    asyncio.set_event_loop(new_event_loop())  # PTB runs on the current loop and closes it
     if settings.telegram.mode == "webhook":
         webhook = settings.telegram.webhook
         secret = webhook.secret_token.get_secret_value()

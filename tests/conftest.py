@@ -42,6 +42,13 @@ class _ErrorCollector(logging.Handler):
         self.records.append(record)
 
 
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
+    """Async tests run on the event loop the bot runs on in production (uvloop)."""
+    from bot.app import new_event_loop
+
+    return {"loop": new_event_loop}
+
+
 @pytest.fixture(autouse=True)
 def no_error_logs() -> Iterator[_ErrorCollector]:
     """Any ERROR log during a test fails it: exceptions cannot hide behind PTB's error handler."""

@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application
+from bot.app import build_application, new_event_loop
 from bot.telegram_request import AiohttpRequest, api_request, get_updates_request
 from bot.update_processor import ChatOrderedUpdateProcessor, update_processor
 from tests.conftest import make_settings
@@ -42,6 +42,15 @@ async def bot(request: pytest.FixtureRequest, api: BotApiStandIn) -> AsyncIterat
                    request=api_request(request.param, connection_pool_size=2),
                    get_updates_request=get_updates_request(request.param)) as bot:
         yield bot
+
+
+async def test_the_bot_and_its_tests_run_on_uvloop() -> None:
+    import uvloop
+
+    loop = new_event_loop()
+    loop.close()
+    assert isinstance(loop, uvloop.Loop)
+    assert isinstance(asyncio.get_running_loop(), uvloop.Loop)
 
 
 def test_backends_are_the_configured_classes() -> None:
