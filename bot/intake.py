@@ -182,7 +182,7 @@ class IntakeService:
                 await uow.drafts.delete(row)
                 if update_id is not None:  # the draft goes; the update is remembered here
                     await uow.updates.record(channel=key.channel, update_id=update_id)
-            else:
+            else:  # the step's last write (on PostgreSQL it may commit on its own)
                 await self._save(uow, key, row, result.draft, update_id)
             await uow.commit()
         if result.status is Status.SUBMIT:

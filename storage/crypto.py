@@ -86,6 +86,14 @@ class Keyring:
         except (ValueError, InvalidTag) as error:
             raise CryptoError(f"cannot decrypt: {error}") from None
 
+    def encrypt_json(self, value: Any) -> str:
+        """Serialise to JSON and encrypt with the current key."""
+        return self.encrypt(json.dumps(value, ensure_ascii=False))
+
+    def decrypt_json(self, token: str) -> Any:
+        """Decrypt and parse a value ``encrypt_json`` wrote."""
+        return json.loads(self.decrypt(token))
+
     def needs_rotation(self, token: str) -> bool:
         """Whether a value was written with an older key."""
         return token.split(".", 2)[1] != self.current.id
@@ -136,10 +144,8 @@ class EncryptedJSON(TypeDecorator[Any]):
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         """Serialise and encrypt."""
-        if value is None:
-            return None
-        return _keyring(dialect).encrypt(json.dumps(value, ensure_ascii=False))
+        return None if value is None else _keyring(dialect).encrypt_json(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         """Decrypt and parse."""
-        return None if value is None else json.loads(_keyring(dialect).decrypt(value))
+        return None if value is None else _keyring(dialect).decrypt_json(value)

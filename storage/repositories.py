@@ -79,6 +79,11 @@ _UPDATE_DRAFT = update(_drafts).where(
          updated_at=bindparam("now"), expires_at=bindparam("expires"),
          recent_updates=bindparam("updates"))
 _DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
+# PostgreSQL: the same two statements straight on asyncpg (``PostgresDraftRepository``).
+_PG_GET_DRAFT = ("SELECT id, version, state, expires_at, recent_updates FROM drafts"
+                 " WHERE channel = $1 AND external_hash = ANY($2::varchar[])")
+_PG_UPDATE_DRAFT = ("UPDATE drafts SET state = $1, version = version + 1, updated_at = $2,"
+                    " expires_at = $3, recent_updates = $4 WHERE id = $5 AND version = $6")
 # How many update ids a draft remembers: more than the flood guard lets one person's updates
 # take effect in a batch that Telegram may deliver again (20 in 10 s by default).
 RECENT_UPDATES = 32
@@ -143,12 +148,20 @@ class DraftRepository:
                 {"channel": channel, "external_hash": self.keyring.lookup_hash(external_id),
                  "state": state, "version": 1, "created_at": now, "updated_at": now,
                  "expires_at": now + ttl, "recent_updates": updates})
+            saved = result.rowcount == 1  # type: ignore[attr-defined]
         else:
-            result = await self.session.execute(_UPDATE_DRAFT, {
-                "draft_id": expected.id, "expected": expected.version, "new_state": state,
-                "now": now, "expires": now + ttl, "updates": updates})
-        if result.rowcount != 1:  # type: ignore[attr-defined]
+            saved = await self._update(expected, state, now=now, expires=now + ttl,
+                                       updates=updates)
+        if not saved:
             raise ConcurrentUpdate
+
+    async def _update(self, draft: DraftRecord, state: dict[str, Any], *, now: datetime,
+                      expires: datetime, updates: list[int]) -> bool:
+        """Rewrite the draft if it is still at ``draft.version``; whether it was."""
+        result = await self.session.execute(_UPDATE_DRAFT, {
+            "draft_id": draft.id, "expected": draft.version, "new_state": state,
+            "now": now, "expires": expires, "updates": updates})
+        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
     async def delete(self, draft: DraftRecord) -> None:
         """Remove a draft (it held answers that must not outlive the conversation)."""
@@ -158,6 +171,48 @@ class DraftRepository:
         """Delete every expired draft; returns how many."""
         result = await self.session.execute(delete(Draft).where(Draft.expires_at <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class PostgresDraftRepository(DraftRepository):
+    """Drafts on PostgreSQL: a step's read and rewrite go straight to asyncpg.
+
+    A conversation step is mostly these two statements: its database work took about 650 µs of
+    CPU through SQLAlchemy and 350 µs this way (README, Benchmarks). They run on the session's
+    connection: in its transaction once an earlier statement of the unit of work began it,
+    else each on its own. That is the same for the read under READ COMMITTED, and safe for the
+    rewrite: it is guarded by the version and is a step's last write
+    (``IntakeService._handle_once``).
+    """
+
+    async def _run(self, method: str, *args: Any) -> Any:
+        """Call an asyncpg connection method on the connection under this session.
+
+        A connection the server dropped is invalidated, as SQLAlchemy does with its own
+        statements: the pool must not hand it to the next step.
+        """
+        connection = await self.session.connection()
+        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        try:
+            return await getattr(driver, method)(*args)
+        except Exception:
+            if driver.is_closed():
+                await connection.invalidate()
+            raise
+
+    async def get(self, *, channel: str, external_id: str) -> DraftRecord | None:
+        """The person's draft, if any (expired or not)."""
+        row = await self._run("fetchrow", _PG_GET_DRAFT, channel,
+                              self.keyring.lookup_hashes(external_id))
+        if row is None:
+            return None
+        return DraftRecord(row[0], row[1], self.keyring.decrypt_json(row[2]), row[3],
+                           tuple(row[4]))
+
+    async def _update(self, draft: DraftRecord, state: dict[str, Any], *, now: datetime,
+                      expires: datetime, updates: list[int]) -> bool:
+        status = await self._run("execute", _PG_UPDATE_DRAFT, self.keyring.encrypt_json(state),
+                                 now, expires, json.dumps(updates), draft.id, draft.version)
+        return status == "UPDATE 1"  # type: ignore[no-any-return]
 
 
 class GemeenteRepository:

@@ -17,6 +17,7 @@ from storage.repositories import (
     MergeRepository,
     MonitoringRepository,
     OutboxRepository,
+    PostgresDraftRepository,
     ProcessedUpdateRepository,
     QuestionRepository,
     RoutingRepository,
@@ -49,7 +50,13 @@ class UnitOfWork:
         return self
 
     # Repositories are made when first used: a conversation step needs two of them.
-    drafts = _repository(DraftRepository, encrypted=True)
+    @cached_property
+    def drafts(self) -> DraftRepository:
+        """Drafts; on PostgreSQL through asyncpg directly (the conversation's hot path)."""
+        postgresql = self.session.bind.dialect.name == "postgresql"
+        kind = PostgresDraftRepository if postgresql else DraftRepository
+        return kind(self.session, self.keyring)
+
     gemeenten = _repository(GemeenteRepository)
     signalers = _repository(SignalerRepository, encrypted=True)
     signals = _repository(SignalRepository)

@@ -19,7 +19,7 @@ from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
 from storage.db import create_engine, current_revision, session_factory
-from storage.models import Draft, Outbox, Pc4Route, ProcessedUpdate, utcnow
+from storage.models import Draft, NotOnBoard, Outbox, Pc4Route, ProcessedUpdate, utcnow
 from storage.repositories import ConcurrentUpdate
 from storage.uow import UnitOfWork
 from tests.conftest import HEERLEN, TERNEUZEN, TEST_KEY, make_settings
@@ -100,6 +100,50 @@ async def test_draft_writes_are_guarded_against_concurrent_writers(services: Ser
     async with services.uow() as uow:
         row = await uow.drafts.get(**key)
         assert row is not None and row.state == {"a": 3} and row.version == 2
+
+
+async def test_a_draft_rewrite_rolls_back_with_the_transaction_it_is_part_of(
+        services: Services) -> None:
+    """On PostgreSQL the rewrite goes straight to asyncpg; it still joins a begun transaction."""
+    key = {"channel": "telegram", "external_id": "43"}
+    async with services.uow() as uow:
+        await uow.drafts.save(**key, state={"a": 1}, ttl=timedelta(hours=1), expected=None)
+        await uow.commit()
+    async with services.uow() as uow:
+        await uow.signals.add_not_on_board(gemeente_code="GM0935")  # begins the transaction
+        row = await uow.drafts.get(**key)
+        await uow.drafts.save(**key, state={"a": 2}, ttl=timedelta(hours=1), expected=row)
+        assert (await uow.drafts.get(**key)).state == {"a": 2}  # type: ignore[union-attr]
+    # Left without a commit: both writes are gone.
+    async with services.uow() as uow:
+        row = await uow.drafts.get(**key)
+        assert row is not None and row.state == {"a": 1} and row.version == 1
+        assert await uow.session.scalar(select(func.count()).select_from(NotOnBoard)) == 0
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_connection_postgresql_dropped_fails_one_step_not_the_next(
+        services: Services, db_url: str) -> None:
+    """The draft statements bypass SQLAlchemy, but a dead connection still leaves the pool."""
+    import asyncpg
+
+    key = {"channel": "telegram", "external_id": "44"}
+    async with services.uow() as uow:
+        await uow.drafts.save(**key, state={"a": 1}, ttl=timedelta(hours=1), expected=None)
+        await uow.commit()
+    admin = await asyncpg.connect(db_url.replace("+asyncpg", ""))
+    try:  # the server drops the bot's (pooled, idle) connections
+        await admin.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                            " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    finally:
+        await admin.close()
+    await asyncio.sleep(0.2)  # asyncpg reads the server's goodbye
+    async with services.uow() as uow:
+        with pytest.raises(asyncpg.InterfaceError, match="connection is closed"):
+            await uow.drafts.get(**key)
+    async with services.uow() as uow:
+        row = await uow.drafts.get(**key)
+        assert row is not None and row.state == {"a": 1}
 
 
 async def test_a_draft_is_found_during_a_key_rotation(services: Services) -> None:
