@@ -10,7 +10,7 @@ Usage: ``python benchmarks/botproc.py '<json spec>'``. The spec names the bot (`
 * ``raw``: no PTB at all, an aiohttp long-poll loop answering each update in turn (the
   transport's own limit on this machine).
 * ``signaalbot``: ``bot.app.build_application`` on ``settings`` (a ``Settings`` dict), on the
-  event loop ``signaalbot run`` uses (``bot.app.new_event_loop``).
+  event loop and with the garbage collector settings of ``signaalbot run``.
 
 The process polls ``base_url`` and prints one JSON line ``{"ready": true}`` once polling;
 on SIGTERM it stops like ``run_polling`` would. Its CPU time and memory are read from /proc.
@@ -156,10 +156,16 @@ async def main(spec: dict[str, Any]) -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     spec = json.loads(sys.argv[1])
-    if spec["kind"] == "signaalbot" or spec.get("uvloop"):
-        from bot.app import new_event_loop
+    if spec["kind"] == "signaalbot":
+        from bot.app import new_event_loop, tune_garbage_collector
 
+        tune_garbage_collector()
         with asyncio.Runner(loop_factory=new_event_loop) as runner:
+            runner.run(main(spec))
+    elif spec.get("uvloop"):
+        import uvloop
+
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
             runner.run(main(spec))
     else:
         asyncio.run(main(spec))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
@@ -116,11 +117,28 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return uvloop.new_event_loop()
 
 
+# Python's default (a young collection every 700 allocations) made the collector an eighth of
+# the bot's CPU time under load, mostly full collections walking what start-up loaded.
+GC_THRESHOLDS = (10_000, 20, 20)
+
+
+def tune_garbage_collector() -> None:
+    """Freeze what start-up loaded (full collections skip it); collect young objects less often.
+
+    Measured A/B (README, Benchmarks): 2.6 -> 2.2 ms CPU per update, collector time 1.4 ->
+    0.1 s over a run of ~10 s.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def run(settings: Settings) -> None:
     """Run the bot until interrupted: long polling, or a webhook when configured."""
     keyring(settings)  # refuse to start without a valid encryption key
     application = build_application(settings)
     asyncio.set_event_loop(new_event_loop())  # PTB runs on the current loop and closes it
+    tune_garbage_collector()
     if settings.telegram.mode == "webhook":
         webhook = settings.telegram.webhook
         secret = webhook.secret_token.get_secret_value()
