@@ -79,18 +79,20 @@ class Load:
     echo_users: int  # concurrent echo users
     echo_messages: int  # per echo user
     signalers: int  # concurrent signalers in the saturation run
-    signals: int  # per signaler in the saturation run (each by a new person)
+    signals: int  # per signaler and round in the saturation run (each by a new person)
+    rounds: int  # saturation rounds, each right after a round of the floor
     paced_signalers: int  # concurrent signalers in the paced run
     pace: tuple[float, float]  # think time before each step in the paced run, seconds
     drafts: int  # drafts opened for the memory figure
     variants: bool  # every echo variant and the non-default Signaalbot variants
 
 
-# Both paced runs offer about 50 updates/s: people who take 1-3 s per step.
-FULL = Load(echo_users=100, echo_messages=20, signalers=100, signals=2, paced_signalers=100,
-            pace=(1.0, 3.0), drafts=10_000, variants=True)
-QUICK = Load(echo_users=50, echo_messages=5, signalers=20, signals=1, paced_signalers=20,
-             pace=(0.2, 0.6), drafts=150, variants=False)
+# The full paced run offers about 50 updates/s (people who take 1-3 s per step); the quick one
+# about 90, in less time.
+FULL = Load(echo_users=100, echo_messages=20, signalers=100, signals=1, rounds=4,
+            paced_signalers=100, pace=(1.0, 3.0), drafts=10_000, variants=True)
+QUICK = Load(echo_users=50, echo_messages=10, signalers=50, signals=1, rounds=2,
+             paced_signalers=20, pace=(0.1, 0.3), drafts=150, variants=False)
 
 # Echo bot variants: (name, backend, concurrent updates, Signaalbot's ordered processor, uvloop).
 ECHO_VARIANTS = [
@@ -215,12 +217,25 @@ class Measurement:
     bot_cpu_s: float = 0.0
     driver_cpu_s: float = 0.0
 
+    @property
+    def updates_per_s(self) -> float:
+        """Updates answered per second of wall time."""
+        return len(self.latencies) / self.seconds
+
+    def add(self, other: Measurement) -> None:
+        """Count another run (of the same kind) in."""
+        self.latencies += other.latencies
+        self.seconds += other.seconds
+        self.reports += other.reports
+        self.bot_cpu_s += other.bot_cpu_s
+        self.driver_cpu_s += other.driver_cpu_s
+
     def summary(self) -> dict[str, Any]:
         """The figures, rounded for the table and the JSON file."""
         return {
             "updates": len(self.latencies),
             "seconds": round(self.seconds, 3),
-            "updates_per_s": round(len(self.latencies) / self.seconds, 1),
+            "updates_per_s": round(self.updates_per_s, 1),
             "reports": self.reports,
             "reports_per_s": round(self.reports / self.seconds, 2),
             "p50_ms": round(percentile(self.latencies, 0.50) * 1000, 1),
@@ -325,26 +340,38 @@ def new_people(api: BenchStandIn, count: int, latencies: list[float],
 # --- section 1: echo bots -------------------------------------------------------------------
 
 
+def echo_spec(variant: tuple[str, str, int, bool, bool]) -> dict[str, Any]:
+    """The bot process spec of an echo variant."""
+    _name, backend, concurrent, ordered, uvloop = variant
+    return {"kind": "raw" if backend == "raw" else "echo", "backend": backend,
+            "concurrent": concurrent, "ordered": ordered, "uvloop": uvloop}
+
+
+async def echo_warm_up(api: BenchStandIn, load: Load) -> None:
+    """Each of ``load.echo_users`` new people says hello once (connections, caches)."""
+    await pool((person.say("Hallo") for person in new_people(api, load.echo_users, [])),
+               load.echo_users)
+
+
+async def echo_round(api: BenchStandIn, bot: BotProcess, load: Load) -> Measurement:
+    """``load.echo_users`` new people at once, each sending ``load.echo_messages`` in turn."""
+    result = Measurement()
+    people = list(new_people(api, load.echo_users, result.latencies))
+
+    async def talk(person: SimulatedPerson) -> None:
+        for number in range(load.echo_messages):
+            await person.say(f"Bericht {number}")
+
+    return await bot.measure(asyncio.gather(*(talk(person) for person in people)), result)
+
+
 async def echo_run(variant: tuple[str, str, int, bool, bool], load: Load, log_dir: Path
                    ) -> dict[str, Any]:
-    """One echo bot: ``load.echo_users`` people, each sending ``load.echo_messages`` in turn."""
-    name, backend, concurrent, ordered, uvloop = variant
-    kind = "raw" if backend == "raw" else "echo"
-    spec = {"kind": kind, "backend": backend, "concurrent": concurrent, "ordered": ordered,
-            "uvloop": uvloop}
-    async with running_bot(spec, log_dir) as (api, bot, errors):
-        warm_up: list[float] = []
-        await pool((person.say("Hallo") for person in new_people(api, load.echo_users, warm_up)),
-                   load.echo_users)
-
-        result = Measurement()
-        people = list(new_people(api, load.echo_users, result.latencies))
-
-        async def talk(person: SimulatedPerson) -> None:
-            for number in range(load.echo_messages):
-                await person.say(f"Bericht {number}")
-
-        await bot.measure(asyncio.gather(*(talk(person) for person in people)), result)
+    """One echo bot, warmed up, then one round."""
+    name, backend, concurrent, _ordered, uvloop = variant
+    async with running_bot(echo_spec(variant), log_dir) as (api, bot, errors):
+        await echo_warm_up(api, load)
+        result = await echo_round(api, bot, load)
         summary = {"variant": name, "backend": backend, "concurrent_updates": concurrent,
                    "uvloop": uvloop, **result.summary(),
                    "peak_rss_mb": round(bot.memory_kb()["VmHWM"] / 1024, 1)}
@@ -353,8 +380,11 @@ async def echo_run(variant: tuple[str, str, int, bool, bool], load: Load, log_di
 
 
 async def echo_section(load: Load, log_dir: Path) -> dict[str, dict[str, Any]]:
-    """The floor and Signaalbot's transport; with ``load.variants`` every variant and raw."""
-    variants = [v for v in ECHO_VARIANTS if load.variants or v[0] in (FLOOR, SIGNAALBOT_TRANSPORT)]
+    """Signaalbot's transport; with ``load.variants`` every variant and raw.
+
+    (The floor runs beside Signaalbot too: ``signaalbot_section``.)
+    """
+    variants = [v for v in ECHO_VARIANTS if load.variants or v[0] == SIGNAALBOT_TRANSPORT]
     if load.variants:
         variants.append(("raw aiohttp loop, no PTB, sequential", "raw", 1, False, False))
     results = {}
@@ -378,21 +408,33 @@ class Context:
     bot: BotProcess
     load: Load
     database: Database
+    floor: Callable[[], Awaitable[Measurement]]  # one round of the floor, in its own process
 
 
 async def saturation(ctx: Context) -> dict[str, Any]:
-    """``load.signalers`` at once, each filing ``load.signals`` signals without pausing."""
+    """``load.signalers`` at once, each filing ``load.signals`` signals without pausing.
+
+    In ``load.rounds`` rounds, each right after a round of the floor: this machine's speed
+    drifts by a fifth or more within minutes, so the ratio compares runs seconds apart.
+    """
     await pool((file_signal(person) for person in new_people(ctx.api, WARM_UP, [])), WARM_UP)
-    result = Measurement()
+    result, floor, ratios = Measurement(), Measurement(), []
 
-    async def signaler() -> None:
-        for person in new_people(ctx.api, ctx.load.signals, result.latencies):
+    async def signaler(run: Measurement) -> None:
+        for person in new_people(ctx.api, ctx.load.signals, run.latencies):
             await file_signal(person)
-            result.reports += 1
+            run.reports += 1
 
-    await ctx.bot.measure(asyncio.gather(*(signaler() for _ in range(ctx.load.signalers))),
-                          result)
-    return result.summary()
+    for _ in range(ctx.load.rounds):
+        floor_run, run = await ctx.floor(), Measurement()
+        await ctx.bot.measure(
+            asyncio.gather(*(signaler(run) for _ in range(ctx.load.signalers))), run)
+        ratios.append(round(run.updates_per_s / floor_run.updates_per_s, 2))
+        result.add(run)
+        floor.add(floor_run)
+    return {**result.summary(), "floor_updates_per_s": round(floor.updates_per_s, 1),
+            "ratio": round(result.updates_per_s / floor.updates_per_s, 2),
+            "round_ratios": ratios}
 
 
 async def paced(ctx: Context) -> dict[str, Any]:
@@ -515,8 +557,9 @@ def signaalbot_settings(database_url: str, backend: str, concurrent: int) -> dic
             "gemeenten": [TERNEUZEN]}
 
 
-async def signaalbot_run(kind: str, load: Load, log_dir: Path, *, backend: str = "aiohttp",
-                         concurrent: int = SIGNAALBOT_CONCURRENCY,
+async def signaalbot_run(kind: str, load: Load, log_dir: Path,
+                         floor: Callable[[], Awaitable[Measurement]], *,
+                         backend: str = "aiohttp", concurrent: int = SIGNAALBOT_CONCURRENCY,
                          phases: list[tuple[str, Phase]] = PHASES) -> dict[str, Any]:
     """One Signaalbot process on a fresh database of ``kind``, through the given phases."""
     async with Database(kind, log_dir) as database:
@@ -525,7 +568,7 @@ async def signaalbot_run(kind: str, load: Load, log_dir: Path, *, backend: str =
         summary: dict[str, Any] = {"database": kind, "backend": backend,
                                    "concurrent_updates": concurrent}
         async with running_bot(spec, log_dir) as (api, bot, errors):
-            ctx = Context(api, bot, load, database)
+            ctx = Context(api, bot, load, database, floor)
             for name, phase in phases:
                 summary[name] = await phase(ctx)
             summary["peak_rss_mb"] = round(bot.memory_kb()["VmHWM"] / 1024, 1)
@@ -535,20 +578,30 @@ async def signaalbot_run(kind: str, load: Load, log_dir: Path, *, backend: str =
 
 async def signaalbot_section(databases: list[str], load: Load, log_dir: Path
                              ) -> dict[str, dict[str, Any]]:
-    """Signaalbot on each database; with ``load.variants`` also other transports/concurrency."""
+    """Signaalbot on each database; with ``load.variants`` also other transports/concurrency.
+
+    The floor's echo bot runs beside it, in its own process, for the interleaved rounds.
+    """
+    floor_variant = next(variant for variant in ECHO_VARIANTS if variant[0] == FLOOR)
     results = {}
-    for kind in databases:
-        results[kind] = await signaalbot_run(kind, load, log_dir)
-        print_signaalbot_row(f"{kind}, aiohttp, chat-ordered 64", results[kind])
-    if load.variants:
-        only_saturation = PHASES[:1]
-        for label, backend, concurrent in (("httpx, chat-ordered 64", "httpx", 64),
-                                           ("aiohttp, sequential", "aiohttp", 1)):
-            kind = databases[0]
-            result = await signaalbot_run(kind, load, log_dir, backend=backend,
-                                          concurrent=concurrent, phases=only_saturation)
-            results[f"{kind}, {label}"] = result
-            print_signaalbot_row(f"{kind}, {label}", result)
+    async with running_bot(echo_spec(floor_variant), log_dir) as (floor_api, floor_bot, _):
+        await echo_warm_up(floor_api, load)
+
+        async def floor() -> Measurement:
+            return await echo_round(floor_api, floor_bot, load)
+
+        for kind in databases:
+            results[kind] = await signaalbot_run(kind, load, log_dir, floor)
+            print_signaalbot_row(f"{kind}, aiohttp, chat-ordered 64", results[kind])
+        if load.variants:
+            only_saturation = PHASES[:1]
+            for label, backend, concurrent in (("httpx, chat-ordered 64", "httpx", 64),
+                                               ("aiohttp, sequential", "aiohttp", 1)):
+                kind = databases[0]
+                result = await signaalbot_run(kind, load, log_dir, floor, backend=backend,
+                                              concurrent=concurrent, phases=only_saturation)
+                results[f"{kind}, {label}"] = result
+                print_signaalbot_row(f"{kind}, {label}", result)
     return results
 
 
@@ -570,7 +623,8 @@ def print_signaalbot_row(label: str, row: dict[str, Any]) -> None:
     paced_text = f"{paced_run['p50_ms']:>6.1f}/{paced_run['p99_ms']:<6.1f}" if paced_run else (
         f"{'-':^13}")
     draft_text = f"{drafts['bytes_per_draft']:>8}" if drafts else f"{'-':>8}"
-    print(f"  {label:<36} {run['updates_per_s']:>7.0f} {run['reports_per_s']:>6.1f} "
+    ratio = f"{run['floor_updates_per_s']:>5.0f} {run['ratio']:>5.2f}"
+    print(f"  {label:<36} {run['updates_per_s']:>7.0f} {ratio} {run['reports_per_s']:>6.1f} "
           f"{run['p50_ms']:>6.1f}/{run['p99_ms']:<6.1f} {paced_text} "
           f"{run['bot_cpu_ms_per_update']:>6.2f} {run['bot_cpu_pct']:>4}% "
           f"{row['peak_rss_mb']:>6.1f} {draft_text}"
@@ -587,16 +641,14 @@ def machine() -> dict[str, Any]:
             "load_average_at_start": round(os.getloadavg()[0], 2)}
 
 
-def headline(echo: dict[str, dict[str, Any]], intake: dict[str, dict[str, Any]],
-             databases: list[str]) -> dict[str, Any]:
-    """The required top-level keys: from the database whose intake was slowest."""
-    floor = echo[FLOOR]["updates_per_s"]
-    database = min(databases, key=lambda kind: intake[kind]["saturation"]["updates_per_s"])
+def headline(intake: dict[str, dict[str, Any]], databases: list[str]) -> dict[str, Any]:
+    """The required top-level keys: from the database with the lowest ratio to the floor."""
+    database = min(databases, key=lambda kind: intake[kind]["saturation"]["ratio"])
     chosen = intake[database]
     return {
-        "floor_updates_per_s": floor,
+        "floor_updates_per_s": chosen["saturation"]["floor_updates_per_s"],
         "intake_updates_per_s": chosen["saturation"]["updates_per_s"],
-        "ratio": round(chosen["saturation"]["updates_per_s"] / floor, 2),
+        "ratio": chosen["saturation"]["ratio"],
         "p50_ms": chosen["saturation"]["p50_ms"],
         "p99_ms": chosen["saturation"]["p99_ms"],
         "paced_p50_ms": chosen["paced"]["p50_ms"],
@@ -628,10 +680,12 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
         print(f"  {'variant':<48} {'upd/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>6} "
               f"{'bot':>6} {'drv':>6}")
         echo = await echo_section(load, log_dir)
-        print(f"\nSignaalbot: {load.signalers} signalers x {load.signals} full signals; then "
+        print(f"\nSignaalbot: {load.rounds} rounds of {load.signalers} signalers x {load.signals} "
+              f"full signals, each after a round of the floor (floor, ratio); then "
               f"{load.paced_signalers} paced {load.pace[0]}-{load.pace[1]} s per step; then "
               f"{load.drafts} open drafts")
-        print(f"  {'database, transport, processing':<36} {'upd/s':>7} {'rep/s':>6} "
+        print(f"  {'database, transport, processing':<36} {'upd/s':>7} {'floor':>5} {'ratio':>5} "
+              f"{'rep/s':>6} "
               f"{'p50/p99 ms':>13} {'paced p50/p99':>13} {'CPU ms':>6} {'bot':>5} "
               f"{'RSS MB':>6} {'B/draft':>8}")
         intake = await signaalbot_section(databases, load, log_dir)
@@ -646,7 +700,7 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if quick else "full",
         "machine": machine(),
-        **headline(echo, intake, databases),
+        **headline(intake, databases),
         **burst_figures,
         "load": dataclasses.asdict(load),
         "echo": echo,
