@@ -104,8 +104,9 @@ class ConsoleChat:
             self._prompt = self._token = None
 
     def _render(self, prompt: Prompt) -> None:
-        lines = [plain(prompt.text)]
-        lines += [f"  {number}) {plain(button.label)}"
+        # One pass through plain() (in _say): a second would strip a "<...>" it just unescaped.
+        lines = [prompt.text]
+        lines += [f"  {number}) {html.escape(button.label)}"  # labels are plain text
                   for number, button in enumerate(prompt.buttons(), start=1)]
         self._say("\n".join(lines) + "\n> ")
 

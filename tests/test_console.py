@@ -43,6 +43,8 @@ def test_chat_completes_a_signal_through_stdin(tmp_path: Path) -> None:
     assert "Kies een van de knoppen" in out  # the stray text got its explanation
     reference = re.search(r"SP-\d{4}-\d{6}", out)
     assert reference, out[-2000:]
+    summary = out[out.index("Uw signaal\n"):out.index("Klopt dit?")]
+    assert "Beschrijving: Hij zit <altijd> binnen & zegt weinig" in summary, summary
     alert = out[out.index("=== Melding aan het team"):out.index("=== einde melding")]
     for expected in (reference.group(0), "Kapper / salon", "4531 AB", "12 A", "Elke week",
                      "Gordijnen steeds dicht, Post stapelt zich op", "Jan Jansen", "0612345678",
