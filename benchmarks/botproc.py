@@ -156,16 +156,15 @@ async def main(spec: dict[str, Any]) -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     spec = json.loads(sys.argv[1])
+    loop_factory = None  # asyncio's
     if spec["kind"] == "signaalbot":
         from bot.app import new_event_loop, tune_garbage_collector
 
         tune_garbage_collector()
-        with asyncio.Runner(loop_factory=new_event_loop) as runner:
-            runner.run(main(spec))
+        loop_factory = new_event_loop
     elif spec.get("uvloop"):
         import uvloop
 
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            runner.run(main(spec))
-    else:
-        asyncio.run(main(spec))
+        loop_factory = uvloop.new_event_loop
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(main(spec))

@@ -107,7 +107,7 @@ ECHO_VARIANTS = [
     ("AiohttpRequest, concurrent 64, chat-ordered", "aiohttp", 64, True, False),
     ("AiohttpRequest, concurrent 64, chat-ordered, uvloop", "aiohttp", 64, True, True),
 ]
-FLOOR = ECHO_VARIANTS[0][0]
+FLOOR = ECHO_VARIANTS[0]
 SIGNAALBOT_TRANSPORT = ECHO_VARIANTS[-1][0]  # the transport and processing Signaalbot uses
 
 
@@ -592,9 +592,8 @@ async def signaalbot_section(databases: list[str], load: Load, log_dir: Path
 
     The floor's echo bot runs beside it, in its own process, for the interleaved rounds.
     """
-    floor_variant = next(variant for variant in ECHO_VARIANTS if variant[0] == FLOOR)
     results = {}
-    async with running_bot(echo_spec(floor_variant), log_dir) as (floor_api, floor_bot, _):
+    async with running_bot(echo_spec(FLOOR), log_dir) as (floor_api, floor_bot, _):
         await echo_warm_up(floor_api, load)
 
         async def floor() -> Measurement:
