@@ -51,6 +51,11 @@ NOT_MODIFIED = ("message is not modified: specified new message content and repl
                 "exactly the same as a current content and reply markup of the message")
 POLL_CONFLICT = ("Conflict: terminated by other getUpdates request; make sure that only one bot "
                  "instance is running")
+GROUP_UPGRADED = "Bad Request: group chat was upgraded to a supergroup chat"
+# Bots can delete messages only while they are younger than this (seconds).
+DELETE_WINDOW = 48 * 3600
+# Call.response of a request whose connection was closed without an answer.
+DROPPED = {"ok": False, "error_code": 0, "description": "connection closed without an answer"}
 # Form values of these fields are kept as strings; all others are JSON-decoded when possible.
 STRING_FIELDS = frozenset(
     {"text", "caption", "parse_mode", "url", "secret_token", "callback_query_id", "action",
@@ -74,14 +79,16 @@ class Call:
     Attributes:
         method: Canonical Bot API method name (the requested name for unknown methods).
         params: Decoded parameters; JSON-encoded fields are objects, uploads are `Upload`s.
-        response: The JSON body that was sent back.
+        response: The JSON body that was sent back (`DROPPED` if the connection was closed).
         at: `time.monotonic()` when the request arrived.
+        performed: Whether the call took effect, even if its answer was lost.
     """
 
     method: str
     params: JSON
     response: JSON
     at: float
+    performed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -92,11 +99,18 @@ class Call:
 class ApiError(Exception):
     """An error answer; `body` is the JSON Telegram would send."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, status: int, description: str, retry_after: int | None = None, *,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(description)
         self.body: JSON = {"ok": False, "error_code": status, "description": description}
         if retry_after is not None:
             self.body["parameters"] = {"retry_after": retry_after}
+        if migrate_to_chat_id is not None:
+            self.body["parameters"] = {"migrate_to_chat_id": migrate_to_chat_id}
+
+
+class _Dropped(Exception):
+    """Close the connection without answering."""
 
 
 def _bad(description: str) -> ApiError:
@@ -108,9 +122,15 @@ class _Fault:
     method: str
     chat_id: int | None
     remaining: int
-    status: int
+    status: int | None  # None: drop the connection
     description: str
     retry_after: int | None
+    performed: bool  # the call takes effect before the answer is lost
+
+    def fail(self) -> None:
+        if self.status is None:
+            raise _Dropped
+        raise ApiError(self.status, self.description, self.retry_after)
 
 
 # --- Telegram's HTML subset ---------------------------------------------------------------
@@ -329,6 +349,9 @@ class BotApiStandIn:
         self._files: dict[str, JSON] = {}
         self._open_queries: set[str] = set()
         self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}  # old group id -> supergroup id
+        self._uneditable: set[tuple[int, int]] = set()
+        self._clock_offset = 0.0
         self._faults: list[_Fault] = []
         self._send_times: list[float] = []
         self._chat_send_times: dict[int, list[float]] = {}
@@ -412,6 +435,37 @@ class BotApiStandIn:
         kind = "supergroup" if chat_id < -1_000_000_000_000 else "group"
         self._chats[chat_id] = {"id": chat_id, "type": kind, "title": title}
         return self._chats[chat_id]
+
+    def upgrade_group(self, old_chat_id: int, new_chat_id: int, *, by: int | None = None
+                      ) -> JSON:
+        """Upgrades a group to a supergroup (with a -100… id) the bot is a member of.
+
+        Afterwards every call addressing `old_chat_id` fails with 400 "group chat was upgraded
+        to a supergroup chat" and parameters.migrate_to_chat_id; the bot's old messages stay
+        readable with `messages(old_chat_id)`.
+
+        Args:
+            old_chat_id: A registered group (not yet upgraded).
+            new_chat_id: The supergroup's id.
+            by: Who upgraded; if given, the service messages with migrate_to_chat_id (in the
+                old group) and migrate_from_chat_id (in the supergroup) are pushed.
+
+        Returns:
+            The supergroup's Chat dict.
+        """
+        old = self._chats.get(old_chat_id)
+        if old is None or old["type"] != "group" or old_chat_id in self._migrated:
+            raise ValueError(f"chat {old_chat_id} is not a registered, unupgraded group")
+        if new_chat_id >= -1_000_000_000_000 or new_chat_id in self._chats:
+            raise ValueError(f"{new_chat_id} is not a new supergroup id (-100…)")
+        if by is not None:
+            self._incoming(by, old_chat_id, migrate_to_chat_id=new_chat_id)
+        self._migrated[old_chat_id] = new_chat_id
+        chat = self.group(new_chat_id, old["title"])
+        if by is not None:
+            self._incoming(by, new_chat_id, migrate_from_chat_id=old_chat_id)
+        self._signal()
+        return chat
 
     def send_text(self, user_id: int, text: str, *, chat_id: int | None = None) -> JSON:
         """Pushes a text message (commands get a bot_command entity)."""
@@ -499,7 +553,7 @@ class BotApiStandIn:
         if original is None:
             raise ValueError(f"user message {message_id} not found in chat {chat_id}")
         edited = {key: value for key, value in original.items() if key != "entities"}
-        edited.update(self._text_content(new_text), edit_date=int(time.time()))
+        edited.update(self._text_content(new_text), edit_date=self._now())
         self._user_messages[chat_id][message_id] = edited
         return self._push({"edited_message": edited})
 
@@ -627,6 +681,8 @@ class BotApiStandIn:
                 continue
             response = call.response
             outcome = "ok" if call.ok else f"{response['error_code']} {response['description']}"
+            if call.performed and not call.ok:
+                outcome += " (answer lost, call performed)"
             lines.append(f"  {call.method} {str(call.params)[:300]} -> {outcome}")
             if len(lines) == limit:
                 break
@@ -642,21 +698,48 @@ class BotApiStandIn:
         """Undoes `block_chat`."""
         self._blocked.discard(chat_id)
 
-    def fail_next(self, method: str, status: int, *, count: int = 1,
+    def fail_next(self, method: str, status: int | None, *, count: int = 1,
                   retry_after: int | None = None, chat_id: int | None = None,
                   description: str | None = None) -> None:
-        """Makes the next `count` calls of `method` (to `chat_id`, if given) fail with `status`."""
+        """Makes the next `count` calls of `method` (to `chat_id`, if given) fail with `status`.
+
+        The calls take no effect. `status=None` closes the connection without an answer.
+        """
         if status == 429 and retry_after is None:
             retry_after = 1
         default = {400: "Bad Request", 403: "Forbidden: bot was blocked by the user",
                    429: f"Too Many Requests: retry after {retry_after}"}
+        if status is not None:
+            description = description or default.get(status) or HTTPStatus(status).phrase
+        self._faults.append(_Fault(method.lower(), chat_id, count, status, description or "",
+                                   retry_after if status == 429 else None, False))
+
+    def lose_answer_next(self, method: str, *, chat_id: int | None = None, count: int = 1,
+                         status: int | None = 502) -> None:
+        """Performs the next `count` calls of `method` (to `chat_id`) but loses their answers.
+
+        Telegram sends the message (or applies the edit, ...), yet the bot gets an HTTP
+        `status` error with Telegram's JSON error body, or, with `status=None`, a connection
+        closed without any answer.
+        """
         self._faults.append(_Fault(method.lower(), chat_id, count, status,
-                                   description or default.get(status) or HTTPStatus(status).phrase,
-                                   retry_after if status == 429 else None))
+                                   HTTPStatus(status).phrase if status else "", None, True))
 
     def set_latency(self, seconds: float) -> None:
         """Delays every answer except getUpdates by `seconds`."""
         self._latency = seconds
+
+    def advance_clock(self, hours: float) -> None:
+        """Moves Telegram's clock forward: stored messages become `hours` older.
+
+        Dates of later messages and edits follow the moved clock; deleteMessage refuses
+        messages sent 48 hours ago or earlier.
+        """
+        self._clock_offset += hours * 3600
+
+    def refuse_edits(self, chat_id: int, message_id: int) -> None:
+        """Makes edits of this message fail with 400 "message can't be edited"."""
+        self._uneditable.add((chat_id, message_id))
 
     # --- HTTP plumbing -----------------------------------------------------------------------
 
@@ -670,6 +753,7 @@ class BotApiStandIn:
             self._in_flight += 1
             self._last_activity = arrived
         params: JSON = {}
+        performed = False
         try:
             params = await self._read_params(request)
             if not valid_path:
@@ -683,22 +767,31 @@ class BotApiStandIn:
                 self._note_send(params.get("chat_id"), arrived)
             if self._latency and not polling:
                 await asyncio.sleep(self._latency)
-            self._apply_fault(method, params)
+            fault = self._take_fault(method, params)
+            if fault is not None and not fault.performed:
+                fault.fail()
             result = handler(params)
             if asyncio.iscoroutine(result):
                 result = await result
             body: JSON = {"ok": True, "result": result}
+            performed = True
+            if fault is not None:
+                fault.fail()
         except ApiError as error:
             body = error.body
+        except _Dropped:
+            body = DROPPED
         finally:
             if not polling:
                 self._in_flight -= 1
                 self._last_activity = time.monotonic()
-        call = Call(method, params, body, arrived)
+        call = Call(method, params, body, arrived, performed)
         self.calls.append(call)
         if body.get("error_code") == 404:
             self.unexpected_calls.append(call)
         self._signal()
+        if body is DROPPED and request.transport is not None:
+            request.transport.close()  # aiohttp then quietly fails to write the response
         return web.Response(text=json.dumps(body, ensure_ascii=False),
                             status=body.get("error_code", 200), content_type="application/json")
 
@@ -731,15 +824,20 @@ class BotApiStandIn:
         if isinstance(chat_id, int):
             self._chat_send_times.setdefault(chat_id, []).append(moment)
 
-    def _apply_fault(self, method: str, params: JSON) -> None:
+    def _take_fault(self, method: str, params: JSON) -> _Fault | None:
         for fault in self._faults:
             if fault.method == method.lower() and fault.chat_id in (None, params.get("chat_id")):
                 fault.remaining -= 1
                 if not fault.remaining:
                     self._faults.remove(fault)
-                raise ApiError(fault.status, fault.description, fault.retry_after)
+                return fault
+        return None
 
     # --- state helpers -----------------------------------------------------------------------
+
+    def _now(self) -> int:
+        """Telegram's clock (see `advance_clock`)."""
+        return int(time.time() + self._clock_offset)
 
     def _sender(self, user_id: int) -> JSON:
         return self._users.get(user_id) or self.user(user_id)
@@ -773,9 +871,11 @@ class BotApiStandIn:
         chat_id = user_id if chat_id is None else chat_id
         if chat_id not in self._chats:
             raise ValueError(f"chat {chat_id} is not registered; call group() first")
+        if chat_id in self._migrated:
+            raise ValueError(f"chat {chat_id} was upgraded to {self._migrated[chat_id]}")
         message_id = self._next_message_id(chat_id)
         message = {"message_id": message_id, "from": sender, "chat": self._chats[chat_id],
-                   "date": int(time.time()), **content}
+                   "date": self._now(), **content}
         self._user_messages.setdefault(chat_id, {})[message_id] = message
         return self._push({"message": message})
 
@@ -871,6 +971,8 @@ class BotApiStandIn:
         chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise _bad("chat not found")
+        if chat_id in self._migrated:
+            raise ApiError(400, GROUP_UPGRADED, migrate_to_chat_id=self._migrated[chat_id])
         if chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user" if chat_id > 0
                            else f"Forbidden: bot was kicked from the {chat['type']} chat")
@@ -910,7 +1012,7 @@ class BotApiStandIn:
             if target is None and not reply.get("allow_sending_without_reply"):
                 raise _bad("message to be replied not found")
         message = {"message_id": self._next_message_id(chat["id"]), "from": self._bot_from,
-                   "chat": chat, "date": int(time.time()),
+                   "chat": chat, "date": self._now(),
                    **{key: value for key, value in content.items() if value}}
         if target:
             message["reply_to_message"] = target
@@ -956,6 +1058,8 @@ class BotApiStandIn:
             if message_id in self._user_messages.get(chat["id"], {}):
                 raise _bad("message can't be edited")
             raise _bad("message to edit not found")
+        if (chat["id"], message_id) in self._uneditable:
+            raise _bad("message can't be edited")
         return message
 
     def _replace(self, message: JSON, **content: Any) -> JSON:
@@ -964,7 +1068,7 @@ class BotApiStandIn:
         edited.update({key: value for key, value in content.items() if value})
         if all(edited.get(key) == message.get(key) for key in content):
             raise _bad(NOT_MODIFIED)
-        edited["edit_date"] = int(time.time())
+        edited["edit_date"] = self._now()
         self._bot_messages[message["chat"]["id"]][message["message_id"]] = edited
         return edited
 
@@ -989,8 +1093,13 @@ class BotApiStandIn:
 
     def _delete(self, params: JSON) -> bool:
         chat_id = self._target_chat(params)["id"]
+        message_id = params.get("message_id")
         for store in (self._bot_messages, self._user_messages):
-            if store.get(chat_id, {}).pop(params.get("message_id"), None) is not None:
+            message = store.get(chat_id, {}).get(message_id)
+            if message is not None:
+                if self._now() - message["date"] >= DELETE_WINDOW:
+                    raise _bad("message can't be deleted for everyone")
+                del store[chat_id][message_id]
                 return True
         raise _bad("message to delete not found")
 

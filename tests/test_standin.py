@@ -20,7 +20,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -314,3 +322,101 @@ async def test_application_end_to_end(api):
             await app.stop()
     assert api.pending_updates == []  # the updater's final getUpdates confirmed everything
     assert api.unexpected_calls == []
+
+
+async def test_old_messages_cannot_be_deleted(api, bot):
+    old = await bot.send_message(USER, "Oud")
+    api.send_text(USER, "van Anna")
+    incoming = api.updates[-1]["message"]["message_id"]
+    api.advance_clock(47.9)
+    young = await bot.send_message(USER, "Nieuw")
+    assert young.date.timestamp() >= old.date.timestamp() + 47.9 * 3600 - 1
+    api.advance_clock(0.2)  # "Oud" and Anna's message are now 48.1 h old
+    for message_id in (old.message_id, incoming):
+        with pytest.raises(BadRequest, match="^Message can't be deleted for everyone$"):
+            await bot.delete_message(USER, message_id)
+    assert api.calls[-1].response["description"] == (
+        "Bad Request: message can't be deleted for everyone")
+    assert await bot.delete_message(USER, young.message_id)
+    with pytest.raises(BadRequest, match="(?i)message to delete not found"):
+        await bot.delete_message(USER, young.message_id)
+    assert [m["text"] for m in api.messages(USER)] == ["Oud"]
+    await bot.edit_message_text("Oud, bewerkt", USER, old.message_id)  # editing still works
+
+
+async def test_refused_edits(api, bot):
+    message = await bot.send_message(USER, "Kies", reply_markup=KEYBOARD)
+    api.refuse_edits(USER, message.message_id)
+    with pytest.raises(BadRequest, match="^Message can't be edited$"):
+        await bot.edit_message_text("Kies nu", USER, message.message_id)
+    with pytest.raises(BadRequest, match="^Message can't be edited$"):
+        await bot.edit_message_reply_markup(USER, message.message_id, reply_markup=None)
+    assert api.last_message(USER)["text"] == "Kies"
+    assert api.calls[-1].response["description"] == "Bad Request: message can't be edited"
+    await bot.delete_message(USER, message.message_id)
+    with pytest.raises(BadRequest, match="(?i)message to edit not found"):
+        await bot.edit_message_text("Weg", USER, message.message_id)
+
+
+async def test_group_upgraded_to_supergroup(api, bot):
+    api.group(-4518810793, "Buurtpreventie")
+    sent = await bot.send_message(-4518810793, "Welkom", reply_markup=KEYBOARD)
+    supergroup = api.upgrade_group(-4518810793, -1002471352452, by=USER)
+    assert supergroup == {"id": -1002471352452, "type": "supergroup", "title": "Buurtpreventie"}
+    calls = [lambda: bot.send_message(-4518810793, "Hallo"),
+             lambda: bot.send_chat_action(-4518810793, "typing"),
+             lambda: bot.edit_message_text("Welkom!", -4518810793, sent.message_id),
+             lambda: bot.edit_message_reply_markup(-4518810793, sent.message_id),
+             lambda: bot.delete_message(-4518810793, sent.message_id)]
+    for call in calls:
+        with pytest.raises(ChatMigrated) as caught:
+            await call()
+        assert caught.value.new_chat_id == -1002471352452
+    assert api.calls[-1].response == {
+        "ok": False, "error_code": 400,
+        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+        "parameters": {"migrate_to_chat_id": -1002471352452}}
+    assert [m["text"] for m in api.messages(-4518810793)] == ["Welkom"]
+    moved, arrived = await bot.get_updates()
+    assert moved.message.migrate_to_chat_id == -1002471352452
+    assert arrived.message.migrate_from_chat_id == -4518810793
+    assert arrived.message.chat.type == "supergroup"
+    message = await bot.send_message(-1002471352452, "Hallo supergroep")
+    assert message.chat.type == "supergroup"
+    with pytest.raises(ValueError, match="was upgraded"):
+        api.send_text(USER, "nog hier?", chat_id=-4518810793)
+
+
+async def test_lost_answers(api, bot):
+    api.lose_answer_next("sendMessage", chat_id=USER)
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(USER, "Eén keer")
+    assert [m["text"] for m in api.messages(USER)] == ["Eén keer"]
+    call = api.calls[-1]
+    assert call.performed and not call.ok
+    assert call.response == {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+    assert "answer lost" in api.describe()
+
+    api.lose_answer_next("editMessageText", status=None)
+    with pytest.raises(NetworkError, match="disconnected without sending a response"):
+        await bot.edit_message_text("Bewerkt", USER, api.last_message(USER)["message_id"])
+    assert api.last_message(USER)["text"] == "Bewerkt"
+    assert api.calls[-1].performed and api.calls[-1].response["error_code"] == 0
+
+    api.fail_next("sendMessage", None, count=2)  # dropped before Telegram did anything
+    for _ in range(2):
+        with pytest.raises(NetworkError):
+            await bot.send_message(USER, "Nooit")
+    assert not api.calls[-1].performed
+    assert [m["text"] for m in api.messages(USER)] == ["Bewerkt"]
+    await bot.send_message(USER, "Weer goed")  # a fresh connection works
+    assert [m["text"] for m in api.messages(USER)] == ["Bewerkt", "Weer goed"]
+
+
+async def test_wait_idle_waits_for_confirmed_updates(api, bot):
+    api.send_text(USER, "hallo")
+    with pytest.raises(AssertionError, match="bot not idle"):
+        await api.wait_idle(quiet=0.01, timeout=0.2)
+    (update,) = await bot.get_updates()
+    await bot.get_updates(offset=update.update_id + 1)
+    await api.wait_idle(quiet=0.05)
