@@ -11,7 +11,7 @@ signs, PC4 areas, claim and first-contact delays (log-normal), outcomes and a ba
 signals for gemeenten that are not on board. Then times, per database:
 
 - the figures alone, national (every record in scope);
-- the whole national report (figures, records, ten PNG charts, CSVs, HTML) into ``--out``;
+- the whole national report (figures, ten PNG charts, CSV, HTML) into ``--out``;
 - a six-week report for the largest gemeente;
 - ``/stats`` (figures plus the overview chart) for that gemeente.
 
@@ -44,7 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot import charts  # noqa: E402
 from bot.monitoring import Period, compute, hours_text  # noqa: E402
-from bot.report import gather, telegram_text, write_report  # noqa: E402
+from bot.report import telegram_text, write_report  # noqa: E402
 from storage.crypto import Keyring, generate_key  # noqa: E402
 from storage.db import create_engine, session_factory, upgrade  # noqa: E402
 from storage.models import Gemeente, NotOnBoard, Signal  # noqa: E402
@@ -170,17 +170,17 @@ async def bench(kind: str, count: int, out: Path) -> None:
 
             async def national_report() -> list[Path]:
                 async with sessions() as session:
-                    result = await gather(MonitoringRepository(session), gemeente_code=None,
-                                          period=everything)
-                return await asyncio.to_thread(write_report, *result, out / kind / "national")
+                    result = await compute(MonitoringRepository(session), gemeente_code=None,
+                                           period=everything)
+                return await asyncio.to_thread(write_report, result, out / kind / "national")
 
             written = await timed("whole report, national (10 PNG, CSV, HTML)", national_report())
 
             async def gemeente_report() -> list[Path]:
                 async with sessions() as session:
-                    result = await gather(MonitoringRepository(session), gemeente_code="GM0363",
-                                          period=Period.last_weeks(6))
-                return await asyncio.to_thread(write_report, *result, out / kind / "GM0363")
+                    result = await compute(MonitoringRepository(session), gemeente_code="GM0363",
+                                           period=Period.last_weeks(6))
+                return await asyncio.to_thread(write_report, result, out / kind / "GM0363")
 
             await timed("whole report, one gemeente, 6 weeks", gemeente_report())
 

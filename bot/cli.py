@@ -223,8 +223,8 @@ def report(
     """Monitoring for the kerngroep: PNG charts, CSV files and a one-page HTML summary."""
     from sqlalchemy.exc import DBAPIError
 
-    from bot.monitoring import Period, shown
-    from bot.report import gather, write_report
+    from bot.monitoring import Period, compute, shown
+    from bot.report import write_report
     from storage.db import session_factory
     from storage.repositories import MonitoringRepository
 
@@ -246,8 +246,8 @@ def report(
             known = await repository.gemeente_names()
             if code is not None and code not in known:
                 return f"unknown gemeente {code} (known: {', '.join(sorted(known)) or 'none'})"
-            figures, rows = await gather(repository, gemeente_code=code, period=period)
-        for path in write_report(figures, rows, out):
+            figures = await compute(repository, gemeente_code=code, period=period)
+        for path in write_report(figures, out):
             typer.echo(path)
         typer.echo(f"{figures.scope}, {figures.period.label}: {shown(figures.total)} signalen")
         return ""

@@ -1,17 +1,17 @@
 """The monitoring report: PNG charts, CSV files and a one-page HTML summary for the kerngroep.
 
-``gather`` reads the figures and the anonymous records; ``write_report`` writes them:
+``write_report`` writes the figures that ``bot.monitoring.compute`` gives:
 
 - one PNG per chart (``bot.charts.FILES``);
 - ``cijfers.csv``: every figure as shown (counts of 1 to 4 as "< 5");
-- ``records.csv``: one coarse row per signal. Exact timestamps together with PC4 and role
-  could single someone out, so a row has the ISO week it was filed in (Dutch time), whole
-  days to claim / first contact / closing instead of timestamps, and its PC4 only when that
-  area has at least 5 signals in the file (else empty), likewise the name of the organisation
-  it came through (empty: none, or one with fewer than 5 signals in the file); role, signs
-  (joined by ";"), state and outcome as codes. No id, reference or answers; rows are sorted by
-  their values, so their order says nothing either;
 - ``samenvatting.html``: self-contained (charts embedded as base64 PNG), to print or mail.
+
+There is no file with a row per signal: counting its rows would give every combination of
+the columns it shows (a week, a PC4 area and a kind of signaler together) exactly, 1 to 4
+included, and could single a person out. Every file shows only figures that obey the
+small-count rule. A CSV cell that a spreadsheet would run as a formula (one starting with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return, e.g. an organisation's name) gets a
+leading ``'``; numbers are left as they are.
 
 ``telegram_text`` is the short text that ``/stats`` sends with its chart.
 """
@@ -22,44 +22,28 @@ import base64
 import csv
 import html
 import io
-from collections import Counter
+import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot import charts, messages
 from bot.monitoring import (
-    LOCAL,
     SMALL,
     Cell,
     Durations,
     Figures,
-    Period,
-    compute,
     hours_text,
     local_date,
     shown,
 )
-from storage.repositories import MonitoringRepository
 
-RECORD_HEADER = ("gemeente", "week", "rol", "kenmerken", "pc4", "organisatie", "status",
-                 "uitkomst", "dagen_tot_oppakken", "dagen_tot_eerste_contact",
-                 "dagen_tot_afronden")
 SECTIONS = (("gemeente", "by_gemeente"), ("rol", "by_role"),
             ("organisatie", "by_organisation"), ("kenmerk", "by_sign"),
             ("pc4", "by_pc4"), ("stand", "by_status"), ("uitkomst", "by_outcome"),
             ("niet_aangesloten", "not_on_board"))
-
-
-async def gather(repository: MonitoringRepository, *, gemeente_code: str | None,
-                 period: Period,
-                 now: datetime | None = None) -> tuple[Figures, list[dict[str, Any]]]:
-    """The figures and the anonymous records of one scope and period."""
-    figures = await compute(repository, gemeente_code=gemeente_code, period=period, now=now)
-    rows = await repository.records(gemeente_code=gemeente_code, start=period.start,
-                                    end=period.end)
-    return figures, rows
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP, "CSV injection"
+NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 def durations_text(durations: Durations) -> str:
@@ -113,42 +97,23 @@ def telegram_text(figures: Figures) -> str:
     return "\n".join([*lines, "", messages.STATS_FOOTNOTE])
 
 
-def _days(seconds: float | None) -> str:
-    return "" if seconds is None else str(max(0, int(seconds // 86400)))
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs as a formula.
 
-
-def coarse_records(records: Sequence[dict[str, Any]]) -> list[list[str]]:
-    """The anonymous records, coarsened (see the module docstring), sorted by value."""
-    per_pc4 = Counter(record["pc4"] for record in records)
-    per_organisation = Counter(record["organisation_id"] for record in records)
-    weeks: dict[datetime, str] = {}
-    signs: dict[int, str] = {}  # the repository shares one list per distinct value
-    result = []
-    for record in records:
-        hour = record["filed_hour"]
-        if hour not in weeks:
-            year, week, _ = hour.astimezone(LOCAL).isocalendar()
-            weeks[hour] = f"{year}-W{week:02d}"
-        if id(record["signs"]) not in signs:
-            signs[id(record["signs"])] = ";".join(sorted(set(record["signs"])))
-        result.append([
-            record["gemeente_code"], weeks[hour], record["role"], signs[id(record["signs"])],
-            str(record["pc4"]) if per_pc4[record["pc4"]] >= SMALL else "",
-            (record["organisation"] or "") if record["organisation_id"] is not None
-            and per_organisation[record["organisation_id"]] >= SMALL else "",
-            record["status"], record["outcome"] or "",
-            _days(record["to_claim"]), _days(record["to_first_contact"]),
-            _days(record["to_close"]),
-        ])
-    result.sort()
-    return result
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``; numbers (also as text, such as "-1.5") stay as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text (RFC 4180: CRLF, so a cell with a line break of either kind is quoted)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(value) for value in header])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -228,8 +193,8 @@ figure {{ margin: 0; }} img {{ width: 100%; height: auto; }}
 """
 
 
-def write_report(figures: Figures, rows: Sequence[dict[str, Any]], out: Path) -> list[Path]:
-    """Write charts, ``cijfers.csv``, ``records.csv`` and ``samenvatting.html`` into ``out``."""
+def write_report(figures: Figures, out: Path) -> list[Path]:
+    """Write charts, ``cijfers.csv`` and ``samenvatting.html`` into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     images = {kind: charts.chart(kind, figures) for kind in charts.report_kinds(figures)}
     written = []
@@ -240,11 +205,10 @@ def write_report(figures: Figures, rows: Sequence[dict[str, Any]], out: Path) ->
     files = {
         "cijfers.csv": _csv(("onderdeel", "sleutel", "omschrijving", "waarde"),
                             figures_rows(figures)),
-        "records.csv": _csv(RECORD_HEADER, coarse_records(rows)),
         "samenvatting.html": summary_html(figures, images),
     }
     for name, text in files.items():
         path = out / name
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8", newline="")  # CRLF in the CSV as written
         written.append(path)
     return written

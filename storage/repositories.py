@@ -770,7 +770,7 @@ class OutboxRepository:
 
 
 class MonitoringRepository:
-    """Anonymous figures for monitoring: grouped counts, durations and coarse records.
+    """Anonymous figures for monitoring: grouped counts, durations and backlog dates.
 
     Reads only anonymous columns (gemeente, role, signs, pc4, organisation, status, outcome,
     the timestamps), ``not_on_board`` and the organisations' names; never ``answers``, so it
@@ -834,10 +834,6 @@ class MonitoringRepository:
             return func.to_char(func.timezone("UTC", Signal.created_at), "YYYY-MM-DD HH24")
         return func.substr(Signal.created_at, 1, 13, type_=String)  # stored as UTC text
 
-    @staticmethod
-    def _rounded(seconds: Any) -> float | None:
-        return None if seconds is None else round(float(seconds), 3)
-
     def _seconds(self, start: Any, end: Any) -> Any:
         """Seconds from ``start`` to ``end`` (rounded to milliseconds where they are read).
 
@@ -890,41 +886,6 @@ class MonitoringRepository:
             select(Organisation.id, Organisation.code, Organisation.name,
                    Organisation.gemeente_code))
         return {id_: (code, name, gemeente) for id_, code, name, gemeente in rows}
-
-    async def records(self, *, gemeente_code: str | None, start: datetime,
-                      end: datetime) -> list[dict[str, Any]]:
-        """The period's signals as anonymous records, never an id, reference or answers.
-
-        Each has ``gemeente_code``, ``role``, ``signs``, ``pc4``, ``organisation_id`` and
-        ``organisation`` (its name; both None for a direct signal), ``status``, ``outcome``, the
-        UTC hour it was filed in (``filed_hour``), and seconds from filing ``to_claim``,
-        ``to_first_contact`` and ``to_close`` (None when it has not happened).
-        """
-        signs, hour = Signal.signs.cast(Text), self._hour()
-        rows = await self.session.execute(
-            select(Signal.gemeente_code, Signal.role, signs, Signal.pc4, Signal.status,
-                   Signal.outcome, hour, self._seconds(Signal.created_at, Signal.claimed_at),
-                   self._seconds(Signal.created_at, Signal.first_contact_at),
-                   self._seconds(Signal.created_at, Signal.closed_at),
-                   Signal.organisation_id, Organisation.name)
-            .outerjoin(Organisation, Organisation.id == Signal.organisation_id)
-            .where(*self._where(gemeente_code, start, end)))
-        parsed_signs: dict[str, list[str]] = {}  # few distinct values: parse each once
-        hours: dict[str, datetime] = {}
-        records = []
-        for (code, role, sign_text, pc4, status, outcome, hour_text, claim, contact, close,
-             organisation_id, organisation) in rows:
-            if sign_text not in parsed_signs:
-                parsed_signs[sign_text] = json.loads(sign_text) if sign_text else []
-            if hour_text not in hours:
-                hours[hour_text] = datetime.strptime(hour_text, "%Y-%m-%d %H").replace(tzinfo=UTC)
-            records.append({
-                "gemeente_code": code, "role": role, "signs": parsed_signs[sign_text],
-                "pc4": pc4, "organisation_id": organisation_id, "organisation": organisation,
-                "status": status, "outcome": outcome, "filed_hour": hours[hour_text],
-                "to_claim": self._rounded(claim), "to_first_contact": self._rounded(contact),
-                "to_close": self._rounded(close)})
-        return records
 
 
 _ROUTING_TABLES = (Pc6Route, HouseNumberRoute, Pc4Gemeente)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import charts
 from bot.monitoring import Cell, Figures, Period, cells, compute, quantile, series, shown
 from bot.outbox import Outgoing
-from bot.report import coarse_records, figures_rows, gather, telegram_text, write_report
+from bot.report import figures_rows, telegram_text, write_report
 from bot.services import Services, open_services
 from bot.settings import Settings
 from storage.models import NotOnBoard, Organisation, Signal, utcnow
@@ -268,9 +269,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 async def test_report_writes_charts_csv_and_a_self_contained_summary(
         sqlite_services: Services, tmp_path: Path) -> None:
     async with sqlite_services.sessions() as session:
-        figures, rows = await gather(MonitoringRepository(session), gemeente_code=None,
-                                     period=Q3, now=NOW)
-    written = write_report(figures, rows, tmp_path)
+        figures = await compute(MonitoringRepository(session), gemeente_code=None,
+                                period=Q3, now=NOW)
+    written = write_report(figures, tmp_path)
     pngs = [path for path in written if path.suffix == ".png"]
     assert {path.name for path in pngs} == set(charts.FILES.values())
     for path in pngs:
@@ -284,25 +285,58 @@ async def test_report_writes_charts_csv_and_a_self_contained_summary(
     assert png_size(charts.overview(figures)) == charts.OVERVIEW_SIZE
 
 
-async def test_records_are_coarse_weeks_days_and_pc4_only_for_common_areas(
-        services: Services) -> None:
+async def test_no_exported_file_lets_anyone_count_a_group_of_one_to_four(
+        services: Services, tmp_path: Path) -> None:
+    """Terneuzen's one "financieel" signal (week 38, PC4 4533, via Rabobank), and its two
+    kapper signals in PC4 4532 (kapper and 4532 have 5 or more each), cannot be counted in
+    any file of the report: every file shows figures (1 to 4 as "< 5"), none a row per signal."""
     async with services.sessions() as session:
-        rows = await MonitoringRepository(session).records(gemeente_code="GM0715", start=START,
-                                                           end=END)
-    assert not {"answers", "reference", "id", "created_at"} & set(rows[0])
-    records = coarse_records(rows)
-    assert len(records) == 12
-    assert records[0] == ["GM0715", "2025-W27", "kapper", "gordijnen;post", "4531",
-                          "Kapsalon Knip", "closed", "ondersteuning", "0", "0", "5"]
-    financieel = next(r for r in records if r[2] == "financieel")
-    assert financieel == ["GM0715", "2025-W38", "financieel", "verlies", "", "", "new", "", "",
-                          "", ""]  # its PC4 area and its organisation have one signal: left out
-    assert {r[4] for r in records} == {"4531", "4532", ""}
-    # the organisation only where it has 5 or more signals in the file (not PostNL's 3)
-    assert [r[5] for r in records].count("Kapsalon Knip") == 6
-    assert {r[5] for r in records} == {"Kapsalon Knip", ""}
-    assert {r[8] for r in records} == {"0", ""}  # claimed within a day, or not at all
-    assert sorted(r[10] for r in records if r[10]) == ["5", "6", "6", "6", "6", "71"]  # 71.96
+        figures = await compute(MonitoringRepository(session), gemeente_code="GM0715",
+                                period=Q3, now=NOW)
+    out = tmp_path / "report"
+    written = write_report(figures, out)
+    assert sorted(path.name for path in out.iterdir()) == sorted(p.name for p in written)
+    countable: dict[str, tuple[int, int]] = {}
+    for path in written:
+        if path.suffix == ".png":
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".html":
+            assert not re.search(r"<td>[1-4]</td>|\([1-4]\)", text)
+            continue
+        header, *lines = csv.reader(io.StringIO(text))
+        if header[-1] != "waarde":  # not a table of figures: one row per signal
+            countable[path.name] = (sum("financieel" in line for line in lines),
+                                    sum({"kapper", "4532"} <= set(line) for line in lines))
+            continue
+        for section, key, _, value in lines:
+            if section != "doorlooptijd" or key.endswith("_aantal"):  # a count
+                assert value in ("0", "< 5") or int(value) >= 5, (path.name, key, value)
+    assert countable == {}
+
+
+async def test_csv_cells_that_a_spreadsheet_would_run_as_a_formula_are_neutralised(
+        sqlite_services: Services, tmp_path: Path) -> None:
+    names = ["=HYPERLINK(\"http://x.example\",\"klik\")", "@SUM(1)", "+31 6 12345678",
+             "-2+3", "\tTab", "\rRegel"]
+    async with sqlite_services.db.begin() as connection:
+        await connection.execute(insert(Organisation), [
+            {"id": 10 + i, "code": f"evil-{i}", "name": name, "role": "anders",
+             "gemeente_code": "GM0715"} for i, name in enumerate(names)])
+    async with sqlite_services.sessions() as session:
+        figures = await compute(MonitoringRepository(session), gemeente_code=None,
+                                period=Q3, now=NOW)
+    write_report(figures, tmp_path)
+    with (tmp_path / "cijfers.csv").open(encoding="utf-8", newline="") as file:
+        header, *lines = csv.reader(file)
+    labels = {key: label for section, key, label, _ in lines if section == "organisatie"}
+    assert [labels[f"evil-{i}"] for i in range(len(names))] == [f"'{name}" for name in names]
+    assert not [cell for line in [header, *lines] for cell in line
+                if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    table = {(section, key): value for section, key, _, value in lines}  # numbers stay numbers
+    assert table[("totaal", "signalen")] == "13" and table[("rol", "zorg")] == "< 5"
+    assert table[("doorlooptijd", "oppakken_mediaan_uren")] == "6.0"
+    assert figures_rows(figures)[0] == ("totaal", "signalen", "Signalen in de periode", "13")
 
 
 def run_cli(*args: str, database: Path) -> subprocess.CompletedProcess[str]:
@@ -323,8 +357,8 @@ async def test_report_command_on_a_seeded_sqlite_file(sqlite_services: Services,
     assert "Terneuzen, 3e kwartaal 2025: 12 signalen" in done.stdout
     # not per gemeente (national only), nor for gemeenten not on board (none for Terneuzen)
     assert len(list(out.glob("*.png"))) == len(charts.FILES) - 2
-    records = list(csv.reader(io.StringIO((out / "records.csv").read_text(encoding="utf-8"))))
-    assert records[0][:3] == ["gemeente", "week", "rol"] and len(records) == 13
+    assert {path.name for path in out.iterdir() if path.suffix != ".png"} == {
+        "cijfers.csv", "samenvatting.html"}  # no file with a row per signal
     assert "< 5" in (out / "cijfers.csv").read_text(encoding="utf-8")
     refused = run_cli("--gemeente", "GM9999", "--out", str(out), database=database)
     assert refused.returncode == 2 and "unknown gemeente GM9999" in refused.stderr
