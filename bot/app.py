@@ -20,9 +20,11 @@ from handlers import admin, intake, privacy, staff, stats
 from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
 from handlers.render import DEFAULTS, ConversationBot
+from handlers.webhook import run_webhook
 
 log = logging.getLogger(__name__)
 
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
 RETENTION_SECONDS = 3600  # retention is checked hourly; each signal is erased once its day comes
 
 
@@ -144,8 +146,8 @@ def run(settings: Settings) -> None:
         secret = webhook.secret_token.get_secret_value()
         if not webhook.url or not secret:
             raise ConfigError("telegram.webhook: url and secret_token are required in webhook mode")
-        application.run_webhook(listen=webhook.listen, port=webhook.port, url_path="telegram",
-                                webhook_url=webhook.url, secret_token=secret,
-                                allowed_updates=["message", "edited_message", "callback_query"])
+        # Our own endpoint, not PTB's run_webhook: that one reads bodies of up to 100 MB before
+        # it checks the secret token (handlers/webhook.py).
+        run_webhook(application, webhook, allowed_updates=ALLOWED_UPDATES)
     else:
-        application.run_polling(allowed_updates=["message", "edited_message", "callback_query"])
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)

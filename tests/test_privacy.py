@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-from pydantic import SecretStr
 from sqlalchemy import select, text
 
-from bot.app import build_application
 from bot.settings import Settings
 from storage.models import Base, Outbox, Signal, SignalEvent, utcnow
 from tests.conftest import TEST_KEY, make_settings
@@ -177,53 +173,6 @@ async def test_every_view_and_action_is_audited_and_exportable(
     assert [(e["action"], e["actor"]) for e in entries] == [
         ("filed", None), ("view", "Carine"), ("claim", "Carine"), ("view", "Carine")]
     assert "Geschiedenis" in carine.last and "view" not in carine.last  # views stay out of sight
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def test_webhook_rejects_requests_without_the_secret_token(
-        api: Any, settings: Settings) -> None:
-    port = free_port()
-    webhook = {"url": f"http://127.0.0.1:{port}/telegram", "listen": "127.0.0.1", "port": port,
-               "secret_token": "s3cret-token"}
-    configured = settings.model_copy(update={"telegram": settings.telegram.model_copy(update={
-        "token": SecretStr(api.token), "base_url": api.base_url,
-        "mode": "webhook", "webhook": settings.telegram.webhook.model_copy(update=webhook)})})
-    app = build_application(configured)
-    await app.initialize()
-    assert app.post_init is not None and app.updater is not None
-    await app.post_init(app)
-    await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram",
-                                    webhook_url=webhook["url"], secret_token="s3cret-token")
-    await app.start()
-    try:
-        api.user(4242)
-        update = {"update_id": 1, "message": {
-            "message_id": 1, "date": 1, "chat": {"id": 4242, "type": "private"},
-            "from": {"id": 4242, "is_bot": False, "first_name": "X"}, "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
-        async with aiohttp.ClientSession() as http:
-            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
-                async with http.post(webhook["url"], json=update, headers=headers) as response:
-                    assert response.status == 403
-            await asyncio.sleep(0.2)
-            assert api.messages(4242) == []  # nothing was processed
-            async with http.post(webhook["url"], json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
-                                 ) as response:
-                assert response.status == 200
-        await api.wait_for(lambda: bool(api.messages(4242)))
-        assert api.webhook["url"] == webhook["url"]
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        assert app.post_stop is not None
-        await app.post_stop(app)
-        await app.shutdown()
 
 
 async def test_a_flood_gets_a_calm_answer_and_is_not_processed(api: Any, db_url: str) -> None:
