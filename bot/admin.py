@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot import messages
+from bot.settings import GEMEENTE_BOUNDS, fill_text, out_of_range, text_problem
 from storage.models import Gemeente, Invite, Organisation, Staff, utcnow
 from storage.uow import UnitOfWork
 
 INVITE_PREFIX = "inv_"
 ORG_PREFIX = "org_"
 ROLES = ("regisseur", "team")
-SETTABLE = {  # gemeente setting -> parser of its text value
+SETTABLE = {  # gemeente setting -> parser of its text value; numbers: bot.settings.GEMEENTE_BOUNDS
     "fallback_advice": str,
     "escalation_hours": float,
     "silent_days": float,
@@ -68,9 +69,13 @@ def deep_link(bot_username: str, payload: str) -> str:
 
 
 def render_text(template: str, *, custom: bool, **values: str) -> str:
-    """Fill a text's placeholders; a gemeente's own text is plain text and escaped here."""
-    body = html.escape(template) if custom else template
-    return body.format(**{key: html.escape(value) for key, value in values.items()})
+    """Fill a text's placeholders; a gemeente's own text is plain text and escaped here.
+
+    Only ``{reference}`` and ``{gemeente}`` are filled in, never with a format spec: anything
+    else in braces (say a text stored before texts were checked) is shown as written.
+    """
+    return fill_text(template, {key: html.escape(value) for key, value in values.items()},
+                     html.escape if custom else str)
 
 
 class AdminService:
@@ -127,7 +132,7 @@ class AdminService:
             await uow.commit()
 
     async def set_setting(self, actor: Actor, code: str, name: str, value: str) -> None:
-        """Change one of a gemeente's settings (``SETTABLE``)."""
+        """Change one of a gemeente's settings (``SETTABLE``); numbers within their bounds."""
         parse = SETTABLE.get(name)
         if parse is None:
             raise AdminError(f"unknown setting {name}; one of {', '.join(SETTABLE)}")
@@ -135,8 +140,10 @@ class AdminService:
             parsed = parse(value)
         except ValueError:
             raise AdminError(f"{name}: {value!r} is not a valid value") from None
-        if isinstance(parsed, float) and parsed <= 0:
-            raise AdminError(f"{name} must be more than 0")
+        if isinstance(parsed, float):  # float() also takes "inf", "nan" and "1e999" (inf)
+            problem = out_of_range(parsed, *GEMEENTE_BOUNDS[name])
+            if problem:
+                raise AdminError(f"{name} {problem}, not {value!r}")
         async with self._uow() as uow:
             gemeente = await self._gemeente(uow, actor, code)
             setattr(gemeente, name, parsed)
@@ -225,12 +232,9 @@ class AdminService:
         """Word a text in the gemeente's own words (None: back to the built-in text)."""
         if key not in TEXTS:
             raise AdminError(f"unknown text {key}; one of {', '.join(TEXTS)}")
-        if text is not None:
-            try:
-                render_text(text, custom=True, **SAMPLE)
-            except (KeyError, IndexError, ValueError):
-                raise AdminError("a text may only use the placeholders {reference} and "
-                                 "{gemeente}") from None
+        problem = text_problem(text) if text is not None else None
+        if problem:
+            raise AdminError(f"{key}: {problem}")
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
             await uow.gemeenten.set_text(code=code, key=key, text=text)

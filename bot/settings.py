@@ -6,11 +6,14 @@ The TOML path comes from ``--config`` or ``SIGNAALBOT_CONFIG``; nothing is read 
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Literal
+from string import Formatter
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -18,6 +21,8 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -38,12 +43,109 @@ class ConfigError(Exception):
     """A configuration problem, phrased as one line that names the setting."""
 
 
+# -- bounds of numeric settings
+
+# Bounds (inclusive) of the gemeente settings that `signaalbot gemeente set` changes too; the
+# one definition for the config (GemeenteSettings) and bot.admin.AdminService.set_setting.
+# NaN and infinity are outside every range: timedelta(days=inf) raises, so a single
+# `retention_days = inf` once stopped the retention purge for all gemeenten.
+GEMEENTE_BOUNDS: dict[str, tuple[float, float]] = {
+    "escalation_hours": (1, 720),  # an hour .. 30 days (plain hours)
+    "silent_days": (1, 365),
+    "retention_days": (1, 3650),  # a day .. 10 years
+}
+# Telegram ids are stored as 64-bit integers (BigInteger); a longer one would stop config apply.
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def out_of_range(value: float, low: float, high: float) -> str | None:
+    """Why ``value`` is not allowed (None: it is); NaN and infinity never are."""
+    if low <= value <= high:  # False for NaN; infinity is above any high
+        return None
+    return f"must be a number from {low} to {high}"
+
+
+def _bounded(bounds: Callable[[], tuple[float, float]]) -> WrapValidator:
+    def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        if isinstance(value, float) and not math.isfinite(value):  # also before int's own check
+            raise ValueError(f"{out_of_range(value, *bounds())}, not {value!r}")
+        value = handler(value)
+        problem = out_of_range(value, *bounds())
+        if problem:
+            raise ValueError(f"{problem}, not {value!r}")
+        return value
+
+    return WrapValidator(check)
+
+
+def _within(low: float, high: float) -> WrapValidator:
+    return _bounded(lambda: (low, high))
+
+
+def _gemeente_bound(name: str) -> WrapValidator:
+    """The bounds of ``GEMEENTE_BOUNDS[name]``, looked up when a value is checked."""
+    return _bounded(lambda: GEMEENTE_BOUNDS[name])
+
+
+TelegramId = Annotated[int, _within(*_INT64)]
+
+
+# -- gemeente texts: plain text with {reference} and {gemeente}, nothing else
+
+PLACEHOLDERS = ("reference", "gemeente")
+_TEXT_TOKEN = re.compile(r"\{\{|\}\}|\{(" + "|".join(PLACEHOLDERS) + r")\}")
+_TEXT_RULE = ("only {reference} and {gemeente} as they are (no format spec, conversion, "
+              "index or attribute) and {{ or }} for a literal brace")
+
+
+def text_problem(text: str) -> str | None:
+    """Why a gemeente text is not allowed (None: it is): see ``_TEXT_RULE``."""
+    try:
+        pieces = list(Formatter().parse(text))
+    except ValueError as error:
+        return f"{error}; a text may use {_TEXT_RULE}"
+    for _literal, field, spec, conversion in pieces:
+        if field is None:
+            continue
+        if field not in PLACEHOLDERS or spec or conversion is not None:
+            shown = "{" + field + (f"!{conversion}" if conversion else "") + (
+                f":{spec}" if spec else "") + "}"
+            return f"{shown} is not allowed; a text may use {_TEXT_RULE}"
+    # Formatter also passes an empty spec ("{reference:}"); fill_text would not fill it in.
+    if re.search(r"[{}]", _TEXT_TOKEN.sub("", text)):
+        return f"a text may use {_TEXT_RULE}"
+    return None
+
+
+def fill_text(template: str, values: Mapping[str, str], escape: Callable[[str], str]) -> str:
+    """Fill in ``{reference}`` and ``{gemeente}``; ``{{``/``}}`` become braces.
+
+    Never a format spec, conversion or attribute: anything else, even in a text stored before
+    texts were checked, stays as it is written, through ``escape`` like all literal text. A
+    placeholder without a value stays too.
+    """
+    parts: list[str] = []
+    position = 0
+    for match in _TEXT_TOKEN.finditer(template):
+        parts.append(escape(template[position:match.start()]))
+        name = match.group(1)
+        if name is None:
+            parts.append(match.group()[0])
+        elif name in values:
+            parts.append(values[name])
+        else:
+            parts.append(escape(match.group()))
+        position = match.end()
+    parts.append(escape(template[position:]))
+    return "".join(parts)
+
+
 class WebhookSettings(BaseModel):
     """Webhook mode: Telegram posts updates to ``url``; ``secret_token`` is checked on each."""
 
     url: str = ""
     listen: str = "127.0.0.1"
-    port: int = Field(8443, ge=1, le=65535)
+    port: Annotated[int, _within(1, 65535)] = 8443
     secret_token: SecretStr = SecretStr("")
 
 
@@ -58,12 +160,15 @@ class TelegramSettings(BaseModel):
     # HTTP client for the Bot API: "aiohttp" (AiohttpRequest) or "httpx" (PTB's stock one).
     http_backend: Literal["aiohttp", "httpx"] = "aiohttp"
     # Chats served at once (each chat's updates stay in order); 0 or 1: one update at a time.
-    concurrent_updates: int = Field(64, ge=0)
-    # Connections for ordinary Bot API calls (getUpdates has its own).
-    connection_pool_size: int = Field(128, ge=1)
+    # At most 1024: each is a task of its own that may hold a database connection.
+    concurrent_updates: Annotated[int, _within(0, 1024)] = 64
+    # Connections for ordinary Bot API calls (getUpdates has its own); at most 1024 sockets.
+    connection_pool_size: Annotated[int, _within(1, 1024)] = 128
     # Messages a second the bot sends at most: Telegram allows a bot about 30 (a local Bot API
     # server passes on the same limit); 28 leaves room for requests that bunch on their way.
-    messages_per_second: float = Field(28, gt=0)
+    # More than 30 only makes sense against a stand-in: benchmarks/run.py lifts the cap with
+    # 1 000 000, the upper bound.
+    messages_per_second: Annotated[float, _within(1, 1_000_000)] = 28
 
     @field_validator("token")
     @classmethod
@@ -91,8 +196,9 @@ class DatabaseSettings(BaseModel):
 class IntakeSettings(BaseModel):
     """The signaler conversation."""
 
-    draft_ttl_hours: float = Field(24, gt=0)
-    description_max_chars: int = Field(1000, ge=50, le=3000)
+    draft_ttl_hours: Annotated[float, _within(1, 720)] = 24  # an hour .. 30 days
+    # Telegram's messages hold 4096 characters; the alert card needs room around the description.
+    description_max_chars: Annotated[int, _within(50, 3000)] = 1000
     fallback_advice: str = (
         "Neem contact op met het sociaal wijkteam of de huisarts van uw gemeente, "
         "of bel de gemeente op 14 + netnummer."
@@ -104,8 +210,10 @@ class SecuritySettings(BaseModel):
 
     encryption_key: SecretStr = SecretStr("")  # or SIGNAALBOT_SECURITY__ENCRYPTION_KEY
     old_keys: list[SecretStr] = Field(default_factory=list)  # still readable, during rotation
-    flood_updates: int = Field(20, ge=1)  # at most this many updates per person ...
-    flood_seconds: float = Field(10, gt=0)  # ... in this many seconds
+    # At most this many updates per person in flood_seconds. Up to 100 000: tests and
+    # benchmarks switch the guard off that way; the guard keeps a person's recent update times.
+    flood_updates: Annotated[int, _within(1, 100_000)] = 20
+    flood_seconds: Annotated[float, _within(1, 3600)] = 10
 
     @field_validator("encryption_key")
     @classmethod
@@ -141,8 +249,10 @@ class OrganisationSettings(BaseModel):
 class WorkflowSettings(BaseModel):
     """Following signals up: relayed questions and the due-time checks."""
 
-    question_expiry_days: float = Field(5, gt=0)
-    check_interval_seconds: float = Field(60, gt=0)
+    question_expiry_days: Annotated[float, _within(1, 90)] = 5
+    # Not below 5 seconds: each check queries the database; at most an hour, else
+    # escalations and reminders come late.
+    check_interval_seconds: Annotated[float, _within(5, 3600)] = 60
 
 
 def parse_pc4_ranges(items: list[str]) -> list[tuple[int, int]]:
@@ -163,7 +273,7 @@ def parse_pc4_ranges(items: list[str]) -> list[tuple[int, int]]:
 class StaffSettings(BaseModel):
     """A staff member of a gemeente: the regisseur or a team member."""
 
-    telegram_id: int = Field(gt=0)
+    telegram_id: Annotated[int, _within(1, _INT64[1])]
     name: str = Field(min_length=1, max_length=80)
     role: Literal["regisseur", "team"] = "team"
 
@@ -174,13 +284,13 @@ class GemeenteSettings(BaseModel):
     code: str
     name: str = Field(min_length=1)
     pc4: list[str] = Field(default_factory=list)
-    alert_chat_ids: list[int] = Field(default_factory=list)
+    alert_chat_ids: list[TelegramId] = Field(default_factory=list)
     fallback_advice: str | None = None
     active: bool = True
-    escalation_hours: float = Field(24, gt=0)
-    silent_days: float = Field(5, gt=0)
-    retention_days: float = Field(30, gt=0)
-    backup_chat_ids: list[int] = Field(default_factory=list)
+    escalation_hours: Annotated[float, _gemeente_bound("escalation_hours")] = 24
+    silent_days: Annotated[float, _gemeente_bound("silent_days")] = 5
+    retention_days: Annotated[float, _gemeente_bound("retention_days")] = 30
+    backup_chat_ids: list[TelegramId] = Field(default_factory=list)
     staff: list[StaffSettings] = Field(default_factory=list)
     texts: dict[str, str] = Field(default_factory=dict)
 
@@ -193,6 +303,10 @@ class GemeenteSettings(BaseModel):
         if unknown:
             raise ValueError(f"unknown text(s) {', '.join(sorted(unknown))}; "
                              f"one of {', '.join(TEXTS)}")
+        for key, text in value.items():
+            problem = text_problem(text)
+            if problem:
+                raise ValueError(f"{key}: {problem}")
         return value
 
     @field_validator("code")
@@ -237,7 +351,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     gemeenten: list[GemeenteSettings] = Field(default_factory=list)
     organisations: list[OrganisationSettings] = Field(default_factory=list)
-    admins: list[int] = Field(default_factory=list)  # Telegram ids of global admins
+    admins: list[TelegramId] = Field(default_factory=list)  # Telegram ids of global admins
 
     @model_validator(mode="after")
     def _no_overlap(self) -> Settings:
