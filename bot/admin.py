@@ -8,14 +8,14 @@ only; anyone else gets nothing.
 from __future__ import annotations
 
 import hashlib
-import html
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot import messages
-from bot.settings import GEMEENTE_BOUNDS, fill_text, out_of_range, text_problem
+from bot.alerts import revoke
+from bot.settings import GEMEENTE_BOUNDS, out_of_range, text_problem
+from bot.texts import SAMPLE, TEXTS, render_text
 from storage.models import Gemeente, Invite, Organisation, Staff, utcnow
 from storage.uow import UnitOfWork
 
@@ -28,16 +28,6 @@ SETTABLE = {  # gemeente setting -> parser of its text value; numbers: bot.setti
     "silent_days": float,
     "retention_days": float,
 }
-# Texts a gemeente may word itself; the value is the built-in default.
-TEXTS = {
-    "welcome": messages.WELCOME,
-    "privacy": messages.PRIVACY,
-    "thanks": messages.SUBMITTED,
-    "feedback_claimed": messages.FEEDBACK_CLAIMED,
-    "feedback_closed": messages.FEEDBACK_CLOSED,
-    "alert_footer": "",
-}
-SAMPLE = {"reference": "SP-2026-000123", "gemeente": "Voorbeeld"}
 
 
 class Forbidden(Exception):
@@ -46,6 +36,14 @@ class Forbidden(Exception):
 
 class AdminError(ValueError):
     """The request itself is wrong (unknown gemeente, bad value...); the message says how."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What an admin must still do after removing a staff member."""
+
+    team_groups: list[int]  # Telegram groups they may still be a member of
+    in_config: bool  # declared in the config: take them out there too
 
 
 @dataclass(frozen=True)
@@ -68,24 +66,17 @@ def deep_link(bot_username: str, payload: str) -> str:
     return f"https://t.me/{bot_username}?start={payload}"
 
 
-def render_text(template: str, *, custom: bool, **values: str) -> str:
-    """Fill a text's placeholders; a gemeente's own text is plain text and escaped here.
-
-    Only ``{reference}`` and ``{gemeente}`` are filled in, never with a format spec: anything
-    else in braces (say a text stored before texts were checked) is shown as written.
-    """
-    return fill_text(template, {key: html.escape(value) for key, value in values.items()},
-                     html.escape if custom else str)
-
-
 class AdminService:
     """Gemeenten, staff, invitations, organisations and texts."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], *, admins: frozenset[int],
-                 invite_ttl: timedelta = timedelta(days=7)) -> None:
+                 invite_ttl: timedelta = timedelta(days=7),
+                 on_commit: Callable[[], None] = lambda: None) -> None:
+        """``on_commit`` is called after a change queued messages (blanked copies)."""
         self._uow = uow
         self._admins = admins
         self._invite_ttl = invite_ttl
+        self._on_commit = on_commit
 
     def is_global(self, actor: Actor) -> bool:
         """Whether the actor administers every gemeente."""
@@ -173,7 +164,7 @@ class AdminService:
                 gemeente_code=invite.gemeente_code, telegram_id=telegram_id,
                 name=name[:80] or "Medewerker", role=invite.role)
             invite.used_by = staff.id
-            await uow.gemeenten.set_chat_blocked(chat_id=telegram_id, blocked=False)
+            await uow.blocks.unblock(chat_id=telegram_id)
             await uow.commit()
             return staff
 
@@ -183,15 +174,22 @@ class AdminService:
             await self._gemeente(uow, actor, code)
             return await uow.staff.list_team(gemeente_code=code)
 
-    async def remove_staff(self, actor: Actor, code: str, telegram_id: int) -> None:
-        """Take someone's access away, at once."""
+    async def remove_staff(self, actor: Actor, code: str, telegram_id: int) -> Removal:
+        """Take someone's access away, at once, and blank their copies of its signals.
+
+        Returns the gemeente's team groups (they may still be a member: Telegram's membership
+        is not the bot's) and whether the config declares them (its next apply restores them).
+        """
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
             member = await uow.staff.get_active(telegram_id=telegram_id, gemeente_code=code)
             if member is None:
                 raise AdminError(f"{telegram_id} is no staff member of {code}")
             member.active, member.pending = False, None
+            groups = await revoke(uow, telegram_id=telegram_id, gemeente_code=code)
             await uow.commit()
+        self._on_commit()
+        return Removal(groups, member.source == "config")
 
     async def set_role(self, actor: Actor, code: str, telegram_id: int, role: str) -> None:
         """Make someone regisseur or team member."""
@@ -249,10 +247,3 @@ class AdminService:
             custom = await uow.gemeenten.get_text(code=code, key=key)
         return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
                            reference=SAMPLE["reference"], gemeente=gemeente.name)
-
-
-async def text_for(uow: UnitOfWork, code: str | None, key: str, **values: str) -> str:
-    """A text in the gemeente's own words when it has them, else the built-in one."""
-    custom = await uow.gemeenten.get_text(code=code, key=key) if code else None
-    return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
-                       **values)

@@ -19,7 +19,7 @@ from bot.cli_common import ConfigOption, fail
 from bot.cli_common import on_database as _on_database
 from bot.cli_common import settings_or_exit as _settings
 from bot.cli_common import uow_for as _uow
-from bot.settings import ConfigError, GemeenteSettings, Settings
+from bot.settings import ConfigError, GemeenteSettings, Settings, StaffSettings
 
 app = typer.Typer(help="Signaalbot: the chat front door of a Signaalpunt tegen Eenzaamheid.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -35,8 +35,11 @@ for _name, _sub in (("gemeente", cli_admin.gemeente_app), ("staff", cli_admin.st
     app.add_typer(_sub, name=_name)
 
 
-DEMO_GEMEENTE = GemeenteSettings(code="GM0715", name="Terneuzen (demo)", pc4=["4531-4539"],
-                                 alert_chat_ids=[0])
+# The team's chat in the demo: alerts go only to staff (or a team group), so it is staff.
+DEMO_TEAM = 1
+DEMO_GEMEENTE = GemeenteSettings(
+    code="GM0715", name="Terneuzen (demo)", pc4=["4531-4539"], alert_chat_ids=[DEMO_TEAM],
+    staff=[StaffSettings(telegram_id=DEMO_TEAM, name="Team Terneuzen", role="regisseur")])
 
 
 def _logging(level: int) -> None:
@@ -100,14 +103,16 @@ def _with_demo_key(settings: Settings) -> Settings:
 @db_app.command("upgrade")
 def db_upgrade(config: ConfigOption = None,
                revision: Annotated[str, typer.Argument()] = "head") -> None:
-    """Apply schema migrations."""
+    """Apply schema migrations (with the encryption key, when one moves personal data)."""
     from storage.db import current_revision, upgrade
 
     async def _work(engine: AsyncEngine) -> str | None:
         await upgrade(engine, revision)
         return await current_revision(engine)
 
-    typer.echo(f"database at revision {_on_database(_settings(config), _work)}")
+    settings = _settings(config)
+    keyed = bool(settings.security.encryption_key.get_secret_value())
+    typer.echo(f"database at revision {_on_database(settings, _work, encrypted=keyed)}")
 
 
 @db_app.command("current")
@@ -161,22 +166,33 @@ def keys_rotate(config: ConfigOption = None) -> None:
 def purge(config: ConfigOption = None,
           dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would go.")]
           = False) -> None:
-    """Erase personal fields of closed signals past their gemeente's retention period."""
-    from bot.privacy import Privacy
+    """Erase personal fields of closed signals past their gemeente's retention period.
+
+    Their copies in staff chats are blanked when the bot runs. Copies that Telegram would
+    neither blank nor delete are listed: only the people in those chats can delete them.
+    """
+    from bot.alerts import Alerts
+    from bot.engine import Engine
+    from bot.privacy import Privacy, PurgeReport
     from bot.questionnaire import build_questionnaire
 
     settings = _settings(config)
 
-    async def _work(engine: AsyncEngine) -> list[str]:
-        report = await Privacy(lambda: _uow(engine, settings), build_questionnaire()).purge(
-            dry_run=dry_run)
-        return report.signals
+    async def _work(engine: AsyncEngine) -> PurgeReport:
+        questionnaire = build_questionnaire()
+        return await Privacy(lambda: _uow(engine, settings), questionnaire,
+                             Alerts(Engine(questionnaire))).purge(dry_run=dry_run)
 
-    erased = _on_database(settings, _work, encrypted=True)
+    report = _on_database(settings, _work, encrypted=True)
     verb = "would erase" if dry_run else "erased"
-    typer.echo(f"{verb} the personal fields of {len(erased)} signal(s)")
-    for reference in erased:
+    typer.echo(f"{verb} the personal fields of {len(report.signals)} signal(s)")
+    for reference in report.signals:
         typer.echo(f"  {reference}")
+    if report.unerased:
+        typer.echo(f"{len(report.unerased)} copy(ies) in chats that Telegram would neither blank "
+                   "nor delete; ask the people in those chats to delete them:")
+        for reference, chat, reason in report.unerased:
+            typer.echo(f"  {reference} in chat {chat}: {reason}")
 
 
 @app.command()

@@ -104,9 +104,16 @@ def staff_list(gemeente: Gemeente, config: ConfigOption = None) -> None:
 @staff_app.command("remove")
 def staff_remove(gemeente: Gemeente, telegram_id: Annotated[int, typer.Argument()],
                  config: ConfigOption = None) -> None:
-    """Take a staff member's access away, at once."""
-    _admin(config, lambda admin, _: admin.remove_staff(CLI, gemeente, telegram_id))
-    typer.echo("removed")
+    """Take a staff member's access away, at once; their copies of signals are blanked."""
+    removal = _admin(config, lambda admin, _: admin.remove_staff(CLI, gemeente, telegram_id))
+    typer.echo(f"removed: {telegram_id} has no access to {gemeente} any more; the signals in "
+               "their chat with the bot are blanked when the bot runs")
+    if removal.team_groups:
+        typer.echo("they may still be a member of these team groups, where new alerts arrive; "
+                   "take them out in Telegram: " + ", ".join(map(str, removal.team_groups)))
+    if removal.in_config:
+        typer.echo("they are declared in the config: take them out there too, or the next "
+                   "`config apply` (or start) gives their access back")
 
 
 @staff_app.command("role")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.alerts import revoke
 from bot.settings import GemeenteSettings, Settings
 from storage.models import Gemeente
 from storage.uow import UnitOfWork
@@ -107,8 +108,10 @@ async def apply(settings: Settings, uow: UnitOfWork) -> None:
             silent_days=gemeente.silent_days,
             backup_chat_ids=gemeente.backup_chat_ids,
         )
-        await uow.staff.sync(gemeente_code=gemeente.code, members=[
+        removed = await uow.staff.sync(gemeente_code=gemeente.code, members=[
             (member.telegram_id, member.name, member.role) for member in gemeente.staff])
+        for telegram_id in removed:  # their copies of signals are blanked
+            await revoke(uow, telegram_id=telegram_id, gemeente_code=gemeente.code)
         for key, text in gemeente.texts.items():
             await uow.gemeenten.set_text(code=gemeente.code, key=key, text=text)
     for org in settings.organisations:

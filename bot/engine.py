@@ -391,6 +391,8 @@ class Engine:
         return Result(Status.STALE, draft, self.prompt(draft), notice)
 
     def _answer(self, draft: Draft, question: Question, value: Any, ack: str) -> Result:
+        if question.personal:  # never echoed: the bot's message would keep it in the chat
+            ack = messages.RECEIVED
         answers = {**draft.answers, question.id: value}
         selections = {k: v for k, v in draft.selections.items() if k != question.id}
         edited = draft.edited + (question.id,) if draft.editing else ()

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from bot import messages
 from bot.cards import card_buttons
 from bot.workflow import State
-from storage.models import Outbox, Signal, utcnow
+from storage.models import Signal, utcnow
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -74,17 +74,20 @@ class FollowUp:
         assert gemeente is not None
         level = signal.escalation_level + 1
         hours = round((now - signal.created_at).total_seconds() / 3600)
+        blocked = await uow.blocks.blocked(now=now)
         if level == 1:
             team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
-            chats = [m.telegram_id for m in team if m.role == "regisseur" and m.blocked_at is None]
+            chats = [m.telegram_id for m in team
+                     if m.role == "regisseur" and m.telegram_id not in blocked]
             text = messages.REMINDER_UNCLAIMED.format(reference=signal.reference, hours=hours)
             next_due: datetime | None = now + timedelta(hours=gemeente.escalation_hours)
         else:
-            chats = list(gemeente.backup_chat_ids)
+            chats = [c for c in gemeente.backup_chat_ids if c not in blocked]
             text = messages.REMINDER_ESCALATED.format(reference=signal.reference, hours=hours,
                                                       gemeente=html.escape(gemeente.name))
             next_due = None
-        chats = chats or await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code)
+        chats = chats or await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code,
+                                                                 now=now)
         if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW.value,
                                               escalation_level=level, due_at=next_due):
             return 0
@@ -103,34 +106,12 @@ class FollowUp:
                 due_at=now + timedelta(days=gemeente.silent_days)):
             return 0
         days = max(1, (now - signal.last_activity_at).days)
-        chats = ([owner.telegram_id] if owner and owner.active and owner.blocked_at is None
-                 else await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code))
+        reachable = owner and owner.active and owner.telegram_id not in await uow.blocks.blocked(
+            now=now)
+        chats = ([owner.telegram_id] if owner and reachable
+                 else await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code, now=now))
         await uow.outbox.add_to_chats(
             chats, kind="reminder", signal_id=signal.id, buttons=card_buttons(signal),
             text=messages.REMINDER_SILENT.format(reference=signal.reference, days=days))
         await uow.events.add(signal_id=signal.id, action="reminder", at=now)
         return 1
-
-
-STAFF_KINDS = frozenset({"alert", "reminder", "assigned", "answer"})
-
-
-async def reroute(uow: UnitOfWork, row: Outbox) -> None:
-    """A chat blocked the bot (or was deleted): remember it, and let someone else hear.
-
-    Staff-bound messages go to the gemeente's other alert chats, regisseurs and backup
-    contacts that have not had this message yet, so no signal goes unseen.
-    """
-    await uow.gemeenten.set_chat_blocked(chat_id=row.chat_id, blocked=True)
-    if row.kind not in STAFF_KINDS or row.signal_id is None:
-        return
-    signal = await uow.signals.get(signal_id=row.signal_id)
-    if signal is None:
-        return
-    had_it = {other.chat_id for other in await uow.outbox.list_for_signal(
-        signal_id=signal.id, kind=row.kind) if other.failed_at is None}
-    for chat_id in await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code):
-        if chat_id != row.chat_id and chat_id not in had_it:
-            await uow.outbox.add(chat_id=chat_id, kind=row.kind, text=row.text,
-                                 buttons=row.buttons, signal_id=signal.id)
-    log.warning("chat blocked the bot; %s for signal %d re-routed", row.kind, signal.id)

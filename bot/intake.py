@@ -14,8 +14,7 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from bot import messages
-from bot.admin import text_for
-from bot.cards import card, card_buttons
+from bot.alerts import Alerts
 from bot.engine import (
     Button,
     Choose,
@@ -33,6 +32,7 @@ from bot.engine import (
 )
 from bot.questionnaire import Kind
 from bot.routing import RouteKind, route, route_gemeente
+from bot.texts import text_for
 from storage.models import Signal, utcnow
 from storage.repositories import ConcurrentUpdate, DraftRecord
 from storage.uow import UnitOfWork
@@ -64,6 +64,7 @@ class IntakeService:
         self,
         uow: Callable[[], UnitOfWork],
         engine: Engine,
+        alerts: Alerts,
         *,
         draft_ttl: timedelta,
         default_advice: str,
@@ -71,6 +72,7 @@ class IntakeService:
     ) -> None:
         self._uow = uow
         self.engine = engine
+        self._alerts = alerts
         self._ttl = draft_ttl
         self._default_advice = default_advice
         self._on_commit = on_commit
@@ -298,14 +300,7 @@ class IntakeService:
             due_at=now + timedelta(hours=gemeente.escalation_hours),
         ))
         await uow.events.add(signal_id=signal.id, action="filed", at=signal.created_at)
-        alert = card(self.engine, signal, gemeente_name=gemeente_name,
-                     footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
-        buttons = card_buttons(signal)
-        chats = await uow.gemeenten.list_alert_chats(code=signal.gemeente_code)
-        if not chats:  # every alert chat blocked the bot: make sure someone hears of it
-            chats = await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code)
-        await uow.outbox.add_to_chats(chats, kind="alert", text=alert, buttons=buttons,
-                                      signal_id=signal.id)
+        await self._alerts.file(uow, signal)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
                  signal.pc4)
         notice = await text_for(uow, signal.gemeente_code, "thanks",

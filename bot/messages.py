@@ -168,12 +168,12 @@ PICK_OUTCOME = "Hoe rondt u {reference} af?"
 CONFIRM_CLOSE = "{reference} afronden met uitkomst <b>{outcome}</b>?"
 CLOSED = "{reference} is afgerond: {outcome}."
 ASK_NOTE = "Typ de notitie bij {reference} als antwoord op dit bericht."
-NOTE_SAVED = "Notitie bij {reference} opgeslagen."
+NOTE_SAVED = "🗒 Notitie bij {reference} opgeslagen:\n<i>{note}</i>"
 ASK_QUESTION = (
     "Typ uw vraag aan de melder van {reference} als antwoord op dit bericht. "
     "De melder blijft anoniem; het antwoord komt bij u en in de geschiedenis."
 )
-QUESTION_SENT = "Uw vraag is doorgestuurd naar de melder van {reference}."
+QUESTION_SENT = "❓ Uw vraag is doorgestuurd naar de melder van {reference}:\n<i>{question}</i>"
 NO_SIGNALER = "De melder van {reference} is niet via de bot te bereiken."
 SIGNALER_DECLINES = "De melder van {reference} wil geen vragen meer ontvangen."
 TEXT_TOO_LONG_STAFF = "Die tekst is te lang ({length} tekens; het maximum is {limit})."
@@ -181,6 +181,14 @@ OPEN_NONE = "Er zijn geen open signalen."
 MINE_NONE = "U heeft geen open signalen."
 NOT_FOUND = "Signaal niet gevonden, of u heeft er geen toegang toe."
 SIGNAAL_USAGE = "Gebruik: /signaal SP-2026-000123"
+ONLY_HERE = (
+    "Signalen bekijkt u alleen in uw eigen chat met de bot of in de teamgroep van het "
+    "Signaalpunt, niet in deze chat."
+)
+ERASED_NO_TEXT = (
+    "De persoonsgegevens van {reference} zijn volgens de bewaartermijn gewist; er kan geen "
+    "notitie of vraag meer bij."
+)
 LIST_LINE = "{reference} · {age} · {state}{owner}"
 
 # -- to the signaler about their signal (never a detail about the person or the outcome)
@@ -214,10 +222,25 @@ STAFF_COMMANDS = (
     ("signaal", "Eén signaal met geschiedenis"),
 )
 
-# -- privacy
+ALERT_UNDELIVERABLE = (
+    "🔔 <b>Nieuw signaal {reference}</b> ({gemeente}) kon de bot bij niemand van het team "
+    "bezorgen. Wilt u zorgen dat iemand van het team het oppakt?"
+)
+
+# -- privacy: what stays of a copy in a chat once its personal data must go
 ALERT_ERASED = (
     "🔒 {reference} is afgerond; de persoonsgegevens zijn volgens de bewaartermijn gewist."
 )
+QUESTION_ERASED = "🔒 De vraag over uw signaal {reference} is volgens de bewaartermijn gewist."
+COPY_REVOKED = (
+    "🔒 {reference}: u heeft geen toegang meer tot de signalen van {gemeente}; de gegevens "
+    "zijn hier weggehaald."
+)
+COPY_OUTDATED = (
+    "🔒 {reference}: de melder liet zijn gegevens wissen. Kies Details bij het signaal voor "
+    "de actuele stand."
+)
+COPY_WITHDRAWN = "🔒 Dit bericht is ingetrokken."
 FORGET_CONFIRM = (
     "Wilt u dat wij uw naam, telefoonnummer en de koppeling met uw Telegram-account bij al uw "
     "signalen wissen? De signalen zelf blijven, zodat het team verder kan. U hoort daarna niets "
@@ -292,7 +315,14 @@ ADMIN_BTN_INVITE_TEAM = "✉️ Teamlid uitnodigen"
 ADMIN_BTN_ON = "✅ Aansluiten"
 ADMIN_BTN_OFF = "⏸ Afmelden"
 ADMIN_NO_STAFF = "Nog geen medewerkers."
-ADMIN_REMOVED = "De medewerker heeft geen toegang meer."
+ADMIN_REMOVED = (
+    "De medewerker heeft geen toegang meer; de signalen in de eigen chat met de bot worden "
+    "weggehaald."
+)
+ADMIN_REMOVED_GROUPS = (
+    "Let op: haal de medewerker zelf uit de teamgroep(en) in Telegram, want daar ziet hij "
+    "nieuwe signalen nog: {groups}."
+)
 ADMIN_INVITE = (
     "Uitnodiging als <b>{role}</b>. Stuur deze link aan één persoon; hij werkt één keer en "
     "verloopt na 7 dagen:\n{link}"

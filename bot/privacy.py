@@ -2,8 +2,9 @@
 
 After a signal is closed, its personal fields are erased once the gemeente's
 ``retention_days`` have passed: address, description, the signaler's contact details, the
-link to the signaler, staff notes and relayed questions and answers. What remains is an
-anonymous record for monitoring (gemeente, role, signs, timings, outcome).
+link to the signaler, staff notes and relayed questions and answers, and every copy of them
+in a chat (``bot.alerts``). What remains is an anonymous record for monitoring (gemeente,
+role, signs, timings, outcome). Signalers without signals left are deleted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot import messages
+from bot.alerts import STAFF_COPIES, Alerts
+from bot.outbox import SIGNALER_KINDS
 from bot.questionnaire import Questionnaire
 from storage.models import Signal, utcnow
 from storage.uow import UnitOfWork
@@ -24,19 +27,25 @@ CONTACT_FIELDS = ("contact_name", "contact_phone")
 
 @dataclass
 class PurgeReport:
-    """What a retention run erased (or, in a dry run, would erase)."""
+    """What a retention run erased (or, in a dry run, would erase).
+
+    ``unerased`` lists copies that the channel would neither blank nor delete (Telegram keeps
+    them): ``(reference, chat, reason)``.
+    """
 
     signals: list[str] = field(default_factory=list)
     dry_run: bool = False
+    unerased: list[tuple[str, int, str]] = field(default_factory=list)
 
 
 class Privacy:
     """Erasing personal data on time, and on request."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], questionnaire: Questionnaire, *,
-                 on_commit: Callable[[], None] = lambda: None) -> None:
-        """``on_commit`` is called after a purge queued messages (the blanked staff copies)."""
+    def __init__(self, uow: Callable[[], UnitOfWork], questionnaire: Questionnaire,
+                 alerts: Alerts, *, on_commit: Callable[[], None] = lambda: None) -> None:
+        """``on_commit`` is called after a change queued messages (blanking copies)."""
         self._uow = uow
+        self._alerts = alerts
         self._on_commit = on_commit
         self._personal = tuple(q.id for q in questionnaire.questions if q.personal)
 
@@ -54,8 +63,11 @@ class Privacy:
                 report.signals.append(signal.reference or str(signal.id))
                 if not dry_run:
                     await self._erase(uow, signal, now)
-            if not dry_run:
+            if report.signals and not dry_run:
+                await uow.signalers.delete_without_signals()
                 await uow.commit()
+            report.unerased = [(reference or "?", row.target, row.last_error or "")
+                               for row, reference in await uow.outbox.failed_erasures()]
         if report.signals and not dry_run:
             self._on_commit()
         return report
@@ -66,17 +78,22 @@ class Privacy:
         signal.erased_at = now
         await uow.events.erase_text(signal_id=signal.id, actions=TEXT_EVENTS)
         await uow.questions.erase_for_signal(signal_id=signal.id)
-        alerts = await uow.outbox.erase_for_signal(signal_id=signal.id)
-        stub = messages.ALERT_ERASED.format(reference=signal.reference)
-        for alert in alerts:  # the copies in staff chats are blanked too
-            await uow.outbox.add(chat_id=alert.chat_id, kind="alert_edit", text=stub,
-                                 edit_of=alert.id, signal_id=signal.id)
+        reference = signal.reference or ""
+        await self._alerts.erase(uow, signal, stub=messages.ALERT_ERASED.format(
+            reference=reference))
+        await self._alerts.erase(uow, signal, kinds=frozenset({"question"}),
+                                 stub=messages.QUESTION_ERASED.format(reference=reference))
+        for row in await uow.outbox.list_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS):
+            if row.failed_at is not None:  # never delivered: nothing to erase in a chat
+                await uow.session.delete(row)
 
     async def forget_signaler(self, channel: str, external_id: str) -> int:
         """``/vergeetmij``: drop the person's contact details and link from their signals.
 
-        The signals themselves stay, so the follow-up can go on. Returns how many signals
-        were touched.
+        The signals themselves stay, so the follow-up can go on; their alerts are edited to
+        show them without the contact details, and other copies that showed them are blanked.
+        Messages to the person (queued, or kept to be erased later) go too: nothing stored
+        identifies them any more. Returns how many signals were touched.
         """
         async with self._uow() as uow:
             signaler = await uow.signalers.get(channel=channel, external_id=external_id)
@@ -95,6 +112,14 @@ class Privacy:
                                   if k not in CONTACT_FIELDS}
                 signal.signaler_id = None
                 await uow.events.add(signal_id=signal.id, action="forgotten", at=now)
+                await uow.outbox.delete_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS)
+                await uow.session.flush()
+                if signal.erased_at is None:
+                    await self._alerts.refresh(uow, signal)
+                    await self._alerts.erase(
+                        uow, signal, kinds=STAFF_COPIES - {"alert"},
+                        stub=messages.COPY_OUTDATED.format(reference=signal.reference))
             await uow.signalers.delete(signaler)
             await uow.commit()
-            return len(signals)
+        self._on_commit()
+        return len(signals)

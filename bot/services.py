@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot import config_apply
 from bot.admin import AdminService
+from bot.alerts import Alerts
 from bot.engine import Engine
-from bot.followup import FollowUp, reroute
+from bot.followup import FollowUp
 from bot.intake import IntakeService
 from bot.outbox import Dispatcher, Sender, Throttle
 from bot.privacy import Privacy
@@ -101,20 +102,22 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
         await sync_gemeenten(settings, uow)
     engine = Engine(build_questionnaire(
         description_max_chars=settings.intake.description_max_chars))
-    dispatcher = Dispatcher(new_uow, sender, throttle=throttle, on_undeliverable=reroute,
-                            channels=channels)
+    alerts = Alerts(engine)
+    dispatcher = Dispatcher(new_uow, sender, throttle=throttle,
+                            on_undeliverable=alerts.reroute, channels=channels)
     intake = IntakeService(
         new_uow,
         engine,
+        alerts,
         draft_ttl=timedelta(hours=settings.intake.draft_ttl_hours),
         default_advice=settings.intake.fallback_advice,
         on_commit=dispatcher.kick,
     )
-    staff = StaffService(new_uow, engine,
+    staff = StaffService(new_uow, alerts,
                          question_ttl=timedelta(days=settings.workflow.question_expiry_days),
                          on_commit=dispatcher.kick)
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
-    privacy = Privacy(new_uow, engine.questionnaire, on_commit=dispatcher.kick)
-    admin = AdminService(new_uow, admins=frozenset(settings.admins))
+    privacy = Privacy(new_uow, engine.questionnaire, alerts, on_commit=dispatcher.kick)
+    admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher)

@@ -297,7 +297,7 @@ class GemeenteSettings(BaseModel):
     @field_validator("texts")
     @classmethod
     def _known_texts(cls, value: dict[str, str]) -> dict[str, str]:
-        from bot.admin import TEXTS
+        from bot.texts import TEXTS
 
         unknown = set(value) - set(TEXTS)
         if unknown:

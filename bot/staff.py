@@ -3,22 +3,25 @@
 Every action checks, in its own transaction, who acts (active staff of the signal's
 gemeente, with the right role) and that the signal's state allows it (``bot.workflow``).
 Messages to other people (alert edits, feedback, relayed questions) go to the outbox in the
-same transaction; the reply to the acting person is returned as a ``Reply``.
+same transaction; the reply to the acting person is returned as a ``Reply``. A reply that
+shows personal data is queued too (``Reply.outbox_id``), so it is recorded like every copy,
+and only where the signal may be seen: the person's private chat or a team group of its
+gemeente.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from bot import messages
-from bot.admin import text_for
-from bot.cards import card, card_buttons, choices, history, list_line, staff_data
-from bot.engine import Engine
+from bot.alerts import Alerts
+from bot.cards import card_buttons, choices, history, list_line, staff_data
 from bot.outbox import Buttons
+from bot.texts import text_for
 from bot.workflow import (
     FIRST_CONTACT,
     OUTCOMES,
@@ -48,6 +51,8 @@ class Reply:
     toast: str = ""
     ask_reply: bool = False  # the message asks for a typed reply (a note or a question)
     duplicate: bool = False  # a redelivered update that took effect before: show nothing
+    outbox_id: int | None = None  # a reply with personal data, queued: deliver it now
+    forget_typed: bool = False  # the typed note or question is stored: delete it in the chat
 
 
 class NoAccess(Exception):
@@ -57,17 +62,21 @@ class NoAccess(Exception):
 class StaffService:
     """Staff actions on signals, and the signaler's side of relayed questions."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], engine: Engine, *,
+    def __init__(self, uow: Callable[[], UnitOfWork], alerts: Alerts, *,
                  question_ttl: timedelta, on_commit: Callable[[], None] = lambda: None) -> None:
         self._uow = uow
-        self.engine = engine
+        self.alerts = alerts
         self._question_ttl = question_ttl
         self._on_commit = on_commit
 
     # -- buttons
 
-    async def press(self, telegram_id: int, data: str, *, update_id: int | None = None) -> Reply:
-        """A staff button ``w|action|signal|arg``; forged or foreign data gets "Geen toegang"."""
+    async def press(self, telegram_id: int, data: str, *, chat_id: int,
+                    update_id: int | None = None) -> Reply:
+        """A staff button ``w|action|signal|arg`` in ``chat_id``.
+
+        Forged or foreign data gets "Geen toegang".
+        """
         parts = data.split("|")
         if len(parts) != 4 or parts[0] != "w" or not parts[2].isdigit():
             return Reply(toast=messages.NO_ACCESS)
@@ -83,7 +92,7 @@ class StaffService:
             if signal is None:
                 return Reply(toast=messages.NO_ACCESS)
             try:
-                reply = await handler(self, uow, telegram_id, signal, arg)
+                reply = await handler(self, uow, _Press(telegram_id, chat_id), signal, arg)
             except NoAccess:
                 return Reply(toast=messages.NO_ACCESS)
             except TransitionNotAllowed:
@@ -107,8 +116,8 @@ class StaffService:
             raise NoAccess
         return staff
 
-    async def _claim(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, Action.CLAIM)
+    async def _claim(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, Action.CLAIM)
         try:
             await self._move(uow, signal, Action.CLAIM, staff, owner=staff)
         except TransitionNotAllowed:  # somebody was first, perhaps by a millisecond
@@ -118,16 +127,16 @@ class StaffService:
                 reference=signal.reference, name=owner.name if owner else "iemand anders"))
         return Reply(toast=messages.CLAIMED.format(reference=signal.reference))
 
-    async def _assign_menu(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        await self._authorize(uow, who, signal, Action.ASSIGN)
+    async def _assign_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
+        await self._authorize(uow, who.telegram_id, signal, Action.ASSIGN)
         transition(State(signal.status), Action.ASSIGN)
         team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
         options = {str(member.id): member.name for member in team}
         return Reply(text=messages.PICK_ASSIGNEE.format(reference=signal.reference),
                      buttons=choices("assignto", signal.id, options))
 
-    async def _assign(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, Action.ASSIGN)
+    async def _assign(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, Action.ASSIGN)
         target = await uow.staff.get(staff_id=int(arg)) if arg.isdigit() else None
         if target is None or not target.active or target.gemeente_code != signal.gemeente_code:
             raise NoAccess
@@ -135,20 +144,20 @@ class StaffService:
                          detail={"to": target.name})
         text = (messages.ASSIGNED_TO_YOU.format(name=html.escape(staff.name),
                                                 reference=signal.reference)
-                + "\n\n" + await self._card(uow, signal))
+                + "\n\n" + await self.alerts.card(uow, signal))
         await uow.outbox.add(chat_id=target.telegram_id, kind="assigned", text=text,
                              buttons=card_buttons(signal), signal_id=signal.id)
         return Reply(text=messages.ASSIGNED.format(reference=signal.reference,
                                                    name=html.escape(target.name)))
 
-    async def _status_menu(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        await self._authorize(uow, who, signal, Action.STATUS)
+    async def _status_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
+        await self._authorize(uow, who.telegram_id, signal, Action.STATUS)
         transition(State(signal.status), Action.STATUS)
         return Reply(text=messages.PICK_STATUS.format(reference=signal.reference),
                      buttons=choices("st", signal.id, STATUSES))
 
-    async def _status(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, Action.STATUS)
+    async def _status(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, Action.STATUS)
         if arg not in STATUSES:
             raise NoAccess
         transition(State(signal.status), Action.STATUS)
@@ -156,8 +165,8 @@ class StaffService:
             return Reply(text=messages.PICK_REFERRAL, buttons=choices("ref", signal.id, REFERRALS))
         return await self._record_status(uow, signal, staff, arg, None)
 
-    async def _referral(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, Action.STATUS)
+    async def _referral(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, Action.STATUS)
         if arg not in REFERRALS:
             raise NoAccess
         return await self._record_status(uow, signal, staff, "doorverwezen", arg)
@@ -173,14 +182,14 @@ class StaffService:
         return Reply(text=messages.STATUS_SAVED.format(reference=signal.reference, status=label),
                      buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
 
-    async def _close_menu(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        await self._authorize(uow, who, signal, Action.CLOSE)
+    async def _close_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
+        await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
         transition(State(signal.status), Action.CLOSE)
         return Reply(text=messages.PICK_OUTCOME.format(reference=signal.reference),
                      buttons=choices("out", signal.id, OUTCOMES))
 
-    async def _close_confirm(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
-        await self._authorize(uow, who, signal, Action.CLOSE)
+    async def _close_confirm(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
+        await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
         if arg not in OUTCOMES:
             raise NoAccess
         transition(State(signal.status), Action.CLOSE)
@@ -189,8 +198,8 @@ class StaffService:
                      buttons=(((messages.BTN_CONFIRM_CLOSE, staff_data("closeok", signal.id, arg)),
                                (messages.BTN_BACK, staff_data("close", signal.id))),))
 
-    async def _close(self, uow: UnitOfWork, who: int, signal: Signal, arg: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, Action.CLOSE)
+    async def _close(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
         if arg not in OUTCOMES:
             raise NoAccess
         await self._move(uow, signal, Action.CLOSE, staff, detail={"outcome": arg},
@@ -199,13 +208,15 @@ class StaffService:
                                                  outcome=OUTCOMES[arg]),
                      buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
 
-    async def _note_prompt(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, None)
+    async def _note_prompt(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, None)
+        if signal.erased_at is not None:
+            return Reply(text=messages.ERASED_NO_TEXT.format(reference=signal.reference))
         staff.pending = {"kind": "note", "signal_id": signal.id}
         return Reply(text=messages.ASK_NOTE.format(reference=signal.reference), ask_reply=True)
 
-    async def _ask_prompt(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, Action.ASK)
+    async def _ask_prompt(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, Action.ASK)
         transition(State(signal.status), Action.ASK)
         problem = await self._unreachable(uow, signal)
         if problem:
@@ -213,9 +224,11 @@ class StaffService:
         staff.pending = {"kind": "question", "signal_id": signal.id}
         return Reply(text=messages.ASK_QUESTION.format(reference=signal.reference), ask_reply=True)
 
-    async def _details(self, uow: UnitOfWork, who: int, signal: Signal, _: str) -> Reply:
-        staff = await self._authorize(uow, who, signal, None)
-        return await self.view(uow, signal, staff)
+    async def _details(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
+        staff = await self._authorize(uow, who.telegram_id, signal, None)
+        if not await self._may_show(uow, signal.gemeente_code, who):
+            return Reply(toast=messages.ONLY_HERE)
+        return await self.view(uow, signal, staff, chat_id=who.chat_id)
 
     # -- typed text from staff (a note or a question they were asked to type)
 
@@ -242,14 +255,20 @@ class StaffService:
                 kind = task.get("kind")
                 action = Action.ASK if kind == "question" else None
                 staff = await self._authorize(uow, telegram_id, signal, action)
-                if kind == "question":
+                if signal.erased_at is not None:
+                    reply = Reply(text=messages.ERASED_NO_TEXT.format(reference=signal.reference))
+                elif kind == "question":
                     reply = await self._relay_question(uow, signal, staff, text)
                 else:
                     await uow.events.add(signal_id=signal.id, action="note", actor_id=staff.id,
                                          detail={"text": text})
-                    reply = Reply(text=messages.NOTE_SAVED.format(reference=signal.reference))
+                    reply = await self._recorded(uow, telegram_id, signal, messages.NOTE_SAVED
+                                                 .format(reference=signal.reference,
+                                                         note=html.escape(text)))
             except NoAccess:
                 reply = Reply(text=messages.NO_ACCESS)
+            # Stored, and shown back in a recorded copy: the typed message itself can go.
+            reply = replace(reply, forget_typed=reply.outbox_id is not None)
             await uow.commit()
         self._on_commit()
         return reply
@@ -266,14 +285,15 @@ class StaffService:
             signal_id=signal.id, asker_id=staff.id, text=text, asked_at=now,
             expires_at=now + self._question_ttl))
         row = await uow.outbox.add(
-            chat_id=int(signaler.external_id), kind="question", signal_id=signal.id,
+            recipient=signaler.external_id, kind="question", signal_id=signal.id,
             text=messages.RELAYED_QUESTION.format(reference=signal.reference,
                                                   question=html.escape(text)),
             buttons=(((messages.BTN_DECLINE_QUESTIONS, f"m|decline|{question.id}"),),))
         question.outbox_id = row.id
         await uow.events.add(signal_id=signal.id, action="question", actor_id=staff.id,
                              detail={"text": text})
-        return Reply(text=messages.QUESTION_SENT.format(reference=signal.reference))
+        return await self._recorded(uow, staff.telegram_id, signal, messages.QUESTION_SENT.format(
+            reference=signal.reference, question=html.escape(text)))
 
     async def _unreachable(self, uow: UnitOfWork, signal: Signal) -> str | None:
         signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
@@ -306,7 +326,7 @@ class StaffService:
                                  detail={"text": text})
             signal = await uow.signals.get(signal_id=question.signal_id)
             asker = await uow.staff.get(staff_id=question.asker_id or 0)
-            if signal is not None and asker is not None and asker.active:
+            if signal is not None and asker is not None:
                 await uow.outbox.add(
                     chat_id=asker.telegram_id, kind="answer", signal_id=signal.id,
                     text=messages.ANSWER_TO_STAFF.format(reference=signal.reference,
@@ -350,14 +370,22 @@ class StaffService:
 
     # -- commands
 
-    async def list_signals(self, telegram_id: int, *, mine: bool) -> Reply | None:
-        """``/open`` and ``/mijn``; None when the person is not staff anywhere."""
+    async def list_signals(self, telegram_id: int, *, mine: bool, chat_id: int
+                           ) -> Reply | None:
+        """``/open`` and ``/mijn`` in ``chat_id``; None when the person is not staff anywhere.
+
+        In a team group only that group's gemeente(n); elsewhere but the private chat, nothing.
+        """
         async with self._uow() as uow:
             memberships = await uow.staff.list_memberships(telegram_id=telegram_id)
             if not memberships:
                 return None
+            here = _Press(telegram_id, chat_id)
+            shown = [m for m in memberships if await self._may_show(uow, m.gemeente_code, here)]
+            if not shown:
+                return Reply(text=messages.ONLY_HERE)
             now, lines, buttons = utcnow(), [], []
-            for member in memberships:
+            for member in shown:
                 signals = (await uow.signals.list_owned(staff_id=member.id) if mine
                            else await uow.signals.list_open(gemeente_code=member.gemeente_code))
                 names = await uow.staff.names(gemeente_code=member.gemeente_code)
@@ -368,8 +396,11 @@ class StaffService:
             return Reply(text=messages.MINE_NONE if mine else messages.OPEN_NONE)
         return Reply(text="\n".join(lines), buttons=tuple(buttons[:20]))
 
-    async def show(self, telegram_id: int, reference: str) -> Reply | None:
-        """``/signaal SP-…``: one signal with its history; None when not staff anywhere."""
+    async def show(self, telegram_id: int, reference: str, *, chat_id: int) -> Reply | None:
+        """``/signaal SP-…`` in ``chat_id``: one signal with its history.
+
+        None when the person is not staff anywhere.
+        """
         async with self._uow() as uow:
             if not await uow.staff.list_memberships(telegram_id=telegram_id):
                 return None
@@ -380,25 +411,34 @@ class StaffService:
                 staff = await self._authorize(uow, telegram_id, signal, None)
             except NoAccess:
                 return Reply(text=messages.NOT_FOUND)
-            reply = await self.view(uow, signal, staff)
+            if not await self._may_show(uow, signal.gemeente_code, _Press(telegram_id, chat_id)):
+                return Reply(text=messages.ONLY_HERE)
+            reply = await self.view(uow, signal, staff, chat_id=chat_id)
             await uow.commit()
             return reply
 
-    async def view(self, uow: UnitOfWork, signal: Signal, viewer: Staff) -> Reply:
+    async def view(self, uow: UnitOfWork, signal: Signal, viewer: Staff, *,
+                   chat_id: int) -> Reply:
         """The full card with history and the buttons that fit now; the view is audited."""
         await uow.events.add(signal_id=signal.id, action="view", actor_id=viewer.id)
-        text = await self._card(uow, signal) + "\n\n" + history(
+        text = await self.alerts.card(uow, signal) + "\n\n" + history(
             await uow.events.list_for(signal_id=signal.id))
-        return Reply(text=text, buttons=card_buttons(signal))
+        return await self._recorded(uow, chat_id, signal, text, card_buttons(signal))
 
     # -- shared steps
 
-    async def _card(self, uow: UnitOfWork, signal: Signal) -> str:
-        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
-        owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
-        return card(self.engine, signal, gemeente_name=gemeente.name if gemeente else "",
-                    owner_name=owner.name if owner else None,
-                    footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
+    @staticmethod
+    async def _may_show(uow: UnitOfWork, gemeente_code: str, here: _Press) -> bool:
+        """Whether personal data of this gemeente may be shown where the person acts."""
+        return here.chat_id == here.telegram_id or await uow.gemeenten.may_see(
+            code=gemeente_code, chat_id=here.chat_id)
+
+    async def _recorded(self, uow: UnitOfWork, chat_id: int, signal: Signal, text: str,
+                        buttons: Buttons = ()) -> Reply:
+        """A reply with personal data: queued and recorded like every copy."""
+        outbox_id = await self.alerts.reply(uow, chat_id=chat_id, text=text, buttons=buttons,
+                                            signal_id=signal.id)
+        return Reply(outbox_id=outbox_id)
 
     async def _move(self, uow: UnitOfWork, signal: Signal, action: Action, actor: Staff, *,
                     owner: Staff | None = None, values: dict[str, Any] | None = None,
@@ -423,7 +463,7 @@ class StaffService:
         await uow.session.refresh(signal)
         await uow.events.add(signal_id=signal.id, action=action.value, actor_id=actor.id,
                              detail=detail)
-        await self._edit_alerts(uow, signal)
+        await self.alerts.refresh(uow, signal)
         assert signal.reference is not None
         for happened, key in ((before is State.NEW, "feedback_claimed"),
                               (after is State.CLOSED, "feedback_closed")):
@@ -432,22 +472,22 @@ class StaffService:
                     uow, signal.gemeente_code, key, reference=signal.reference,
                     gemeente=gemeente.name))
 
-    async def _edit_alerts(self, uow: UnitOfWork, signal: Signal) -> None:
-        """Queue an edit of every alert of this signal, showing where it stands now."""
-        text, buttons = await self._card(uow, signal), card_buttons(signal)
-        for alert in await uow.outbox.list_for_signal(signal_id=signal.id, kind="alert"):
-            if alert.failed_at is None:
-                await uow.outbox.add(chat_id=alert.chat_id, kind="alert_edit", text=text,
-                                     buttons=buttons, edit_of=alert.id, signal_id=signal.id)
-
     async def _feedback(self, uow: UnitOfWork, signal: Signal, text: str) -> None:
         signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
         if signaler is not None and signaler.channel == "telegram":
-            await uow.outbox.add(chat_id=int(signaler.external_id), kind="feedback", text=text,
+            await uow.outbox.add(recipient=signaler.external_id, kind="feedback", text=text,
                                  signal_id=signal.id)
 
 
-Handler = Callable[[StaffService, UnitOfWork, int, Signal, str], Any]
+@dataclass(frozen=True)
+class _Press:
+    """Who acts, and in which chat (their private chat, or a group)."""
+
+    telegram_id: int
+    chat_id: int
+
+
+Handler = Callable[[StaffService, UnitOfWork, _Press, Signal, str], Any]
 _BUTTONS: dict[str, Handler] = {
     "claim": StaffService._claim,
     "assign": StaffService._assign_menu,

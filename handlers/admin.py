@@ -67,8 +67,12 @@ async def _act(context: Context, admin: AdminService, actor: Actor, action: str,
         rows = [_button(f"❌ {m.name}", f"a|rm|{code}|{m.telegram_id}") for m in staff]
         return "\n".join(lines), rows
     if action == "rm" and arg.lstrip("-").isdigit():
-        await admin.remove_staff(actor, code, int(arg))
-        return messages.ADMIN_REMOVED, []
+        removal = await admin.remove_staff(actor, code, int(arg))
+        text = messages.ADMIN_REMOVED
+        if removal.team_groups:
+            text += "\n\n" + messages.ADMIN_REMOVED_GROUPS.format(
+                groups=", ".join(map(str, removal.team_groups)))
+        return text, []
     if action == "inv":
         link = await admin.invite(actor, code, arg, context.bot.username)
         return messages.ADMIN_INVITE.format(role=html.escape(arg), link=html.escape(link)), []

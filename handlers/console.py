@@ -33,10 +33,10 @@ class ConsoleSender:
         self._out = out
         self._sent = 0
 
-    async def send(self, message: Outgoing) -> int | None:
+    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         """Print the message as it would reach the chat."""
         self._sent += 1
-        self._out.write(f"\n=== Melding aan het team (chat {message.chat_id}) ===\n"
+        self._out.write(f"\n=== Melding aan het team ===\n"
                         f"{plain(message.text)}\n=== einde melding ===\n")
         self._out.flush()
         return self._sent

@@ -25,7 +25,7 @@ from handlers.admin import redeem_invite
 from handlers.callbacks import unpack
 from handlers.context import Context, answer_query, services
 from handlers.render import REMOVE_KEYBOARD, edit, keyboard, send, with_notice
-from handlers.staff import send_reply
+from handlers.staff import forget_message, send_reply
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ async def on_text(update: Update, context: Context) -> None:
     staff_reply = await staff.typed(user_id, message.text, update_id=update.update_id)
     if staff_reply is not None:
         await send_reply(context, message.chat_id, staff_reply)
+        if staff_reply.forget_typed:  # stored, and shown back in a recorded copy
+            await forget_message(context, message)
         return
     # A reply, or text without a conversation in progress: an answer to a relayed question?
     replied_to = message.reply_to_message.message_id if message.reply_to_message else None

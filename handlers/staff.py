@@ -6,7 +6,10 @@ declining relayed questions.
 
 from __future__ import annotations
 
-from telegram import ForceReply, Update
+import logging
+
+from telegram import ForceReply, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import messages
@@ -15,17 +18,19 @@ from bot.staff import Reply
 from handlers.context import Context, answer_query, services
 from handlers.notifier import markup
 
+log = logging.getLogger(__name__)
+
 
 async def on_staff_button(update: Update, context: Context) -> None:
     """A button on an alert or a staff prompt; checked server-side on every press."""
     query = update.callback_query
     assert query is not None and query.data is not None
+    chat_id = query.message.chat.id if query.message else query.from_user.id
     reply = await services(context).staff.press(query.from_user.id, query.data,
-                                                update_id=update.update_id)
+                                                chat_id=chat_id, update_id=update.update_id)
     if reply.duplicate:
         return
     await answer_query(query, reply.toast)
-    chat_id = query.message.chat.id if query.message else query.from_user.id
     await send_reply(context, query.from_user.id if reply.ask_reply else chat_id, reply)
 
 
@@ -57,7 +62,8 @@ async def signal_command(update: Update, context: Context) -> None:
     if not context.args:
         reply: Reply | None = Reply(text=messages.SIGNAAL_USAGE)
     else:
-        reply = await services(context).staff.show(update.effective_user.id, context.args[0])
+        reply = await services(context).staff.show(update.effective_user.id, context.args[0],
+                                                   chat_id=update.effective_chat.id)
     await send_reply(context, update.effective_chat.id, reply or Reply(text=messages.NO_ACCESS))
 
 
@@ -70,17 +76,34 @@ async def my_signals_command(update: Update, context: Context) -> None:
 
 async def _list(update: Update, context: Context, *, mine: bool) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
-    reply = await services(context).staff.list_signals(update.effective_user.id, mine=mine)
+    reply = await services(context).staff.list_signals(update.effective_user.id, mine=mine,
+                                                       chat_id=update.effective_chat.id)
     await send_reply(context, update.effective_chat.id, reply or Reply(text=messages.NO_ACCESS))
 
 
 async def send_reply(context: Context, chat_id: int, reply: Reply) -> None:
-    """Show a staff ``Reply`` as a message (a pop-up ``toast`` is answered by the caller)."""
+    """Show a staff ``Reply`` as a message (a pop-up ``toast`` is answered by the caller).
+
+    A reply with personal data was queued (and recorded): it goes out at once, ahead of bulk.
+    """
+    if reply.outbox_id is not None:
+        await services(context).dispatcher.deliver_now(reply.outbox_id)
     if not reply.text:
         return
     keyboard = (ForceReply(selective=True) if reply.ask_reply
                 else markup(Outgoing(chat_id, reply.text, reply.buttons)))
     await context.bot.send_message(chat_id, reply.text, reply_markup=keyboard)
+
+
+async def forget_message(context: Context, message: Message) -> None:
+    """Delete a person's message in their chat with the bot (a note kept elsewhere).
+
+    Telegram allows it for 48 hours; a refusal leaves the message, which is theirs anyway.
+    """
+    try:
+        await message.delete()
+    except TelegramError as error:
+        log.info("a typed note could not be deleted from its chat: %s", error.message)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

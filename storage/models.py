@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -91,7 +92,6 @@ class AlertChat(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     gemeente_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.code", ondelete="CASCADE"))
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    blocked_at: Mapped[datetime | None]  # the bot was blocked or removed: alerts go elsewhere
 
 
 class Staff(Base):
@@ -109,8 +109,22 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))  # "regisseur" (also gemeente admin) or "team"
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(8), default="config")  # or "invite"
-    blocked_at: Mapped[datetime | None]
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # awaited typed note/question
+
+
+class BlockedChat(Base):
+    """A staff chat or team group the bot could not reach (blocked, removed, deleted).
+
+    It gets no alerts until ``retry_at`` (later and later, up to a day, while it stays
+    unreachable), or until its person writes to the bot or the bot is added to the group again.
+    """
+
+    __tablename__ = "blocked_chats"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    blocked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retry_at: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class Pc4Route(Base):
@@ -287,15 +301,30 @@ class NotOnBoard(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+_LIVE_ALERT = "kind = 'alert' AND failed_at IS NULL"
+
+
 class Outbox(Base):
-    """A message to send, written in the same transaction as its cause."""
+    """A message to send, written in the same transaction as its cause.
+
+    Once sent it is the record of a copy in a chat (``message_id``), so the copy can be
+    blanked or deleted later. A staff chat or group is ``chat_id``; a signaler's chat is only
+    ever stored encrypted, as ``recipient``.
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "sent_at", "failed_at", "next_attempt_at"),
+        Index("ix_outbox_signal_id", "signal_id"),
+        # One live alert per signal and chat, whatever re-routing or a crash does.
+        Index("uq_outbox_live_alert", "signal_id", "chat_id", unique=True,
+              sqlite_where=text(_LIVE_ALERT), postgresql_where=text(_LIVE_ALERT)),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), default="telegram")
-    chat_id: Mapped[int] = mapped_column(BigInteger)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    recipient: Mapped[str | None] = mapped_column(EncryptedText)  # a signaler's chat id
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(EncryptedText)
     buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON)  # rows of (label, data)
@@ -308,6 +337,12 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))
+    erased_at: Mapped[datetime | None]  # the copy's text is gone here; its erasure is queued
+
+    @property
+    def target(self) -> int:
+        """The chat to deliver to."""
+        return self.chat_id if self.chat_id is not None else int(self.recipient or 0)
 
 
 class RoutingDataset(Base):

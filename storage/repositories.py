@@ -12,13 +12,17 @@ from sqlalchemy import (
     Float,
     String,
     Text,
+    and_,
     bindparam,
     delete,
+    exists,
     extract,
     func,
     insert,
+    literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -28,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.crypto import Keyring
 from storage.models import (
     AlertChat,
+    BlockedChat,
     Draft,
     Gemeente,
     GemeenteMerge,
@@ -215,6 +220,19 @@ class PostgresDraftRepository(DraftRepository):
         return status == "UPDATE 1"  # type: ignore[no-any-return]
 
 
+def _may_see(code: Any, chat_id: Any) -> Any:
+    """SQL: the chat is a team group of the gemeente, or the private chat of its active staff."""
+    group = exists().where(AlertChat.gemeente_code == code, AlertChat.chat_id == chat_id)
+    staff = exists().where(Staff.gemeente_code == code, Staff.telegram_id == chat_id,
+                           Staff.active.is_(True))
+    return or_(and_(chat_id < 0, group), and_(chat_id > 0, staff))
+
+
+def _not_blocked(chat_id: Any, now: datetime) -> Any:
+    """SQL: no block on the chat, or its retry is due."""
+    return ~exists().where(BlockedChat.chat_id == chat_id, BlockedChat.retry_at > now)
+
+
 class GemeenteRepository:
     """Gemeenten, their alert chats and the PC4 routing table."""
 
@@ -231,14 +249,31 @@ class GemeenteRepository:
             select(Gemeente).join(Pc4Route).where(Pc4Route.pc4 == pc4)
         )
 
-    async def list_alert_chats(self, *, code: str) -> list[int]:
-        """Chat ids that receive this gemeente's alerts (not those that blocked the bot)."""
+    async def list_alert_chats(self, *, code: str, now: datetime | None = None) -> list[int]:
+        """The chats that get this gemeente's alerts now.
+
+        Its team groups, and those of its alert chats that are the private chat of its active
+        staff (see ``may_see``); none that is blocked.
+        """
         rows = await self.session.scalars(
             select(AlertChat.chat_id)
-            .where(AlertChat.gemeente_code == code, AlertChat.blocked_at.is_(None))
-            .order_by(AlertChat.id)
-        )
+            .where(AlertChat.gemeente_code == code, _may_see(code, AlertChat.chat_id),
+                   _not_blocked(AlertChat.chat_id, now or utcnow()))
+            .order_by(AlertChat.id))
         return list(rows)
+
+    async def may_see(self, *, code: str, chat_id: int) -> bool:
+        """Whether a chat may show this gemeente's personal data.
+
+        That is one of its team groups (a group among its alert chats), or the private chat of
+        active staff of this gemeente.
+        """
+        return bool(await self.session.scalar(select(_may_see(code, literal(chat_id)))))
+
+    async def team_groups(self, *, code: str) -> list[int]:
+        """The gemeente's group chats among its alert chats."""
+        return list(await self.session.scalars(select(AlertChat.chat_id).where(
+            AlertChat.gemeente_code == code, AlertChat.chat_id < 0).order_by(AlertChat.id)))
 
     async def list_all(self) -> list[Gemeente]:
         """Every known gemeente, by name."""
@@ -303,23 +338,30 @@ class GemeenteRepository:
             row.text = text
         await self.session.flush()
 
-    async def set_chat_blocked(self, *, chat_id: int, blocked: bool) -> None:
-        """Record that a chat blocked (or again accepts) the bot, for every gemeente."""
-        value = utcnow() if blocked else None
+    async def move_chat(self, *, old: int, new: int) -> None:
+        """A group became a supergroup: it is the same team group under its new id."""
         await self.session.execute(
-            update(AlertChat).where(AlertChat.chat_id == chat_id).values(blocked_at=value))
-        await self.session.execute(
-            update(Staff).where(Staff.telegram_id == chat_id).values(blocked_at=value))
+            update(AlertChat).where(AlertChat.chat_id == old).values(chat_id=new))
+        for gemeente in await self.session.scalars(select(Gemeente)):
+            if old in gemeente.backup_chat_ids:
+                gemeente.backup_chat_ids = [new if c == old else c
+                                            for c in gemeente.backup_chat_ids]
+        await self.session.flush()
 
-    async def list_fallback_chats(self, *, code: str) -> list[int]:
-        """Who else hears of a gemeente's signals: alert chats, regisseurs, backup contacts."""
+    async def list_fallback_chats(self, *, code: str, now: datetime | None = None) -> list[int]:
+        """Who else hears of a gemeente's signals: alert chats, regisseurs, backup contacts.
+
+        None that is blocked; only those that ``may_see`` get personal data.
+        """
+        now = now or utcnow()
         gemeente = await self.get(code=code)
         regisseurs = await self.session.scalars(
             select(Staff.telegram_id).where(
                 Staff.gemeente_code == code, Staff.role == "regisseur", Staff.active.is_(True),
-                Staff.blocked_at.is_(None)).order_by(Staff.id))
-        chats = [*await self.list_alert_chats(code=code), *regisseurs,
-                 *(gemeente.backup_chat_ids if gemeente else [])]
+                _not_blocked(Staff.telegram_id, now)).order_by(Staff.id))
+        blocked = await BlockedChatRepository(self.session).blocked(now=now)
+        backups = [c for c in (gemeente.backup_chat_ids if gemeente else []) if c not in blocked]
+        chats = [*await self.list_alert_chats(code=code, now=now), *regisseurs, *backups]
         return list(dict.fromkeys(chats))
 
     async def upsert(
@@ -381,6 +423,11 @@ class SignalerRepository:
         """Forget a signaler (their signals stay, unlinked)."""
         await self.session.delete(signaler)
         await self.session.flush()
+
+    async def delete_without_signals(self) -> None:
+        """Forget signalers none of whose signals links to them any more."""
+        await self.session.execute(delete(Signaler).where(
+            ~exists().where(Signal.signaler_id == Signaler.id)))
 
     async def get_or_add(self, *, channel: str, external_id: str, role: str) -> Signaler:
         """A signaler by channel identity, created on first use, in the ``role`` given now."""
@@ -533,12 +580,14 @@ class StaffRepository:
         await self.session.flush()
         return member
 
-    async def sync(self, *, gemeente_code: str, members: Sequence[tuple[int, str, str]]) -> None:
+    async def sync(self, *, gemeente_code: str,
+                   members: Sequence[tuple[int, str, str]]) -> list[int]:
         """Make ``(telegram_id, name, role)`` the gemeente's configured staff.
 
-        Configured staff who are no longer listed lose access; staff who joined through an
-        invitation are left alone.
+        Configured staff who are no longer listed lose access (returned: their Telegram ids);
+        staff who joined through an invitation are left alone.
         """
+        removed = []
         existing = {s.telegram_id: s for s in await self.session.scalars(
             select(Staff).where(Staff.gemeente_code == gemeente_code))}
         for telegram_id, name, role in members:
@@ -552,7 +601,9 @@ class StaffRepository:
         for gone in existing.values():
             if gone.source == "config" and gone.active:
                 gone.active, gone.pending = False, None
+                removed.append(gone.telegram_id)
         await self.session.flush()
+        return removed
 
 
 class EventRepository:
@@ -670,8 +721,15 @@ def _stored(buttons: Sequence[Sequence[Sequence[str]]] | None) -> list[list[list
     return [[list(button) for button in row] for row in buttons or ()] or None
 
 
+_LIVE_ALERT = text("kind = 'alert' AND failed_at IS NULL")
+
+
 class OutboxRepository:
-    """Messages waiting to be sent."""
+    """Messages waiting to be sent, and the record of the copies that were (``message_id``).
+
+    A row's text is kept only until it is sent or given up: then it is erased here, and the
+    row remains as the record of the copy in its chat.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -679,17 +737,24 @@ class OutboxRepository:
     async def add(
         self,
         *,
-        chat_id: int,
         kind: str,
         text: str,
+        chat_id: int | None = None,
+        recipient: str | None = None,
         signal_id: int | None = None,
         buttons: Sequence[Sequence[Sequence[str]]] | None = None,
         edit_of: int | None = None,
         channel: str = "telegram",
+        due: datetime | None = None,
     ) -> Outbox:
-        """Queue a message; it is sent after the transaction commits."""
-        row = Outbox(channel=channel, chat_id=chat_id, kind=kind, text=text, signal_id=signal_id,
-                     buttons=_stored(buttons), edit_of=edit_of)
+        """Queue a message to a staff chat (``chat_id``) or a signaler (``recipient``).
+
+        A signaler's chat is stored encrypted. The message is sent after the transaction
+        commits, or at ``due``.
+        """
+        row = Outbox(channel=channel, chat_id=chat_id, recipient=recipient, kind=kind,
+                     text=text, signal_id=signal_id, buttons=_stored(buttons), edit_of=edit_of,
+                     next_attempt_at=due or utcnow())
         self.session.add(row)
         await self.session.flush()
         return row
@@ -702,9 +767,23 @@ class OutboxRepository:
                                     buttons=_stored(buttons)) for chat_id in chat_ids)
         await self.session.flush()
 
+    async def add_alert(self, *, chat_id: int, text: str, signal_id: int,
+                        buttons: Sequence[Sequence[Sequence[str]]]) -> bool:
+        """Queue an alert unless the chat has a live one of this signal; whether it did."""
+        dialect = self.session.bind.dialect.name
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        result = await self.session.execute(
+            insert_(Outbox).values(
+                channel="telegram", chat_id=chat_id, kind="alert", text=text,
+                signal_id=signal_id, buttons=_stored(buttons), created_at=utcnow(),
+                next_attempt_at=utcnow(), attempts=0)
+            .on_conflict_do_nothing(index_elements=["signal_id", "chat_id"],
+                                    index_where=_LIVE_ALERT))
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
     async def get(self, *, outbox_id: int) -> Outbox | None:
         """One outbox row."""
-        return await self.session.get(Outbox, outbox_id)
+        return await self.session.get(Outbox, outbox_id, populate_existing=True)
 
     def _pending(self, channels: Sequence[str] | None) -> Any:
         query = select(Outbox).where(Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))
@@ -725,48 +804,151 @@ class OutboxRepository:
         query = self._pending(channels).with_only_columns(func.min(Outbox.next_attempt_at))
         return await self.session.scalar(query)
 
-    async def list_for_signal(self, *, signal_id: int, kind: str) -> list[Outbox]:
-        """A signal's messages of one kind (e.g. its alerts), oldest first."""
+    async def list_for_signal(self, *, signal_id: int, kinds: Iterable[str]) -> list[Outbox]:
+        """A signal's messages of some kinds, oldest first."""
         rows = await self.session.scalars(
-            select(Outbox).where(Outbox.signal_id == signal_id, Outbox.kind == kind)
-            .order_by(Outbox.id)
-        )
+            select(Outbox).where(Outbox.signal_id == signal_id, Outbox.kind.in_(list(kinds)))
+            .order_by(Outbox.id))
         return list(rows)
 
-    async def erase_for_signal(self, *, signal_id: int) -> list[Outbox]:
-        """Erase a signal's messages; returns its delivered alerts (still to be blanked)."""
-        rows = list(await self.session.scalars(
-            select(Outbox).where(Outbox.signal_id == signal_id).order_by(Outbox.id)))
-        alerts = []
-        for row in rows:
-            if row.kind == "alert" and row.message_id is not None:
-                row.text = ""
-                alerts.append(row)
-            else:
-                await self.session.delete(row)
+    async def live_alerts(self, *, signal_id: int) -> list[Outbox]:
+        """A signal's alerts that are (or will be) in a chat and not erased."""
+        rows = await self.session.scalars(select(Outbox).where(
+            Outbox.signal_id == signal_id, Outbox.kind == "alert", Outbox.failed_at.is_(None),
+            Outbox.erased_at.is_(None)).order_by(Outbox.id))
+        return list(rows)
+
+    async def list_copies(self, *, kinds: Iterable[str], signal_id: int | None = None,
+                          chat_id: int | None = None,
+                          gemeente_code: str | None = None) -> list[Outbox]:
+        """Copies still to erase (sent or on their way): of a signal, in a chat, of a gemeente."""
+        query = select(Outbox).where(Outbox.kind.in_(list(kinds)), Outbox.erased_at.is_(None),
+                                     or_(Outbox.message_id.is_not(None),
+                                         Outbox.sent_at.is_(None) & Outbox.failed_at.is_(None)))
+        if signal_id is not None:
+            query = query.where(Outbox.signal_id == signal_id)
+        if chat_id is not None:
+            query = query.where(Outbox.chat_id == chat_id)
+        if gemeente_code is not None:
+            query = query.join(Signal, Signal.id == Outbox.signal_id).where(
+                Signal.gemeente_code == gemeente_code)
+        return list(await self.session.scalars(query.order_by(Outbox.id)))
+
+    async def rewrite(self, row: Outbox, *, text: str,
+                      buttons: Sequence[Sequence[Sequence[str]]]) -> None:
+        """Change what an unsent message will say."""
+        row.text, row.buttons = text, _stored(buttons)
         await self.session.flush()
-        return alerts
+
+    async def erase(self, row: Outbox, *, stub: str, now: datetime) -> None:
+        """Forget a copy's text: blank (or delete) it in its chat; an unsent one never goes."""
+        if row.message_id is not None:
+            await self.add(kind="erase", text=stub, chat_id=row.chat_id,
+                           recipient=row.recipient, signal_id=row.signal_id, edit_of=row.id,
+                           channel=row.channel)
+        elif row.failed_at is None:
+            row.failed_at, row.last_error = now, "erased before it was sent"
+        row.text, row.buttons, row.erased_at = "", None, now
+        await self.session.flush()
+
+    async def delete_for_signal(self, *, signal_id: int, kinds: Iterable[str]) -> None:
+        """Delete a signal's messages of some kinds (a signaler's, when they are forgotten)."""
+        await self.session.execute(delete(Outbox).where(
+            Outbox.signal_id == signal_id, Outbox.kind.in_(list(kinds))))
+
+    async def failed_erasures(self) -> list[tuple[Outbox, str | None]]:
+        """Copies the channel would neither blank nor delete, with their signal's reference."""
+        rows = await self.session.execute(
+            select(Outbox, Signal.reference).outerjoin(Signal, Signal.id == Outbox.signal_id)
+            .where(Outbox.kind == "erase", Outbox.failed_at.is_not(None)).order_by(Outbox.id))
+        return [(row, reference) for row, reference in rows]
+
+    async def recipient_may_see(self, row: Outbox) -> bool:
+        """Whether a message with personal data may go to its chat now.
+
+        The signal is not erased, and the chat is a team group of its gemeente or the private
+        chat of active staff there (``GemeenteRepository.may_see``).
+        """
+        found = await self.session.scalar(select(Signal.id).where(
+            Signal.id == row.signal_id, Signal.erased_at.is_(None),
+            _may_see(Signal.gemeente_code, literal(row.chat_id or 0))))
+        return found is not None
 
     async def mark_sent(self, *, outbox_id: int, message_id: int | None,
-                        erase: bool = False) -> None:
-        """Record that the channel accepted the message; ``erase`` forgets text and chat."""
-        values: dict[str, Any] = {"sent_at": utcnow(), "message_id": message_id,
+                        keep_recipient: bool) -> bool:
+        """Record that the channel accepted the message, and forget its text.
+
+        A signaler's chat is forgotten too, unless ``keep_recipient``. Returns False when the
+        copy was erased meanwhile: it must then be erased in its chat too.
+        """
+        values: dict[str, Any] = {"sent_at": utcnow(), "message_id": message_id, "text": "",
                                   "attempts": Outbox.attempts + 1}
-        if erase:
-            values.update(text="", chat_id=0)
-        await self.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
+        if not keep_recipient:
+            values["recipient"] = None
+        erased = await self.session.scalar(
+            update(Outbox).where(Outbox.id == outbox_id).values(**values)
+            .returning(Outbox.erased_at))
+        return erased is None
+
+    async def forget_recipient(self, *, outbox_id: int) -> None:
+        """Forget the signaler a message went to (its copy is erased)."""
+        await self.session.execute(
+            update(Outbox).where(Outbox.id == outbox_id).values(recipient=None))
 
     async def mark_failed(
         self, *, outbox_id: int, error: str, permanent: bool = False,
         retry_at: datetime | None = None,
     ) -> None:
-        """Record a failed attempt: permanently, or with the time to try again."""
+        """Record a failed attempt: permanently (its text is forgotten), or when to retry."""
         values: dict[str, Any] = {"last_error": error[:200], "attempts": Outbox.attempts + 1}
         if permanent:
-            values["failed_at"] = utcnow()
+            values.update(failed_at=utcnow(), text="")
         elif retry_at is not None:
             values["next_attempt_at"] = retry_at
         await self.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
+
+    async def move_chat(self, *, old: int, new: int) -> None:
+        """A group became a supergroup: its unsent messages go to the new chat id."""
+        await self.session.execute(update(Outbox).where(
+            Outbox.chat_id == old, Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))
+            .values(chat_id=new))
+
+
+class BlockedChatRepository:
+    """Staff chats and team groups the bot could not reach, and when to try them again."""
+
+    FIRST_RETRY = timedelta(hours=1)
+    LAST_RETRY = timedelta(days=1)
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def block(self, *, chat_id: int, now: datetime) -> None:
+        """The chat refused a message: wait before trying it again, longer each time."""
+        row = await self.session.get(BlockedChat, chat_id)
+        if row is None:
+            self.session.add(BlockedChat(chat_id=chat_id, blocked_at=now, failures=1,
+                                         retry_at=now + self.FIRST_RETRY))
+        else:
+            row.failures += 1
+            row.retry_at = now + min(self.FIRST_RETRY * 2 ** (row.failures - 1),
+                                     self.LAST_RETRY)
+        await self.session.flush()
+
+    async def unblock(self, *, chat_id: int) -> bool:
+        """The chat can be reached again; whether it was blocked."""
+        result = await self.session.execute(
+            delete(BlockedChat).where(BlockedChat.chat_id == chat_id))
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+    async def blocked(self, *, now: datetime) -> set[int]:
+        """Chats not to use now (a later retry is not due yet)."""
+        return set(await self.session.scalars(
+            select(BlockedChat.chat_id).where(BlockedChat.retry_at > now)))
+
+    async def all(self) -> set[int]:
+        """Every chat with a block record (due for a retry or not)."""
+        return set(await self.session.scalars(select(BlockedChat.chat_id)))
 
 
 class MonitoringRepository:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import Keyring
 from storage.repositories import (
+    BlockedChatRepository,
     DraftRepository,
     EventRepository,
     GemeenteRepository,
@@ -68,6 +69,7 @@ class UnitOfWork:
     monitoring = _repository(MonitoringRepository)
     routing = _repository(RoutingRepository)
     merges = _repository(MergeRepository)
+    blocks = _repository(BlockedChatRepository)
 
     async def __aexit__(
         self,

@@ -91,7 +91,12 @@ class BotRunner:
         """Wait until the bot has handled these updates (all handler groups ran)."""
         ids = {update["update_id"] for update in updates}
         async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: ids <= self._done), timeout)
+            try:
+                await asyncio.wait_for(self._changed.wait_for(lambda: ids <= self._done),
+                                       timeout)
+            except TimeoutError:
+                raise AssertionError(f"updates {sorted(ids - self._done)} not handled in "
+                                     f"{timeout} s\n{self.api.describe()}") from None
 
 
 class Person:

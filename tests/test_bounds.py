@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import CLI, SETTABLE, AdminError, render_text, text_for
+from bot.admin import CLI, SETTABLE, AdminError
 from bot.outbox import Outgoing
 from bot.services import Services, open_services
 from bot.settings import ConfigError, load_settings
+from bot.texts import render_text, text_for
 from storage.models import utcnow
 from tests.conftest import make_settings
 from tests.test_settings import GOOD, write
@@ -121,7 +122,7 @@ def test_admin_and_config_share_one_definition_of_the_bounds(
 
 
 class NoSender:
-    async def send(self, message: Outgoing) -> int | None:
+    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         raise AssertionError("nothing is sent here")
 
 
@@ -231,7 +232,7 @@ def test_render_text_fills_only_the_two_placeholders(template: str, expected: st
 
 
 def test_render_text_of_built_in_texts_is_unchanged() -> None:
-    from bot.admin import TEXTS
+    from bot.texts import TEXTS
 
     values = {"reference": "SP-1", "gemeente": "T&T"}
     for template in TEXTS.values():

@@ -98,7 +98,7 @@ NOT_ON_BOARD = [("GM0534", "2025-07-10 10:00"), ("GM0534", "2025-08-10 10:00"),
 
 
 class NoSender:
-    async def send(self, message: Outgoing) -> int | None:
+    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         return None
 
 

@@ -163,7 +163,8 @@ async def test_every_view_and_action_is_audited_and_exportable(
     carine = Person(runner, REGISSEUR)
     await carine.tap("Details", chat=GROUP)
     await carine.tap("Oppakken", chat=GROUP)
-    reference = (await runner.services.staff.list_signals(REGISSEUR, mine=True)).text.split()[0]
+    reference = (await runner.services.staff.list_signals(
+        REGISSEUR, mine=True, chat_id=REGISSEUR)).text.split()[0]
     await carine.command("signaal", reference)
     env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
            "SIGNAALBOT_SECURITY__ENCRYPTION_KEY": TEST_KEY}

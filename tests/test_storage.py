@@ -32,7 +32,7 @@ class RecordingSender:
         self.delivered: list[tuple[int, str]] = []
         self.failures: list[DeliveryError] = []
 
-    async def send(self, message: Outgoing) -> int | None:
+    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         if self.failures:
             raise self.failures.pop(0)
         self.delivered.append((message.chat_id, message.text))
@@ -52,7 +52,7 @@ async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator
 
 
 async def test_migrations_reach_head(services: Services) -> None:
-    assert await current_revision(services.db) == "0002"
+    assert await current_revision(services.db) == "0003"
 
 
 async def test_sqlite_runs_on_the_loop_and_long_reads_in_a_thread(tmp_path: Path) -> None:

@@ -1,0 +1,265 @@
+"""Privacy under a privacy officer's eye: who gets personal data, and what is left after erasure.
+
+Each test reads what the Bot API stand-in still holds in every chat, and what the database
+holds (decrypted), after the action that must remove it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.admin import CLI
+from storage.models import Base, Outbox, Signal, utcnow
+from tests.conftest import TERNEUZEN, TEST_KEY, make_settings
+from tests.harness import BotRunner, Person, eventually
+from tests.test_privacy import SIGNALER, file_distinctive_signal
+from tests.test_settings import run_cli
+
+REGISSEUR, TEAM, GROUP, BACKUP = 7001, 7003, -1007002, 7009
+FAMILY = -4242  # a family group a staff member is in; the bot is a member too
+PERSON = ["4532 XY", "4532XY", "77 B", "Zeldzaam-Woord-Qx7"]  # about the person signalled
+CONTACT = ["Henkie Pietersma", "+31698765432", "+31 6 98765432"]  # about the signaler
+TYPED = ["Notitie-Zq9", "Vraag-Wv3", "Antwoord-Yu5"]  # staff notes, questions and answers
+
+
+def chats(api: Any) -> set[int]:
+    """Every chat the stand-in holds messages in (the bot's or people's)."""
+    return {chat for chat, held in {**api._bot_messages, **api._user_messages}.items() if held}
+
+
+def held(api: Any, chat: int, *, typed_by_signaler: bool = False) -> list[str]:
+    """The texts of every message the stand-in still holds in a chat.
+
+    What the signaler typed in their own chat is theirs (Telegram keeps it; the bot cannot
+    delete a person's messages after 48 hours); it counts only with ``typed_by_signaler``.
+    """
+    texts = [m.get("text", m.get("caption", "")) for m in api.messages(chat)]
+    if chat != SIGNALER or typed_by_signaler:
+        texts += [m.get("text", "") for m in api._user_messages.get(chat, {}).values()]
+    return texts
+
+
+def leaks(api: Any, secrets: list[str]) -> list[tuple[int, str]]:
+    """Every (chat, secret) where a message still shows the secret."""
+    return [(chat, secret) for chat in sorted(chats(api)) for text in held(api, chat)
+            for secret in secrets if secret in text]
+
+
+async def decrypted_dump(runner: BotRunner) -> str:
+    """Every row of every table, encrypted values decrypted."""
+    keys = runner.services.keyring
+    parts = []
+    async with runner.services.db.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            for row in await connection.exec_driver_sql(f"SELECT * FROM {table.name}"):
+                parts += [keys.decrypt(value) if isinstance(value, str)
+                          and re.match(r"v\d\.", value) else repr(value) for value in row]
+    return "\n".join(parts)
+
+
+async def outbox_settled(runner: BotRunner) -> None:
+    """Wait until no outbox row is due any more (everything sent, failed or waiting long)."""
+
+    async def settled() -> bool:
+        async with runner.services.uow() as uow:
+            return await uow.outbox.list_due(now=utcnow() + timedelta(seconds=5)) == []
+
+    await eventually(settled, timeout=15)
+    await runner.api.wait_idle(quiet=0.3, timeout=10)
+
+
+async def work_the_signal(api: Any, runner: BotRunner, signaler: Person) -> str:
+    """Claim, assign to Ahmed, Details, /signaal, a question and answer, a note; the reference."""
+    carine, ahmed = Person(runner, REGISSEUR, "Carine"), Person(runner, TEAM, "Ahmed")
+    async with runner.services.uow() as uow:
+        [signal] = list(await uow.session.scalars(select(Signal)))
+    reference = str(signal.reference)
+    await carine.tap("Oppakken", chat=GROUP)
+    await carine.tap("Details", chat=GROUP)
+    await carine.command("signaal", reference)
+    await carine.tap("Vraag aan melder", chat=GROUP)
+    await carine.say("Vraag-Wv3")
+    await api.wait_for(lambda: any("Vraag-Wv3" in t for t in signaler.texts()))
+    await signaler.say("Antwoord-Yu5")
+    await api.wait_for(lambda: any("Antwoord-Yu5" in t for t in carine.texts()))
+    await carine.tap("Toewijzen", chat=GROUP)
+    await carine.tap("Ahmed", chat=GROUP)
+    await api.wait_for(lambda: any("aan u toegewezen" in t for t in ahmed.texts()))
+    await ahmed.tap("Status")
+    await ahmed.tap("Contact gelegd")
+    await ahmed.tap("Notitie toevoegen")
+    await ahmed.say("Notitie-Zq9")
+    return reference
+
+
+async def test_after_the_purge_no_chat_and_no_table_holds_a_personal_field(
+        api: Any, runner: BotRunner) -> None:
+    signaler = await file_distinctive_signal(api, runner)
+    await work_the_signal(api, runner, signaler)
+    ahmed = Person(runner, TEAM, "Ahmed")
+    await ahmed.tap("Afronden")
+    await ahmed.tap("Geen zorgen")
+    await ahmed.tap("Ja, afronden")
+    await outbox_settled(runner)
+    assert leaks(api, PERSON + CONTACT + TYPED)  # the copies are really there before
+
+    report = await runner.services.privacy.purge(utcnow() + timedelta(days=31))
+    assert len(report.signals) == 1
+    await outbox_settled(runner)
+    assert leaks(api, PERSON + CONTACT + TYPED) == []
+    dump = await decrypted_dump(runner)
+    for secret in PERSON + CONTACT + TYPED + [str(SIGNALER)]:
+        assert secret not in dump, secret
+
+
+async def test_forget_me_leaves_no_trace_of_the_signaler_in_chats_or_tables(
+        api: Any, runner: BotRunner) -> None:
+    signaler = await file_distinctive_signal(api, runner)
+    await work_the_signal(api, runner, signaler)
+    await outbox_settled(runner)
+    assert leaks(api, CONTACT)
+    async with runner.services.uow() as uow:
+        lookup = uow.keyring.lookup_hash(str(SIGNALER))
+
+    await signaler.command("vergeetmij")
+    await signaler.tap("Ja, vergeet mij")
+    await outbox_settled(runner)
+    assert leaks(api, CONTACT) == []
+    dump = await decrypted_dump(runner)
+    for trace in [*CONTACT, str(SIGNALER), lookup]:
+        assert trace not in dump, trace
+    assert "Zeldzaam-Woord-Qx7" in dump  # the signal itself stays for the follow-up
+
+
+async def test_a_signaler_who_blocked_the_bot_is_never_stored_in_clear(
+        api: Any, runner: BotRunner) -> None:
+    signaler = await file_distinctive_signal(api, runner)
+    api.block_chat(SIGNALER)  # the feedback "opgepakt" will fail with 403
+    await Person(runner, REGISSEUR).tap("Oppakken", chat=GROUP)
+
+    async def feedback_failed() -> bool:
+        async with runner.services.uow() as uow:
+            return bool(await uow.session.scalar(select(Outbox.id).where(
+                Outbox.kind == "feedback", Outbox.failed_at.is_not(None))))
+
+    await eventually(feedback_failed)
+    async with runner.services.db.connect() as connection:
+        raw = [repr(tuple(row)) for table in Base.metadata.sorted_tables
+               for row in await connection.exec_driver_sql(f"SELECT * FROM {table.name}")]
+    assert not [row for row in raw if str(SIGNALER) in row]
+    api.unblock_chat(SIGNALER)
+    await signaler.command("vergeetmij")
+    await signaler.tap("Ja, vergeet mij")
+    assert str(SIGNALER) not in await decrypted_dump(runner)
+
+
+async def test_a_removed_staff_member_gets_no_personal_data_any_more(
+        api: Any, db_url: str) -> None:
+    terneuzen = {**TERNEUZEN, "alert_chat_ids": [REGISSEUR, TEAM, GROUP]}
+    runner = BotRunner(api, make_settings(db_url, gemeenten=[terneuzen], security={
+        "encryption_key": TEST_KEY, "flood_updates": 1000}))
+    await runner.start()
+    try:
+        signaler = await file_distinctive_signal(api, runner)
+        carine, ahmed = Person(runner, REGISSEUR), Person(runner, TEAM)
+        await api.wait_for(lambda: bool(api.messages(TEAM)))
+        await carine.tap("Toewijzen", chat=GROUP)
+        await carine.tap("Ahmed", chat=GROUP)
+        await api.wait_for(lambda: any("aan u toegewezen" in t for t in ahmed.texts()))
+        api.fail_next("sendMessage", 500, count=100, chat_id=TEAM)  # his next alert waits
+        await signaler.command("start")
+        await signaler.tap("Nee", "Nee, iets anders", "Horeca")
+        await signaler.say("4533kl")
+        await signaler.say("3")
+        await signaler.tap("Post stapelt", "Klaar", "Minder dan een maand", "Elke week",
+                           "Nog niets", "Klaar", "Overslaan", "Nee", "anoniem", "Versturen")
+        await api.wait_for(lambda: any("4533" in t for t in held(api, GROUP)))
+        assert [t for t in held(api, TEAM) if "4532" in t]  # his copies are there before
+
+        await runner.services.admin.remove_staff(CLI, "GM0715", TEAM)
+        async with runner.services.uow() as uow:  # nothing personal waits for his chat
+            waiting = await uow.session.scalars(select(Outbox.kind).where(
+                Outbox.chat_id == TEAM, Outbox.sent_at.is_(None), Outbox.failed_at.is_(None)))
+            assert set(waiting) <= {"erase"}
+            assert TEAM not in await uow.gemeenten.list_alert_chats(code="GM0715")
+        api._faults.clear()  # Telegram answers again
+        await outbox_settled(runner)
+        assert [t for t in held(api, TEAM) if "4532" in t or "4533" in t] == []
+    finally:
+        await runner.stop()
+
+
+def test_removing_staff_on_the_command_line_names_the_groups_they_may_still_be_in(
+        tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[database]
+url = "sqlite+aiosqlite:///{tmp_path / 'remove.db'}"
+[security]
+encryption_key = "{TEST_KEY}"
+[[gemeenten]]
+code = "GM0715"
+name = "Terneuzen"
+pc4 = ["4531-4539"]
+alert_chat_ids = [7001, -1007002]
+staff = [{{ telegram_id = 7001, name = "Carine", role = "regisseur" }},
+         {{ telegram_id = 7003, name = "Ahmed", role = "team" }}]
+""", encoding="utf-8")
+    assert run_cli("config", "apply", "--config", str(config)).returncode == 0
+    removed = run_cli("staff", "remove", "-g", "GM0715", "7003", "--config", str(config))
+    assert removed.returncode == 0, removed.stderr
+    assert "-1007002" in removed.stdout  # the team group: Telegram membership is not ours
+    assert "config" in removed.stdout  # declared there: the next start would give access back
+
+
+async def test_personal_data_goes_only_to_a_private_chat_or_the_team_group(
+        api: Any, runner: BotRunner) -> None:
+    await file_distinctive_signal(api, runner)
+    api.group(FAMILY, title="Familie")
+    async with runner.services.uow() as uow:
+        [signal] = list(await uow.session.scalars(select(Signal)))
+    carine = Person(runner, REGISSEUR)
+    for command, args in (("signaal", signal.reference), ("open", None), ("mijn", None)):
+        await runner.processed(api.send_command(REGISSEUR, command, args, chat_id=FAMILY))
+    alert = api.messages(GROUP)[0]
+    elsewhere = {**alert, "chat": {"id": FAMILY, "type": "group", "title": "Familie"}}
+    await runner.processed(api.press(REGISSEUR, elsewhere, f"w|hist|{signal.id}|", check=False))
+    refusals = [m["text"] for m in api.messages(FAMILY)]  # what the bot wrote there
+    assert [t for t in refusals if "SP-" in t or "4532" in t] == []
+    assert len(refusals) == 3 and all("alleen" in t for t in refusals)
+    assert "alleen" in carine.toast()
+    await carine.command("signaal", signal.reference)  # her own chat: allowed
+    assert "Zeldzaam-Woord-Qx7" in carine.last
+    await runner.processed(api.send_command(REGISSEUR, "signaal", signal.reference,
+                                            chat_id=GROUP))  # the team group: allowed
+    assert "Zeldzaam-Woord-Qx7" in api.messages(GROUP)[-1]["text"]
+
+
+async def test_an_erased_signal_takes_no_new_personal_text(api: Any, runner: BotRunner) -> None:
+    await file_distinctive_signal(api, runner)
+    carine = Person(runner, REGISSEUR)
+    await carine.tap("Oppakken", chat=GROUP)
+    await api.wait_for(lambda: "Afronden" in str(api.messages(GROUP)[0].get("reply_markup")))
+    await carine.tap("Afronden", chat=GROUP)
+    await carine.tap("Geen zorgen", chat=GROUP)
+    await carine.tap("Ja, afronden", chat=GROUP)
+    note_button = carine.button("Notitie toevoegen", GROUP)
+    await carine.tap("Notitie toevoegen", chat=GROUP)  # asked, not yet typed
+    await runner.services.privacy.purge(utcnow() + timedelta(days=31))
+    await carine.say("Geheim-Na-Wissen-1")
+    await runner.processed(api.press(REGISSEUR, *note_button))  # a stale button
+    await carine.say("Geheim-Na-Wissen-2")
+    async with runner.services.uow() as uow:
+        [signal] = list(await uow.session.scalars(select(Signal)))
+        signal_id = signal.id
+    await runner.processed(api.press(REGISSEUR, api.messages(GROUP)[0], f"w|note|{signal_id}|",
+                                     check=False))  # a forged one
+    await carine.say("Geheim-Na-Wissen-3")
+    dump = await decrypted_dump(runner)
+    assert "Geheim-Na-Wissen" not in dump
+    assert any("gewist" in t for t in carine.texts())
