@@ -168,6 +168,15 @@ class AdminService:
             await uow.commit()
             return staff
 
+    async def reachable(self, chat_id: int, *, reachable: bool = True) -> None:
+        """A chat can be reached again (its person wrote, the bot was added back), or not."""
+        async with self._uow() as uow:
+            if reachable:
+                await uow.blocks.unblock(chat_id=chat_id)
+            else:
+                await uow.blocks.block(chat_id=chat_id, now=utcnow())
+            await uow.commit()
+
     async def list_staff(self, actor: Actor, code: str) -> list[Staff]:
         """A gemeente's active staff."""
         async with self._uow() as uow:

@@ -24,7 +24,7 @@ from handlers.webhook import run_webhook
 
 log = logging.getLogger(__name__)
 
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 RETENTION_SECONDS = 3600  # retention is checked hourly; each signal is erased once its day comes
 
 

@@ -1,7 +1,12 @@
 """The intake use case: load a person's draft, step the engine, store the result.
 
-Every step is one transaction. A filed signal, its alerts (outbox rows) and the deletion of
-the draft commit together; the caller then wakes the outbox dispatcher.
+Every step is one transaction. A filed signal, its alerts (outbox rows) and the end of the
+draft commit together; the caller then wakes the outbox dispatcher.
+
+A finished conversation (filed, cancelled, stopped) leaves its draft as an end marker for a
+day: the final notice and the token of its buttons, nothing the person answered. So a reply
+that never arrived is not lost: a button of that conversation pressed again, or its update
+delivered again, shows the final notice (the reference of the signal) once more.
 """
 
 from __future__ import annotations
@@ -46,7 +51,16 @@ START = "_start"  # pseudo question of the "resume or restart?" prompt
 _ATTEMPTS = 5
 # Answers that only steer the conversation; they are not part of a filed signal.
 _STEERING = ("danger", "acute", "role_confirm", "remembered_role", "gemeente_name", "_split",
-             "_pc4", "_candidates")
+             "_pc4", "_candidates", "_not_on_board")
+ENDED = "ended"  # the key of an end marker's final notice in a draft's state
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The end marker of a finished conversation: its buttons' token and final notice."""
+
+    token: str
+    notice: str
 
 
 @dataclass(frozen=True)
@@ -121,9 +135,9 @@ class IntakeService:
     async def _start_once(self, key: ConversationKey, update_id: int | None,
                           organisation: str | None) -> Result:
         async with self._uow() as uow:
-            row, draft = await self._load(uow, key)
-            if await _seen(uow, key, row if draft else None, update_id):
-                return Result(Status.DUPLICATE, Draft(token=""))
+            row, draft, ended = await self._load(uow, key)
+            if await _seen(uow, key, row if draft or ended else None, update_id):
+                return self._current(draft, ended, Status.DUPLICATE)
             if draft is not None:
                 return Result(Status.NEXT, draft, self._resume_prompt(), messages.WELCOME_BACK)
             org = await uow.gemeenten.get_organisation(code=organisation) if organisation else None
@@ -136,8 +150,8 @@ class IntakeService:
     async def cancel(self, key: ConversationKey) -> str:
         """``/cancel``: forget the draft."""
         async with self._uow() as uow:
-            row = await uow.drafts.get(channel=key.channel, external_id=key.user_id)
-            if row is None:
+            row, draft, _ = await self._load(uow, key)
+            if row is None or draft is None:
                 return messages.NOTHING_TO_CANCEL
             await uow.drafts.delete(row)
             await uow.commit()
@@ -146,7 +160,7 @@ class IntakeService:
     async def current_draft(self, key: ConversationKey) -> Draft | None:
         """The person's conversation in progress, if any."""
         async with self._uow() as uow:
-            _, draft = await self._load(uow, key)
+            _, draft, _ = await self._load(uow, key)
             return draft
 
     # -- internals
@@ -156,16 +170,18 @@ class IntakeService:
         staff_id: int | None = None,
     ) -> Result | None:
         async with self._uow() as uow:
-            row, draft = await self._load(uow, key)
+            row, draft, ended = await self._load(uow, key)
             if staff_id is not None and (
                     draft is None or await uow.staff.has_pending(telegram_id=staff_id)):
                 return None
-            if await _seen(uow, key, row if draft else None, update_id):
-                return Result(Status.DUPLICATE, Draft(token=""))
+            if await _seen(uow, key, row if draft or ended else None, update_id):
+                return self._current(draft, ended, Status.DUPLICATE)
             if draft is None:
-                if token is not None:
+                if token is not None:  # a button of a finished conversation
+                    if ended is not None and ended.token == token:
+                        return self._current(None, ended, Status.ENDED)
                     return Result(Status.STALE, Draft(token=""), notice=messages.NO_CONVERSATION)
-                notice = messages.EXPIRED if row is not None else messages.WELCOME
+                notice = messages.EXPIRED if row is not None and not ended else messages.WELCOME
                 result = await self._begin(uow, key, row, update_id, notice=notice)
                 await uow.commit()
                 return result
@@ -174,30 +190,41 @@ class IntakeService:
                 return Result(Status.STALE, draft, self.engine.prompt(draft), messages.STALE_BUTTON)
             if isinstance(given, Choose) and given.question == START:
                 return await self._resume_or_restart(uow, key, row, draft, given.value, update_id)
-            given = await self._route(uow, draft, given)
+            given, counted = await self._route(uow, draft, given)
             result = self.engine.step(draft, given)
             if result.status is Status.STALE:
                 return result
+            if counted:  # a typed address outside: counted once per conversation
+                result = replace(result, draft=replace(result.draft, answers={
+                    **result.draft.answers, "_not_on_board": True}))
             if result.status in (Status.SUBMIT, Status.ENDED):
                 if result.status is Status.SUBMIT:
                     result = await self._file(uow, key, result.draft)
-                await uow.drafts.delete(row)
-                if update_id is not None:  # the draft goes; the update is remembered here
-                    await uow.updates.record(channel=key.channel, update_id=update_id)
+                state = {"token": draft.token, ENDED: result.notice or ""}  # no answers
+                await self._save(uow, key, row, state, update_id)
             else:  # the step's last write (on PostgreSQL it may commit on its own)
-                await self._save(uow, key, row, result.draft, update_id)
+                await self._save(uow, key, row, result.draft.to_json(), update_id)
             await uow.commit()
         if result.status is Status.SUBMIT:
             self._on_commit()
         return result
 
-    async def _load(
-        self, uow: UnitOfWork, key: ConversationKey
-    ) -> tuple[DraftRecord | None, Draft | None]:
+    async def _load(self, uow: UnitOfWork, key: ConversationKey
+                    ) -> tuple[DraftRecord | None, Draft | None, Ended | None]:
+        """The person's draft row, and the live conversation in it or its end marker."""
         row = await uow.drafts.get(channel=key.channel, external_id=key.user_id)
         if row is None or row.expires_at <= utcnow():
-            return row, None
-        return row, Draft.from_json(row.state)
+            return row, None, None
+        if ENDED in row.state:
+            return row, None, Ended(row.state["token"], row.state[ENDED])
+        return row, Draft.from_json(row.state), None
+
+    def _current(self, draft: Draft | None, ended: Ended | None, status: Status) -> Result:
+        """Where the conversation stands, to show again (a reply may never have arrived)."""
+        if draft is not None:
+            return Result(status, draft, self.engine.prompt(draft))
+        return Result(status, Draft(token=ended.token if ended else ""),
+                      notice=ended.notice if ended else None)
 
     async def _begin(
         self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord | None,
@@ -207,19 +234,17 @@ class IntakeService:
         if prefill is None:
             signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
             prefill = {"remembered_role": signaler.role} if signaler and signaler.role else {}
-        if row is not None:  # an expired draft: its answers go
-            await uow.drafts.delete(row)
         result = self.engine.start(secrets.token_urlsafe(6), prefill)
-        await self._save(uow, key, None, result.draft, update_id)
+        # Over an expired draft or an end marker: its answers go, its recent updates stay.
+        await self._save(uow, key, row, result.draft.to_json(), update_id)
         return replace(result, notice=notice)
 
     async def _save(
-        self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord | None, draft: Draft,
-        update_id: int | None,
+        self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord | None,
+        state: dict[str, Any], update_id: int | None,
     ) -> None:
-        await uow.drafts.save(channel=key.channel, external_id=key.user_id,
-                              state=draft.to_json(), ttl=self._ttl, expected=row,
-                              update_id=update_id)
+        await uow.drafts.save(channel=key.channel, external_id=key.user_id, state=state,
+                              ttl=self._ttl, expected=row, update_id=update_id)
 
     def _resume_prompt(self) -> Prompt:
         return Prompt(START, messages.WELCOME_BACK, (
@@ -232,21 +257,22 @@ class IntakeService:
         choice: str, update_id: int | None,
     ) -> Result:
         if choice == "restart":
-            await uow.drafts.delete(row)
-            result = await self._begin(uow, key, None, update_id, notice=messages.WELCOME)
+            result = await self._begin(uow, key, row, update_id, notice=messages.WELCOME)
             await uow.commit()
             return result
         return Result(Status.NEXT, draft, self.engine.prompt(draft), ack=messages.RESUME)
 
-    async def _route(self, uow: UnitOfWork, draft: Draft, given: Input) -> Input:
-        """Give the engine routed input.
+    async def _route(self, uow: UnitOfWork, draft: Draft, given: Input) -> tuple[Input, bool]:
+        """Give the engine routed input, and whether it was counted as not on board.
 
         That is a postcode (typed, or a gemeente picked for an area in several gemeenten),
-        or the house number that decides a postcode split between gemeenten.
+        or the house number that decides a postcode split between gemeenten. An address in
+        a gemeente that does not take part is counted (anonymously), once per conversation.
         """
         question = self.engine.current(draft)
         if question is None:
-            return given
+            return given, False
+        count = not draft.answers.get("_not_on_board")
         advice = self._default_advice
         if question.kind is Kind.POSTCODE:
             picks = {code for code, _ in draft.answers.get("_candidates", ())}
@@ -258,19 +284,21 @@ class IntakeService:
                 result = await route(uow, pc4=pc4, letters=postcode[5:] or None,
                                      house_number=None, default_advice=advice)
             else:
-                return given
-            if result.kind is RouteKind.NOT_ON_BOARD:
+                return given, False
+            outside = result.kind is RouteKind.NOT_ON_BOARD
+            if outside and count:
                 await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
-            return RoutedPostcode(postcode, result.to_route())
+            return RoutedPostcode(postcode, result.to_route()), outside and count
         if question.kind is Kind.HOUSE_NUMBER and draft.answers.get("_split") and isinstance(
                 given, Text) and (number := parse_house_number(given.text)):
             postcode = str(draft.answers["postcode"])
             result = await route(uow, pc4=int(postcode[:4]), letters=postcode[5:],
                                  house_number=number, default_advice=advice)
-            if result.kind is RouteKind.NOT_ON_BOARD:
+            outside = result.kind is RouteKind.NOT_ON_BOARD
+            if outside and count:
                 await uow.signals.add_not_on_board(gemeente_code=result.gemeente_code)
-            return RoutedHouseNumber(number, result.to_route())
-        return given
+            return RoutedHouseNumber(number, result.to_route()), outside and count
+        return given, False
 
     async def _file(self, uow: UnitOfWork, key: ConversationKey, draft: Draft) -> Result:
         """Store the signal and queue its alerts (in the transaction that drops the draft)."""

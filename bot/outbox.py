@@ -126,6 +126,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = False
         self._blocked: set[int] = set()  # chats with a block record, as of this round
+        self._failures = asyncio.Lock()
         self.idle = asyncio.Event()  # set while the loop sleeps with nothing due
 
     def kick(self) -> None:
@@ -244,14 +245,15 @@ class Dispatcher:
                     return None
                 elif row.kind != "erase" and original.erased_at is not None:
                     problem = "the copy was erased"
-            if problem is not None:
+        if problem is not None:
+            async with self._failures, self._uow() as uow:
                 await uow.outbox.mark_failed(outbox_id=row.id, error=problem, permanent=True)
                 if row.kind == "alert" and self.on_undeliverable is not None:
                     await self.on_undeliverable(uow, row, DeliveryError(problem, Failure.BLOCKED))
                 await uow.commit()
-                row.failed_at = utcnow()
-                self.kick()  # re-routed copies are due now
-                return None
+            row.failed_at = utcnow()
+            self.kick()  # re-routed copies are due now
+            return None
         edit = original.message_id if original is not None else None
         return Outgoing(row.target, row.text, as_buttons(row.buttons), edit)
 
@@ -283,7 +285,7 @@ class Dispatcher:
         elif error.failure is Failure.MIGRATED:
             retry = timedelta(0)  # to the group's new id, now
         log.warning("outbox %d (%s) not delivered: %s", row.id, row.kind, error)
-        async with self._uow() as uow:
+        async with self._failures, self._uow() as uow:  # re-routes one at a time (deadlocks)
             await uow.outbox.mark_failed(
                 outbox_id=row.id, error=str(error), permanent=retry is None,
                 retry_at=utcnow() + retry if retry is not None else None)

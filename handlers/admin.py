@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import html
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    filters,
+)
 
 from bot import messages
 from bot.admin import INVITE_PREFIX, Actor, AdminError, AdminService, Forbidden
@@ -111,9 +117,18 @@ async def redeem_invite(update: Update, context: Context, payload: str) -> None:
         role=html.escape(staff.role), gemeente=html.escape(staff.gemeente_code)))
 
 
+async def on_membership(update: Update, context: Context) -> None:
+    """The bot was added to a group (again), or removed from it: alerts follow."""
+    change = update.my_chat_member
+    assert change is not None
+    member = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    await services(context).admin.reachable(change.chat.id, reachable=member)
+
+
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """``/admin`` and its buttons."""
+    """``/admin`` and its buttons, and the bot's own membership of groups."""
     application.add_handlers([
         CommandHandler("admin", admin_command, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(on_admin_button, pattern=r"^a\|"),
+        ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER),
     ])

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import re
+from dataclasses import replace
 
 from telegram import Message, Update
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -49,6 +52,8 @@ async def start(update: Update, context: Context) -> None:
         await redeem_invite(update, context, payload)
         return
     organisation = payload.removeprefix(ORG_PREFIX) if payload.startswith(ORG_PREFIX) else None
+    assert update.effective_user is not None  # who starts has unblocked the bot, if they had
+    await services(context).admin.reachable(update.effective_user.id)
     result = await services(context).intake.start(_key(update), update_id=update.update_id,
                                                   organisation=organisation)
     await _send_result(update, context, result)
@@ -137,10 +142,18 @@ async def on_button(update: Update, context: Context) -> None:
     result = await services(context).intake.handle(_key(update), given, token=token,
                                                    update_id=update.update_id)
     message = query.message if isinstance(query.message, Message) else None
-    if result.status is Status.DUPLICATE:
-        return
-    if result.status is Status.STALE or message is None:
+    if message is None or message.chat_id != query.from_user.id:  # not their own chat
         await answer_query(query, plain(result.notice or ""))
+        return
+    if result.status in (Status.STALE, Status.DUPLICATE):
+        # The person may never have seen the reply to an earlier press (it was lost, or
+        # the bot restarted): that message shows where the conversation stands now.
+        toast = plain(result.notice or "") if result.status is Status.STALE else None
+        if result.prompt is None and not result.notice:
+            await answer_query(query, toast)
+            return
+        shown = replace(result, notice=None) if result.prompt is not None else result
+        await asyncio.gather(answer_query(query, toast), _show(context, message, shown))
         return
     if result.status is Status.INVALID:
         await answer_query(query, plain(result.notice or ""), show_alert=True)
@@ -175,8 +188,8 @@ async def _answer(update: Update, context: Context, given: Input) -> None:
 async def _send_result(update: Update, context: Context, result: Result) -> None:
     assert update.effective_chat is not None
     chat_id, engine = update.effective_chat.id, services(context).engine
-    if result.status is Status.DUPLICATE:
-        return
+    if result.status is Status.DUPLICATE and result.prompt is None and not result.notice:
+        return  # delivered again with no conversation to show
     if result.prompt is None:
         await send(context.bot, chat_id, result.notice or "", REMOVE_KEYBOARD)
         return
@@ -199,11 +212,21 @@ async def _explain(update: Update, context: Context, text: str) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log unexpected errors (without message content) and tell the person to try again."""
-    log.error("unhandled error in a handler", exc_info=context.error)
+    """Log an error (without message content) and tell the person to try again.
+
+    Telegram out of reach is no bug: one warning. What the person did is stored or not;
+    when they press or type again they are shown where they are.
+    """
+    error = context.error
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("Telegram could not be reached while answering an update: %s",
+                    error.message)
+        return
+    log.error("unhandled error in a handler", exc_info=error)
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == "private":
-        await context.bot.send_message(chat.id, messages.TRY_AGAIN)
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(chat.id, messages.TRY_AGAIN)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

@@ -4,21 +4,28 @@ The conversation's messages go out through ``send`` and ``edit``: Bot API calls 
 (the sent message) the intake never reads, so ``ConversationBot.call`` does not turn it into
 PTB objects, with keyboards as plain Bot API JSON. Parsing answers and building keyboard
 objects was the largest cost of a reply (``benchmarks/run.py``).
+
+A reply that meets a network error or a 5xx is tried again a few times, as outbox messages
+are: the person is waiting for it. (If Telegram did take the first try, a sent question
+shows twice, which is harmless; an edit is then "not modified".)
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 from telegram.ext import Defaults, ExtBot
 
 from bot import messages
 from bot.engine import Prompt
 from handlers.callbacks import pack
 
+log = logging.getLogger(__name__)
 Markup = dict[str, Any]  # a Bot API ``reply_markup`` object
 REMOVE_KEYBOARD: Markup = {"remove_keyboard": True}
 # How every message is formatted: the application's ``Defaults`` for PTB's typed methods, and
@@ -29,12 +36,29 @@ _FORMAT = {"parse_mode": DEFAULTS.parse_mode,
            "link_preview_options": DEFAULTS.link_preview_options.to_dict()}
 
 
+RETRY_DELAYS = (0.25, 1.0, 2.0)  # seconds before the 2nd, 3rd and 4th try of a reply
+
+
 class ConversationBot(ExtBot[None]):
     """PTB's ``ExtBot`` (defaults, rate limiter), plus calls whose answer is not parsed."""
 
     async def call(self, method: str, parameters: dict[str, Any]) -> None:
-        """Call a Bot API method for its effect; ``None`` parameters are left out."""
-        await self._post(method, parameters)
+        """Call a Bot API method for its effect; ``None`` parameters are left out.
+
+        Network errors and 5xx answers are tried again (``RETRY_DELAYS``); a 429 waits in the
+        rate limiter; a refusal (400, 403) is raised at once.
+        """
+        for delay in (*RETRY_DELAYS, None):
+            try:
+                await self._post(method, parameters)
+                return
+            except BadRequest:
+                raise
+            except NetworkError as error:
+                if delay is None:
+                    raise
+                log.info("%s failed (%s); trying again in %.2f s", method, error.message, delay)
+                await asyncio.sleep(delay)
 
 
 def keyboard(prompt: Prompt, token: str) -> Markup | None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from storage.crypto import Keyring
+
 ANSWERS = [
     "2",  # Is er nu direct gevaar? Nee
     "1",  # Kapper / salon
@@ -54,5 +56,8 @@ def test_chat_completes_a_signal_through_stdin(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "signaalbot.db") as db:
         assert db.execute("select reference, role from signals").fetchall() == [
             (reference.group(0), "kapper")]
-        assert db.execute("select count(*) from drafts").fetchone() == (0,)
+        [(state,)] = db.execute("select state from drafts").fetchall()  # the end marker
+    keys = Keyring((tmp_path / "signaalbot.key").read_text().strip())
+    assert "answers" not in keys.decrypt_json(state)
+    with sqlite3.connect(tmp_path / "signaalbot.db") as db:
         assert db.execute("select count(*) from outbox where sent_at is null").fetchone() == (0,)

@@ -120,7 +120,7 @@ def assert_complete_and_routed(signal: Signal) -> None:
 async def answers_of(runner: BotRunner, user: int) -> dict[str, Any] | None:
     async with runner.services.uow() as uow:
         row = await uow.drafts.get(channel="telegram", external_id=str(user))
-        return dict(row.state["answers"]) if row else None
+        return dict(row.state["answers"]) if row and "answers" in row.state else None
 
 
 def buttons(api: BotApiStandIn, chat: int) -> list[tuple[dict[str, Any], str]]:

@@ -17,13 +17,13 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import build_application
+from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import Settings
 from handlers.webhook import serve_webhook
 
 SECRET = "s3cret-token"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-ALLOWED_UPDATES = ["message", "edited_message", "callback_query"]  # what run() passes
+
 HUGE = 5 * 1024 * 1024  # a 5 MB body: Telegram's updates are a few KB
 LIMIT = 1024 * 1024  # the bot takes bodies of at most 1 MiB
 SENT = 32 * 1024  # what a test sends of a huge body before it waits for the answer
