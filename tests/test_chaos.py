@@ -1,0 +1,244 @@
+"""Chaos: many signalers file at once while the bot process is killed (SIGKILL) again and again.
+
+The bot runs as ``signaalbot run`` (the main job) in a process of its own, against the Bot API
+stand-in; the test kills it at random moments and starts it again. Signalers act as people
+do: each reads their chat, does the obvious next thing, and when the bot stays silent does it
+again. Afterwards every signaler has exactly one reference, every signal is filed once, and
+each of its gemeente's staff chats shows exactly one alert of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.settings import keyring, load_settings
+from storage.db import create_engine, session_factory
+from storage.models import Outbox, Signal
+from storage.uow import UnitOfWork
+from tests.conftest import TEST_KEY
+from tests.standin import BotApiStandIn
+
+GEMEENTEN = 8
+PER_GEMEENTE = 5  # signalers filing for each gemeente at the same time
+KILLS = 8
+SILENCE = 2.0  # seconds a signaler waits for the bot before doing the same again
+DEADLINE = 150.0
+PREFERRED = ("Verder waar ik was", "✅ Versturen", "Nee", "Kapper", "Minder dan een maand",
+             "Elke week", "Weet ik niet", "Nee, ik blijf anoniem")
+REFERENCE = re.compile(r"onder nummer (SP-\d{4}-\d{6})")
+
+
+def regisseur(n: int) -> int:
+    return 71_000 + n
+
+
+def team_group(n: int) -> int:
+    return -1_007_100 - n
+
+
+def write_config(tmp_path: Path, api: BotApiStandIn, db_url: str) -> Path:
+    gemeenten = "".join(f"""
+[[gemeenten]]
+code = "GM{9000 + n}"
+name = "Gemeente {n}"
+pc4 = ["{5000 + n}"]
+alert_chat_ids = [{regisseur(n)}, {team_group(n)}]
+staff = [{{ telegram_id = {regisseur(n)}, name = "Regisseur {n}", role = "regisseur" }}]
+""" for n in range(GEMEENTEN))
+    path = tmp_path / "chaos.toml"
+    path.write_text(f"""
+[telegram]
+token = "{api.token}"
+base_url = "{api.base_url}"
+[database]
+url = "{db_url}"
+[security]
+flood_updates = 1000
+{gemeenten}""", encoding="utf-8")
+    return path
+
+
+class Bot:
+    """``signaalbot run`` in a process of its own, killed and started again at will."""
+
+    def __init__(self, config: Path, log: Path) -> None:
+        self._config, self._log = config, log
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
+        env.update(SIGNAALBOT_SECURITY__ENCRYPTION_KEY=TEST_KEY, PTB_TIMEDELTA="true")
+        with self._log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", "--config", str(self._config),
+                stdout=log, stderr=log, env=env)
+
+    async def stop(self, how: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(how)
+        await self.process.wait()
+
+
+def trace(api: BotApiStandIn, user: int) -> str:
+    """What a person and the bot did in their chat, in order (for a failure message)."""
+    pushed = [(u["update_id"], u.get("callback_query", {}).get("data")
+               or u.get("message", {}).get("text")) for u in api.updates
+              if user in (u.get("callback_query", {}).get("from", {}).get("id"),
+                          u.get("message", {}).get("from", {}).get("id"))]
+    calls = [(round(c.at, 2), c.method, c.params.get("message_id"), c.ok,
+              str(c.params.get("text", ""))[:40]) for c in api.calls
+             if c.params.get("chat_id") == user]
+    return f"updates {pushed}\ncalls {calls}"
+
+
+def chat_state(api: BotApiStandIn, user: int) -> tuple[Any, ...]:
+    """What a person sees in their chat (messages and their buttons, edits included)."""
+    return tuple((m["message_id"], m.get("text"), str(m.get("reply_markup")))
+                 for m in api.messages(user))
+
+
+def reference_in(api: BotApiStandIn, user: int) -> list[str]:
+    """The references the bot gave this person."""
+    return [match.group(1) for m in api.messages(user)
+            if (match := REFERENCE.search(m.get("text", "")))]
+
+
+def next_step(api: BotApiStandIn, user: int, postcode: str) -> tuple[str, Any]:
+    """What a person who goes straight on does next: a press or a text."""
+    last = api.last_message(user)
+    if last is None:
+        return ("text", "/start")
+    rows = (last.get("reply_markup") or {}).get("inline_keyboard", [])
+    labels = {b["text"]: b["callback_data"] for row in rows for b in row
+              if b["text"] not in ("Annuleren", "Overslaan")}
+    if labels:
+        if "Klaar" in labels and any(label.startswith("✅") for label in labels):
+            choice = "Klaar"
+        elif any(label.startswith("▫️") for label in labels):
+            choice = next(label for label in labels if label.startswith("▫️"))
+        else:
+            choice = next((p for p in PREFERRED if p in labels), next(iter(labels)))
+        return ("press", (last["message_id"], labels[choice]))
+    text = last.get("text", "")
+    for cue, answer in (("postcode", postcode), ("huisnummer", "12"),
+                        ("meer vertellen", "Hij zit veel alleen")):
+        if cue in text:
+            return ("text", answer)
+    return ("text", "/start")
+
+
+def act(api: BotApiStandIn, user: int, step: tuple[str, Any]) -> None:
+    kind, value = step
+    if kind == "press":
+        message_id, data = value
+        api.press(user, message_id, data, check=False)
+    elif value.startswith("/"):
+        api.send_command(user, value[1:])
+    else:
+        api.send_text(user, value)
+
+
+async def signaler(api: BotApiStandIn, user: int, postcode: str,
+                   repeats: list[int]) -> str | None:
+    """File one signal, repeating the last action whenever the bot stays silent."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DEADLINE
+    while loop.time() < deadline:
+        if found := reference_in(api, user):
+            return found[0]
+        before = chat_state(api, user)
+        act(api, user, next_step(api, user, postcode))  # the same again if nothing changed
+        try:
+            await api.wait_for(lambda seen=before: chat_state(api, user) != seen,
+                               timeout=SILENCE)
+        except AssertionError:
+            repeats.append(user)  # silence: the same again, as people do
+            continue
+        await asyncio.sleep(0.05)  # let a reply that comes in parts arrive
+    return None
+
+
+async def test_signalers_file_through_repeated_kills(api: BotApiStandIn, db_url: str,
+                                                     tmp_path: Path) -> None:
+    for n in range(GEMEENTEN):
+        api.user(regisseur(n), first_name=f"Regisseur {n}")
+        api.group(team_group(n), title=f"Team {n}")
+    config = write_config(tmp_path, api, db_url)
+    bot, rng = Bot(config, tmp_path / "bot.log"), random.Random(14)
+    users = {80_000 + n: (n % GEMEENTEN) for n in range(GEMEENTEN * PER_GEMEENTE)}
+    await bot.start()
+    repeats: list[int] = []
+    filing = [asyncio.create_task(signaler(api, user, f"{5000 + n} AB", repeats))
+              for user, n in users.items()]
+    try:
+        for _ in range(KILLS):
+            await api.wait_for(lambda: api.polling, timeout=30)  # up, and taking updates
+            await asyncio.sleep(rng.uniform(0.2, 1.5))
+            await bot.stop(signal.SIGKILL)
+            await bot.start()
+        references = await asyncio.gather(*filing)
+        stranded = [user for user, reference in zip(users, references, strict=True)
+                    if reference is None]
+        assert not stranded, "\n".join(
+            [f"stranded: {stranded}; bot exit code {bot.process and bot.process.returncode}"]
+            + [f"{user}: {chat_state(api, user)[-2:]}" for user in stranded]
+            + [trace(api, user) for user in stranded[:1]])
+        await settled(config)
+        await api.wait_idle(quiet=0.5, timeout=30)
+    finally:
+        for task in filing:
+            task.cancel()
+        await bot.stop(signal.SIGTERM)
+    assert repeats  # the kills were felt: people had to do things again
+    for user in users:  # exactly one reference each
+        assert len(set(reference_in(api, user))) == 1, user
+    given = dict(zip(users, references, strict=True))
+    assert len(set(given.values())) == len(users)
+    filed = await stored_signals(config)
+    assert filed == {reference: f"GM{9000 + users[user]}" for user, reference in given.items()}
+    for user, reference in given.items():  # one alert in each staff chat of its gemeente
+        n = users[user]
+        for chat in (regisseur(n), team_group(n)):
+            shown = [m for m in api.messages(chat) if f"Nieuw signaal {reference}" in m["text"]]
+            assert len(shown) == 1, (reference, chat, len(shown))
+
+
+async def _database(config: Path) -> tuple[Any, UnitOfWork]:
+    settings = load_settings(config, security={"encryption_key": TEST_KEY})
+    engine = create_engine(settings.database.url, keyring=keyring(settings))
+    return engine, UnitOfWork(session_factory(engine), keyring(settings))
+
+
+async def settled(config: Path) -> None:
+    """Wait until the bot has sent (or given up) every queued message."""
+    engine, uow = await _database(config)
+    try:
+        for _ in range(600):
+            async with uow:
+                waiting = await uow.session.scalar(select(func.count()).select_from(Outbox).where(
+                    Outbox.sent_at.is_(None), Outbox.failed_at.is_(None)))
+            if not waiting:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"{waiting} outbox messages still waiting")
+    finally:
+        await engine.dispose()
+
+
+async def stored_signals(config: Path) -> dict[str, str]:
+    engine, uow = await _database(config)
+    try:
+        async with uow:
+            rows = await uow.session.execute(select(Signal.reference, Signal.gemeente_code))
+            return {reference: code for reference, code in rows}
+    finally:
+        await engine.dispose()
