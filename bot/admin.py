@@ -177,6 +177,16 @@ class AdminService:
                 await uow.blocks.block(chat_id=chat_id, now=utcnow())
             await uow.commit()
 
+    async def unerased(self, actor: Actor, code: str) -> list[tuple[str, str]]:
+        """Copies of this gemeente's signals that Telegram would neither blank nor delete.
+
+        ``(reference, chat)``; a signaler's chat is never named, only "melder".
+        """
+        async with self._uow() as uow:
+            await self._gemeente(uow, actor, code)
+            return [(reference or "?", str(row.chat_id or "melder")) for row, reference, gemeente
+                    in await uow.outbox.failed_erasures() if gemeente == code]
+
     async def list_staff(self, actor: Actor, code: str) -> list[Staff]:
         """A gemeente's active staff."""
         async with self._uow() as uow:

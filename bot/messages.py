@@ -307,6 +307,11 @@ ADMIN_PANEL = (
     "<b>{name}</b> ({code})\nSignaalpunt: {state}\nMedewerkers: {staff}\n\n"
     "Instellingen, teksten en organisaties beheert u met <code>signaalbot</code> op de server."
 )
+ADMIN_UNERASED = (
+    "\n\n⚠️ Telegram liet {count} kopie(ën) van gewiste signalen niet wissen; vraag wie in die "
+    "chat zit ze zelf te verwijderen:\n{copies}"
+)
+ADMIN_UNERASED_LINE = "{reference} in chat {chat}"
 ADMIN_ON = "aangesloten"
 ADMIN_OFF = "niet aangesloten"
 ADMIN_BTN_STAFF = "👥 Medewerkers"

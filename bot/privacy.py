@@ -30,12 +30,12 @@ class PurgeReport:
     """What a retention run erased (or, in a dry run, would erase).
 
     ``unerased`` lists copies that the channel would neither blank nor delete (Telegram keeps
-    them): ``(reference, chat, reason)``.
+    them): ``(reference, chat, reason)``; a signaler's chat is never named, only "melder".
     """
 
     signals: list[str] = field(default_factory=list)
     dry_run: bool = False
-    unerased: list[tuple[str, int, str]] = field(default_factory=list)
+    unerased: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 class Privacy:
@@ -66,8 +66,9 @@ class Privacy:
             if report.signals and not dry_run:
                 await uow.signalers.delete_without_signals()
                 await uow.commit()
-            report.unerased = [(reference or "?", row.target, row.last_error or "")
-                               for row, reference in await uow.outbox.failed_erasures()]
+            report.unerased = [(reference or "?", str(row.chat_id or "melder"),
+                                row.last_error or "")
+                               for row, reference, _ in await uow.outbox.failed_erasures()]
         if report.signals and not dry_run:
             self._on_commit()
         return report

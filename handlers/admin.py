@@ -94,6 +94,10 @@ async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Row
     text = messages.ADMIN_PANEL.format(
         name=html.escape(gemeente.name), code=code,
         state=messages.ADMIN_ON if gemeente.active else messages.ADMIN_OFF, staff=len(staff))
+    if unerased := await admin.unerased(actor, code):
+        text += messages.ADMIN_UNERASED.format(count=len(unerased), copies="\n".join(
+            messages.ADMIN_UNERASED_LINE.format(reference=html.escape(reference), chat=chat)
+            for reference, chat in unerased[:20]))
     rows = [
         _button(messages.ADMIN_BTN_STAFF, f"a|staff|{code}|"),
         _button(messages.ADMIN_BTN_INVITE_REGISSEUR, f"a|inv|{code}|regisseur"),

@@ -856,12 +856,13 @@ class OutboxRepository:
         await self.session.execute(delete(Outbox).where(
             Outbox.signal_id == signal_id, Outbox.kind.in_(list(kinds))))
 
-    async def failed_erasures(self) -> list[tuple[Outbox, str | None]]:
-        """Copies the channel would neither blank nor delete, with their signal's reference."""
+    async def failed_erasures(self) -> list[tuple[Outbox, str | None, str | None]]:
+        """Copies the channel would neither blank nor delete: with reference and gemeente."""
         rows = await self.session.execute(
-            select(Outbox, Signal.reference).outerjoin(Signal, Signal.id == Outbox.signal_id)
+            select(Outbox, Signal.reference, Signal.gemeente_code)
+            .outerjoin(Signal, Signal.id == Outbox.signal_id)
             .where(Outbox.kind == "erase", Outbox.failed_at.is_not(None)).order_by(Outbox.id))
-        return [(row, reference) for row, reference in rows]
+        return [(row, reference, gemeente) for row, reference, gemeente in rows]
 
     async def recipient_may_see(self, row: Outbox) -> bool:
         """Whether a message with personal data may go to its chat now.

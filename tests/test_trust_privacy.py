@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.admin import CLI
+from bot.settings import Settings
 from storage.models import Base, Outbox, Signal, utcnow
 from tests.conftest import TERNEUZEN, TEST_KEY, make_settings
-from tests.harness import BotRunner, Person, eventually
+from tests.harness import BotRunner, Person, eventually, file_signal
 from tests.test_privacy import SIGNALER, file_distinctive_signal
 from tests.test_settings import run_cli
 
@@ -263,3 +264,46 @@ async def test_an_erased_signal_takes_no_new_personal_text(api: Any, runner: Bot
     dump = await decrypted_dump(runner)
     assert "Geheim-Na-Wissen" not in dump
     assert any("gewist" in t for t in carine.texts())
+
+
+async def close_the_signal(api: Any, runner: BotRunner, number: int) -> Signal:
+    """A closed signal of Terneuzen; its alerts are delivered and up to date."""
+    await file_signal(Person(runner, 9500 + number), description="Zeldzaam-Woord-Qx7")
+    async with runner.services.uow() as uow:
+        signal = (await uow.session.scalars(select(Signal).order_by(Signal.id.desc()))).first()
+    assert signal is not None
+    await runner.services.staff.press(REGISSEUR, f"w|claim|{signal.id}|", chat_id=REGISSEUR)
+    await runner.services.staff.press(REGISSEUR, f"w|closeok|{signal.id}|geen_zorgen",
+                                      chat_id=REGISSEUR)
+    await outbox_settled(runner)
+    return signal
+
+
+def alert_message(api: Any, chat: int, reference: str) -> dict[str, Any]:
+    return next(m for m in api.messages(chat) if reference in m.get("text", ""))
+
+
+async def test_a_copy_telegram_will_not_edit_is_deleted_and_one_it_keeps_is_shown(
+        api: Any, runner: BotRunner, settings: Settings) -> None:
+    first = await close_the_signal(api, runner, 1)
+    refused = alert_message(api, REGISSEUR, str(first.reference))
+    api.refuse_edits(REGISSEUR, refused["message_id"])  # Telegram: "message can't be edited"
+    await runner.services.privacy.purge(utcnow() + timedelta(days=31))
+    await outbox_settled(runner)
+    assert refused["message_id"] not in {m["message_id"] for m in api.messages(REGISSEUR)}
+
+    second = await close_the_signal(api, runner, 2)
+    kept = alert_message(api, GROUP, str(second.reference))
+    api.refuse_edits(GROUP, kept["message_id"])
+    api.advance_clock(49)  # and too old to delete: Telegram keeps it
+    await runner.services.privacy.purge(utcnow() + timedelta(days=31))
+    await outbox_settled(runner)
+    assert "Zeldzaam" in alert_message(api, GROUP, str(second.reference))["text"]
+    env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
+           "SIGNAALBOT_SECURITY__ENCRYPTION_KEY": TEST_KEY}
+    dry = run_cli("purge", "--dry-run", env=env)
+    assert f"{second.reference} in chat {GROUP}" in dry.stdout, dry.stdout
+    carine = Person(runner, REGISSEUR)
+    await carine.command("admin")
+    await carine.tap("Terneuzen")
+    assert f"{second.reference} in chat {GROUP}" in carine.last
