@@ -142,7 +142,6 @@ class Alerts:
         await uow.gemeenten.move_chat(old=old, new=new)
         await uow.outbox.move_chat(old=old, new=new)
         await uow.blocks.unblock(chat_id=old)
-        now = utcnow()
         for alert in await uow.outbox.list_copies(kinds=("alert",), chat_id=old):
             await uow.outbox.mark_failed(outbox_id=alert.id, error="group became a supergroup",
                                          permanent=True)
@@ -150,7 +149,7 @@ class Alerts:
             if signal is not None and signal.status != State.CLOSED and not signal.erased_at:
                 await uow.outbox.add_alert(chat_id=new, text=await self.card(uow, signal),
                                            signal_id=signal.id, buttons=card_buttons(signal))
-        log.info("a team group became a supergroup; its alerts follow it (%s)", now.date())
+        log.info("a team group became a supergroup; its alerts follow it")
 
 
 async def revoke(uow: UnitOfWork, *, telegram_id: int, gemeente_code: str) -> list[int]:

@@ -64,7 +64,7 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
                 try:
                     await queue[0]
                 except Exception:  # Application.process_update handles errors; be safe anyway
-                    log.exception("processing an update of chat %s failed", key)
+                    log.exception("processing an update failed")  # no chat: it names a person
                 queue.popleft()
         finally:
             del self._queues[key]

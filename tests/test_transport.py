@@ -257,3 +257,19 @@ async def test_two_signalers_file_at_the_same_time(api: BotApiStandIn, runner: B
     await asyncio.gather(file_signal(kim), file_signal(ali, contact=False))
     for person in (kim, ali):
         assert "SP-20" in person.last
+
+
+async def test_a_failed_update_is_logged_without_the_chat_it_came_from(
+        caplog: pytest.LogCaptureFixture, no_error_logs: Any) -> None:
+    processor = ChatOrderedUpdateProcessor(4)
+    update = Update.de_json({"update_id": 1, "message": {
+        "message_id": 1, "date": 0, "chat": {"id": 987654321, "type": "private"},
+        "text": "hoi"}}, None)
+
+    async def fails() -> None:
+        raise RuntimeError("boom")
+
+    await processor.process_update(update, fails())
+    assert [r.getMessage() for r in caplog.records] == ["processing an update failed"]
+    assert "987654321" not in caplog.text
+    no_error_logs.records.clear()  # the one ERROR this test expects

@@ -6,11 +6,13 @@ holds (decrypted), after the action that must remove it.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from bot.admin import CLI
@@ -307,3 +309,23 @@ async def test_a_copy_telegram_will_not_edit_is_deleted_and_one_it_keeps_is_show
     await carine.command("admin")
     await carine.tap("Terneuzen")
     assert f"{second.reference} in chat {GROUP}" in carine.last
+
+
+async def test_no_log_line_names_a_signaler(api: Any, runner: BotRunner,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    for ours in ("bot", "handlers", "storage"):
+        caplog.set_level(logging.DEBUG, logger=ours)
+    signaler = await file_distinctive_signal(api, runner)
+    api.block_chat(SIGNALER)  # the feedback fails: its warning must not say to whom
+    carine = Person(runner, REGISSEUR)
+    await carine.tap("Oppakken", chat=GROUP)
+    await carine.tap("Vraag aan melder", chat=GROUP)
+    await carine.say("Vraag-Wv3")
+    await outbox_settled(runner)
+    api.unblock_chat(SIGNALER)
+    await signaler.command("vergeetmij")
+    await signaler.tap("Ja, vergeet mij")
+    lines = [record.getMessage() for record in caplog.records]
+    assert any("not delivered" in line for line in lines)  # the failures were logged
+    assert [line for line in lines if str(SIGNALER) in line] == []
