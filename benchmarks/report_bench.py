@@ -102,7 +102,7 @@ def make_rows(count: int, seed: int = 7) -> tuple[list[dict[str, Any]], list[dic
             "gemeente_code": code, "status": status, "questionnaire": "signaal-v1",
             "role": _pick(rng, ROLES), "signs": signs,
             "pc4": first_pc4 + min(areas - 1, int(rng.expovariate(3 / areas))),
-            "answers": {}, "outcome": _pick(rng, OUTCOMES) if closed else None,
+            "answers": None, "outcome": _pick(rng, OUTCOMES) if closed else None,
             "created_at": created, "claimed_at": claimed, "first_contact_at": first_contact,
             "closed_at": closed,
             "last_activity_at": created, "escalation_level": 0,

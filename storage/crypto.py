@@ -1,10 +1,14 @@
 """Encryption at rest (AES-256-GCM) and keyed lookup hashes (HMAC-SHA256).
 
-Every personal field is stored as ``v1.<key id>.<base64(nonce + ciphertext)>``. The key id
-says which key wrote it, so old keys can still read during a rotation. Identifiers that must
-be found again (a signaler's Telegram id) are stored as an HMAC with a key derived from the
-encryption key: a stolen database does not reveal who reported whom. There is no plaintext
-fallback: without a key nothing personal can be written or read.
+Every personal field is stored as ``v2.<key id>.<base64(nonce + ciphertext)>``. The key id
+says which key wrote it, so old keys can still read during a rotation. The associated data
+binds each value to its place: the key id, the table and column, and the row (the columns
+that say whose value it is, ``storage.models.SEALED``). A value moved to another row or
+column does not decrypt. Identifiers that must be found again (a signaler's Telegram id) are
+stored as an HMAC with a key derived from the encryption key: a stolen database does not
+reveal who reported whom. There is no plaintext fallback: without a key nothing personal
+can be written or read. ``v1`` values (bound to the key id only) are read by the migration
+that rewrites them, nowhere else.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -25,7 +31,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 
-PREFIX = "v1"
+PREFIX = "v2"
 
 
 class CryptoError(ValueError):
@@ -66,37 +72,42 @@ class Keyring:
             key = _Key(parse_key(text))
             self._keys.setdefault(key.id, key)
 
-    def encrypt(self, plaintext: str) -> str:
-        """Encrypt with the current key."""
+    def encrypt(self, plaintext: str, context: str) -> str:
+        """Encrypt with the current key, bound to ``context`` (where the value is stored)."""
         nonce = os.urandom(12)
-        sealed = self.current.aead.encrypt(nonce, plaintext.encode(), self.current.id.encode())
+        sealed = self.current.aead.encrypt(nonce, plaintext.encode(),
+                                           _associated(self.current.id, context))
         return f"{PREFIX}.{self.current.id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
-    def decrypt(self, token: str) -> str:
-        """Decrypt a value written by any known key."""
+    def decrypt(self, token: str, context: str) -> str:
+        """Decrypt a value written by any known key for this ``context``."""
+        return self._open(token, PREFIX, lambda key_id: _associated(key_id, context))
+
+    def decrypt_legacy(self, token: str) -> str:
+        """Decrypt a ``v1`` value (bound to its key id only), to rewrite it as ``v2``."""
+        return self._open(token, "v1", str.encode)
+
+    def _open(self, token: str, prefix: str, associated: Callable[[str], bytes]) -> str:
         try:
-            prefix, key_id, body = token.split(".", 2)
+            found, key_id, body = token.split(".", 2)
             key = self._keys[key_id]
             raw = base64.urlsafe_b64decode(body.encode())
-            if prefix != PREFIX:
-                raise CryptoError(f"unknown format {prefix!r}")
-            return key.aead.decrypt(raw[:12], raw[12:], key_id.encode()).decode()
+            if found != prefix:
+                raise CryptoError(f"unknown format {found!r}")
+            return key.aead.decrypt(raw[:12], raw[12:], associated(key_id)).decode()
         except KeyError:
             raise CryptoError("written with a key that is not configured") from None
         except (ValueError, InvalidTag) as error:
-            raise CryptoError(f"cannot decrypt: {error}") from None
+            raise CryptoError(f"cannot decrypt here (moved, altered or another key): "
+                              f"{error}") from None
 
-    def encrypt_json(self, value: Any) -> str:
-        """Serialise to JSON and encrypt with the current key."""
-        return self.encrypt(json.dumps(value, ensure_ascii=False))
+    def encrypt_json(self, value: Any, context: str) -> str:
+        """Serialise to JSON and encrypt with the current key, bound to ``context``."""
+        return self.encrypt(json.dumps(value, ensure_ascii=False), context)
 
-    def decrypt_json(self, token: str) -> Any:
-        """Decrypt and parse a value ``encrypt_json`` wrote."""
-        return json.loads(self.decrypt(token))
-
-    def needs_rotation(self, token: str) -> bool:
-        """Whether a value was written with an older key."""
-        return token.split(".", 2)[1] != self.current.id
+    def decrypt_json(self, token: str, context: str) -> Any:
+        """Decrypt and parse a value ``encrypt_json`` wrote for ``context``."""
+        return json.loads(self.decrypt(token, context))
 
     def lookup_hash(self, value: str) -> str:
         """The keyed hash that finds ``value`` again (current key)."""
@@ -109,12 +120,38 @@ class Keyring:
                                              if k is not self.current)]]
 
 
+def _associated(key_id: str, context: str) -> bytes:
+    return f"{key_id}|{context}".encode()
+
+
+def context(field: str, row: Sequence[Any]) -> str:
+    """Where a value is stored: ``table.column`` and the row's binding values."""
+    return "|".join([field, *(_part(value) for value in row)])
+
+
+def _part(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """A value on its way into an encrypted column, with the context it is bound to."""
+
+    value: Any
+    context: str
+
+
 def attach(dialect: Dialect, keyring: Keyring) -> None:
     """Give an engine's dialect the keyring its encrypted columns use."""
     dialect.signaalbot_keyring = keyring  # type: ignore[attr-defined]
 
 
-def _keyring(dialect: Dialect) -> Keyring:
+def keyring_of(dialect: Dialect) -> Keyring:
+    """The keyring attached to an engine's dialect."""
     keyring = getattr(dialect, "signaalbot_keyring", None)
     if keyring is None:
         raise CryptoError("no encryption key configured for this database engine")
@@ -122,30 +159,31 @@ def _keyring(dialect: Dialect) -> Keyring:
 
 
 class EncryptedText(TypeDecorator[str]):
-    """A text column stored encrypted."""
+    """A text column stored encrypted, bound to its row.
+
+    What is written must come ``Sealed`` with its context (``storage.models`` does that on
+    every flush); an empty text (an erased message) is stored as it is. Reading gives the
+    stored token: ``storage.models`` decrypts it with the row's context when it loads a row.
+    """
 
     impl = Text
     cache_ok = True
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        """Encrypt on the way in."""
-        return None if value is None else _keyring(dialect).encrypt(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        """Decrypt on the way out."""
-        return None if value is None else _keyring(dialect).decrypt(value)
-
-
-class EncryptedJSON(TypeDecorator[Any]):
-    """A JSON value stored encrypted (as text)."""
-
-    impl = Text
-    cache_ok = True
+    json = False
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        """Serialise and encrypt."""
-        return None if value is None else _keyring(dialect).encrypt_json(value)
+        """Encrypt on the way in."""
+        if value is None or (value == "" and not self.json):
+            return value
+        if not isinstance(value, Sealed):
+            raise CryptoError("an encrypted value needs the row it belongs to (Sealed)")
+        keys = keyring_of(dialect)
+        if self.json:
+            return keys.encrypt_json(value.value, value.context)
+        return keys.encrypt(value.value, value.context)
 
-    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        """Decrypt and parse."""
-        return None if value is None else _keyring(dialect).decrypt_json(value)
+
+class EncryptedJSON(EncryptedText):
+    """A JSON value stored encrypted (as text), bound to its row like ``EncryptedText``."""
+
+    cache_ok = True
+    json = True

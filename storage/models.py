@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,13 +19,24 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.crypto import EncryptedJSON, EncryptedText
+from storage.crypto import (
+    CryptoError,
+    EncryptedJSON,
+    EncryptedText,
+    Sealed,
+    context,
+    keyring_of,
+)
 
+_MISSING = object()
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -233,7 +245,8 @@ class Signal(Base):
     role: Mapped[str] = mapped_column(String(32))
     signs: Mapped[list[str]] = mapped_column(JSON)
     pc4: Mapped[int] = mapped_column(Integer)
-    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    # Bound to the signal's id, so written once the row has one (SignalRepository.add).
+    answers: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations.id", ondelete="SET NULL"))
@@ -412,3 +425,93 @@ class GemeenteMerge(Base):
     from_code: Mapped[str] = mapped_column(String(6), primary_key=True)
     into_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.code", ondelete="CASCADE"))
     merged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# -- encrypted columns, bound to their rows (storage.crypto)
+
+# Per model: each encrypted attribute and the columns of the row it is bound to (they say
+# whose value it is: a ciphertext moved to another row, signal or chat does not decrypt).
+SEALED: dict[type[Base], dict[str, tuple[str, ...]]] = {
+    Signaler: {"external_id": ("channel", "external_hash")},
+    Draft: {"state": ("channel", "external_hash")},
+    Signal: {"answers": ("id",)},
+    SignalEvent: {"detail": ("signal_id", "action", "at")},
+    RelayedQuestion: {"text": ("signal_id", "asked_at")},
+    Outbox: {"text": ("chat_id", "signal_id", "kind", "edit_of"),
+             "recipient": ("signal_id", "kind")},
+}
+
+
+def field_of(model: type[Base], attribute: str) -> str:
+    """``table.column`` of an encrypted attribute (the first part of its context)."""
+    return f"{model.__tablename__}.{model.__table__.c[_column(model, attribute)].name}"
+
+
+def _column(model: type[Base], attribute: str) -> str:
+    return inspect(model).attrs[attribute].columns[0].key
+
+
+def sealing_context(model: type[Base], attribute: str, row: Any) -> str:
+    """The context an encrypted attribute of ``row`` (an object or a mapping) is bound to."""
+    keys = SEALED[model][attribute]
+    values = [row[key] if isinstance(row, Mapping) else getattr(row, key) for key in keys]
+    for key, value in zip(keys, values, strict=True):
+        if value is None and not model.__table__.c[_column(model, key)].nullable:
+            raise CryptoError(f"{field_of(model, attribute)} is bound to {key}, which is not "
+                              "set yet (give it before the row is written)")
+    return context(field_of(model, attribute), values)
+
+
+@event.listens_for(Session, "before_flush")
+def _seal(session: Session, _flush: Any, _instances: Any) -> None:
+    """Bind every new or changed encrypted value to its row before it is written."""
+    sealed = session.info.setdefault("sealed", [])
+    for obj in [*session.new, *session.dirty]:
+        fields = SEALED.get(type(obj))
+        if not fields:
+            continue
+        state = inspect(obj)
+        for attribute, keys in fields.items():
+            value = state.dict.get(attribute, _MISSING)
+            if value is _MISSING or value is None or value == "" or isinstance(value, Sealed):
+                continue
+            changed = [state.attrs[name].history.has_changes() for name in (attribute, *keys)]
+            if obj in session.new or any(changed):
+                setattr(obj, attribute, Sealed(value, sealing_context(type(obj), attribute, obj)))
+                sealed.append((obj, attribute, value))
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _unseal(session: Session, _flush: Any) -> None:
+    """The objects hold the plain values again once they are written."""
+    for obj, attribute, value in session.info.pop("sealed", ()):
+        set_committed_value(obj, attribute, value)
+
+
+def _open(obj: Any, query: Any, attributes: Any = None) -> None:
+    fields = SEALED.get(type(obj))
+    session = query.session if query is not None else inspect(obj).session
+    if not fields or session is None:
+        return
+    keys = keyring_of(session.get_bind().dialect)
+    state = inspect(obj)
+    for attribute in fields:
+        token = state.dict.get(attribute)
+        if (attributes is None or attribute in attributes) and isinstance(token, str) and token:
+            where = sealing_context(type(obj), attribute, obj)
+            json = isinstance(type(obj).__table__.c[_column(type(obj), attribute)].type,
+                              EncryptedJSON)
+            set_committed_value(obj, attribute, keys.decrypt_json(token, where) if json
+                                else keys.decrypt(token, where))
+
+
+@event.listens_for(Base, "load", propagate=True)
+def _on_load(obj: Any, query: Any) -> None:
+    """Decrypt a loaded row's encrypted values, each with the context of this row."""
+    _open(obj, query)
+
+
+@event.listens_for(Base, "refresh", propagate=True)
+def _on_refresh(obj: Any, query: Any, attributes: Any) -> None:
+    """Decrypt the refreshed encrypted values of a row."""
+    _open(obj, query, attributes)

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.crypto import Keyring
+from storage.crypto import Keyring, Sealed
 from storage.models import (
     AlertChat,
     BlockedChat,
@@ -52,6 +52,7 @@ from storage.models import (
     Signaler,
     SignalEvent,
     Staff,
+    sealing_context,
     utcnow,
 )
 
@@ -68,7 +69,7 @@ def _insert_or_skip(table: Any) -> dict[str, Any]:
 
 _drafts = Draft.__table__
 _DRAFT_COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
-                  _drafts.c.recent_updates)
+                  _drafts.c.recent_updates, _drafts.c.external_hash)
 # The conversation's hot path: statements built once, on the table (no ORM bookkeeping).
 _GET_DRAFT = select(*_DRAFT_COLUMNS).where(
     _drafts.c.channel == bindparam("channel"), _drafts.c.external_hash == bindparam("hash"))
@@ -85,7 +86,7 @@ _UPDATE_DRAFT = update(_drafts).where(
          recent_updates=bindparam("updates"))
 _DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
 # PostgreSQL: the same two statements straight on asyncpg (``PostgresDraftRepository``).
-_PG_GET_DRAFT = ("SELECT id, version, state, expires_at, recent_updates FROM drafts"
+_PG_GET_DRAFT = ("SELECT id, version, state, expires_at, recent_updates, external_hash FROM drafts"
                  " WHERE channel = $1 AND external_hash = ANY($2::varchar[])")
 _PG_UPDATE_DRAFT = ("UPDATE drafts SET state = $1, version = version + 1, updated_at = $2,"
                     " expires_at = $3, recent_updates = $4 WHERE id = $5 AND version = $6")
@@ -103,6 +104,11 @@ class DraftRecord:
     state: dict[str, Any]
     expires_at: datetime
     recent_updates: tuple[int, ...]
+    context: str  # what its state is bound to (its person, by channel and lookup hash)
+
+
+def _draft_context(channel: str, external_hash: str) -> str:
+    return sealing_context(Draft, "state", {"channel": channel, "external_hash": external_hash})
 
 
 class DraftRepository:
@@ -123,8 +129,9 @@ class DraftRepository:
         row = result.first()
         if row is None:
             return None
-        return DraftRecord(row.id, row.version, row.state, row.expires_at,
-                           tuple(row.recent_updates))
+        where = _draft_context(channel, row.external_hash)
+        return DraftRecord(row.id, row.version, self.keyring.decrypt_json(row.state, where),
+                           row.expires_at, tuple(row.recent_updates), where)
 
     async def save(
         self,
@@ -148,11 +155,12 @@ class DraftRepository:
         if update_id is not None:
             updates.append(update_id)
         if expected is None:
+            lookup = self.keyring.lookup_hash(external_id)
             result = await self.session.execute(
                 _NEW_DRAFT[self.session.bind.dialect.name],
-                {"channel": channel, "external_hash": self.keyring.lookup_hash(external_id),
-                 "state": state, "version": 1, "created_at": now, "updated_at": now,
-                 "expires_at": now + ttl, "recent_updates": updates})
+                {"channel": channel, "external_hash": lookup, "version": 1,
+                 "state": Sealed(state, _draft_context(channel, lookup)), "created_at": now,
+                 "updated_at": now, "expires_at": now + ttl, "recent_updates": updates})
             saved = result.rowcount == 1  # type: ignore[attr-defined]
         else:
             saved = await self._update(expected, state, now=now, expires=now + ttl,
@@ -164,7 +172,8 @@ class DraftRepository:
                       expires: datetime, updates: list[int]) -> bool:
         """Rewrite the draft if it is still at ``draft.version``; whether it was."""
         result = await self.session.execute(_UPDATE_DRAFT, {
-            "draft_id": draft.id, "expected": draft.version, "new_state": state,
+            "draft_id": draft.id, "expected": draft.version,
+            "new_state": Sealed(state, draft.context),
             "now": now, "expires": expires, "updates": updates})
         return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
@@ -210,12 +219,14 @@ class PostgresDraftRepository(DraftRepository):
                               self.keyring.lookup_hashes(external_id))
         if row is None:
             return None
-        return DraftRecord(row[0], row[1], self.keyring.decrypt_json(row[2]), row[3],
-                           tuple(row[4]))
+        where = _draft_context(channel, row[5])
+        return DraftRecord(row[0], row[1], self.keyring.decrypt_json(row[2], where), row[3],
+                           tuple(row[4]), where)
 
     async def _update(self, draft: DraftRecord, state: dict[str, Any], *, now: datetime,
                       expires: datetime, updates: list[int]) -> bool:
-        status = await self._run("execute", _PG_UPDATE_DRAFT, self.keyring.encrypt_json(state),
+        status = await self._run("execute", _PG_UPDATE_DRAFT,
+                                 self.keyring.encrypt_json(state, draft.context),
                                  now, expires, json.dumps(updates), draft.id, draft.version)
         return status == "UPDATE 1"  # type: ignore[no-any-return]
 
@@ -449,10 +460,15 @@ class SignalRepository:
         self.session = session
 
     async def add(self, signal: Signal) -> Signal:
-        """Store a signal and give it its reference ``SP-<year>-<number>``."""
+        """Store a signal and give it its reference ``SP-<year>-<number>``.
+
+        Its answers are written with the reference: they are bound to the signal's id.
+        """
+        answers, signal.answers = signal.answers, None
         self.session.add(signal)
         await self.session.flush()
         signal.reference = f"SP-{signal.created_at.year}-{signal.id:06d}"
+        signal.answers = answers
         await self.session.flush()
         return signal
 
@@ -772,9 +788,11 @@ class OutboxRepository:
         """Queue an alert unless the chat has a live one of this signal; whether it did."""
         dialect = self.session.bind.dialect.name
         insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        where = sealing_context(Outbox, "text", {"chat_id": chat_id, "signal_id": signal_id,
+                                                 "kind": "alert", "edit_of": None})
         result = await self.session.execute(
             insert_(Outbox).values(
-                channel="telegram", chat_id=chat_id, kind="alert", text=text,
+                channel="telegram", chat_id=chat_id, kind="alert", text=Sealed(text, where),
                 signal_id=signal_id, buttons=_stored(buttons), created_at=utcnow(),
                 next_attempt_at=utcnow(), attempts=0)
             .on_conflict_do_nothing(index_elements=["signal_id", "chat_id"],
@@ -909,10 +927,14 @@ class OutboxRepository:
         await self.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
 
     async def move_chat(self, *, old: int, new: int) -> None:
-        """A group became a supergroup: its unsent messages go to the new chat id."""
-        await self.session.execute(update(Outbox).where(
-            Outbox.chat_id == old, Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))
-            .values(chat_id=new))
+        """A group became a supergroup: its unsent messages go to the new chat id.
+
+        Row by row: each text is bound to its chat, so it is written again for the new one.
+        """
+        for row in await self.session.scalars(select(Outbox).where(
+                Outbox.chat_id == old, Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))):
+            row.chat_id = new
+        await self.session.flush()
 
 
 class BlockedChatRepository:
@@ -1344,7 +1366,9 @@ class MergeRepository:
                 answers.update(gemeente=target, gemeente_name=target_name)
                 result = await self.session.execute(
                     update(Draft).where(Draft.id == draft.id, Draft.version == draft.version)
-                    .values(state={**draft.state, "answers": answers}, version=draft.version + 1)
+                    .values(state=Sealed({**draft.state, "answers": answers},
+                                         sealing_context(Draft, "state", draft)),
+                            version=draft.version + 1)
                     .execution_options(synchronize_session=False))
                 changed = int(result.rowcount)  # type: ignore[attr-defined]
                 moved, conflicts = moved + changed, conflicts + 1 - changed

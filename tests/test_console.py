@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from storage.crypto import Keyring
+from storage.models import Draft, sealing_context
 
 ANSWERS = [
     "2",  # Is er nu direct gevaar? Nee
@@ -56,8 +57,10 @@ def test_chat_completes_a_signal_through_stdin(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / "signaalbot.db") as db:
         assert db.execute("select reference, role from signals").fetchall() == [
             (reference.group(0), "kapper")]
-        [(state,)] = db.execute("select state from drafts").fetchall()  # the end marker
+        [(channel, lookup, state)] = db.execute(  # the end marker of the conversation
+            "select channel, external_hash, state from drafts").fetchall()
     keys = Keyring((tmp_path / "signaalbot.key").read_text().strip())
-    assert "answers" not in keys.decrypt_json(state)
+    where = sealing_context(Draft, "state", {"channel": channel, "external_hash": lookup})
+    assert "answers" not in keys.decrypt_json(state, where)
     with sqlite3.connect(tmp_path / "signaalbot.db") as db:
         assert db.execute("select count(*) from outbox where sent_at is null").fetchone() == (0,)

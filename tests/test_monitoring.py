@@ -48,7 +48,7 @@ def row(code: str, created: datetime, role: str = "kapper", signs: tuple[str, ..
     status = ("closed" if closed else "in_progress" if contact_h is not None
               else "claimed" if claim_h is not None else "new")
     return {"gemeente_code": code, "status": status, "questionnaire": "signaal-v1",
-            "role": role, "signs": list(signs), "pc4": pc4, "answers": {}, "outcome": outcome,
+            "role": role, "signs": list(signs), "pc4": pc4, "answers": None, "outcome": outcome,
             "organisation_id": org,
             "created_at": created,
             "claimed_at": created + timedelta(hours=claim_h) if claim_h is not None else None,

@@ -307,3 +307,70 @@ async def test_outbox_waits_as_long_as_telegram_asks(
     assert timedelta(seconds=25) < row.next_attempt_at - utcnow() <= timedelta(seconds=30)
     await make_all_due(services)
     assert await services.dispatcher.drain() == 1
+
+
+def legacy_token(key: str, plaintext: str) -> str:
+    """A value as revision 0002 stored it: bound to its key id only."""
+    import base64
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from storage.crypto import parse_key
+
+    key_id = Keyring(key).current.id
+    nonce = os.urandom(12)
+    sealed = AESGCM(parse_key(key)).encrypt(nonce, plaintext.encode(), key_id.encode())
+    return f"v1.{key_id}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+
+
+async def test_the_migration_binds_old_values_to_their_rows(db_url: str) -> None:
+    from storage.db import upgrade
+
+    keys = Keyring(TEST_KEY)
+    plain = create_engine(db_url)
+    await upgrade(plain, "0002")
+    now = utcnow()
+    async with plain.begin() as connection:
+        run = connection.execute
+        await run(text("INSERT INTO gemeenten (code, name, active, escalation_hours, "
+                       "retention_days, silent_days, backup_chat_ids, updated_at) VALUES "
+                       "('GM0715', 'Terneuzen', true, 24, 30, 5, '[]', :now)"), {"now": now})
+        await run(text("INSERT INTO signalers (id, channel, external_hash, external_enc, "
+                       "declines_questions, created_at) VALUES (1, 'telegram', 'h', :enc, "
+                       "false, :now)"), {"enc": legacy_token(TEST_KEY, "4242"), "now": now})
+        await run(text("INSERT INTO staff (id, gemeente_code, telegram_id, name, role, active, "
+                       "source) VALUES (1, 'GM0715', 7001, 'Carine', 'regisseur', true, "
+                       "'config')"))
+        await run(text("INSERT INTO signals (id, reference, gemeente_code, signaler_id, status, "
+                       "questionnaire, role, signs, pc4, answers, created_at, last_activity_at, "
+                       "escalation_level, owner_id) VALUES (1, 'SP-2026-000001', 'GM0715', 1, "
+                       "'claimed', 'q', 'kapper', '[]', 4531, :answers, :now, :now, 0, 1)"),
+                  {"answers": legacy_token(TEST_KEY, '{"description": "Oud"}'), "now": now})
+        for chat, kind in ((4242, "feedback"), (7001, "alert")):
+            await run(text("INSERT INTO outbox (channel, chat_id, kind, text, signal_id, "
+                           "created_at, next_attempt_at, attempts) VALUES ('telegram', :chat, "
+                           ":kind, :text, 1, :now, :now, 0)"),
+                      {"chat": chat, "kind": kind, "text": legacy_token(TEST_KEY, kind),
+                       "now": now})
+    with pytest.raises(RuntimeError, match="encryption key"):
+        await upgrade(plain, "head")  # a signaler's chat cannot be sealed without the key
+    await plain.dispose()
+    keyed = create_engine(db_url, keyring=keys)
+    try:
+        await upgrade(keyed, "head")
+        async with UnitOfWork(session_factory(keyed), keys) as uow:
+            signal = await uow.signals.get(signal_id=1)
+            assert signal is not None and signal.answers == {"description": "Oud"}
+            assert signal.owner_id == 1  # rebuilding the staff table nulled nothing
+            signaler = await uow.signalers.get_by_id(signaler_id=1)
+            assert signaler is not None and signaler.external_id == "4242"
+            rows = {row.kind: row for row in await uow.session.scalars(select(Outbox))}
+        assert (rows["feedback"].chat_id, rows["feedback"].recipient) == (None, "4242")
+        assert (rows["alert"].chat_id, rows["alert"].text) == (7001, "alert")
+        async with keyed.connect() as connection:
+            raw = [repr(tuple(row)) for row in await connection.execute(text(
+                "SELECT * FROM outbox"))]
+        assert not [row for row in raw if "4242" in row or "v1." in row]
+    finally:
+        await keyed.dispose()

@@ -7,20 +7,21 @@ holds (decrypted), after the action that must remove it.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from pydantic import SecretStr
+from sqlalchemy import select, text
 
 from bot.admin import CLI
 from bot.settings import Settings
-from storage.models import Base, Outbox, Signal, utcnow
+from storage.crypto import CryptoError, generate_key
+from storage.models import SEALED, Base, Outbox, Signal, utcnow
 from tests.conftest import TERNEUZEN, TEST_KEY, make_settings
 from tests.harness import BotRunner, Person, eventually, file_signal
-from tests.test_privacy import SIGNALER, file_distinctive_signal
+from tests.test_privacy import SIGNALER, file_distinctive_signal, raw_dump
 from tests.test_settings import run_cli
 
 REGISSEUR, TEAM, GROUP, BACKUP = 7001, 7003, -1007002, 7009
@@ -54,14 +55,12 @@ def leaks(api: Any, secrets: list[str]) -> list[tuple[int, str]]:
 
 
 async def decrypted_dump(runner: BotRunner) -> str:
-    """Every row of every table, encrypted values decrypted."""
-    keys = runner.services.keyring
-    parts = []
-    async with runner.services.db.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            for row in await connection.exec_driver_sql(f"SELECT * FROM {table.name}"):
-                parts += [keys.decrypt(value) if isinstance(value, str)
-                          and re.match(r"v\d\.", value) else repr(value) for value in row]
+    """Every row of every table, and every encrypted value decrypted."""
+    parts = [await raw_dump(runner)]
+    async with runner.services.uow() as uow:
+        for model, fields in SEALED.items():
+            for row in await uow.session.scalars(select(model)):
+                parts += [repr(getattr(row, attribute)) for attribute in fields]
     return "\n".join(parts)
 
 
@@ -329,3 +328,60 @@ async def test_no_log_line_names_a_signaler(api: Any, runner: BotRunner,
     lines = [record.getMessage() for record in caplog.records]
     assert any("not delivered" in line for line in lines)  # the failures were logged
     assert [line for line in lines if str(SIGNALER) in line] == []
+
+
+async def test_a_ciphertext_moved_to_another_row_does_not_decrypt(
+        api: Any, runner: BotRunner) -> None:
+    await file_signal(Person(runner, 9601), description="Eerste-Wb1")
+    await file_signal(Person(runner, 9602), description="Tweede-Wb2")
+    await outbox_settled(runner)
+    async with runner.services.db.begin() as connection:  # someone with write access only
+        first = (await connection.exec_driver_sql(
+            "SELECT answers FROM signals ORDER BY id LIMIT 1")).scalar_one()
+        await connection.execute(text(
+            "UPDATE signals SET answers = :moved WHERE id = (SELECT max(id) FROM signals)"),
+            {"moved": first})
+    async with runner.services.uow() as uow:
+        [one, two] = list(await uow.session.scalars(select(Signal.id).order_by(Signal.id)))
+        assert (await uow.signals.get(signal_id=one)).answers["description"] == "Eerste-Wb1"
+    with pytest.raises(CryptoError):  # the first signal's answers, in the second one's row
+        async with runner.services.uow() as uow:
+            await uow.signals.get(signal_id=two)
+    async with runner.services.uow() as uow:  # a card waiting to go to a staff member...
+        await uow.outbox.add(kind="assigned", text="Geheim-Wb3", chat_id=TEAM, signal_id=two,
+                             due=utcnow() + timedelta(days=1))
+        await uow.outbox.add(kind="reply", text="x", chat_id=FAMILY, signal_id=two,
+                             due=utcnow() + timedelta(days=1))
+        await uow.commit()
+    async with runner.services.db.begin() as connection:  # ...its text moved to another chat
+        await connection.execute(text(
+            "UPDATE outbox SET text = (SELECT text FROM outbox WHERE kind = 'assigned' "
+            "AND text LIKE 'v2.%') WHERE kind = 'reply' AND chat_id = :chat"), {"chat": FAMILY})
+    with pytest.raises(CryptoError):
+        async with runner.services.uow() as uow:
+            list(await uow.session.scalars(select(Outbox).where(Outbox.chat_id == FAMILY)))
+
+
+async def test_keys_rotate_rewrites_every_value_for_the_new_key(
+        api: Any, runner: BotRunner, settings: Settings) -> None:
+    await file_distinctive_signal(api, runner)
+    await work_the_signal(api, runner, Person(runner, SIGNALER))
+    await outbox_settled(runner)
+    before = await decrypted_dump(runner)
+    await runner.stop()
+    new_key = generate_key()
+    env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
+           "SIGNAALBOT_SECURITY__ENCRYPTION_KEY": new_key,
+           "SIGNAALBOT_SECURITY__OLD_KEYS": f'["{TEST_KEY}"]'}
+    rotated = run_cli("keys", "rotate", env=env)
+    assert rotated.returncode == 0, rotated.stderr
+    runner.settings = runner.settings.model_copy(update={"security": runner.settings.security
+                                                         .model_copy(update={
+                                                             "encryption_key": SecretStr(new_key)
+                                                         })})
+    await runner.start()  # the new key alone reads everything
+    after = await decrypted_dump(runner)
+    for secret in ["Zeldzaam-Woord-Qx7", "Henkie Pietersma", "Notitie-Zq9", "Vraag-Wv3"]:
+        assert (secret in before) == (secret in after), secret
+    async with runner.services.uow() as uow:
+        assert await uow.signalers.get(channel="telegram", external_id=str(SIGNALER))
