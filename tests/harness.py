@@ -81,6 +81,25 @@ class BotRunner:
             self._done.add(update.update_id)
             self._changed.notify_all()
 
+    async def settled(self, timeout: float = 15.0) -> None:
+        """Wait until nothing is going on: every update fetched and handled, nothing due in
+        the outbox (the dispatcher sleeps), no Bot API call in flight."""
+        assert self.app is not None
+        app, dispatcher = self.app, self.services.dispatcher
+
+        def quiet() -> bool:
+            busy = getattr(app.update_processor, "busy_chats", 0)
+            return (not self.api.pending_updates and app.update_queue.empty() and not busy
+                    and dispatcher.idle.is_set() and not self.api.in_flight)
+
+        deadline = asyncio.get_running_loop().time() + timeout
+        calm = 0
+        while calm < 3:  # three looks in a row: nothing is between two steps either
+            calm = calm + 1 if quiet() else 0
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"the bot did not settle\n{self.api.describe()}")
+            await asyncio.sleep(0.02)
+
     async def redelivered(self, update: JSON) -> None:
         """Have Telegram deliver this update (and any after it) again, as after a crash."""
         self._done.discard(update["update_id"])

@@ -583,6 +583,11 @@ class BotApiStandIn:
         return self._waiting_polls > 0
 
     @property
+    def in_flight(self) -> int:
+        """How many calls (but long polls) are being answered right now."""
+        return self._in_flight
+
+    @property
     def pending_updates(self) -> list[JSON]:
         """Updates not yet confirmed by a getUpdates offset."""
         return self.updates[self._first_pending:]

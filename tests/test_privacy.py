@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -107,7 +106,7 @@ async def test_retention_erases_personal_fields_and_keeps_the_anonymous_record(
             return not await uow.session.scalar(select(Outbox.id).where(Outbox.sent_at.is_(None)))
 
     await eventually(all_sent)
-    await asyncio.sleep(0.2)  # the dispatcher goes back to sleep: only a kick wakes it now
+    await runner.settled()  # the dispatcher sleeps: only a kick wakes it now
     privacy, now = runner.services.privacy, utcnow()
     assert (await privacy.purge(now + timedelta(days=29))).signals == []
     env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
@@ -187,7 +186,7 @@ async def test_a_flood_gets_a_calm_answer_and_is_not_processed(api: Any, db_url:
             api.send_text(606, f"bericht {n}")
         await api.wait_for(lambda: any("Even geduld" in m.get("text", "")
                                        for m in api.messages(606)))
-        await asyncio.sleep(0.5)
+        await runner.settled()
     finally:
         await runner.stop()
     texts = [m.get("text", "") for m in api.messages(606)]

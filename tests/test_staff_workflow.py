@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from datetime import timedelta
 from typing import Any
@@ -93,7 +92,7 @@ async def test_claim_assign_status_close_with_exactly_two_feedback_messages(
     assert signal.claimed_at and signal.closed_at and signal.owner_id is not None
     assert await events(runner) == ["filed", "claim", "assign", "status", "note", "close"]
     await api.wait_for(lambda: len(signaler.texts()) == before + 2)
-    await asyncio.sleep(0.3)
+    await runner.settled()
     feedback = signaler.texts()[before:]
     assert len(feedback) == 2
     assert "is opgepakt door het Signaalpunt Terneuzen" in feedback[0]
@@ -170,7 +169,7 @@ async def test_restart_with_unsent_outbox_delivers_everything_once(
     await runner.start()
     await api.wait_for(lambda: bool(api.messages(REGISSEUR)) and bool(api.messages(GROUP)),
                        timeout=15)
-    await asyncio.sleep(0.5)
+    await runner.settled()
     assert len(api.messages(REGISSEUR)) == 1 and len(api.messages(GROUP)) == 1
 
 
@@ -183,7 +182,7 @@ async def test_the_same_update_twice_changes_nothing(api: Any, runner: BotRunner
     await api.wait_for(lambda: "opgepakt door" in signaler.last)
     feedback = len(signaler.texts())
     await runner.redelivered(press)  # Telegram redelivers after a crash
-    await asyncio.sleep(0.3)
+    await runner.settled()
     assert (await events(runner)).count("claim") == 1
     assert len(signaler.texts()) == feedback
 

@@ -49,7 +49,7 @@ async def test_full_signal_is_stored_once_and_alerts_every_chat(
     assert signal.reference in person.last and "opgepakt" in person.last
 
     await api.wait_for(lambda: all(api.messages(chat) for chat in ALERT_CHATS))
-    await asyncio.sleep(0.2)  # nothing more may follow
+    await runner.settled()  # nothing more may follow
     for chat in ALERT_CHATS:
         alerts = api.messages(chat)
         assert len(alerts) == 1

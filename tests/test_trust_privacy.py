@@ -117,6 +117,8 @@ async def test_after_the_purge_no_chat_and_no_table_holds_a_personal_field(
     dump = await decrypted_dump(runner)
     for secret in PERSON + CONTACT + TYPED + [str(SIGNALER)]:
         assert secret not in dump, secret
+    async with runner.services.uow() as uow:  # a signaler without signals left is forgotten
+        assert await uow.signalers.get(channel="telegram", external_id=str(SIGNALER)) is None
 
 
 async def test_forget_me_leaves_no_trace_of_the_signaler_in_chats_or_tables(

@@ -45,8 +45,8 @@ def start_update(update_id: int = 1) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def webhook_url(api: Any, settings: Settings) -> AsyncIterator[str]:
-    """The bot running in webhook mode as run() runs it; yields the webhook's URL."""
+async def webhook(api: Any, settings: Settings) -> AsyncIterator[tuple[str, Any]]:
+    """The bot running in webhook mode as run() runs it; yields the webhook's URL and app."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = settings.telegram.webhook.model_copy(update={
@@ -67,7 +67,7 @@ async def webhook_url(api: Any, settings: Settings) -> AsyncIterator[str]:
         if serving.done():
             serving.result()  # start-up failed: show why
         assert app.running, "the bot did not start within 30 s"
-        yield url
+        yield url, app
     finally:
         stop.set()
         await asyncio.wait_for(serving, timeout=30)
@@ -97,7 +97,8 @@ async def raw_post(url: str, headers: dict[str, str], first: bytes) -> str:
 
 
 async def test_webhook_refuses_an_oversized_body_before_reading_it(
-        api: Any, webhook_url: str) -> None:
+        api: Any, webhook: tuple[str, Any]) -> None:
+    webhook_url, app = webhook
     """5 MB announced, 32 KiB sent: refused at once (403 or 413), connection closed."""
     api.user(USER)
     announced = {"Content-Length": str(HUGE)}
@@ -114,11 +115,12 @@ async def test_webhook_refuses_an_oversized_body_before_reading_it(
     answers.append(await raw_post(webhook_url, {SECRET_HEADER: SECRET,
                                                 "Transfer-Encoding": "chunked"}, chunked))
     assert answers == ["403", "403", "413", "413"]
-    await asyncio.sleep(0.2)
-    assert api.messages(USER) == []  # nothing was processed
+    assert app.update_queue.empty() and api.messages(USER) == []  # nothing was taken in
 
 
-async def test_webhook_passes_a_valid_update_to_the_bot(api: Any, webhook_url: str) -> None:
+async def test_webhook_passes_a_valid_update_to_the_bot(api: Any,
+                                                       webhook: tuple[str, Any]) -> None:
+    webhook_url, app = webhook
     api.user(USER)
     assert api.webhook == {"url": webhook_url, "secret_token": SECRET, "max_connections": 40,
                            "allowed_updates": ALLOWED_UPDATES}
@@ -126,8 +128,7 @@ async def test_webhook_passes_a_valid_update_to_the_bot(api: Any, webhook_url: s
         for headers in ({}, {SECRET_HEADER: "wrong"}):
             async with http.post(webhook_url, json=start_update(), headers=headers) as response:
                 assert response.status == 403
-        await asyncio.sleep(0.2)
-        assert api.messages(USER) == []  # nothing was processed
+        assert app.update_queue.empty() and api.messages(USER) == []  # nothing taken in
         async with http.post(webhook_url, json=start_update(1),
                              headers={SECRET_HEADER: SECRET}) as response:
             assert response.status == 200
