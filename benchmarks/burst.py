@@ -32,7 +32,8 @@ from tests.standin import BotApiStandIn  # noqa: E402
 def settings(database_url: str, chats: list[int]) -> Settings:
     """One gemeente per alert chat, so the burst spreads like a national campaign."""
     gemeenten = [{"code": f"GM{9000 + n:04d}", "name": f"Gemeente {n}",
-                  "pc4": [str(1000 + n)], "alert_chat_ids": [chat]}
+                  "pc4": [str(1000 + n)], "alert_chat_ids": [chat],
+                  "staff": [{"telegram_id": chat, "name": f"Regisseur {n}", "role": "regisseur"}]}
                  for n, chat in enumerate(chats)]
     gemeenten[0]["pc4"] = ["4531-4539"]
     return Settings(database={"url": database_url}, gemeenten=gemeenten,

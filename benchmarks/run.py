@@ -63,9 +63,11 @@ BOTPROC = Path(__file__).with_name("botproc.py")
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 PG_ADMIN_DSN = os.environ.get("SIGNAALBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ALERT_CHATS = (7001, -1007002)
-# The demo gemeente of the tests (tests/conftest.py's TERNEUZEN).
+# The demo gemeente of the tests (tests/conftest.py's TERNEUZEN); a person's alert chat gets
+# alerts only as staff.
 TERNEUZEN = {"code": "GM0715", "name": "Terneuzen", "pc4": ["4531-4539"],
-             "alert_chat_ids": list(ALERT_CHATS)}
+             "alert_chat_ids": list(ALERT_CHATS),
+             "staff": [{"telegram_id": ALERT_CHATS[0], "name": "Carine", "role": "regisseur"}]}
 REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 STEP_TIMEOUT = 30.0
 WARM_UP = 5  # signals filed before measuring (connections, caches)
