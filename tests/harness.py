@@ -205,3 +205,36 @@ async def file_signal(person: Person, *, contact: bool = True, postcode: str = "
     else:
         await person.tap("anoniem")
     await person.tap("Versturen")
+
+
+async def claim_and_close(person: Person, chat: int) -> None:
+    """Staff claims the signal of the alert in ``chat`` and closes it ("Geen zorgen")."""
+    await person.tap("Oppakken", chat=chat)
+    await person.api.wait_for(
+        lambda: "Afronden" in str(person.api.messages(chat)[0].get("reply_markup")))
+    await person.tap("Afronden", "Geen zorgen", "Ja, afronden", chat=chat)
+
+
+def straight_on(api: BotApiStandIn, user: int, typed: dict[str, str],
+                preferred: tuple[str, ...]) -> tuple[str, Any]:
+    """What a signaler who goes straight on does next, from what their chat shows.
+
+    ``("press", (message, data))``, ``("text", answer)`` (the first ``typed`` cue found in
+    the question) or ``("text", "/start")``.
+    """
+    last = api.last_message(user)
+    if last is None:
+        return ("text", "/start")
+    rows = (last.get("reply_markup") or {}).get("inline_keyboard", [])
+    labels = {b["text"]: b["callback_data"] for row in rows for b in row
+              if b["text"] not in ("Annuleren", "Overslaan", "Zo laten")}
+    if labels:
+        if "Klaar" in labels and any(label.startswith("✅") for label in labels):
+            choice = "Klaar"
+        elif any(label.startswith("▫️") for label in labels):
+            choice = next(label for label in labels if label.startswith("▫️"))
+        else:
+            choice = next((p for p in preferred if p in labels), next(iter(labels)))
+        return ("press", (last, labels[choice]))
+    text = last.get("text", "")
+    return ("text", next((answer for cue, answer in typed.items() if cue in text), "/start"))

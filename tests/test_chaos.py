@@ -25,6 +25,7 @@ from storage.db import create_engine, session_factory
 from storage.models import Outbox, Signal
 from storage.uow import UnitOfWork
 from tests.conftest import TEST_KEY
+from tests.harness import straight_on
 from tests.standin import BotApiStandIn
 
 GEMEENTEN = 8
@@ -114,33 +115,15 @@ def reference_in(api: BotApiStandIn, user: int) -> list[str]:
 
 def next_step(api: BotApiStandIn, user: int, postcode: str) -> tuple[str, Any]:
     """What a person who goes straight on does next: a press or a text."""
-    last = api.last_message(user)
-    if last is None:
-        return ("text", "/start")
-    rows = (last.get("reply_markup") or {}).get("inline_keyboard", [])
-    labels = {b["text"]: b["callback_data"] for row in rows for b in row
-              if b["text"] not in ("Annuleren", "Overslaan")}
-    if labels:
-        if "Klaar" in labels and any(label.startswith("✅") for label in labels):
-            choice = "Klaar"
-        elif any(label.startswith("▫️") for label in labels):
-            choice = next(label for label in labels if label.startswith("▫️"))
-        else:
-            choice = next((p for p in PREFERRED if p in labels), next(iter(labels)))
-        return ("press", (last["message_id"], labels[choice]))
-    text = last.get("text", "")
-    for cue, answer in (("postcode", postcode), ("huisnummer", "12"),
-                        ("meer vertellen", "Hij zit veel alleen")):
-        if cue in text:
-            return ("text", answer)
-    return ("text", "/start")
+    return straight_on(api, user, {"postcode": postcode, "huisnummer": "12",
+                                   "meer vertellen": "Hij zit veel alleen"}, PREFERRED)
 
 
 def act(api: BotApiStandIn, user: int, step: tuple[str, Any]) -> None:
     kind, value = step
     if kind == "press":
-        message_id, data = value
-        api.press(user, message_id, data, check=False)
+        message, data = value
+        api.press(user, message["message_id"], data, check=False)
     elif value.startswith("/"):
         api.send_command(user, value[1:])
     else:

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from storage.models import Signal
 from tests.conftest import TEST_KEY, make_settings
-from tests.harness import BotRunner, Person, eventually
+from tests.harness import BotRunner, Person, eventually, straight_on
 from tests.standin import BotApiStandIn
 
 ROUTES = {range(4531, 4540): "GM0715", range(6411, 6420): "GM0917"}
@@ -48,7 +48,7 @@ action = st.one_of(
     st.tuples(st.just("contact"), st.sampled_from(["+31612345678", "12"])),
 )
 PREFERRED = ("Verder waar ik was", "✅ Versturen", "Nee", "Klaar", "Ja, dat mag", "Kapper")
-TYPED = {"postcode": None, "huisnummer": "12a", "naam": "Jan", "meer vertellen": "Stil",
+TYPED = {"postcode": "", "huisnummer": "12a", "naam": "Jan", "meer vertellen": "Stil",
          "telefoonnummer": "0612345678"}
 good = st.tuples(st.just("good"), st.sampled_from(["4531 AB", "6412aa"]))
 scenario = st.lists(st.tuples(st.integers(0, 1), st.one_of(action, good, good, good)),
@@ -134,25 +134,10 @@ def buttons(api: BotApiStandIn, chat: int) -> list[tuple[dict[str, Any], str]]:
 
 def good_step(api: BotApiStandIn, user: int, postcode: str) -> dict[str, Any] | None:
     """What a signaler who goes straight on would do next."""
-    last = api.last_message(user)
-    if last is None:
-        return api.send_command(user, "start")
-    rows = (last.get("reply_markup") or {}).get("inline_keyboard", [])
-    labels = {b["text"]: b["callback_data"] for row in rows for b in row
-              if b["text"] not in ("Annuleren", "Overslaan", "Zo laten")}
-    if labels:
-        if "Klaar" in labels and any(label.startswith("✅") for label in labels):
-            choice = "Klaar"
-        elif any(label.startswith("▫️") for label in labels):
-            choice = next(label for label in labels if label.startswith("▫️"))
-        else:
-            choice = next((p for p in PREFERRED if p in labels), next(iter(labels)))
-        return api.press(user, last, labels[choice])
-    text = last.get("text", "")
-    for cue, answer in TYPED.items():
-        if cue in text:
-            return api.send_text(user, answer or postcode)
-    return api.send_command(user, "start")
+    kind, value = straight_on(api, user, {**TYPED, "postcode": postcode}, PREFERRED)
+    if kind == "press":
+        return api.press(user, *value)
+    return api.send_command(user, "start") if value == "/start" else api.send_text(user, value)
 
 
 async def play(world: World, steps: list[tuple[int, tuple[str, Any]]]) -> list[int]:

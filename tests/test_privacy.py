@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from bot.settings import Settings
 from storage.models import Base, Outbox, Signal, SignalEvent, utcnow
 from tests.conftest import TEST_KEY, make_settings
-from tests.harness import BotRunner, Person, eventually
+from tests.harness import BotRunner, Person, claim_and_close, eventually
 from tests.test_settings import run_cli
 from tests.test_staff_workflow import GROUP, REGISSEUR
 
@@ -93,11 +93,7 @@ async def test_retention_erases_personal_fields_and_keeps_the_anonymous_record(
         api: Any, runner: BotRunner, settings: Settings) -> None:
     await file_distinctive_signal(api, runner)
     carine = Person(runner, REGISSEUR)
-    await carine.tap("Oppakken", chat=GROUP)
-    await api.wait_for(lambda: "Afronden" in str(api.messages(GROUP)[0].get("reply_markup")))
-    await carine.tap("Afronden", chat=GROUP)
-    await carine.tap("Geen zorgen", chat=GROUP)
-    await carine.tap("Ja, afronden", chat=GROUP)
+    await claim_and_close(carine, GROUP)
     await carine.tap("Notitie toevoegen", chat=GROUP)
     await carine.say("Notitie-Zq9")
 

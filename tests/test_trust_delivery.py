@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from storage.models import BlockedChat, Outbox, Signal, utcnow
-from tests.harness import BotRunner, Person, eventually, file_signal
+from tests.harness import BotRunner, Person, claim_and_close, eventually, file_signal
 from tests.test_staff_workflow import BACKUP, GROUP, REGISSEUR
 from tests.test_trust_privacy import outbox_settled
 
@@ -93,11 +93,7 @@ async def test_a_closed_signal_is_never_alerted_again(api: Any, runner: BotRunne
     await file_signal(Person(runner, 905))
     await api.wait_for(lambda: bool(api.messages(REGISSEUR)))
     carine = Person(runner, REGISSEUR)
-    await carine.tap("Oppakken", chat=REGISSEUR)
-    await api.wait_for(lambda: "Afronden" in str(api.messages(REGISSEUR)[0].get("reply_markup")))
-    await carine.tap("Afronden", chat=REGISSEUR)
-    await carine.tap("Geen zorgen", chat=REGISSEUR)
-    await carine.tap("Ja, afronden", chat=REGISSEUR)
+    await claim_and_close(carine, REGISSEUR)
     api._faults.clear()
     api.block_chat(GROUP)  # its alert, still waiting, now meets a 403
     async with runner.services.uow() as uow:

@@ -20,7 +20,7 @@ from bot.settings import Settings
 from storage.crypto import CryptoError, generate_key
 from storage.models import SEALED, Base, Outbox, Signal, utcnow
 from tests.conftest import TERNEUZEN, TEST_KEY, make_settings
-from tests.harness import BotRunner, Person, eventually, file_signal
+from tests.harness import BotRunner, Person, claim_and_close, eventually, file_signal
 from tests.test_privacy import SIGNALER, file_distinctive_signal, raw_dump
 from tests.test_settings import run_cli
 
@@ -247,11 +247,7 @@ async def test_personal_data_goes_only_to_a_private_chat_or_the_team_group(
 async def test_an_erased_signal_takes_no_new_personal_text(api: Any, runner: BotRunner) -> None:
     await file_distinctive_signal(api, runner)
     carine = Person(runner, REGISSEUR)
-    await carine.tap("Oppakken", chat=GROUP)
-    await api.wait_for(lambda: "Afronden" in str(api.messages(GROUP)[0].get("reply_markup")))
-    await carine.tap("Afronden", chat=GROUP)
-    await carine.tap("Geen zorgen", chat=GROUP)
-    await carine.tap("Ja, afronden", chat=GROUP)
+    await claim_and_close(carine, GROUP)
     note_button = carine.button("Notitie toevoegen", GROUP)
     await carine.tap("Notitie toevoegen", chat=GROUP)  # asked, not yet typed
     await runner.services.privacy.purge(utcnow() + timedelta(days=31))
