@@ -160,9 +160,9 @@ async def revoke(uow: UnitOfWork, *, telegram_id: int, gemeente_code: str) -> li
     """
     gemeente = await uow.gemeenten.get(code=gemeente_code)
     stub = messages.COPY_REVOKED.format(
-        reference="", gemeente=html.escape(gemeente.name if gemeente else gemeente_code))
+        gemeente=html.escape(gemeente.name if gemeente else gemeente_code))
     now = utcnow()
-    for row in await uow.outbox.list_copies(kinds=STAFF_COPIES | {"alert_edit"},
-                                            chat_id=telegram_id, gemeente_code=gemeente_code):
-        await uow.outbox.erase(row, stub=stub.replace("🔒 : ", "🔒 "), now=now)
+    for row in await uow.outbox.list_copies(kinds=STAFF_COPIES, chat_id=telegram_id,
+                                            gemeente_code=gemeente_code):
+        await uow.outbox.erase(row, stub=stub, now=now)
     return await uow.gemeenten.team_groups(code=gemeente_code)

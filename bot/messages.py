@@ -233,8 +233,8 @@ ALERT_ERASED = (
 )
 QUESTION_ERASED = "🔒 De vraag over uw signaal {reference} is volgens de bewaartermijn gewist."
 COPY_REVOKED = (
-    "🔒 {reference}: u heeft geen toegang meer tot de signalen van {gemeente}; de gegevens "
-    "zijn hier weggehaald."
+    "🔒 U heeft geen toegang meer tot de signalen van {gemeente}; de gegevens zijn hier "
+    "weggehaald."
 )
 COPY_OUTDATED = (
     "🔒 {reference}: de melder liet zijn gegevens wissen. Kies Details bij het signaal voor "
