@@ -126,15 +126,35 @@ def db_current(config: ConfigOption = None) -> None:
 
 @app.command("check-config")
 def check_config(config: ConfigOption = None) -> None:
-    """Validate the configuration and summarise it (no secrets shown)."""
+    """Validate the configuration and summarise it (no secrets shown); fails if `run` would."""
+    from sqlalchemy.engine import make_url
+
+    from bot.settings import show_number, start_problems
+
     settings = _settings(config)
-    typer.echo(f"database: {settings.database.url.split('@')[-1]}")
-    typer.echo(f"telegram: {settings.telegram.mode} via {settings.telegram.base_url}, token "
-               f"{'set' if settings.telegram.token.get_secret_value() else 'MISSING'}")
+    telegram, security = settings.telegram, settings.security
+    typer.echo(f"database: {make_url(settings.database.url).render_as_string()}")
+    typer.echo(f"telegram: {telegram.mode} via {telegram.base_url}, token "
+               f"{_set_or_missing(telegram.token)}, bot_username "
+               f"{telegram.bot_username or 'not set (the command line cannot make links)'}")
+    typer.echo(f"security: encryption key {_set_or_missing(security.encryption_key)}, "
+               f"{len(security.old_keys)} old key(s)")
     for gemeente in settings.gemeenten:
         state = "active" if gemeente.active else "not on board"
         typer.echo(f"{gemeente.code} {gemeente.name}: {state}, pc4 {', '.join(gemeente.pc4)}, "
-                   f"{len(gemeente.alert_chat_ids)} alert chat(s)")
+                   f"{len(gemeente.alert_chat_ids)} alert chat(s), {len(gemeente.staff)} staff, "
+                   f"escalation after {show_number(gemeente.escalation_hours)} hours, "
+                   f"retention {show_number(gemeente.retention_days)} days")
+    typer.echo(f"{len(settings.organisations)} organisation(s), {len(settings.admins)} admin(s)")
+    problems = start_problems(settings)
+    for problem in problems:
+        typer.echo(f"signaalbot: config error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(2)
+
+
+def _set_or_missing(secret: SecretStr) -> str:
+    return "set" if secret.get_secret_value() else "MISSING"
 
 
 @keys_app.command("generate")

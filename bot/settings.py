@@ -6,18 +6,20 @@ The TOML path comes from ``--config`` or ``SIGNAALBOT_CONFIG``; nothing is read 
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from string import Formatter
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     AnyHttpUrl,
     BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -36,6 +38,10 @@ from pydantic_settings import (
 from storage.crypto import CryptoError, Keyring, parse_key
 
 CONFIG_ENV = "SIGNAALBOT_CONFIG"
+ENV_PREFIX = "SIGNAALBOT_"
+MISSING_TOKEN = "telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN"
+MISSING_KEY = ("security.encryption_key: missing; make one with `signaalbot keys generate` and "
+               "set SIGNAALBOT_SECURITY__ENCRYPTION_KEY")
 _PC4_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
 
 
@@ -62,17 +68,22 @@ def out_of_range(value: float, low: float, high: float) -> str | None:
     """Why ``value`` is not allowed (None: it is); NaN and infinity never are."""
     if low <= value <= high:  # False for NaN; infinity is above any high
         return None
-    return f"must be a number from {low} to {high}"
+    return f"must be a number from {show_number(low)} to {show_number(high)}"
+
+
+def show_number(value: float) -> str:
+    """A number as people write it: ``60``, not ``60.0``; ``0.5``."""
+    return f"{value:.15g}"
 
 
 def _bounded(bounds: Callable[[], tuple[float, float]]) -> WrapValidator:
     def check(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         if isinstance(value, float) and not math.isfinite(value):  # also before int's own check
-            raise ValueError(f"{out_of_range(value, *bounds())}, not {value!r}")
+            raise ValueError(f"{out_of_range(value, *bounds())}, not {show_number(value)}")
         value = handler(value)
         problem = out_of_range(value, *bounds())
         if problem:
-            raise ValueError(f"{problem}, not {value!r}")
+            raise ValueError(f"{problem}, not {show_number(value)}")
         return value
 
     return WrapValidator(check)
@@ -140,7 +151,13 @@ def fill_text(template: str, values: Mapping[str, str], escape: Callable[[str], 
     return "".join(parts)
 
 
-class WebhookSettings(BaseModel):
+class _Table(BaseModel):
+    """A table of the config: a key it does not know is an error, never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class WebhookSettings(_Table):
     """Webhook mode: Telegram posts updates to ``url``; ``secret_token`` is checked on each."""
 
     url: str = ""
@@ -149,7 +166,7 @@ class WebhookSettings(BaseModel):
     secret_token: SecretStr = SecretStr("")
 
 
-class TelegramSettings(BaseModel):
+class TelegramSettings(_Table):
     """How to reach Telegram (or Telegram's self-hosted Bot API server)."""
 
     token: SecretStr = SecretStr("")
@@ -179,7 +196,7 @@ class TelegramSettings(BaseModel):
         return value
 
 
-class DatabaseSettings(BaseModel):
+class DatabaseSettings(_Table):
     """Where reports and drafts are stored."""
 
     url: str = "sqlite+aiosqlite:///signaalbot.db"
@@ -193,7 +210,7 @@ class DatabaseSettings(BaseModel):
         return value
 
 
-class IntakeSettings(BaseModel):
+class IntakeSettings(_Table):
     """The signaler conversation."""
 
     draft_ttl_hours: Annotated[float, _within(1, 720)] = 24  # an hour .. 30 days
@@ -205,7 +222,7 @@ class IntakeSettings(BaseModel):
     )
 
 
-class SecuritySettings(BaseModel):
+class SecuritySettings(_Table):
     """Encryption at rest and protection against floods."""
 
     encryption_key: SecretStr = SecretStr("")  # or SIGNAALBOT_SECURITY__ENCRYPTION_KEY
@@ -237,7 +254,7 @@ def _check_key(text: str) -> None:
         raise ValueError(f"{error}; make one with `signaalbot keys generate`") from None
 
 
-class OrganisationSettings(BaseModel):
+class OrganisationSettings(_Table):
     """A signaler organisation declared in the config (its code is part of its deep link)."""
 
     code: str = Field(pattern=r"^[A-Za-z0-9_-]{4,16}$")
@@ -246,7 +263,7 @@ class OrganisationSettings(BaseModel):
     gemeente: str | None = None
 
 
-class WorkflowSettings(BaseModel):
+class WorkflowSettings(_Table):
     """Following signals up: relayed questions and the due-time checks."""
 
     question_expiry_days: Annotated[float, _within(1, 90)] = 5
@@ -270,7 +287,7 @@ def parse_pc4_ranges(items: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
-class StaffSettings(BaseModel):
+class StaffSettings(_Table):
     """A staff member of a gemeente: the regisseur or a team member."""
 
     telegram_id: Annotated[int, _within(1, _INT64[1])]
@@ -278,7 +295,7 @@ class StaffSettings(BaseModel):
     role: Literal["regisseur", "team"] = "team"
 
 
-class GemeenteSettings(BaseModel):
+class GemeenteSettings(_Table):
     """One gemeente that takes part (or, with ``active = false``, one that does not yet)."""
 
     code: str
@@ -299,10 +316,9 @@ class GemeenteSettings(BaseModel):
     def _known_texts(cls, value: dict[str, str]) -> dict[str, str]:
         from bot.texts import TEXTS
 
-        unknown = set(value) - set(TEXTS)
-        if unknown:
-            raise ValueError(f"unknown text(s) {', '.join(sorted(unknown))}; "
-                             f"one of {', '.join(TEXTS)}")
+        for key in value:
+            if key not in TEXTS:
+                raise ValueError(f"unknown text {key}; {_did_you_mean(key, TEXTS)}")
         for key, text in value.items():
             problem = text_problem(text)
             if problem:
@@ -341,7 +357,7 @@ class Settings(BaseSettings):
     """All of Signaalbot's settings; see ``config.example.toml``."""
 
     model_config = SettingsConfigDict(
-        env_prefix="SIGNAALBOT_", env_nested_delimiter="__", extra="forbid"
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid"
     )
 
     telegram: TelegramSettings = TelegramSettings()
@@ -385,11 +401,106 @@ class Settings(BaseSettings):
         return sources
 
 
+# -- one line for a configuration error: the dotted key, where it came from, what is wrong
+
+Loc = tuple[str | int, ...]
+
+
+def _table(annotation: Any) -> type[BaseModel] | None:
+    """The model of a field that is a table, or a list of tables."""
+    if get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    return annotation if isinstance(annotation, type) and issubclass(
+        annotation, BaseModel) else None
+
+
+def _model_at(path: Loc) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Settings
+    for part in path:
+        if isinstance(part, str) and model is not None:
+            field = model.model_fields.get(part)
+            model = _table(field.annotation) if field else None
+    return model
+
+
+def _env_name(path: Loc) -> str:
+    return ENV_PREFIX + "__".join(str(part) for part in path).upper()
+
+
+def _settings_paths(model: type[BaseModel], path: Loc = ()) -> list[Loc]:
+    """Every setting that has an environment variable of its own (tables within tables)."""
+    paths: list[Loc] = []
+    for name, field in model.model_fields.items():
+        table = _table(field.annotation)
+        if table is not None and get_origin(field.annotation) is not list:
+            paths += _settings_paths(table, (*path, name))
+        else:
+            paths.append((*path, name))
+    return paths
+
+
+def _did_you_mean(word: str, choices: Iterable[str], shown: Callable[[str], str] = str) -> str:
+    """"did you mean …?" with the choice closest to ``word``; without one, all choices."""
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1)
+    return (f"did you mean {shown(close[0])}?" if close
+            else f"one of {', '.join(map(shown, choices))}")
+
+
+def _in_toml(toml_file: str, path: Loc) -> bool:
+    try:
+        node: Any = tomllib.loads(Path(toml_file).read_text(encoding="utf-8"))
+        for part in path:
+            node = node[part]
+    except (KeyError, IndexError, TypeError, OSError, tomllib.TOMLDecodeError):
+        return False
+    return True
+
+
+def _env_source(path: Loc) -> str | None:
+    """The environment variable that set ``path`` (or a table around it), if one did."""
+    names = {name.upper() for name in os.environ}
+    for end in range(len(path), 0, -1):
+        if _env_name(path[:end]) in names:
+            return _env_name(path[:end])
+    return None
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    location = ".".join(str(part) for part in first["loc"]) or "config"
+    path: Loc = tuple(first["loc"])
+    env = _env_source(path)
+    toml_file = os.environ.get(CONFIG_ENV)
     message = first["msg"].removeprefix("Value error, ")
-    return f"{location}: {message}"
+    if first["type"] == "extra_forbidden":
+        model = _model_at(path[:-1])
+        fields = list(model.model_fields) if model else []
+        shown = (lambda name: _env_name((*path[:-1], name))) if env else str
+        message = f"unknown key; {_did_you_mean(str(path[-1]), fields, shown)}"
+    line = f"{'.'.join(str(part) for part in path) or 'config'}: {message}"
+    if env:
+        return f"{line} (from {env})"
+    return f"{line} (in {toml_file})" if toml_file and _in_toml(toml_file, path) else line
+
+
+def _stray_environment() -> str | None:
+    """A ``SIGNAALBOT_`` variable that begins with a setting's name but names none.
+
+    ``SIGNAALBOT_TELEGRAM_TOKEN`` (one underscore) would be ignored; other tools' variables
+    (``SIGNAALBOT_CONFIG``, the tests' own) begin with no setting's name and are left alone.
+    """
+    known = {_env_name(path) for path in _settings_paths(Settings)}
+    for name in sorted(name.upper() for name in os.environ):
+        if name in known:
+            continue
+        for section in Settings.model_fields:
+            start = _env_name((section,)) + "_"
+            if name.startswith(start) and not name.startswith(start + "_"):
+                section_names = sorted(known_name for known_name in known
+                                       if known_name.startswith(start))
+                return (f"{name}: not a setting (a section and its key are joined by two "
+                        f"underscores); {_did_you_mean(name, section_names)}")
+    return None
 
 
 def load_settings(path: str | Path | None = None, **overrides: object) -> Settings:
@@ -404,6 +515,9 @@ def load_settings(path: str | Path | None = None, **overrides: object) -> Settin
             raise ConfigError(f"config file not found: {path}")
         os.environ[CONFIG_ENV] = str(path)
     try:
+        stray = _stray_environment()
+        if stray:
+            raise ConfigError(stray)
         return Settings(**overrides)  # type: ignore[arg-type]
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{os.environ.get(CONFIG_ENV)}: malformed TOML: {error}") from None
@@ -417,6 +531,20 @@ def load_settings(path: str | Path | None = None, **overrides: object) -> Settin
                 os.environ[CONFIG_ENV] = previous
 
 
+def start_problems(settings: Settings) -> list[str]:
+    """What stops ``signaalbot run`` in valid settings: a secret not set, one line each."""
+    problems = []
+    if not settings.telegram.token.get_secret_value():
+        problems.append(MISSING_TOKEN)
+    if not settings.security.encryption_key.get_secret_value():
+        problems.append(MISSING_KEY)
+    webhook = settings.telegram.webhook
+    if settings.telegram.mode == "webhook" and not (
+            webhook.url and webhook.secret_token.get_secret_value()):
+        problems.append("telegram.webhook: url and secret_token are required in webhook mode")
+    return problems
+
+
 def keyring(settings: Settings) -> Keyring:
     """The keyring for personal fields; refuses to work without a valid key.
 
@@ -425,6 +553,5 @@ def keyring(settings: Settings) -> Keyring:
     """
     key = settings.security.encryption_key.get_secret_value()
     if not key:
-        raise ConfigError("security.encryption_key: missing; make one with `signaalbot keys "
-                          "generate` and set SIGNAALBOT_SECURITY__ENCRYPTION_KEY")
+        raise ConfigError(MISSING_KEY)
     return Keyring(key, [old.get_secret_value() for old in settings.security.old_keys])

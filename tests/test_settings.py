@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import tomllib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args, get_origin
 
 import pytest
+from pydantic import BaseModel
 
-from bot.settings import ConfigError, load_settings
+from bot.settings import ConfigError, Settings, load_settings
 from tests.conftest import TEST_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,3 +134,134 @@ def test_keys_generate_prints_a_usable_key() -> None:
     from storage.crypto import parse_key
 
     assert len(parse_key(result.stdout.strip())) == 32
+
+
+# -- strictness: a typo anywhere is one line that names it
+
+def _sections(model: type[BaseModel] = Settings,
+              path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], type]]:
+    """Every table of the config, from the models: ``(path, model)``; list items at index 0."""
+    yield path, model
+    for name, field in model.model_fields.items():
+        inner, index = field.annotation, ()
+        if get_origin(inner) is list:
+            inner, index = get_args(inner)[0], (0,)
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            yield from _sections(inner, (*path, name, *index))
+
+
+def _toml(value: object) -> str:
+    """``value`` as TOML (tables inline), enough for config.example.toml."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(map(_toml, value)) + "]"
+    assert isinstance(value, dict)
+    return "{" + ", ".join(f"{key} = {_toml(item)}" for key, item in value.items()) + "}"
+
+
+SECTIONS = list(_sections())
+
+
+def test_every_section_is_in_the_example_config() -> None:
+    example = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    for path, _ in SECTIONS:
+        table = example
+        for part in path:
+            table = table[part]  # a KeyError: document the new section in the example
+        assert isinstance(table, dict)
+
+
+@pytest.mark.parametrize(("path", "model"), SECTIONS,
+                         ids=[".".join(map(str, path)) or "top" for path, _ in SECTIONS])
+def test_a_typo_in_any_section_stops_with_one_line_naming_it(
+        tmp_path: Path, path: tuple[str | int, ...], model: type[BaseModel]) -> None:
+    example = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    table = example
+    for part in path:
+        table = table[part]
+    meant = max(model.model_fields, key=len)
+    typo = meant[0] + meant[2:]  # one letter left out
+    table[typo] = table.get(meant, 1)
+    config = write(tmp_path, "\n".join(f"{key} = {_toml(value)}"
+                                       for key, value in example.items()))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    message = str(caught.value)
+    dotted = ".".join(map(str, (*path, typo)))
+    assert message == f"{dotted}: unknown key; did you mean {meant}? (in {config})"
+
+
+def test_an_unknown_text_suggests_the_one_meant(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD + 'texts = { thnks = "Dank u" }\n'))
+    assert str(caught.value) == ("gemeenten.0.texts: unknown text thnks; did you mean thanks? "
+                                 f"(in {tmp_path / 'config.toml'})")
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("SIGNAALBOT_TELEGRAM__TOKN", "telegram.tokn: unknown key; did you mean "
+     "SIGNAALBOT_TELEGRAM__TOKEN? (from SIGNAALBOT_TELEGRAM__TOKN)"),
+    ("SIGNAALBOT_TELEGRAM__WEBHOOK__SECRET", "telegram.webhook.secret: unknown key; did you "
+     "mean SIGNAALBOT_TELEGRAM__WEBHOOK__SECRET_TOKEN? (from "
+     "SIGNAALBOT_TELEGRAM__WEBHOOK__SECRET)"),
+    ("SIGNAALBOT_TELEGRAM_TOKEN", "SIGNAALBOT_TELEGRAM_TOKEN: not a setting (a section and its "
+     "key are joined by two underscores); did you mean SIGNAALBOT_TELEGRAM__TOKEN?"),
+    ("signaalbot_database__ulr", "database.ulr: unknown key; did you mean "
+     "SIGNAALBOT_DATABASE__URL? (from SIGNAALBOT_DATABASE__ULR)"),
+])
+def test_an_unknown_environment_setting_stops_with_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, expected: str) -> None:
+    monkeypatch.setenv(name, "123456:ABCdef-ghi")
+    monkeypatch.setenv("SIGNAALBOT_TRANSPORT", "other tools' variables are left alone")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD))
+    assert str(caught.value) == expected
+
+
+def test_a_wrong_value_names_where_it_came_from(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, GOOD.replace("[database]", "[intake]\ndraft_ttl_hours = 0\n[database]"))
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value) == ("intake.draft_ttl_hours: must be a number from 1 to 720, "
+                                 f"not 0 (in {path})")
+    monkeypatch.setenv("SIGNAALBOT_DATABASE__URL", "mysql://x")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, GOOD))
+    assert str(caught.value).startswith("database.url: use sqlite")
+    assert str(caught.value).endswith(" (from SIGNAALBOT_DATABASE__URL)")
+
+
+# -- check-config
+
+def test_check_config_fails_without_token_and_key_and_names_both(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace('token = "123456:ABCdef-ghi"', "").replace(
+        f'encryption_key = "{TEST_KEY}"', ""))
+    result = run_cli("check-config", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "signaalbot: config error: telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN",
+        "signaalbot: config error: security.encryption_key: missing; make one with `signaalbot "
+        "keys generate` and set SIGNAALBOT_SECURITY__ENCRYPTION_KEY"]
+    assert "database: sqlite+aiosqlite:///x.db" in result.stdout  # what is fine is still shown
+    assert "GM0715 Terneuzen: active" in result.stdout
+    malformed = run_cli("check-config", "--config", str(path), cwd=tmp_path,
+                        env={"SIGNAALBOT_SECURITY__ENCRYPTION_KEY": "not-a-key",
+                             "SIGNAALBOT_TELEGRAM__TOKEN": "123456:ABCdef-ghi"})
+    assert malformed.returncode == 2
+    [line] = malformed.stderr.splitlines()
+    assert line.startswith("signaalbot: config error: security.encryption_key: ")
+    assert line.endswith(" (from SIGNAALBOT_SECURITY__ENCRYPTION_KEY)")
+
+
+def test_check_config_passes_a_good_config(tmp_path: Path) -> None:
+    result = run_cli("check-config", "--config", str(write(tmp_path, GOOD)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "token set" in result.stdout and "encryption key set" in result.stdout
+    assert "123456:ABCdef-ghi" not in result.stdout and TEST_KEY not in result.stdout
