@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.alerts import revoke
 from bot.settings import GEMEENTE_BOUNDS, out_of_range, text_problem
@@ -20,7 +20,9 @@ from storage.models import Gemeente, Invite, Organisation, Staff, utcnow
 from storage.uow import UnitOfWork
 
 INVITE_PREFIX = "inv_"
+INVITE_TTL = timedelta(days=7)
 ORG_PREFIX = "org_"
+ORG_NAME_MAX = 120  # storage.models.Organisation.name
 ROLES = ("regisseur", "team")
 SETTABLE = {  # gemeente setting -> parser of its text value; numbers: bot.settings.GEMEENTE_BOUNDS
     "fallback_advice": str,
@@ -47,6 +49,29 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Invitation:
+    """A staff invitation: whoever taps ``link`` first, before ``expires_at``, joins."""
+
+    link: str
+    role: str
+    gemeente_code: str
+    gemeente_name: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class OrganisationLink:
+    """A signaler organisation and its deep link (nothing about people)."""
+
+    code: str
+    name: str
+    role: str
+    gemeente_code: str | None
+    gemeente_name: str | None
+    link: str
+
+
+@dataclass(frozen=True)
 class Actor:
     """Who acts: a Telegram user, or ``None`` for the command line."""
 
@@ -66,11 +91,16 @@ def deep_link(bot_username: str, payload: str) -> str:
     return f"https://t.me/{bot_username}?start={payload}"
 
 
+def same_name(one: str, other: str) -> bool:
+    """Whether two names are the same to a reader (case and spacing aside)."""
+    return " ".join(one.split()).casefold() == " ".join(other.split()).casefold()
+
+
 class AdminService:
     """Gemeenten, staff, invitations, organisations and texts."""
 
     def __init__(self, uow: Callable[[], UnitOfWork], *, admins: frozenset[int],
-                 invite_ttl: timedelta = timedelta(days=7),
+                 invite_ttl: timedelta = INVITE_TTL,
                  on_commit: Callable[[], None] = lambda: None) -> None:
         """``on_commit`` is called after a change queued messages (blanked copies)."""
         self._uow = uow
@@ -122,8 +152,11 @@ class AdminService:
             await uow.gemeenten.replace_alert_chats(code=code, chat_ids=chat_ids)
             await uow.commit()
 
-    async def set_setting(self, actor: Actor, code: str, name: str, value: str) -> None:
-        """Change one of a gemeente's settings (``SETTABLE``); numbers within their bounds."""
+    async def set_setting(self, actor: Actor, code: str, name: str, value: str) -> str | float:
+        """Change one of a gemeente's settings (``SETTABLE``); numbers within their bounds.
+
+        Returns the value as stored.
+        """
         parse = SETTABLE.get(name)
         if parse is None:
             raise AdminError(f"unknown setting {name}; one of {', '.join(SETTABLE)}")
@@ -139,20 +172,24 @@ class AdminService:
             gemeente = await self._gemeente(uow, actor, code)
             setattr(gemeente, name, parsed)
             await uow.commit()
+        return parsed
 
     # -- staff
 
-    async def invite(self, actor: Actor, code: str, role: str, bot_username: str) -> str:
+    async def invite(self, actor: Actor, code: str, role: str,
+                     bot_username: str) -> Invitation:
         """A one-time deep link that registers whoever taps it as staff with ``role``."""
         if role not in ROLES:
             raise AdminError(f"role must be one of {', '.join(ROLES)}")
         token = secrets.token_urlsafe(24)  # 192 bits: not guessable
+        expires_at = utcnow() + self._invite_ttl
         async with self._uow() as uow:
-            await self._gemeente(uow, actor, code)
+            gemeente = await self._gemeente(uow, actor, code)
             uow.session.add(Invite(token_hash=token_hash(token), gemeente_code=code, role=role,
-                                   expires_at=utcnow() + self._invite_ttl))
+                                   expires_at=expires_at))
             await uow.commit()
-        return deep_link(bot_username, INVITE_PREFIX + token)
+        return Invitation(deep_link(bot_username, INVITE_PREFIX + token), role, code,
+                          gemeente.name, expires_at)
 
     async def redeem(self, token: str, telegram_id: int, name: str) -> Staff | None:
         """Use an invitation: once, before it expires. None when it is not (or no longer) valid."""
@@ -225,23 +262,49 @@ class AdminService:
     # -- organisations
 
     async def add_organisation(self, actor: Actor, name: str, role: str,
-                               gemeente_code: str | None, bot_username: str) -> tuple[str, str]:
-        """Register a signaler organisation; returns its code and deep link."""
+                               gemeente_code: str | None, bot_username: str) -> OrganisationLink:
+        """Register a signaler organisation; a name its gemeente has already is refused."""
         from bot.questionnaire import ROLES as SIGNALER_ROLES
 
         if role not in {option.value for option in SIGNALER_ROLES}:
             raise AdminError(f"unknown role {role}; one of "
                              f"{', '.join(o.value for o in SIGNALER_ROLES)}")
+        name = " ".join(name.split())
+        if not 1 <= len(name) <= ORG_NAME_MAX:
+            raise AdminError(f"an organisation's name is 1 to {ORG_NAME_MAX} characters, "
+                             f"not {len(name)}")
         if gemeente_code is None and not self.is_global(actor):
             raise Forbidden("only global admins add organisations without a gemeente")
         code = secrets.token_urlsafe(6)
         async with self._uow() as uow:
+            gemeente = (await self._gemeente(uow, actor, gemeente_code)
+                        if gemeente_code is not None else None)
+            for existing, _ in await uow.gemeenten.list_organisations():
+                if existing.gemeente_code == gemeente_code and same_name(existing.name, name):
+                    raise AdminError(_taken(existing))
+            organisation = Organisation(code=code, name=name, role=role,
+                                        gemeente_code=gemeente_code)
+            added = _link(organisation, gemeente.name if gemeente else None, bot_username)
+            uow.session.add(organisation)
+            await uow.commit()
+        return added
+
+    async def list_organisations(self, actor: Actor, gemeente_code: str | None,
+                                 bot_username: str) -> list[OrganisationLink]:
+        """Signaler organisations with their links, one gemeente's or (global admins) all.
+
+        Ordered by gemeente, those without one last, then by name.
+        """
+        async with self._uow() as uow:
             if gemeente_code is not None:
                 await self._gemeente(uow, actor, gemeente_code)
-            uow.session.add(Organisation(code=code, name=name.strip()[:120], role=role,
-                                         gemeente_code=gemeente_code))
-            await uow.commit()
-        return code, deep_link(bot_username, ORG_PREFIX + code)
+            elif not self.is_global(actor):
+                raise Forbidden("only global admins list every organisation")
+            rows = await uow.gemeenten.list_organisations()
+        links = [_link(org, gemeente, bot_username) for org, gemeente in rows
+                 if gemeente_code is None or org.gemeente_code == gemeente_code]
+        return sorted(links, key=lambda org: (org.gemeente_code is None, org.gemeente_code or "",
+                                              org.name.casefold()))
 
     # -- texts
 
@@ -266,3 +329,21 @@ class AdminService:
             custom = await uow.gemeenten.get_text(code=code, key=key)
         return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
                            reference=SAMPLE["reference"], gemeente=gemeente.name)
+
+
+
+def _link(organisation: Organisation, gemeente_name: str | None,
+          bot_username: str) -> OrganisationLink:
+    return OrganisationLink(organisation.code, organisation.name, organisation.role,
+                            organisation.gemeente_code, gemeente_name,
+                            deep_link(bot_username, ORG_PREFIX + organisation.code))
+
+
+def _taken(existing: Organisation) -> str:
+    """One line: the organisation exists, and how to get its link and QR code again."""
+    gemeente = existing.gemeente_code
+    owner = f"{gemeente} already has" if gemeente else "without a gemeente there already is"
+    listing = "signaalbot org list" + (f" -g {gemeente}" if gemeente else "")
+    return (f'{owner} the organisation "{existing.name}" (code {existing.code}): `{listing}` '
+            f"shows its link, `signaalbot org qr {existing.code} --qr FILE` writes its QR code "
+            "again")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.alerts import revoke
-from bot.settings import GemeenteSettings, Settings
+from bot.settings import GemeenteSettings, Settings, show_value
 from storage.models import Gemeente
 from storage.uow import UnitOfWork
 
@@ -67,7 +67,7 @@ async def _gemeente_changes(uow: UnitOfWork, declared: GemeenteSettings,
         want: Any = getattr(declared, field)
         have: Any = getattr(current, field)
         if want != have:
-            changes.append(f"{code}: {field} {have!r} -> {want!r}")
+            changes.append(f"{code}: {field} {show_value(have)} -> {show_value(want)}")
     chats = set(await uow.gemeenten.list_all_alert_chats(code=code))
     changes += [f"{code}: + alert chat {c}" for c in sorted(set(declared.alert_chat_ids) - chats)]
     changes += [f"{code}: - alert chat {c}" for c in sorted(chats - set(declared.alert_chat_ids))]

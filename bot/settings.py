@@ -7,6 +7,7 @@ The TOML path comes from ``--config`` or ``SIGNAALBOT_CONFIG``; nothing is read 
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import os
 import re
@@ -74,6 +75,19 @@ def out_of_range(value: float, low: float, high: float) -> str | None:
 def show_number(value: float) -> str:
     """A number as people write it: ``60``, not ``60.0``; ``0.5``."""
     return f"{value:.15g}"
+
+
+def show_value(value: object) -> str:
+    """A setting's value as the config writes it: ``60``, ``0.5``, ``true``, ``"text"``, ``[1]``."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return show_number(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(show_value, value)) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _bounded(bounds: Callable[[], tuple[float, float]]) -> WrapValidator:

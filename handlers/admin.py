@@ -80,8 +80,9 @@ async def _act(context: Context, admin: AdminService, actor: Actor, action: str,
                 groups=", ".join(map(str, removal.team_groups)))
         return text, []
     if action == "inv":
-        link = await admin.invite(actor, code, arg, context.bot.username)
-        return messages.ADMIN_INVITE.format(role=html.escape(arg), link=html.escape(link)), []
+        invitation = await admin.invite(actor, code, arg, context.bot.username)
+        return messages.ADMIN_INVITE.format(role=html.escape(arg),
+                                            link=html.escape(invitation.link)), []
     if action == "on" and arg in ("0", "1"):
         await admin.set_active(actor, code, arg == "1")
         return await _panel(admin, actor, code)

@@ -332,6 +332,12 @@ class GemeenteRepository:
         """A signaler organisation by the code in its deep link."""
         return await self.session.scalar(select(Organisation).where(Organisation.code == code))
 
+    async def list_organisations(self) -> list[tuple[Organisation, str | None]]:
+        """Every signaler organisation with its gemeente's name (None: it has no gemeente)."""
+        rows = await self.session.execute(select(Organisation, Gemeente.name).outerjoin(
+            Gemeente, Gemeente.code == Organisation.gemeente_code))
+        return [(organisation, name) for organisation, name in rows]
+
     async def get_text(self, *, code: str, key: str) -> str | None:
         """A gemeente's own wording of a text, if it has one."""
         row = await self.session.get(GemeenteText, (code, key))

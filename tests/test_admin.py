@@ -26,7 +26,7 @@ def token_of(link: str) -> str:
 async def test_an_invitation_works_once_expires_and_cannot_be_guessed(
         api: Any, runner: BotRunner) -> None:
     admin = runner.services.admin
-    link = await admin.invite(CLI, "GM0917", "team", "signaalbot_test_bot")
+    link = (await admin.invite(CLI, "GM0917", "team", "signaalbot_test_bot")).link
     token = token_of(link)
     assert link.startswith("https://t.me/signaalbot_test_bot?start=inv_")
     assert len(token) >= 32  # 192 random bits
@@ -42,7 +42,7 @@ async def test_an_invitation_works_once_expires_and_cannot_be_guessed(
     await latecomer.command("start", "inv_" + token[:-2] + "xx")
     assert "ongeldig" in latecomer.last  # a near guess fails too
 
-    expiring = token_of(await admin.invite(CLI, "GM0917", "team", "signaalbot_test_bot"))
+    expiring = token_of((await admin.invite(CLI, "GM0917", "team", "signaalbot_test_bot")).link)
     async with runner.services.uow() as uow:
         await uow.session.execute(update(Invite).values(expires_at=utcnow() - timedelta(1)))
         await uow.commit()
@@ -116,9 +116,10 @@ async def test_the_admin_menu_invites_and_takes_a_gemeente_off_board(
 
 async def test_an_organisation_link_fills_in_role_and_organisation(
         api: Any, runner: BotRunner, tmp_path: Path) -> None:
-    code, link = await runner.services.admin.add_organisation(
+    added = await runner.services.admin.add_organisation(
         CLI, "PostNL depot Terneuzen", "bezorger", "GM0715", "signaalbot_test_bot")
-    assert link.endswith(f"?start=org_{code}")
+    code = added.code
+    assert added.link.endswith(f"?start=org_{code}") and added.gemeente_name == "Terneuzen"
     person = Person(runner, 8805)
     await person.command("start", f"org_{code}")
     await person.tap("Nee")
@@ -190,7 +191,7 @@ def test_config_apply_twice_changes_nothing_the_second_time(tmp_path: Path) -> N
     assert second.stdout.strip() == "no changes"
     changed = str(write_config(tmp_path, db_url, escalation=12))
     third = run_cli("config", "apply", "--config", changed)
-    assert "GM0715: escalation_hours 24.0 -> 12.0" in third.stdout
+    assert "GM0715: escalation_hours 24 -> 12" in third.stdout
     assert run_cli("config", "apply", "--config", changed).stdout.strip() == "no changes"
 
 
