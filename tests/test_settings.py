@@ -196,6 +196,15 @@ def test_a_typo_in_any_section_stops_with_one_line_naming_it(
     assert message == f"{dotted}: unknown key; did you mean {meant}? (in {config})"
 
 
+def test_run_with_a_typo_stops_with_one_line(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("[database]", "[database]\nmigrate_on_strat = false"))
+    result = run_cli("run", "--config", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "signaalbot: config error: database.migrate_on_strat: unknown key; did you mean "
+        f"migrate_on_start? (in {path})"]
+
+
 def test_an_unknown_text_suggests_the_one_meant(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, GOOD + 'texts = { thnks = "Dank u" }\n'))
