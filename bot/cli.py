@@ -83,7 +83,10 @@ def chat(config: ConfigOption = None) -> None:
         finally:
             await services.close()
 
-    asyncio.run(_main())
+    try:
+        asyncio.run(_main())
+    except KeyboardInterrupt:  # Ctrl-C: the console has said goodbye
+        raise typer.Exit(130) from None
 
 
 def _with_demo_key(settings: Settings) -> Settings:

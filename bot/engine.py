@@ -1,8 +1,13 @@
 """The pure conversation engine: ``(draft, input) -> result``. It knows no channel.
 
 A channel adapter renders ``Result.prompt`` (text plus buttons, each button carrying the
-``Input`` it stands for) and turns what the person does back into an ``Input``. Routing a
-postcode is the caller's job: it hands the engine a ``RoutedPostcode``, never a lookup.
+``Input`` it stands for) and turns what the person does back into an ``Input``; what the
+channel can do beyond text and buttons comes in as ``Capabilities``. Routing a postcode is
+the caller's job: it hands the engine a ``RoutedPostcode``, never a lookup.
+
+One rule on every step and channel: typed text equal to a button's label (in any case, with
+any spacing) presses that button. Cancelling always asks first; the question is part of the
+draft, so it survives a restart and a stale answer to it is recognised.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from bot import messages
 from bot.questionnaire import Kind, Question, Questionnaire
 
 MENU = "_menu"  # pseudo question id of the "Wijzigen" menu
+CONFIRM_CANCEL = "_cancel"  # pseudo question id of "Weet u zeker dat u wilt stoppen?"
 
 _POSTCODE = re.compile(r"^\s*([1-9]\d{3})\s*([A-Za-z]{2})?\s*$")
 _HOUSE_NUMBER = re.compile(r"^\s*(\d{1,5})\s*(?:[-/ ]\s*)?([A-Za-z0-9]{1,4})?\s*$")
 _PHONE_CHARS = re.compile(r"[\s\-().]")
+_TYPED = frozenset({Kind.TEXT, Kind.POSTCODE, Kind.HOUSE_NUMBER, Kind.PHONE})  # typed answers
 
 
 # ---------------------------------------------------------------- inputs
@@ -136,6 +143,13 @@ ButtonInput = Choose | Toggle | Done | Skip | EditGroup | Cancel
 
 
 @dataclass(frozen=True)
+class Capabilities:
+    """What a channel can do beyond text and buttons."""
+
+    share_contact: bool = False  # a button that shares the person's phone number
+
+
+@dataclass(frozen=True)
 class Draft:
     """A conversation in progress: answers so far, ticks of the open checklist, edit state."""
 
@@ -144,6 +158,7 @@ class Draft:
     selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     editing: str | None = None  # edit group being changed, or MENU
     edited: tuple[str, ...] = ()
+    cancelling: bool = False  # asked "Weet u zeker dat u wilt stoppen?"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -153,6 +168,7 @@ class Draft:
             "selections": {key: list(value) for key, value in self.selections.items()},
             "editing": self.editing,
             "edited": list(self.edited),
+            "cancelling": self.cancelling,
         }
 
     @classmethod
@@ -164,6 +180,7 @@ class Draft:
             selections={k: tuple(v) for k, v in data.get("selections", {}).items()},
             editing=data.get("editing"),
             edited=tuple(data.get("edited", ())),
+            cancelling=bool(data.get("cancelling", False)),
         )
 
 
@@ -177,12 +194,16 @@ class Button:
 
 @dataclass(frozen=True)
 class Prompt:
-    """What to show: HTML-safe text and rows of buttons."""
+    """What to show: HTML-safe text and rows of buttons.
+
+    ``typed``: the question takes a typed answer (a number typed there is that answer).
+    """
 
     question: str
     text: str
     rows: tuple[tuple[Button, ...], ...] = ()
     request_contact: bool = False
+    typed: bool = False
 
     def buttons(self) -> list[Button]:
         """All buttons, row by row."""
@@ -252,10 +273,20 @@ def parse_phone(text: str) -> str | None:
 
 
 class Engine:
-    """Walks a ``Questionnaire``; every method is pure."""
+    """Walks a ``Questionnaire`` for a channel with these ``Capabilities``; every method is pure."""
 
-    def __init__(self, questionnaire: Questionnaire) -> None:
+    def __init__(self, questionnaire: Questionnaire,
+                 capabilities: Capabilities = Capabilities()) -> None:
         self.questionnaire = questionnaire
+        self.capabilities = capabilities
+        self._variants: dict[Capabilities, Engine] = {capabilities: self}
+
+    def on(self, capabilities: Capabilities) -> Engine:
+        """The engine for a channel with these capabilities (same questionnaire)."""
+        variant = self._variants.get(capabilities)
+        if variant is None:
+            variant = self._variants[capabilities] = Engine(self.questionnaire, capabilities)
+        return variant
 
     def start(self, token: str, prefill: Mapping[str, Any] | None = None) -> Result:
         """A fresh draft with its first prompt; ``prefill`` holds remembered values."""
@@ -279,13 +310,17 @@ class Engine:
 
     def step(self, draft: Draft, given: Input) -> Result:
         """Apply one input to the draft."""
+        given = self._as_button(draft, given)
+        if draft.cancelling:
+            return self._confirm_step(draft, given)
+        if isinstance(given, Cancel):
+            return self._ask_cancel(draft)
+        if isinstance(given, Choose) and given.question == CONFIRM_CANCEL:
+            return self._stale(draft, given)
         if draft.editing == MENU:
             return self._menu_step(draft, given)
         question = self.current(draft)
         assert question is not None
-        given = self._as_button(draft, question, given)
-        if isinstance(given, Cancel):
-            return Result(Status.ENDED, draft, notice=messages.CANCELLED)
         if isinstance(given, Unsupported):
             return self._invalid(draft, messages.UNSUPPORTED)
         if isinstance(given, EditGroup):
@@ -298,7 +333,12 @@ class Engine:
     # -- prompts
 
     def prompt(self, draft: Draft) -> Prompt:
-        """The prompt for the draft's current question (or the edit menu)."""
+        """The prompt for the draft's current question (or the edit menu, or "stop?")."""
+        if draft.cancelling:
+            return Prompt(CONFIRM_CANCEL, messages.CONFIRM_CANCEL, ((
+                Button(messages.CANCEL_YES, Choose(CONFIRM_CANCEL, "yes")),
+                Button(messages.CANCEL_NO, Choose(CONFIRM_CANCEL, "no")),
+            ),))
         question = self.current(draft)
         if question is None:
             rows = [
@@ -311,6 +351,8 @@ class Engine:
         text = question.text
         if "{" in text:
             text = text.format_map(self._labels(draft.answers))
+        if question.kind is Kind.PHONE:
+            text += " " + self._phone_hint()
         if question.kind is Kind.SUMMARY:
             text = self.summary_text(draft.answers) + "\n\n" + text
             return Prompt(question.id, text, tuple((Button(o.label, Choose(question.id, o.value)),)
@@ -337,8 +379,9 @@ class Engine:
             text += "\n" + messages.CURRENT_ANSWER.format(answer=current)
             rows.append((Button(messages.KEEP, Skip(question.id)),))
         rows.append((Button(messages.CANCEL, Cancel()),))
-        return Prompt(question.id, text, tuple(rows),
-                      request_contact=question.kind is Kind.PHONE)
+        return Prompt(question.id, text, tuple(rows), typed=question.kind in _TYPED,
+                      request_contact=question.kind is Kind.PHONE
+                      and self.capabilities.share_contact)
 
     def answer_label(self, question: Question, value: Any) -> str:
         """An answer as HTML-safe text for summaries and alerts."""
@@ -373,14 +416,29 @@ class Engine:
         assert role is not None
         return {"remembered_role": html.escape(role.label(answers.get("remembered_role", "")))}
 
-    def _as_button(self, draft: Draft, question: Question | None, given: Input) -> Input:
+    def _as_button(self, draft: Draft, given: Input) -> Input:
         """Typed text that equals a button's label counts as pressing that button."""
-        if isinstance(given, Text) and (question is None or question.kind is not Kind.TEXT):
-            typed = given.text.strip().casefold()
-            for button in self.prompt(draft).buttons():
-                if _plain(button.label) == typed:
-                    return button.input
+        if isinstance(given, Text):
+            return pressed(self.prompt(draft), given.text) or given
         return given
+
+    def _phone_hint(self) -> str:
+        return messages.PHONE_HINT_SHARE if self.capabilities.share_contact else (
+            messages.PHONE_HINT)
+
+    def _ask_cancel(self, draft: Draft) -> Result:
+        asking = replace(draft, cancelling=True)
+        return Result(Status.NEXT, asking, self.prompt(asking))
+
+    def _confirm_step(self, draft: Draft, given: Input) -> Result:
+        """The answer to "Weet u zeker dat u wilt stoppen?"; anything else asks again."""
+        if given == Choose(CONFIRM_CANCEL, "yes"):
+            return Result(Status.ENDED, draft, notice=messages.CANCELLED)
+        if given == Choose(CONFIRM_CANCEL, "no"):
+            going_on = replace(draft, cancelling=False)
+            return Result(Status.NEXT, going_on, self.prompt(going_on),
+                          ack=html.escape(messages.CANCEL_NO))
+        return self._invalid(draft, messages.CONFIRM_CANCEL_FIRST)
 
     def _invalid(self, draft: Draft, notice: str) -> Result:
         return Result(Status.INVALID, draft, self.prompt(draft), notice)
@@ -418,9 +476,6 @@ class Engine:
         return replace(draft, answers=answers)
 
     def _menu_step(self, draft: Draft, given: Input) -> Result:
-        given = self._as_button(draft, None, given)
-        if isinstance(given, Cancel):
-            return Result(Status.ENDED, draft, notice=messages.CANCELLED)
         if not isinstance(given, EditGroup):
             if isinstance(given, Text | SharedContact | RoutedPostcode | RoutedHouseNumber
                           | Unsupported):
@@ -435,9 +490,16 @@ class Engine:
         return Result(Status.NEXT, new, self.prompt(new))
 
 
+def pressed(prompt: Prompt, typed: str) -> ButtonInput | None:
+    """The button of ``prompt`` whose label this typed text is, if any."""
+    text = _plain(typed)
+    return next((button.input for button in prompt.buttons() if _plain(button.label) == text),
+                None)
+
+
 def _plain(label: str) -> str:
-    """A button label as a person might type it (no emoji marks, any case)."""
-    return re.sub(r"^[^\w(]+", "", label).strip().casefold()
+    """A button label as a person might type it: no leading marks (emoji), any case or spacing."""
+    return re.sub(r"\s+", "", re.sub(r"^[^\w(]+", "", label)).casefold()
 
 
 def _choice(engine: Engine, draft: Draft, question: Question, given: Input) -> Result:
@@ -459,7 +521,7 @@ def _summary(engine: Engine, draft: Draft, question: Question, given: Input) -> 
     if given.value == "send":
         return Result(Status.SUBMIT, draft)
     if given.value == "cancel":
-        return Result(Status.ENDED, draft, notice=messages.CANCELLED)
+        return engine._ask_cancel(draft)
     new = replace(draft, editing=MENU, edited=())
     return Result(Status.NEXT, new, engine.prompt(new))
 
@@ -550,7 +612,7 @@ def _typed(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
     if isinstance(given, SharedContact) and question.kind is Kind.PHONE:
         phone = parse_phone(given.phone)
         if phone is None:
-            return engine._invalid(draft, messages.PHONE_INVALID)
+            return engine._invalid(draft, f"{messages.PHONE_INVALID} {engine._phone_hint()}")
         return engine._answer(draft, question, phone, html.escape(phone))
     if not isinstance(given, Text):
         return engine._invalid(draft, messages.TYPE_AN_ANSWER)
@@ -565,7 +627,7 @@ def _typed(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
     if question.kind is Kind.PHONE:
         phone = parse_phone(text)
         if phone is None:
-            return engine._invalid(draft, messages.PHONE_INVALID)
+            return engine._invalid(draft, f"{messages.PHONE_INVALID} {engine._phone_hint()}")
         return engine._answer(draft, question, phone, html.escape(phone))
     if not text:
         return engine._invalid(draft, messages.TYPE_AN_ANSWER)

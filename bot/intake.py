@@ -22,6 +22,8 @@ from bot import messages
 from bot.alerts import Alerts
 from bot.engine import (
     Button,
+    Cancel,
+    Capabilities,
     Choose,
     Draft,
     Engine,
@@ -34,6 +36,7 @@ from bot.engine import (
     Text,
     parse_house_number,
     parse_postcode,
+    pressed,
 )
 from bot.questionnaire import Kind
 from bot.routing import RouteKind, route, route_gemeente
@@ -53,6 +56,10 @@ _ATTEMPTS = 5
 _STEERING = ("danger", "acute", "role_confirm", "remembered_role", "gemeente_name", "_split",
              "_pc4", "_candidates", "_not_on_board")
 ENDED = "ended"  # the key of an end marker's final notice in a draft's state
+RESUME_PROMPT = Prompt(START, messages.WELCOME_BACK, (
+    (Button(messages.RESUME, Choose(START, "resume")),),
+    (Button(messages.RESTART, Choose(START, "restart")),),
+))
 
 
 @dataclass(frozen=True)
@@ -65,10 +72,11 @@ class Ended:
 
 @dataclass(frozen=True)
 class ConversationKey:
-    """Who is talking, on which channel (the channel's user id, as text)."""
+    """Who is talking, on which channel (the channel's user id, as text), and what it can do."""
 
     channel: str
     user_id: str
+    capabilities: Capabilities = Capabilities()
 
 
 class IntakeService:
@@ -137,9 +145,9 @@ class IntakeService:
         async with self._uow() as uow:
             row, draft, ended = await self._load(uow, key)
             if await _seen(uow, key, row if draft or ended else None, update_id):
-                return self._current(draft, ended, Status.DUPLICATE)
+                return self._current(key, draft, ended, Status.DUPLICATE)
             if draft is not None:
-                return Result(Status.NEXT, draft, self._resume_prompt(), messages.WELCOME_BACK)
+                return Result(Status.NEXT, draft, RESUME_PROMPT)
             org = await uow.gemeenten.get_organisation(code=organisation) if organisation else None
             prefill = {"role": org.role, "organisation_id": org.id} if org else None
             welcome = await text_for(uow, org.gemeente_code if org else None, "welcome")
@@ -147,21 +155,20 @@ class IntakeService:
             await uow.commit()
             return result
 
-    async def cancel(self, key: ConversationKey) -> str:
-        """``/cancel``: forget the draft."""
-        async with self._uow() as uow:
-            row, draft, _ = await self._load(uow, key)
-            if row is None or draft is None:
-                return messages.NOTHING_TO_CANCEL
-            await uow.drafts.delete(row)
-            await uow.commit()
-            return messages.CANCELLED
+    async def cancel(self, key: ConversationKey, *, update_id: int | None = None) -> Result:
+        """``/cancel``: ask whether to stop (``NOTHING_TO_CANCEL`` without a conversation)."""
+        return await self.handle(key, Cancel(), update_id=update_id)
 
     async def current_draft(self, key: ConversationKey) -> Draft | None:
         """The person's conversation in progress, if any."""
         async with self._uow() as uow:
             _, draft, _ = await self._load(uow, key)
             return draft
+
+    async def current(self, key: ConversationKey) -> Result | None:
+        """Where the person's conversation in progress stands (to show it again), if any."""
+        draft = await self.current_draft(key)
+        return None if draft is None else self._current(key, draft, None, Status.NEXT)
 
     # -- internals
 
@@ -175,23 +182,28 @@ class IntakeService:
                     draft is None or await uow.staff.has_pending(telegram_id=staff_id)):
                 return None
             if await _seen(uow, key, row if draft or ended else None, update_id):
-                return self._current(draft, ended, Status.DUPLICATE)
+                return self._current(key, draft, ended, Status.DUPLICATE)
             if draft is None:
+                if isinstance(given, Cancel) and token is None:  # /cancel
+                    return Result(Status.ENDED, Draft(token=""), notice=messages.NOTHING_TO_CANCEL)
                 if token is not None:  # a button of a finished conversation
                     if ended is not None and ended.token == token:
-                        return self._current(None, ended, Status.ENDED)
+                        return self._current(key, None, ended, Status.ENDED)
                     return Result(Status.STALE, Draft(token=""), notice=messages.NO_CONVERSATION)
                 notice = messages.EXPIRED if row is not None and not ended else messages.WELCOME
                 result = await self._begin(uow, key, row, update_id, notice=notice)
                 await uow.commit()
                 return result
             assert row is not None
+            engine = self.engine.on(key.capabilities)
             if token is not None and token != draft.token:
-                return Result(Status.STALE, draft, self.engine.prompt(draft), messages.STALE_BUTTON)
+                return Result(Status.STALE, draft, engine.prompt(draft), messages.STALE_BUTTON)
+            if isinstance(given, Text):  # "Verder waar ik was" typed, say
+                given = pressed(RESUME_PROMPT, given.text) or given
             if isinstance(given, Choose) and given.question == START:
                 return await self._resume_or_restart(uow, key, row, draft, given.value, update_id)
             given, counted = await self._route(uow, draft, given)
-            result = self.engine.step(draft, given)
+            result = engine.step(draft, given)
             if result.status is Status.STALE:
                 return result
             if counted:  # a typed address outside: counted once per conversation
@@ -219,10 +231,11 @@ class IntakeService:
             return row, None, Ended(row.state["token"], row.state[ENDED])
         return row, Draft.from_json(row.state), None
 
-    def _current(self, draft: Draft | None, ended: Ended | None, status: Status) -> Result:
+    def _current(self, key: ConversationKey, draft: Draft | None, ended: Ended | None,
+                 status: Status) -> Result:
         """Where the conversation stands, to show again (a reply may never have arrived)."""
         if draft is not None:
-            return Result(status, draft, self.engine.prompt(draft))
+            return Result(status, draft, self.engine.on(key.capabilities).prompt(draft))
         return Result(status, Draft(token=ended.token if ended else ""),
                       notice=ended.notice if ended else None)
 
@@ -234,7 +247,7 @@ class IntakeService:
         if prefill is None:
             signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
             prefill = {"remembered_role": signaler.role} if signaler and signaler.role else {}
-        result = self.engine.start(secrets.token_urlsafe(6), prefill)
+        result = self.engine.on(key.capabilities).start(secrets.token_urlsafe(6), prefill)
         # Over an expired draft or an end marker: its answers go, its recent updates stay.
         await self._save(uow, key, row, result.draft.to_json(), update_id)
         return replace(result, notice=notice)
@@ -246,12 +259,6 @@ class IntakeService:
         await uow.drafts.save(channel=key.channel, external_id=key.user_id, state=state,
                               ttl=self._ttl, expected=row, update_id=update_id)
 
-    def _resume_prompt(self) -> Prompt:
-        return Prompt(START, messages.WELCOME_BACK, (
-            (Button(messages.RESUME, Choose(START, "resume")),),
-            (Button(messages.RESTART, Choose(START, "restart")),),
-        ))
-
     async def _resume_or_restart(
         self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord, draft: Draft,
         choice: str, update_id: int | None,
@@ -260,7 +267,8 @@ class IntakeService:
             result = await self._begin(uow, key, row, update_id, notice=messages.WELCOME)
             await uow.commit()
             return result
-        return Result(Status.NEXT, draft, self.engine.prompt(draft), ack=messages.RESUME)
+        return Result(Status.NEXT, draft, self.engine.on(key.capabilities).prompt(draft),
+                      ack=messages.RESUME)
 
     async def _route(self, uow: UnitOfWork, draft: Draft, given: Input) -> tuple[Input, bool]:
         """Give the engine routed input, and whether it was counted as not on board.
@@ -270,7 +278,7 @@ class IntakeService:
         a gemeente that does not take part is counted (anonymously), once per conversation.
         """
         question = self.engine.current(draft)
-        if question is None:
+        if question is None or draft.cancelling:
             return given, False
         count = not draft.answers.get("_not_on_board")
         advice = self._default_advice

@@ -17,6 +17,8 @@ DONE = "Klaar"
 SKIP = "Overslaan"
 KEEP = "Zo laten"
 CANCEL = "Annuleren"
+CANCEL_YES = "Ja, stoppen"
+CANCEL_NO = "Nee, verder"
 SHARE_PHONE = "📱 Deel mijn nummer"
 BACK_TO_SUMMARY = "↩️ Terug naar het overzicht"
 RESUME = "Verder waar ik was"
@@ -35,6 +37,8 @@ CURRENT_ANSWER = "<i>Nu: {answer}</i>"
 NOT_GIVEN = "—"
 SKIPPED = "Overgeslagen"
 RECEIVED = "Ontvangen"
+CONFIRM_CANCEL = "Weet u zeker dat u wilt stoppen? Wat u invulde wordt gewist."
+CONFIRM_CANCEL_FIRST = "Kies eerst <b>Ja, stoppen</b> of <b>Nee, verder</b>."
 CANCELLED = (
     "Het signaal is geannuleerd; er is niets bewaard over de persoon. "
     "Met /start begint u opnieuw."
@@ -72,9 +76,11 @@ HOUSE_NUMBER_INVALID = (
     "Dat is geen geldig huisnummer. Typ een nummer met eventueel een toevoeging, "
     "bijvoorbeeld <code>12</code>, <code>12 A</code> of <code>12-2</code>."
 )
-PHONE_INVALID = (
-    "Dat is geen geldig telefoonnummer. Typ bijvoorbeeld <code>06 12345678</code> of "
-    "<code>0115 123456</code>, of tik op <b>Deel mijn nummer</b>."
+PHONE_INVALID = "Dat is geen geldig telefoonnummer."
+# After the phone question and PHONE_INVALID: the share button only where the channel has it.
+PHONE_HINT = "Typ het nummer, bijvoorbeeld <code>06 12345678</code> of <code>0115 123456</code>."
+PHONE_HINT_SHARE = (
+    "Tik op <b>Deel mijn nummer</b> of typ het nummer, bijvoorbeeld <code>06 12345678</code>."
 )
 TOO_LONG = (
     "Uw tekst is {length} tekens lang; het maximum is {limit}. "
@@ -102,25 +108,29 @@ def not_on_board(route: Route) -> str:
 # -- commands
 HELP = (
     "<b>Zo werkt het</b>\n"
-    "Ik stel een paar korte vragen over de persoon om wie u zich zorgen maakt. Meestal tikt u "
-    "alleen op knoppen. Aan het eind ziet u alles nog eens en kiest u <b>Versturen</b>.\n\n"
-    "/start – een signaal geven\n"
-    "/cancel – stoppen; er wordt dan niets bewaard\n"
-    "/privacy – wat er met uw gegevens gebeurt\n"
-    "/help – deze uitleg\n\n"
-    "<b>Direct gevaar?</b> Bel 112. Gedachten aan zelfdoding: 113 of 0800-0113."
+    "Ik stel een paar korte vragen over de persoon om wie u zich zorgen maakt. Meestal kiest u "
+    "alleen een knop. Aan het eind ziet u alles nog eens en kiest u <b>Versturen</b>."
 )
+HELP_DANGER = "<b>Direct gevaar?</b> Bel 112. Gedachten aan zelfdoding: 113 of 0800-0113."
 PRIVACY = (
     "<b>Privacy</b>\n"
     "Uw signaal gaat alleen naar het team van het Signaalpunt van de gemeente waar de persoon "
-    "woont. We bewaren zo weinig mogelijk: de antwoorden op de vragen, en alleen als u dat wilt "
-    "uw naam en telefoonnummer. Een signaal dat u niet verstuurt, wordt na een dag gewist. "
-    "Na de afhandeling worden de persoonlijke gegevens gewist; wat overblijft is een anonieme "
-    "telling om het werk te verbeteren.\n"
-    "U hoort wel <i>dat</i> uw signaal is opgepakt, maar niet wat er met de persoon is gebeurd."
+    "woont; niemand anders krijgt het te zien.\n\n"
+    "<b>Wat we bewaren.</b> De antwoorden op de vragen, en alleen als u dat wilt uw naam en "
+    "telefoonnummer. Persoonsgegevens worden versleuteld opgeslagen. Een signaal dat u niet "
+    "verstuurt, wordt na een dag gewist; stopt u met /cancel, dan meteen.\n\n"
+    "<b>Hoe lang.</b> Is uw signaal afgehandeld, dan worden de persoonsgegevens na de "
+    "bewaartermijn van de gemeente gewist. Wat overblijft is een anonieme telling om het werk "
+    "te verbeteren.\n\n"
+    "<b>Wat u hoort.</b> U hoort wel <i>dat</i> uw signaal is opgepakt, maar niet wat er met de "
+    "persoon is gebeurd.\n\n"
+    "<b>Uw gegevens wissen.</b> Met /vergeetmij wissen we uw naam, telefoonnummer en de "
+    "koppeling met deze chat bij al uw signalen. De signalen zelf blijven, zodat het team "
+    "verder kan; u hoort daarna niets meer over uw signalen.\n\n"
+    "Wat u zelf typte, blijft in uw eigen chat staan tot u het daar verwijdert."
 )
 NOTHING_TO_CANCEL = "Er is geen signaal in behandeling. Met /start geeft u een signaal."
-UNKNOWN_COMMAND = "Die opdracht ken ik niet. Met /help ziet u wat ik kan."
+UNKNOWN_COMMAND = "Die opdracht ken ik niet. Dit zijn de opdrachten:"
 CONTINUE_HINT = "Hieronder staat de vraag waar u was."
 COMMANDS = (
     ("start", "Een signaal geven"),
@@ -130,6 +140,42 @@ COMMANDS = (
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
     ("vergeetmij", "Mijn gegevens wissen"),
 )
+
+
+def command_list(commands: tuple[tuple[str, str], ...]) -> str:
+    """One line per command: ``/name – what it does``."""
+    return "\n".join(f"/{name} – {description}" for name, description in commands)
+
+
+def help_text(commands: tuple[tuple[str, str], ...], how: str = "") -> str:
+    """``/help`` for a channel: how it works (``how``: how to answer there), its commands."""
+    return "\n\n".join(part for part in (HELP, how, command_list(commands), HELP_DANGER) if part)
+
+
+def unknown_command(commands: tuple[tuple[str, str], ...]) -> str:
+    """The answer to a command the channel does not know: its commands."""
+    return f"{UNKNOWN_COMMAND}\n{command_list(commands)}"
+
+
+# -- the terminal (``signaalbot chat``)
+CONSOLE_COMMANDS = (
+    *(command for command in COMMANDS if command[0] != "mijnsignalen"),
+    ("quit", "Afsluiten; met /start gaat u later verder waar u was"),
+)
+CONSOLE_INTRO = "Typ /help voor uitleg en alle opdrachten, /quit om te stoppen."
+CONSOLE_HOW = (
+    "<b>Knoppen</b>\n"
+    "Bij een vraag met genummerde knoppen typt u het nummer of de tekst van een knop. "
+    "Vraagt de vraag om iets te typen (postcode, huisnummer, uw naam), dan is alles wat u "
+    "typt, ook een getal, uw antwoord; een knop kiest u daar door de tekst ervan te typen, "
+    "zoals <b>Overslaan</b> of <b>Annuleren</b>."
+)
+CONSOLE_BUTTONS = "Typ uw antwoord, of typ een knop: {labels}"
+CONSOLE_NEXT = "Typ /start voor een nieuw signaal, /help voor uitleg of /quit om te stoppen."
+CONSOLE_ALERT = "=== Melding aan het team ==="
+CONSOLE_ALERT_EDIT = "=== Melding aan het team (bijgewerkt) ==="
+CONSOLE_ALERT_END = "=== einde melding ==="
+GOODBYE = "Tot ziens."
 
 # -- alerts to staff
 ALERT_TITLE = "🔔 <b>Nieuw signaal {reference}</b>"
@@ -242,7 +288,7 @@ COPY_OUTDATED = (
 )
 COPY_WITHDRAWN = "🔒 Dit bericht is ingetrokken."
 FORGET_CONFIRM = (
-    "Wilt u dat wij uw naam, telefoonnummer en de koppeling met uw Telegram-account bij al uw "
+    "Wilt u dat wij uw naam, telefoonnummer en de koppeling met deze chat bij al uw "
     "signalen wissen? De signalen zelf blijven, zodat het team verder kan. U hoort daarna niets "
     "meer over uw signalen."
 )

@@ -325,8 +325,7 @@ def build_questionnaire(*, description_max_chars: int = 1000) -> Questionnaire:
             Question(
                 "contact_phone",
                 Kind.PHONE,
-                "<b>Op welk telefoonnummer</b> kunnen we u bereiken? Tik op "
-                "<b>Deel mijn nummer</b> of typ het nummer.",
+                "<b>Op welk telefoonnummer</b> kunnen we u bereiken?",  # + the engine's hint
                 when=Equals("contact_ok", ("ja",)),
                 summary="Telefoon melder",
                 group="contact",

@@ -1,24 +1,33 @@
 """The console channel: the signaler conversation in a terminal, same engine and database.
 
-Buttons are numbered; type a number (or the button's text) to press one, or type an answer.
-Alerts that would go to staff are printed. It proves the engine knows no Telegram.
+A choice question's buttons are numbered: type the number or the button's text. A question
+that takes a typed answer (postcode, house number, name...) takes every line as that answer,
+a number too; its buttons (Overslaan, Annuleren...) are pressed by typing their text. Alerts
+that would go to staff are printed. It proves the engine knows no Telegram.
 """
 
 from __future__ import annotations
 
 import asyncio
 import html
+import os
 import re
 from typing import TextIO
 
 from bot import messages
-from bot.engine import Input, Prompt, Result, Status, Text
+from bot.engine import Button, Capabilities, Choose, Input, Prompt, Result, Status, Text, pressed
 from bot.intake import ConversationKey
 from bot.outbox import Outgoing
 from bot.services import Services
 
 CHANNEL = "console"
-_COMMANDS = "Opdrachten: /start, /cancel, /help, /privacy, /quit"
+CAPABILITIES = Capabilities()  # text and buttons only: no contact sharing
+_COMMAND = re.compile(r"^\s*/(\w+)")
+FORGET = "_forget"  # pseudo question of the console's /vergeetmij confirmation
+_FORGET_PROMPT = Prompt(FORGET, messages.FORGET_CONFIRM, (
+    (Button(messages.FORGET_YES, Choose(FORGET, "yes")),),
+    (Button(messages.CANCEL, Choose(FORGET, "no")),),
+))
 
 
 def plain(text: str) -> str:
@@ -34,12 +43,46 @@ class ConsoleSender:
         self._sent = 0
 
     async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
-        """Print the message as it would reach the chat."""
+        """Print the message as it would reach the chat (an edit as an update)."""
         self._sent += 1
-        self._out.write(f"\n=== Melding aan het team ===\n"
-                        f"{plain(message.text)}\n=== einde melding ===\n")
+        header = messages.CONSOLE_ALERT_EDIT if message.edit_message_id else messages.CONSOLE_ALERT
+        body = "" if message.delete else plain(message.text) + "\n"
+        self._out.write(f"\n{header}\n{body}{messages.CONSOLE_ALERT_END}\n")
         self._out.flush()
         return self._sent
+
+
+class Lines:
+    """Lines typed on a file descriptor, awaited without a thread, so Ctrl-C ends the wait."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._fd = stream.fileno()
+        self._buffer = b""
+        self._eof = False
+
+    async def next(self) -> str | None:
+        """The next line without its newline; None at the end of input."""
+        while b"\n" not in self._buffer and not self._eof:
+            await self._readable()
+            chunk = os.read(self._fd, 65536)
+            self._eof = not chunk
+            self._buffer += chunk
+        if not self._buffer:
+            return None
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode(errors="replace").rstrip("\r")
+
+    async def _readable(self) -> None:
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        try:
+            loop.add_reader(self._fd, lambda: ready.done() or ready.set_result(None))
+        except PermissionError:  # a regular file: reading it never blocks
+            return
+        try:
+            await ready
+        finally:
+            loop.remove_reader(self._fd)
 
 
 class ConsoleChat:
@@ -47,35 +90,42 @@ class ConsoleChat:
 
     def __init__(self, services: Services, stdin: TextIO, out: TextIO, user: str) -> None:
         self._services = services
-        self._in = stdin
+        self._lines = Lines(stdin)
         self._out = out
-        self._key = ConversationKey(CHANNEL, user)
+        self._key = ConversationKey(CHANNEL, user, CAPABILITIES)
         self._prompt: Prompt | None = None
         self._token: str | None = None
 
     async def run(self) -> None:
-        """Talk until end of input or ``/quit``."""
-        self._say(_COMMANDS)
-        self._show(await self._services.intake.start(self._key))
-        while True:
-            line = await asyncio.to_thread(self._in.readline)
-            if not line or line.strip() == "/quit":
-                self._say("Tot ziens.")
-                return
-            await self._on_line(line.rstrip("\n"))
+        """Talk until the end of input, ``/quit`` or Ctrl-C."""
+        try:
+            self._say(messages.CONSOLE_INTRO)
+            self._show(await self._services.intake.start(self._key))
+            while True:
+                self._out.write("> ")
+                self._out.flush()
+                line = await self._lines.next()
+                if line is None:  # end of input: the line of the "> " ends here
+                    self._say("")
+                if line is None or _command(line) == "quit":
+                    break
+                await self._on_line(line)
+        except asyncio.CancelledError:  # Ctrl-C
+            self._say("")
+            raise
+        finally:
+            self._say(messages.GOODBYE)
 
     async def _on_line(self, line: str) -> None:
-        intake = self._services.intake
-        command = line.strip().lower()
-        if command == "/start":
+        intake, command = self._services.intake, _command(line)
+        if command == "start":
             self._show(await intake.start(self._key))
-        elif command in ("/cancel", "/stop"):
-            self._prompt = None
-            self._say(await intake.cancel(self._key))
-        elif command in ("/help", "/privacy"):
-            self._say(messages.HELP if command == "/help" else messages.PRIVACY)
-            if self._prompt is not None:
-                self._render(self._prompt)
+        elif command in ("cancel", "stop"):
+            self._show(await intake.cancel(self._key))
+        elif command is not None:
+            self._explain(command)
+        elif self._prompt is _FORGET_PROMPT:
+            await self._forget(line)
         else:
             given = self._parse(line)
             token = None if isinstance(given, Text) else self._token
@@ -83,14 +133,44 @@ class ConsoleChat:
             self._show(result)
             if result.status is Status.SUBMIT:
                 await self._services.dispatcher.drain()
-                self._say("Met /start geeft u nog een signaal, met /quit stopt u.")
+        if self._prompt is None:  # an end state: say what can be done now
+            self._say(messages.CONSOLE_NEXT)
+
+    def _explain(self, command: str) -> None:
+        """``/help``, ``/privacy``, ``/vergeetmij`` (asks first), or an unknown command."""
+        if command == "vergeetmij":
+            self._prompt = _FORGET_PROMPT
+        elif command == "help":
+            self._say(messages.help_text(messages.CONSOLE_COMMANDS, messages.CONSOLE_HOW))
+        elif command == "privacy":
+            self._say(messages.PRIVACY)
+        else:
+            self._say(messages.unknown_command(messages.CONSOLE_COMMANDS))
+        if self._prompt is not None:
+            self._render(self._prompt)
+
+    async def _forget(self, line: str) -> None:
+        """The answer to the /vergeetmij question, through the same use case as Telegram's."""
+        yes, self._prompt = self._parse(line) == Choose(FORGET, "yes"), None
+        if not yes:
+            self._say(messages.NOTHING_CHANGED)
+            current = await self._services.intake.current(self._key)
+            if current is not None:  # back to the question the person was at
+                self._show(current)
+            return
+        count = await self._services.privacy.forget_signaler(CHANNEL, self._key.user_id)
+        await self._services.dispatcher.drain()
+        self._say(messages.FORGOTTEN.format(count=count))
 
     def _parse(self, line: str) -> Input:
-        """A number picks a button of the current prompt; anything else is text."""
-        buttons = self._prompt.buttons() if self._prompt else []
-        if line.strip().isdigit() and 1 <= int(line) <= len(buttons):
+        """On a choice question a number presses a button; a button's text does everywhere."""
+        prompt = self._prompt
+        if prompt is None:
+            return Text(line)
+        buttons = prompt.buttons()
+        if not prompt.typed and line.strip().isdigit() and 1 <= int(line) <= len(buttons):
             return buttons[int(line) - 1].input
-        return Text(line)
+        return pressed(prompt, line) or Text(line)
 
     def _show(self, result: Result) -> None:
         if result.ack and result.status is Status.NEXT:
@@ -105,11 +185,20 @@ class ConsoleChat:
 
     def _render(self, prompt: Prompt) -> None:
         # One pass through plain() (in _say): a second would strip a "<...>" it just unescaped.
-        lines = [prompt.text]
-        lines += [f"  {number}) {html.escape(button.label)}"  # labels are plain text
-                  for number, button in enumerate(prompt.buttons(), start=1)]
-        self._say("\n".join(lines) + "\n> ")
+        labels = [html.escape(button.label) for button in prompt.buttons()]  # plain text
+        if prompt.typed:
+            lines = [prompt.text, messages.CONSOLE_BUTTONS.format(
+                labels=" ".join(f"[{label}]" for label in labels))]
+        else:
+            lines = [prompt.text, *(f"  {n}) {label}" for n, label in enumerate(labels, 1))]
+        self._say("\n".join(lines))
 
     def _say(self, text: str) -> None:
         self._out.write(plain(text) + "\n")
         self._out.flush()
+
+
+def _command(line: str) -> str | None:
+    """The command a line starts with (``/help`` -> ``"help"``), if any."""
+    match = _COMMAND.match(line)
+    return match.group(1).lower() if match else None

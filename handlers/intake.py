@@ -21,7 +21,7 @@ from telegram.ext import (
 
 from bot import messages
 from bot.admin import INVITE_PREFIX, ORG_PREFIX
-from bot.engine import Input, Result, SharedContact, Status, Text, Unsupported
+from bot.engine import Capabilities, Input, Result, SharedContact, Status, Text, Unsupported
 from bot.intake import ConversationKey
 from bot.questionnaire import Kind
 from handlers.admin import redeem_invite
@@ -33,11 +33,12 @@ from handlers.staff import forget_message, send_reply
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+CAPABILITIES = Capabilities(share_contact=True)  # the "Deel mijn nummer" reply button
 
 
 def _key(update: Update) -> ConversationKey:
     assert update.effective_user is not None
-    return ConversationKey(CHANNEL, str(update.effective_user.id))
+    return ConversationKey(CHANNEL, str(update.effective_user.id), CAPABILITIES)
 
 
 def plain(text: str) -> str:
@@ -60,15 +61,14 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def cancel(update: Update, context: Context) -> None:
-    """``/cancel``: stop and forget the draft."""
-    assert update.effective_message is not None
-    text = await services(context).intake.cancel(_key(update))
-    await send(context.bot, update.effective_message.chat_id, text, REMOVE_KEYBOARD)
+    """``/cancel``: ask whether to stop and forget the draft."""
+    result = await services(context).intake.cancel(_key(update), update_id=update.update_id)
+    await _send_result(update, context, result)
 
 
 async def help_command(update: Update, context: Context) -> None:
     """``/help``: explain, then show the question the person is at."""
-    await _explain(update, context, messages.HELP)
+    await _explain(update, context, messages.help_text(messages.COMMANDS))
 
 
 async def privacy(update: Update, context: Context) -> None:
@@ -78,7 +78,7 @@ async def privacy(update: Update, context: Context) -> None:
 
 async def unknown_command(update: Update, context: Context) -> None:
     """Any other command."""
-    await _explain(update, context, messages.UNKNOWN_COMMAND)
+    await _explain(update, context, messages.unknown_command(messages.COMMANDS))
 
 
 async def on_text(update: Update, context: Context) -> None:
@@ -204,11 +204,10 @@ async def _explain(update: Update, context: Context, text: str) -> None:
     assert update.effective_chat is not None
     chat_id = update.effective_chat.id
     await send(context.bot, chat_id, text)
-    draft = await services(context).intake.current_draft(_key(update))
-    if draft is not None:
-        prompt = services(context).engine.prompt(draft)
-        await send(context.bot, chat_id, with_notice(messages.CONTINUE_HINT, prompt.text),
-                   keyboard(prompt, draft.token))
+    current = await services(context).intake.current(_key(update))
+    if current is not None and current.prompt is not None:
+        await send(context.bot, chat_id, with_notice(messages.CONTINUE_HINT, current.prompt.text),
+                   keyboard(current.prompt, current.draft.token))
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -227,7 +227,7 @@ def straight_on(api: BotApiStandIn, user: int, typed: dict[str, str],
         return ("text", "/start")
     rows = (last.get("reply_markup") or {}).get("inline_keyboard", [])
     labels = {b["text"]: b["callback_data"] for row in rows for b in row
-              if b["text"] not in ("Annuleren", "Overslaan", "Zo laten")}
+              if b["text"] not in ("Annuleren", "Overslaan", "Zo laten", "Ja, stoppen")}
     if labels:
         if "Klaar" in labels and any(label.startswith("✅") for label in labels):
             choice = "Klaar"

@@ -8,6 +8,7 @@ from bot import messages
 from bot.engine import (
     MENU,
     Cancel,
+    Capabilities,
     Choose,
     Done,
     Draft,
@@ -260,13 +261,84 @@ def test_stale_button_changes_nothing() -> None:
     assert walk(Choose("since", "kort")).status is Status.STALE
 
 
-def test_cancel_anywhere_ends() -> None:
-    walk = Walk()
-    walk(Choose("danger", "nee"))
-    assert walk(Cancel()).status is Status.ENDED
+def labels(result: Result) -> list[str]:
+    assert result.prompt is not None
+    return [button.label for button in result.prompt.buttons()]
+
+
+def test_cancel_anywhere_asks_first_then_ends() -> None:
     walk = Walk()
     to_summary(walk)
-    assert walk(Choose("summary", "cancel")).status is Status.ENDED
+    for cancel in (Cancel(), Choose("summary", "cancel"), Text(" annuleren ")):
+        before = walk.draft
+        asked = walk(cancel)
+        assert asked.status is Status.NEXT and asked.draft.answers == before.answers
+        assert messages.CONFIRM_CANCEL in asked.prompt.text
+        assert labels(asked) == [messages.CANCEL_YES, messages.CANCEL_NO]
+        assert Draft.from_json(asked.draft.to_json()) == asked.draft  # stored with the draft
+        for other in (Text("12"), Cancel(), Choose("summary", "send"), Unsupported("photo")):
+            again = walk(other)
+            assert again.status is Status.INVALID and again.draft == asked.draft
+            assert messages.CONFIRM_CANCEL in again.prompt.text
+        back = walk(Text("Nee, verder"))
+        assert back.status is Status.NEXT and back.draft == before and walk.at == "summary"
+    walk(Cancel())
+    assert walk(Text("ja, stoppen")).status is Status.ENDED
+    walk = Walk()
+    walk(Choose("danger", "nee"))
+    asked = walk(Cancel())
+    [yes] = [b.input for b in asked.prompt.buttons() if b.label == messages.CANCEL_YES]
+    assert walk(yes).status is Status.ENDED
+
+
+def test_a_stale_confirmation_shows_the_current_question() -> None:
+    walk = Walk()
+    walk(Choose("danger", "nee"))
+    asked = walk(Cancel())
+    yes, no = (button.input for button in asked.prompt.buttons())
+    walk(no, Choose("role", "kapper"))
+    for stale in (yes, no):
+        result = walk(stale)
+        assert result.status is Status.STALE and walk.at == "postcode"
+        assert result.draft.answers["role"] == "kapper"
+
+
+def test_typed_label_presses_its_button_on_every_step() -> None:
+    walk = Walk()
+    walk(Choose("danger", "nee"), Choose("role", "kapper"), RoutedPostcode("4531", TERNEUZEN))
+    assert walk(Text("1")).status is Status.NEXT and walk.draft.answers["house_number"] == "1"
+    walk(Text("post stapelt zich op"), Text(" KLAAR "), Text("weet ik niet"),
+         Text("Elke  week"), Text("Nog niets"), Text("klaar"))
+    assert walk.at == "description"
+    walk(Text("Overslaan"))  # the button, not a description
+    assert walk.at == "person_knows" and walk.draft.answers["description"] is None
+    walk(Text("Weet ik niet"), Text("Nee, ik blijf anoniem"), Text("✏️ Wijzigen"),
+         Text("Adres"), RoutedPostcode("4532", TERNEUZEN))
+    assert walk.at == "house_number"
+    walk(Text("zo laten"))
+    assert walk.at == "summary" and walk.draft.answers["house_number"] == "1"
+
+
+def test_phone_prompt_names_the_share_button_only_where_there_is_one() -> None:
+    walk = Walk()
+    to_summary(walk, contact=False)
+    walk(Choose("summary", "edit"), EditGroup("contact"), Choose("contact_ok", "ja"),
+         Text("Piet"))
+    assert walk.at == "contact_phone" and not walk.result.prompt.request_contact
+    assert "Deel mijn nummer" not in walk.result.prompt.text
+    assert "Deel mijn nummer" not in walk(Text("bel me")).notice
+    telegram = ENGINE.on(Capabilities(share_contact=True))
+    assert telegram.questionnaire is ENGINE.questionnaire
+    shown = telegram.prompt(walk.draft)
+    assert shown.request_contact and "Deel mijn nummer" in shown.text
+    assert "Deel mijn nummer" in telegram.step(walk.draft, Text("bel me")).notice
+
+
+def test_prompts_say_whether_they_take_typed_answers() -> None:
+    walk = Walk()
+    assert not walk.result.prompt.typed
+    walk(Choose("danger", "nee"), Choose("role", "kapper"))
+    assert walk.result.prompt.typed  # the postcode: a typed number is the answer
 
 
 def test_draft_json_round_trip() -> None:

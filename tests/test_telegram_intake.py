@@ -47,6 +47,7 @@ async def test_full_signal_is_stored_once_and_alerts_every_chat(
     assert "danger" not in signal.answers and "remembered_role" not in signal.answers
     assert await answers_kept(runner) == []  # only the end marker of the conversation
     assert signal.reference in person.last and "opgepakt" in person.last
+    assert any("Deel mijn nummer" in text for text in person.texts())
 
     await api.wait_for(lambda: all(api.messages(chat) for chat in ALERT_CHATS))
     await runner.settled()  # nothing more may follow
@@ -104,7 +105,7 @@ async def test_not_participating_postcode_stores_nothing_about_the_person(
     assert "14 + netnummer" in person.last
     answers = await draft_answers(runner, person)
     assert not {"postcode", "house_number", "gemeente"} & answers.keys()
-    await person.tap("Annuleren")
+    await person.tap("Annuleren", "Ja, stoppen")
     assert await answers_kept(runner) == [] and await rows(runner, Signal) == []
     counted = await rows(runner, NotOnBoard)
     assert [row.gemeente_code for row in counted] == ["GM0534"]  # once per conversation
@@ -141,10 +142,18 @@ async def test_help_privacy_and_cancel(api: Any, runner: BotRunner) -> None:
     await person.command("help")
     assert "/cancel" in person.texts()[-2] and "postcode" in person.last
     await person.command("privacy")
-    assert "Privacy" in person.texts()[-2]
+    assert "Privacy" in person.texts()[-2] and "/vergeetmij" in person.texts()[-2]
+    await person.command("foo")
+    assert "Die opdracht ken ik niet" in person.texts()[-2]
+    assert "/vergeetmij" in person.texts()[-2] and "postcode" in person.last
     await person.say("4531")
     assert "huisnummer" in person.last  # nothing was lost
     await person.command("cancel")
+    assert "Weet u zeker dat u wilt stoppen?" in person.last
+    await person.tap("Nee, verder")
+    assert "huisnummer" in person.last
+    await person.command("cancel")
+    await person.tap("Ja, stoppen")
     assert "geannuleerd" in person.last
     assert await answers_kept(runner) == []
     await person.command("cancel")
@@ -175,3 +184,23 @@ async def test_draft_is_counted_once(api: Any, runner: BotRunner) -> None:
     async with runner.services.uow() as uow:
         count = await uow.session.scalar(select(func.count(Draft.id)))
     assert count == 1
+    assert person.last.count("U was al bezig met een signaal") == 1
+
+
+async def test_cancelling_asks_first_and_a_stale_confirmation_shows_the_question(
+        api: Any, runner: BotRunner) -> None:
+    person = Person(runner, 511)
+    await person.command("start")
+    await person.tap("Nee", "Horeca")
+    await person.say("4531")
+    await person.tap("Annuleren")  # the question's message becomes the confirmation
+    assert "Weet u zeker dat u wilt stoppen? Wat u invulde wordt gewist." in person.last
+    message, stale = person.button("Ja, stoppen")
+    await person.tap("Nee, verder")
+    assert "huisnummer" in person.last  # in the same message: no confirmation left over
+    assert not any("Weet u zeker" in text for text in person.texts())
+    await runner.processed(api.press(person.id, message, stale, check=False))
+    assert "eerdere vraag" in person.toast() and "huisnummer" in person.last
+    assert (await draft_answers(runner, person))["postcode"] == "4531"
+    await person.say("7")
+    assert "Wat is u opgevallen" in person.last
