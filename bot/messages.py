@@ -306,7 +306,8 @@ STATS_SIGNS = "Meest gezien: {items}"
 STATS_CLAIM = "Opgepakt: {durations}"
 STATS_CONTACT = "Eerste contact: {durations}"
 STATS_OUTCOMES = "Afgerond: {items}"
-STATS_BACKLOG = "Open op {date}: {count}{ages}"
+STATS_BACKLOG = "Open op {date}: {backlog}"
+BACKLOG_COUNT = "{count}, waarvan {before} van vóór de periode"
 STATS_BACKLOG_AGES = " (mediaan {median} oud, oudste {oldest})"
 STATS_NOT_ON_BOARD = "Voor niet-aangesloten gemeenten: {count}"
 STATS_NONE = "geen"
@@ -321,13 +322,14 @@ MONITORING_TITLES = {
     "role": "Wie signaleren? (soort melder)",
     "sign": "Wat viel op? (een signaal kan meer kenmerken hebben)",
     "pc4": "Signalen per postcodegebied (PC4)",
-    "status": "Stand van de signalen",
+    "status": "Stand nu van de signalen uit de periode",
     "outcome": "Uitkomst van afgeronde signalen",
     "durations": "Hoe snel? Tijd vanaf het signaal (p90: 9 van de 10 gingen sneller)",
-    "backlog": "Open signalen naar leeftijd",
+    "backlog": "Open op {date} naar leeftijd (ook van vóór de periode)",
     "not_on_board": "Signalen voor niet-aangesloten gemeenten",
 }
 CHART_FOOTNOTE = "Aantallen van 1 tot 4 staan als “< 5” (gearceerde balk tot 5)."
+CHART_PARTIAL = "* deels in de periode: {bins}"
 CHART_EMPTY = "Geen signalen in deze periode"
 CHART_TOTAL = "Signalen: {total}"
 CHART_OTHER = "overig ({count} gebieden)"
@@ -344,7 +346,8 @@ REPORT_KEY_FIGURES = "Kerncijfers"
 REPORT_TOTAL = "Signalen in de periode"
 REPORT_CLAIM = "Tijd tot oppakken"
 REPORT_CONTACT = "Tijd tot eerste contact"
-REPORT_BACKLOG = "Open signalen op {date}"
+REPORT_BACKLOG = "Open signalen op {date} (ook van vóór de periode)"
+REPORT_BACKLOG_BEFORE = "Open signalen op {date} die van vóór de periode zijn"
 REPORT_NOT_ON_BOARD = "Signalen voor niet-aangesloten gemeenten"
 
 # -- administration
@@ -403,6 +406,13 @@ REPORT_ORGANISATION = "Organisatie"
 REPORT_COUNT = "Signalen"
 REPORT_FOOTNOTES = (
     "Signalen tellen mee in de periode waarin ze binnenkwamen; hun stand, uitkomst en "
-    "doorlooptijden zijn zoals ze nu zijn. p90: 9 van de 10 signalen gingen sneller. "
+    "doorlooptijden zijn zoals ze nu zijn. Open signalen zijn alle signalen die op de "
+    "einddatum nog open waren, ook die van vóór de periode. p90: 9 van de 10 signalen gingen "
+    "sneller. "
     "Aantallen van 1 tot 4 staan als “< 5”, zodat niemand herkenbaar is."
 )
+
+# -- the printable QR poster of a signaler organisation (bot.poster)
+POSTER_SCAN = "Scan mij om een zorg door te geven"
+POSTER_SIGNAALPUNT = "Signaalpunt tegen Eenzaamheid"
+POSTER_LINK = "of open {link}"

@@ -66,13 +66,19 @@ class Period:
 
     @classmethod
     def last_weeks(cls, weeks: int, *, now: datetime | None = None) -> Period:
-        """The ``weeks`` weeks up to ``now`` (the kerngroep meets every six weeks)."""
+        """The last ``weeks`` calendar weeks up to ``now``, the current one included.
+
+        The kerngroep meets every six weeks. The period starts on a Monday (Dutch time), so
+        only the current week can be partial.
+        """
         if weeks < 1:
             raise ValueError("weeks must be at least 1")
         end = now or datetime.now(UTC)
-        start = end - timedelta(weeks=weeks)
-        return cls(start, end, f"laatste {weeks} weken ({local_date(start)} t/m "
-                               f"{local_date(end)})")
+        last_day = (end - timedelta(microseconds=1)).astimezone(LOCAL).date()
+        first_day = last_day - timedelta(days=last_day.weekday(), weeks=weeks - 1)
+        return cls(_local_midnight(first_day), end,
+                   f"laatste {weeks} weken: wk {first_day.isocalendar().week} t/m "
+                   f"{last_day.isocalendar().week} ({first_day:%d-%m-%Y} t/m {last_day:%d-%m-%Y})")
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
@@ -113,6 +119,26 @@ class Cell:
         return shown(self.count)
 
 
+@dataclass(frozen=True)
+class Bin(Cell):
+    """A week or month of a series, and how many of its days fall in the period."""
+
+    days: int
+    of_days: int
+
+    @property
+    def partial(self) -> bool:
+        """Whether only part of the week or month falls in the period (its bar looks low)."""
+        return self.days < self.of_days
+
+    @property
+    def described(self) -> str:
+        """The label, with the days in the period when partial ("wk 27 (6 van 7 dagen)")."""
+        if not self.partial:
+            return self.label
+        return f"{self.label} ({self.days} van {self.of_days} dagen)"
+
+
 def quantile(values: Sequence[float], fraction: float) -> float | None:
     """A quantile of sorted values, linear between the closest ranks (numpy's default).
 
@@ -143,22 +169,27 @@ class Durations:
 
 @dataclass(frozen=True)
 class Backlog:
-    """Signals open at a moment, and how old they were then."""
+    """Signals open at a moment, and how old they were then.
+
+    Every open signal counts, also those filed before the period (``before`` of them).
+    """
 
     count: int
     median_age_days: float | None
     oldest_age_days: float | None
     buckets: tuple[Cell, ...]
+    before: int
 
     @classmethod
-    def of(cls, created: Iterable[datetime], *, at: datetime) -> Backlog:
-        """The backlog of signals filed at ``created``, measured at ``at``."""
+    def of(cls, created: Sequence[datetime], *, at: datetime, since: datetime) -> Backlog:
+        """The backlog of signals filed at ``created``, measured at ``at``; a period ``since``."""
         ages = sorted((at - moment).total_seconds() / 86400 for moment in created)
         counts = dict.fromkeys((key for _, key, _ in BACKLOG_BUCKETS), 0)
         for age in ages:
             counts[next(key for limit, key, _ in BACKLOG_BUCKETS if age < limit)] += 1
         buckets = tuple(Cell(key, label, counts[key]) for _, key, label in BACKLOG_BUCKETS)
-        return cls(len(ages), quantile(ages, 0.5), ages[-1] if ages else None, buckets)
+        return cls(len(ages), quantile(ages, 0.5), ages[-1] if ages else None, buckets,
+                   sum(moment < since for moment in created))
 
 
 @dataclass(frozen=True)
@@ -170,7 +201,7 @@ class Figures:
     period: Period
     as_of: datetime  # the backlog is measured here: the period's end, or now if earlier
     total: int
-    series: tuple[Cell, ...]  # signals per week (or per month for long periods)
+    series: tuple[Bin, ...]  # signals per week (or per month for long periods)
     series_unit: str  # "week" or "maand"
     by_gemeente: tuple[Cell, ...]  # national view only
     by_role: tuple[Cell, ...]
@@ -194,6 +225,11 @@ class Figures:
         """Signals for gemeenten that do not take part, in the period."""
         return sum(cell.count for cell in self.not_on_board)
 
+    @property
+    def partial(self) -> tuple[Bin, ...]:
+        """The weeks or months of the series that fall only partly in the period."""
+        return tuple(cell for cell in self.series if cell.partial)
+
 
 def cells(counts: Mapping[Any, int], labels: Mapping[str, str] | None = None, *,
           by_count: bool = True) -> tuple[Cell, ...]:
@@ -215,27 +251,31 @@ def _natural(key: str) -> tuple[int, str]:
     return (int(key), "") if key.isdigit() else (1 << 30, key)
 
 
-def series(hours: Mapping[datetime, int], period: Period) -> tuple[tuple[Cell, ...], str]:
-    """Counts per UTC hour binned into local ISO weeks, or months for long periods."""
+def series(hours: Mapping[datetime, int], period: Period) -> tuple[tuple[Bin, ...], str]:
+    """Counts per UTC hour binned into local ISO weeks, or months for long periods.
+
+    Each bin knows how many of its days fall in the period: a quarter's first and last weeks
+    and the current week are partial, and their bars look low.
+    """
     weekly = period.end - period.start <= WEEKLY_UP_TO
 
-    def key(moment: datetime) -> tuple[str, str]:
-        local = moment.astimezone(LOCAL)
+    def key(day: date) -> tuple[str, str, int]:
         if weekly:
-            year, week, _ = local.isocalendar()
-            return f"{year}-W{week:02d}", f"wk {week}"
-        return f"{local.year}-{local.month:02d}", f"{MONTHS[local.month - 1]} {local.year}"
+            year, week, _ = day.isocalendar()
+            return f"{year}-W{week:02d}", f"wk {week}", 7
+        days = ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
+        return f"{day.year}-{day.month:02d}", f"{MONTHS[day.month - 1]} {day.year}", days
 
-    bins: dict[str, list[Any]] = {}
+    bins: dict[str, list[Any]] = {}  # key: [label, count, days in the period, days]
     day = period.start.astimezone(LOCAL).date()
     while _local_midnight(day) < period.end:
-        bin_key, label = key(max(_local_midnight(day), period.start))
-        bins.setdefault(bin_key, [label, 0])
+        bin_key, label, of_days = key(day)
+        bins.setdefault(bin_key, [label, 0, 0, of_days])[2] += 1
         day += timedelta(days=1)
     for hour, count in hours.items():
-        bin_key, label = key(hour)
-        bins.setdefault(bin_key, [label, 0])[1] += count
-    return (tuple(Cell(k, label, count) for k, (label, count) in sorted(bins.items())),
+        bin_key, label, of_days = key(hour.astimezone(LOCAL).date())
+        bins.setdefault(bin_key, [label, 0, 0, of_days])[1] += count
+    return (tuple(Bin(k, *values) for k, values in sorted(bins.items())),
             "week" if weekly else "maand")
 
 
@@ -331,7 +371,7 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
         time_to_claim=Durations.of(to_claim),
         time_to_first_contact=Durations.of(to_contact),
         backlog=Backlog.of(await source.backlog(gemeente_code=gemeente_code, at=as_of),
-                           at=as_of),
+                           at=as_of, since=period.start),
         not_on_board=cells({code or "": n for code, n in not_on_board.items()},
                            {code: names.get(code) or code or UNKNOWN_GEMEENTE
                             for code in sorted(c or "" for c in not_on_board)}),
@@ -343,10 +383,38 @@ def number(value: float) -> str:
     return f"{value:.1f}".replace(".", ",").removesuffix(",0")
 
 
+@dataclass(frozen=True)
+class Unit:
+    """A unit for durations: how many hours one is, its words after a number, and an axis."""
+
+    hours: float
+    word: str
+    axis: str
+    one: str  # after "1"
+
+    def text(self, hours: float) -> str:
+        """A duration in this unit ("35 uur", "1,8 dagen", "1 dag"; minutes are whole)."""
+        value = hours / self.hours
+        amount = str(round(value)) if self.hours < 1 else number(value)
+        return f"{amount} {self.one if amount == '1' else self.word}"
+
+
+MINUTES = Unit(1 / 60, "min", "minuten", "min")
+HOURS = Unit(1, "uur", "uren", "uur")
+DAYS = Unit(24, "dagen", "dagen", "dag")
+
+
+def duration_unit(longest_hours: float) -> Unit:
+    """One unit for durations up to ``longest_hours``: minutes, hours up to 3 days, then days."""
+    return MINUTES if longest_hours < 1 else HOURS if longest_hours < 72 else DAYS
+
+
 def hours_text(hours: float) -> str:
-    """A duration in words: minutes, hours up to two days, then days."""
-    if hours < 1:
-        return f"{round(hours * 60)} min"
-    if hours < 48:
-        return f"{number(hours)} uur"
-    return f"{number(hours / 24)} dagen"
+    """A single duration in words, in its own unit."""
+    return duration_unit(hours).text(hours)
+
+
+def days_text(days: float) -> str:
+    """An age in whole days ("717 dagen", "1 dag", "minder dan 1 dag")."""
+    whole = math.floor(days)
+    return "minder dan 1 dag" if whole < 1 else "1 dag" if whole == 1 else f"{whole} dagen"

@@ -33,7 +33,8 @@ from bot.monitoring import (
     Cell,
     Durations,
     Figures,
-    hours_text,
+    days_text,
+    duration_unit,
     local_date,
     shown,
 )
@@ -47,23 +48,32 @@ NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 
 
 def durations_text(durations: Durations) -> str:
-    """Median and p90 in words, or why they are not shown."""
+    """Median and p90 in words, in one unit, or why they are not shown."""
     if durations.count == 0 or durations.median_hours is None or durations.p90_hours is None:
         return messages.DURATION_NONE
     if durations.count < SMALL:
         return messages.DURATION_TOO_FEW
-    return messages.DURATION_SUMMARY.format(median=hours_text(durations.median_hours),
-                                            p90=hours_text(durations.p90_hours),
+    unit = duration_unit(durations.p90_hours)
+    return messages.DURATION_SUMMARY.format(median=unit.text(durations.median_hours),
+                                            p90=unit.text(durations.p90_hours),
                                             count=durations.count)
 
 
-def backlog_ages_text(figures: Figures) -> str:
-    """The backlog's median and oldest age in words, when it is large enough to show them."""
+def backlog_text(figures: Figures) -> str:
+    """The open backlog: how many, how many from before the period, and (if enough) their age."""
     backlog = figures.backlog
+    text = messages.BACKLOG_COUNT.format(count=shown(backlog.count), before=shown(backlog.before))
     if backlog.count < SMALL or backlog.median_age_days is None or not backlog.oldest_age_days:
+        return text
+    return text + messages.STATS_BACKLOG_AGES.format(median=days_text(backlog.median_age_days),
+                                                     oldest=days_text(backlog.oldest_age_days))
+
+
+def partial_note(figures: Figures) -> str:
+    """Which weeks or months fall only partly in the period (marked * in the charts), or ""."""
+    if not figures.partial:
         return ""
-    return messages.STATS_BACKLOG_AGES.format(median=hours_text(backlog.median_age_days * 24),
-                                              oldest=hours_text(backlog.oldest_age_days * 24))
+    return messages.CHART_PARTIAL.format(bins=", ".join(c.described for c in figures.partial))
 
 
 def _top(cells: Iterable[Cell], limit: int = 3) -> str:
@@ -88,13 +98,13 @@ def telegram_text(figures: Figures) -> str:
         messages.STATS_CONTACT.format(durations=durations_text(figures.time_to_first_contact)),
         messages.STATS_OUTCOMES.format(items=_top(figures.by_outcome, limit=6)),
         messages.STATS_BACKLOG.format(date=local_date(figures.as_of),
-                                      count=html.escape(shown(figures.backlog.count)),
-                                      ages=backlog_ages_text(figures)),
+                                      backlog=html.escape(backlog_text(figures))),
     ]
     if figures.national or figures.not_on_board_total:
         lines.append(messages.STATS_NOT_ON_BOARD.format(
             count=html.escape(shown(figures.not_on_board_total))))
-    return "\n".join([*lines, "", messages.STATS_FOOTNOTE])
+    notes = [f"<i>{html.escape(note)}</i>" for note in [partial_note(figures)] if note]
+    return "\n".join([*lines, "", *notes, messages.STATS_FOOTNOTE])
 
 
 def csv_cell(value: Any) -> Any:
@@ -119,10 +129,13 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def figures_rows(figures: Figures) -> list[tuple[str, str, str, str]]:
     """Every figure as shown: (section, key, label, value); counts of 1 to 4 are "< 5"."""
+    date = local_date(figures.as_of)
     rows: list[tuple[str, str, str, str]] = [
         ("totaal", "signalen", messages.REPORT_TOTAL, shown(figures.total)),
-        ("totaal", "open", messages.REPORT_BACKLOG.format(date=local_date(figures.as_of)),
+        ("totaal", "open", messages.REPORT_BACKLOG.format(date=date),
          shown(figures.backlog.count)),
+        ("totaal", "open_van_voor_periode", messages.REPORT_BACKLOG_BEFORE.format(date=date),
+         shown(figures.backlog.before)),
     ]
     for key, durations in (("oppakken", figures.time_to_claim),
                            ("eerste_contact", figures.time_to_first_contact)):
@@ -132,7 +145,8 @@ def figures_rows(figures: Figures) -> list[tuple[str, str, str, str]]:
                             ("p90_uren", durations.p90_hours)):
             rows.append(("doorlooptijd", f"{key}_{name}", key,
                          f"{value:.1f}" if enough and value is not None else ""))
-    rows += [(f"per_{figures.series_unit}", c.key, c.label, c.shown) for c in figures.series]
+    rows += [(f"per_{figures.series_unit}", c.key, c.described, c.shown)
+             for c in figures.series]
     for section, attribute in SECTIONS:
         rows += [(section, c.key, c.label, c.shown) for c in getattr(figures, attribute)]
     rows += [("open_leeftijd", c.key, c.label, c.shown) for c in figures.backlog.buckets]
@@ -140,7 +154,11 @@ def figures_rows(figures: Figures) -> list[tuple[str, str, str, str]]:
 
 
 def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
-    """A one-page, self-contained HTML summary (charts embedded as base64 PNG)."""
+    """A self-contained HTML summary (charts embedded as base64 PNG) that prints on A4.
+
+    The charts print two to a row, each as wide as it is drawn, so that their text keeps its
+    size in points.
+    """
     def esc(text: str) -> str:
         return html.escape(text, quote=True)
 
@@ -149,7 +167,7 @@ def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
         (messages.REPORT_CLAIM, esc(durations_text(figures.time_to_claim))),
         (messages.REPORT_CONTACT, esc(durations_text(figures.time_to_first_contact))),
         (messages.REPORT_BACKLOG.format(date=local_date(figures.as_of)),
-         esc(shown(figures.backlog.count) + backlog_ages_text(figures))),
+         esc(backlog_text(figures))),
         (messages.MONITORING_TITLES["role"].split(" (")[0], _top(figures.by_role)),
         (messages.MONITORING_TITLES["sign"].split(" (")[0], _top(figures.by_sign)),
         (messages.REPORT_NOT_ON_BOARD, esc(shown(figures.not_on_board_total))),
@@ -161,17 +179,27 @@ def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
         f'<figure><img alt="{esc(charts.title(kind, figures))}" src="data:image/png;base64,'
         f'{base64.b64encode(png).decode()}"></figure>' for kind, png in images.items())
     title = messages.REPORT_TITLE.format(scope=figures.scope)
+    notes = "\n".join(f'<p class="notes">{esc(note)}</p>' for note in (
+        partial_note(figures), messages.REPORT_FOOTNOTES,
+        messages.REPORT_MADE.format(date=local_date(figures.as_of))) if note)
     return f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }}
-h1 {{ font-size: 1.5em; margin-bottom: 0; }} .period {{ color: #555; margin-top: .2em; }}
-table {{ border-collapse: collapse; margin: 1em 0; }}
-th, td {{ text-align: left; padding: .3em 1em .3em 0; border-bottom: 1px solid #ddd; }}
-.charts {{ display: grid; grid-template-columns: 1fr 1fr; gap: .5em; }}
-figure {{ margin: 0; }} img {{ width: 100%; height: auto; }}
-.notes {{ color: #555; font-size: .85em; }}
-@media print {{ body {{ margin: 0; }} .charts {{ gap: 0; }} }}
+@page {{ size: A4; margin: 15mm; }}
+body {{ font: 10.5pt/1.4 system-ui, sans-serif; color: #222; box-sizing: border-box;
+        max-width: 210mm; margin: 0 auto; padding: 15mm; }}
+h1 {{ font-size: 17pt; margin: 0; }}
+h2 {{ font-size: 12.5pt; margin: 1.2em 0 .3em; break-after: avoid; }}
+.period {{ font-size: 11pt; color: #333; margin: .2em 0 0; }}
+table {{ border-collapse: collapse; }}
+th, td {{ text-align: left; vertical-align: top; padding: .25em 1em .25em 0;
+          border-bottom: 1px solid #ccc; }}
+.charts {{ display: grid; grid-template-columns: repeat(2, {charts.PRINT_WIDTH_MM}mm);
+           gap: 6mm 4mm; margin-top: 6mm; }}
+figure {{ margin: 0; break-inside: avoid; }}
+img {{ display: block; width: 100%; height: auto; }}
+.notes {{ font-size: 10pt; color: #333; margin: .6em 0 0; }}
+@media print {{ body {{ max-width: none; padding: 0; }} }}
 </style></head><body>
 <h1>{esc(title)}</h1>
 <p class="period">{esc(figures.period.label)}</p>
@@ -187,8 +215,7 @@ figure {{ margin: 0; }} img {{ width: 100%; height: auto; }}
 <div class="charts">
 {figures_html}
 </div>
-<p class="notes">{esc(messages.REPORT_FOOTNOTES)}</p>
-<p class="notes">{esc(messages.REPORT_MADE.format(date=local_date(figures.as_of)))}</p>
+{notes}
 </body></html>
 """
 

@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,19 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import charts
-from bot.monitoring import Cell, Figures, Period, cells, compute, quantile, series, shown
+from bot.monitoring import (
+    Cell,
+    Durations,
+    Figures,
+    Period,
+    cells,
+    compute,
+    quantile,
+    series,
+    shown,
+)
 from bot.outbox import Outgoing
-from bot.report import figures_rows, telegram_text, write_report
+from bot.report import figures_rows, summary_html, telegram_text, write_report
 from bot.services import Services, open_services
 from bot.settings import Settings
 from storage.models import NotOnBoard, Organisation, Signal, utcnow
@@ -214,8 +225,6 @@ async def test_counts_of_one_to_four_are_shown_as_less_than_five(services: Servi
     assert "Via organisatie: Kapsalon Knip (6), PostNL depot Terneuzen (&lt; 5), Rabobank " \
            "(&lt; 5)" in text
     assert "mediaan 6 uur, p90 10 uur (van 11 signalen)" in text
-    assert "mediaan 35 uur, p90 2,3 dagen (van 6 signalen)" in text  # 55 h
-    assert "Open op 01-10-2025: 8 (mediaan 40 dagen oud, oudste 121,5 dagen)" in text
     table = {(section, key): value for section, key, _, value in figures_rows(figures)}
     assert table[("rol", "kapper")] == "8" and table[("rol", "bezorger")] == "< 5"
     assert table[("pc4", "4533")] == "< 5" and table[("stand", "new")] == "< 5"
@@ -256,8 +265,113 @@ def test_periods_follow_dutch_time_and_long_periods_count_per_month() -> None:
     monthly, unit = series({at("2025-01-31 23:30"): 2, at("2025-12-31 22:00"): 6}, year)
     assert unit == "maand" and len(monthly) == 12
     assert (monthly[0].count, monthly[1].count, monthly[11].count) == (0, 2, 6)
-    recent = Period.last_weeks(6, now=NOW)
-    assert recent.end - recent.start == timedelta(weeks=6) and "laatste 6 weken" in recent.label
+
+
+WEDNESDAY = at("2025-12-10 13:00")  # ISO week 50
+
+
+def test_the_last_six_weeks_are_six_calendar_weeks_and_a_partial_one_is_marked() -> None:
+    recent = Period.last_weeks(6, now=WEDNESDAY)
+    assert recent.start == at("2025-11-02 23:00")  # Monday 3 November, midnight in Dutch time
+    assert recent.label == "laatste 6 weken: wk 45 t/m 50 (03-11-2025 t/m 10-12-2025)"
+    weekly, unit = series({WEDNESDAY: 3}, recent)
+    assert unit == "week" and [c.label for c in weekly] == [f"wk {w}" for w in range(45, 51)]
+    assert [(c.days, c.of_days, c.partial) for c in weekly] == [(7, 7, False)] * 5 + [
+        (3, 7, True)]
+    assert weekly[-1].described == "wk 50 (3 van 7 dagen)" and weekly[0].described == "wk 45"
+    # a week's first moment belongs to that week: the six weeks are then whole ones
+    monday = Period.last_weeks(6, now=at("2025-12-14 23:00"))
+    assert not [c for c in series({}, monday)[0] if c.partial]
+    assert len(series({}, monday)[0]) == 6
+    # a quarter starts on a Tuesday and ends on a Tuesday; long periods go per month
+    assert [(c.key, c.days) for c in series({}, Q3)[0] if c.partial] == [
+        ("2025-W27", 6), ("2025-W40", 2)]
+    monthly, unit = series({}, Period.last_weeks(20, now=WEDNESDAY))
+    assert unit == "maand" and [c.described for c in monthly if c.partial] == [
+        "jul 2025 (4 van 31 dagen)", "dec 2025 (10 van 31 dagen)"]
+
+
+async def test_partial_weeks_are_marked_in_the_chart_the_csv_and_stats(
+        sqlite_services: Services) -> None:
+    figures = await figures_of(sqlite_services, "GM0715")
+    note = "* deels in de periode: wk 27 (6 van 7 dagen), wk 40 (2 van 7 dagen)"
+    texts = chart_texts(charts.figure("series", figures))
+    assert "wk 27*" in texts and "wk 40*" in texts and "wk 28" in texts
+    assert note in [text.replace("\n", " ") for text in texts]
+    assert note in [text.replace("\n", " ") for text in
+                    chart_texts(charts.overview_figure(figures))]
+    labels = {key: label for section, key, label, _ in figures_rows(figures)
+              if section == "per_week"}
+    assert (labels["2025-W27"], labels["2025-W28"]) == ("wk 27 (6 van 7 dagen)", "wk 28")
+    assert note in telegram_text(figures)
+
+
+async def test_durations_have_one_unit_per_chart_and_ages_are_whole_days(
+        sqlite_services: Services) -> None:
+    figures = await figures_of(sqlite_services, "GM0715")
+    # to first contact: median 35 h, p90 55 h: hours both, not "p90 2,3 dagen"
+    text = telegram_text(figures)
+    assert "Eerste contact: mediaan 35 uur, p90 55 uur (van 6 signalen)" in text
+    assert "mediaan 40 dagen oud, oudste 121 dagen)" in text  # 121.5 days
+    slow = replace(figures, time_to_first_contact=Durations(6, 43.7, 17208.0))  # 717 days
+    texts = chart_texts(charts.figure("durations", slow))
+    assert "dagen" in texts
+    amounts = [t for t in texts if t.startswith(("mediaan ", "p90 "))]
+    assert amounts == ["mediaan 0,2 dagen", "mediaan 1,8 dagen", "p90 0,4 dagen",
+                       "p90 717 dagen"]
+    assert "Eerste contact: mediaan 1,8 dagen, p90 717 dagen" in telegram_text(slow)
+    quick = replace(figures, time_to_claim=Durations(8, 0.2, 0.5),
+                    time_to_first_contact=Durations(0, None, None))
+    assert "Opgepakt: mediaan 12 min, p90 30 min" in telegram_text(quick)
+    assert "minuten" in chart_texts(charts.figure("durations", quick))
+
+
+async def test_the_open_backlog_says_it_includes_signals_from_before_the_period(
+        sqlite_services: Services) -> None:
+    figures = await figures_of(sqlite_services, "GM0715")
+    assert (figures.backlog.count, figures.backlog.before) == (8, 1)  # one from June
+    assert ("Open op 01-10-2025: 8, waarvan &lt; 5 van vóór de periode (mediaan 40 dagen oud, "
+            "oudste 121 dagen)") in telegram_text(figures)
+    assert "ook van vóór de periode" in charts.title("backlog", figures)
+    assert "uit de periode" in charts.title("status", figures)
+    table = {(section, key): value for section, key, _, value in figures_rows(figures)}
+    assert (table[("totaal", "open")], table[("totaal", "open_van_voor_periode")]) == ("8", "< 5")
+    html = summary_html(figures, {})
+    assert "8, waarvan &lt; 5 van vóór de periode" in html
+
+
+def chart_texts(figure: Any) -> list[str]:
+    """Every visible text of a chart (titles, ticks, bar labels, notes)."""
+    from matplotlib.text import Text
+
+    return [text.get_text() for text in figure.findobj(Text)
+            if text.get_visible() and text.get_text()]
+
+
+def chart_font_sizes(figure: Any) -> set[float]:
+    from matplotlib.text import Text
+
+    return {text.get_fontsize() for text in figure.findobj(Text)
+            if text.get_visible() and text.get_text()}
+
+
+async def test_the_summary_prints_on_a4_with_readable_charts_and_notes(
+        sqlite_services: Services) -> None:
+    figures = await figures_of(sqlite_services, None)
+    html = summary_html(figures, {"series": b"png"})
+    css = html.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert re.search(r"@page\s*\{[^}]*size:\s*A4[^}]*margin:\s*1[0-9]mm", css)
+    notes = re.search(r"\.notes\s*\{([^}]*)\}", css)
+    assert notes and "font-size: 10pt" in notes[1] and "color: #333" in notes[1]
+    # charts print in columns as wide as the figures are drawn: their points are real points
+    assert f"repeat(2, {charts.PRINT_WIDTH_MM}mm)" in css
+    for kind in charts.report_kinds(figures):
+        figure = charts.figure(kind, figures)
+        assert figure.get_figwidth() * 25.4 == pytest.approx(charts.PRINT_WIDTH_MM, abs=.5)
+        assert min(chart_font_sizes(figure)) >= 9, kind
+    overview = charts.overview_figure(figures)  # /stats: four panels
+    assert min(chart_font_sizes(overview)) >= 9
+    assert "Aantallen van 1 tot 4" in html and "Kerncijfers" in html
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -275,7 +389,8 @@ async def test_report_writes_charts_csv_and_a_self_contained_summary(
     pngs = [path for path in written if path.suffix == ".png"]
     assert {path.name for path in pngs} == set(charts.FILES.values())
     for path in pngs:
-        assert path.stat().st_size > 5000 and png_size(path.read_bytes()) == charts.SIZE
+        width, height = png_size(path.read_bytes())
+        assert path.stat().st_size > 5000 and width == charts.WIDTH and height >= charts.HEIGHT
     html = (tmp_path / "samenvatting.html").read_text(encoding="utf-8")
     assert html.count('src="data:image/png;base64,iVBORw0KGgo') == len(pngs)
     assert "alle gemeenten" in html and "3e kwartaal 2025" in html
@@ -384,7 +499,7 @@ async def test_stats_in_telegram_for_regisseurs_and_global_admins(api: Any,
     assert "Signalen: 6" in text["text"] and "Kapper / salon (6)" in text["text"]
     assert "Via organisatie: Kapsalon Knip (5), Geen organisatie (direct) (< 5)" in \
         text["text"]
-    assert "Open op" in text["text"] and ": 7 (" in text["text"]
+    assert "Open op" in text["text"] and ": 7, waarvan < 5 van vóór de periode (" in text["text"]
     assert "Meeste signalen in" not in text["text"]
     assert photo["photo"] and "Signalen Terneuzen" in photo["caption"]
     [upload] = [call.params["photo"] for call in api.calls_of("sendPhoto")]
@@ -404,7 +519,7 @@ async def test_stats_in_telegram_for_regisseurs_and_global_admins(api: Any,
     assert "Signalen alle gemeenten" in text["text"] and "Signalen: 8" in text["text"]
     assert "Meeste signalen in: Terneuzen (6), Heerlen (< 5)" in text["text"]
     assert "Kapper / salon (6), Zorg / welzijn (< 5)" in text["text"]
-    assert "Open op" in text["text"] and ": 9 (" in text["text"]
+    assert "Open op" in text["text"] and ": 9, waarvan < 5 van vóór de periode (" in text["text"]
     assert "Signalen alle gemeenten" in photo["caption"]
 
     await bram.command("stats")  # global admin and regisseur: national, then Heerlen
