@@ -45,7 +45,8 @@ OVERVIEW_DPI = 130  # four panels of about 4.9 by 3.7 inches
 FONT = 9.0  # points: the smallest text of any chart
 STYLE = {"font.size": FONT, "axes.titlesize": 10.5, "axes.labelsize": FONT,
          "xtick.labelsize": FONT, "ytick.labelsize": FONT, "figure.titlesize": 11,
-         "figure.labelsize": FONT}
+         "figure.labelsize": FONT,
+         "text.parse_math": False}  # names are plain text: "$x$" is no formula
 COLOR = "#1f5f8b"
 LIGHT = "#9cc0da"
 NOTE_COLOR = "#444444"

@@ -27,7 +27,8 @@ NAME_TOP, NAME_HEIGHT = 0.5, 1.45  # inches: the room for the organisation's nam
 NAME_SIZES = (28, 24, 20, 17, 14, 12, 10)  # points: the largest that fits is used
 INK = "#1a1a1a"
 RC = {"svg.fonttype": "none", "pdf.fonttype": 42, "font.family": "sans-serif",
-      "font.sans-serif": ["DejaVu Sans", "Verdana", "Arial", "Helvetica"]}
+      "font.sans-serif": ["DejaVu Sans", "Verdana", "Arial", "Helvetica"],
+      "text.parse_math": False}  # a name is plain text: "$x$" is no formula
 
 
 def _name(figure: Figure, name: str) -> None:
@@ -40,8 +41,8 @@ def _name(figure: Figure, name: str) -> None:
         if size == NAME_SIZES[-1] and len(lines) > fitting:
             lines = [*lines[:fitting - 1], lines[fitting - 1].rstrip(" .") + "…"]
         text = figure.text(0.5, 1 - (NAME_TOP + NAME_HEIGHT / 2) / HEIGHT, "\n".join(lines),
-                           fontsize=size, ha="center", va="center", parse_math=False,
-                           color=INK, weight="bold", linespacing=1.15)
+                           fontsize=size, ha="center", va="center", color=INK,
+                           weight="bold", linespacing=1.15)
         box = text.get_window_extent(renderer)
         if size == NAME_SIZES[-1] or (box.width <= TEXT_WIDTH * DPI
                                       and box.height <= NAME_HEIGHT * DPI):
@@ -78,7 +79,7 @@ def draw(*, link: str, name: str, gemeente: str | None) -> Figure:
 
     def text(top: float, words: str, size: float, **style: object) -> None:
         figure.text(0.5, 1 - top / HEIGHT, words, fontsize=size, ha="center", va="center",
-                    parse_math=False, **style)
+                    **style)
 
     with rc_context(RC):
         figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI)

@@ -340,6 +340,19 @@ async def test_the_open_backlog_says_it_includes_signals_from_before_the_period(
     assert "8, waarvan &lt; 5 van vóór de periode" in html
 
 
+async def test_names_in_charts_are_plain_text_never_a_formula(
+        sqlite_services: Services) -> None:
+    figures = await figures_of(sqlite_services, "GM0715")
+    odd = replace(figures, scope="Sint-$Oedenrode$", by_organisation=(
+        Cell("knip", r"Kapsalon $\knip$ & $x^2$", 6), Cell("rabo", "$5 of $10", 5)))
+    for kind in ("organisation", "series"):
+        assert png_size(charts.chart(kind, odd))[0] == charts.WIDTH  # "\\knip" is no symbol
+    texts = chart_texts(charts.figure("organisation", odd))
+    assert r"Kapsalon $\knip$ & $x^2$" in texts and "$5 of $10" in texts
+    assert not [text for text in charts.figure("organisation", odd).findobj(
+        lambda artist: hasattr(artist, "get_parse_math") and artist.get_parse_math())]
+
+
 def chart_texts(figure: Any) -> list[str]:
     """Every visible text of a chart (titles, ticks, bar labels, notes)."""
     from matplotlib.text import Text
