@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -451,15 +452,28 @@ def _column(model: type[Base], attribute: str) -> str:
     return inspect(model).attrs[attribute].columns[0].key
 
 
+@cache
+def _binding(model: type[Base], attribute: str) -> tuple[str, tuple[str, ...], frozenset[str]]:
+    """An encrypted attribute's field, the keys it is bound to, and those that must be set."""
+    keys = SEALED[model][attribute]
+    required = frozenset(key for key in keys if not model.__table__.c[_column(model, key)].nullable)
+    return field_of(model, attribute), keys, required
+
+
+@cache
+def _is_json(model: type[Base], attribute: str) -> bool:
+    return isinstance(model.__table__.c[_column(model, attribute)].type, EncryptedJSON)
+
+
 def sealing_context(model: type[Base], attribute: str, row: Any) -> str:
     """The context an encrypted attribute of ``row`` (an object or a mapping) is bound to."""
-    keys = SEALED[model][attribute]
+    field, keys, required = _binding(model, attribute)
     values = [row[key] if isinstance(row, Mapping) else getattr(row, key) for key in keys]
     for key, value in zip(keys, values, strict=True):
-        if value is None and not model.__table__.c[_column(model, key)].nullable:
-            raise CryptoError(f"{field_of(model, attribute)} is bound to {key}, which is not "
-                              "set yet (give it before the row is written)")
-    return context(field_of(model, attribute), values)
+        if value is None and key in required:
+            raise CryptoError(f"{field} is bound to {key}, which is not set yet (give it "
+                              "before the row is written)")
+    return context(field, values)
 
 
 @event.listens_for(Session, "before_flush")
@@ -499,8 +513,7 @@ def _open(obj: Any, query: Any, attributes: Any = None) -> None:
         token = state.dict.get(attribute)
         if (attributes is None or attribute in attributes) and isinstance(token, str) and token:
             where = sealing_context(type(obj), attribute, obj)
-            json = isinstance(type(obj).__table__.c[_column(type(obj), attribute)].type,
-                              EncryptedJSON)
+            json = _is_json(type(obj), attribute)
             set_committed_value(obj, attribute, keys.decrypt_json(token, where) if json
                                 else keys.decrypt(token, where))
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Float,
     String,
     Text,
@@ -244,6 +245,18 @@ def _not_blocked(chat_id: Any, now: datetime) -> Any:
     return ~exists().where(BlockedChat.chat_id == chat_id, BlockedChat.retry_at > now)
 
 
+# Built once: these run for every alert filed and every copy sent.
+_ALERT_CHATS = (
+    select(AlertChat.chat_id)
+    .where(AlertChat.gemeente_code == bindparam("code"),
+           _may_see(bindparam("code"), AlertChat.chat_id),
+           _not_blocked(AlertChat.chat_id, bindparam("now")))
+    .order_by(AlertChat.id))
+_RECIPIENT_MAY_SEE = select(Signal.id).where(
+    Signal.id == bindparam("signal_id"), Signal.erased_at.is_(None),
+    _may_see(Signal.gemeente_code, bindparam("chat_id", type_=BigInteger)))
+
+
 class GemeenteRepository:
     """Gemeenten, their alert chats and the PC4 routing table."""
 
@@ -266,11 +279,7 @@ class GemeenteRepository:
         Its team groups, and those of its alert chats that are the private chat of its active
         staff (see ``may_see``); none that is blocked.
         """
-        rows = await self.session.scalars(
-            select(AlertChat.chat_id)
-            .where(AlertChat.gemeente_code == code, _may_see(code, AlertChat.chat_id),
-                   _not_blocked(AlertChat.chat_id, now or utcnow()))
-            .order_by(AlertChat.id))
+        rows = await self.session.scalars(_ALERT_CHATS, {"code": code, "now": now or utcnow()})
         return list(rows)
 
     async def may_see(self, *, code: str, chat_id: int) -> bool:
@@ -894,9 +903,8 @@ class OutboxRepository:
         The signal is not erased, and the chat is a team group of its gemeente or the private
         chat of active staff there (``GemeenteRepository.may_see``).
         """
-        found = await self.session.scalar(select(Signal.id).where(
-            Signal.id == row.signal_id, Signal.erased_at.is_(None),
-            _may_see(Signal.gemeente_code, literal(row.chat_id or 0))))
+        found = await self.session.scalar(
+            _RECIPIENT_MAY_SEE, {"signal_id": row.signal_id, "chat_id": row.chat_id or 0})
         return found is not None
 
     async def mark_sent(self, *, outbox_id: int, message_id: int | None,
