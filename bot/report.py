@@ -24,6 +24,7 @@ import html
 import io
 import re
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +182,7 @@ def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
     title = messages.REPORT_TITLE.format(scope=figures.scope)
     notes = "\n".join(f'<p class="notes">{esc(note)}</p>' for note in (
         partial_note(figures), messages.REPORT_FOOTNOTES,
-        messages.REPORT_MADE.format(date=local_date(figures.as_of))) if note)
+        messages.REPORT_MADE.format(date=local_date(datetime.now(UTC)))) if note)
     return f"""<!DOCTYPE html>
 <html lang="nl"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>

@@ -28,6 +28,7 @@ from bot.monitoring import (
     Period,
     cells,
     compute,
+    local_date,
     quantile,
     series,
     shown,
@@ -385,6 +386,8 @@ async def test_the_summary_prints_on_a4_with_readable_charts_and_notes(
     overview = charts.overview_figure(figures)  # /stats: four panels
     assert min(chart_font_sizes(overview)) >= 9
     assert "Aantallen van 1 tot 4" in html and "Kerncijfers" in html
+    # made today, not on the day the quarter ended
+    assert f"Gemaakt op {local_date(datetime.now(UTC))} met Signaalbot" in html
 
 
 def png_size(data: bytes) -> tuple[int, int]:
