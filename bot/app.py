@@ -1,4 +1,7 @@
-"""The Telegram application: built from settings, services opened in ``post_init``."""
+"""The Telegram application: built from settings, services opened in ``post_init``.
+
+``run`` prepares the database before it reaches Telegram (``bot.connect``), then serves.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot import messages
-from bot.services import Services, open_services
+from bot.connect import connect, polling_error, stop_signals, unless
+from bot.services import Services, open_services, prepare_database
 from bot.settings import ConfigError, Settings, keyring
 from bot.telegram_request import api_request, get_updates_request
 from bot.update_processor import update_processor
@@ -21,6 +25,7 @@ from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
 from handlers.render import DEFAULTS, ConversationBot
 from handlers.webhook import run_webhook
+from storage.db import create_engine, current_revision
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         .build()
     )
     application.bot_data["settings"] = settings
+    application.add_error_handler(polling_error)  # before the handlers' own (handlers.intake)
     privacy.register(application, limit=settings.security.flood_updates,
                      seconds=settings.security.flood_seconds)
     admin.register(application)
@@ -72,7 +78,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     application.job_queue.run_repeating(_run_due, interval=settings.workflow.check_interval_seconds,
                                         first=1)
     application.job_queue.run_repeating(_retention, interval=RETENTION_SECONDS, first=30)
-    await _set_commands(application, settings)
+    try:
+        await _set_commands(application, settings)
+    except TelegramError as error:
+        log.warning("command menu not set (%s); it is set at the next start", error.message)
     log.info("Signaalbot ready as @%s", application.bot.username)
 
 
@@ -135,17 +144,63 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
+async def _prepare(settings: Settings) -> None:
+    """The database migrated and the config applied, before anything talks to Telegram."""
+    keys = keyring(settings)
+    db = create_engine(settings.database.url, keyring=keys)
+    try:
+        await prepare_database(settings, db, keys)
+        revision = await current_revision(db)
+    finally:
+        await db.dispose()
+    log.info("database at revision %s; config applied (%d gemeente(n))", revision,
+             len(settings.gemeenten))
+
+
+async def _start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    """Prepare the database, then reach Telegram; False when stopped first (nothing left open).
+
+    Raises:
+        ConfigError: Telegram rejected the token.
+    """
+    connected = False
+    try:
+        with stop_signals() as stopped:
+            await _prepare(application.bot_data["settings"])  # a migration runs to its end
+            connected = not stopped.is_set() and await unless(stopped, connect(application))
+        return connected
+    finally:
+        if not connected:
+            await application.bot.shutdown()  # closes its HTTP sessions
+
+
 def run(settings: Settings) -> None:
-    """Run the bot until interrupted: long polling, or a webhook when configured."""
+    """Run the bot until SIGINT or SIGTERM: long polling, or a webhook when configured.
+
+    First the database is migrated and the config applied; then Telegram is reached (see
+    ``bot.connect``), however long that takes.
+
+    Raises:
+        ConfigError: Settings that cannot work, or a token Telegram rejects.
+    """
     keyring(settings)  # refuse to start without a valid encryption key
+    webhook = settings.telegram.webhook
+    if settings.telegram.mode == "webhook" and not (
+            webhook.url and webhook.secret_token.get_secret_value()):
+        raise ConfigError("telegram.webhook: url and secret_token are required in webhook mode")
     application = build_application(settings)
-    asyncio.set_event_loop(new_event_loop())  # PTB runs on the current loop and closes it
+    loop = new_event_loop()
+    asyncio.set_event_loop(loop)  # PTB runs on the current loop and closes it
+    try:
+        started = loop.run_until_complete(_start_up(application))
+    except BaseException:
+        loop.close()
+        raise
+    if not started:
+        loop.close()
+        return
     tune_garbage_collector()
     if settings.telegram.mode == "webhook":
-        webhook = settings.telegram.webhook
-        secret = webhook.secret_token.get_secret_value()
-        if not webhook.url or not secret:
-            raise ConfigError("telegram.webhook: url and secret_token are required in webhook mode")
         # Our own endpoint, not PTB's run_webhook: that one reads bodies of up to 100 MB before
         # it checks the secret token (handlers/webhook.py).
         run_webhook(application, webhook, allowed_updates=ALLOWED_UPDATES)

@@ -45,6 +45,8 @@ DEMO_GEMEENTE = GemeenteSettings(
 def _logging(level: int) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines carry the bot token
+    for chatty in ("alembic", "apscheduler"):  # a line per migration step, per job run
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 @app.command()

@@ -78,9 +78,17 @@ async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:
     await config_apply.apply(settings, uow)
 
 
+async def prepare_database(settings: Settings, db: AsyncEngine, keys: Keyring) -> None:
+    """Migrate the schema (when ``database.migrate_on_start``), then apply the configuration."""
+    if settings.database.migrate_on_start:
+        await upgrade(db)
+    async with UnitOfWork(session_factory(db), keys) as uow:
+        await sync_gemeenten(settings, uow)
+
+
 async def open_services(settings: Settings, sender: Sender, *, throttle: Throttle | None = None,
                         channels: Sequence[str] | None = None) -> Services:
-    """Connect the database (migrating it if configured), load routing, wire the services.
+    """Connect the database (``prepare_database``), wire the services.
 
     ``sender`` delivers the outbox (of ``channels``, or all), waiting on ``throttle``.
 
@@ -89,8 +97,7 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
     """
     keys = keyring(settings)
     db = create_engine(settings.database.url, keyring=keys)
-    if settings.database.migrate_on_start:
-        await upgrade(db)
+    await prepare_database(settings, db, keys)
     sessions = session_factory(db)
     reader = (create_engine(settings.database.url, keyring=keys, threaded=True)
               if db.dialect.name == "sqlite" else db)
@@ -98,8 +105,6 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
     def new_uow() -> UnitOfWork:
         return UnitOfWork(sessions, keys)
 
-    async with new_uow() as uow:
-        await sync_gemeenten(settings, uow)
     engine = Engine(build_questionnaire(
         description_max_chars=settings.intake.description_max_chars))
     alerts = Alerts(engine)

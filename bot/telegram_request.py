@@ -136,8 +136,9 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as error:  # aiohttp's timeouts all derive from it
             raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+        except aiohttp.ClientError as error:  # its text may name the URL, which holds the token
+            text = str(error).replace(url, url.rsplit("/", 1)[-1])
+            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {text}") from error
         finally:
             self._pool.release()
 

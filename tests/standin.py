@@ -383,12 +383,13 @@ class BotApiStandIn:
     # --- lifecycle ---------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Starts serving on a free port of 127.0.0.1."""
+        """Starts serving on a free port of 127.0.0.1; after a ``stop``, on the same port again
+        (Telegram back after an outage)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/{path:.*}", self._handle)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         self._port = self._runner.addresses[0][1]
         self._closing = False
