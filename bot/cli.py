@@ -117,7 +117,8 @@ def db_upgrade(config: ConfigOption = None,
 
     settings = _settings(config)
     keyed = bool(settings.security.encryption_key.get_secret_value())
-    typer.echo(f"database at revision {_on_database(settings, _work, encrypted=keyed)}")
+    revision = _on_database(settings, _work, encrypted=keyed, prepare=False)
+    typer.echo(f"database at revision {revision}")
 
 
 @db_app.command("current")
@@ -125,7 +126,7 @@ def db_current(config: ConfigOption = None) -> None:
     """Show the schema revision of the database."""
     from storage.db import current_revision
 
-    revision = _on_database(_settings(config), current_revision)
+    revision = _on_database(_settings(config), current_revision, prepare=False)
     typer.echo(revision or "empty (no migrations applied)")
 
 
@@ -262,8 +263,6 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Monitoring for the kerngroep: PNG charts, CSV files and a one-page HTML summary."""
-    from sqlalchemy.exc import DBAPIError
-
     from bot.monitoring import Period, compute, shown
     from bot.report import write_report
     from storage.db import session_factory
@@ -293,9 +292,6 @@ def report(
         typer.echo(f"{figures.scope}, {figures.period.label}: {shown(figures.total)} signalen")
         return ""
 
-    try:
-        problem = _on_database(settings, _work)
-    except DBAPIError as error:
-        raise fail(f"database error (run `signaalbot db upgrade`?): {error.orig}", 1) from None
+    problem = _on_database(settings, _work)
     if problem:
         raise fail(problem)

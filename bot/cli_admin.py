@@ -273,7 +273,7 @@ def config_apply_command(
                 await config_apply.apply(settings, uow)
             return changes
 
-    changes = on_database(settings, _work, encrypted=True)
+    changes = on_database(settings, _work, encrypted=True, prepare=False)  # it applies itself
     for line in changes:
         typer.echo(line)
     typer.echo("no changes" if not changes else (

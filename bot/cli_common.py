@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -45,20 +46,50 @@ def keyring_or_exit(settings: Settings) -> Keyring:
 
 
 def on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]], *,
-                encrypted: bool = False) -> T:
-    """Run ``work`` on the configured database (with the keyring when ``encrypted``)."""
+                encrypted: bool = False, prepare: bool = True) -> T:
+    """Run ``work`` on the configured database (with the keyring when ``encrypted``).
+
+    Unless ``prepare`` is off, the database is made ready first, as ``run`` does: the schema
+    migrated (``database.migrate_on_start``), and the gemeenten of the config that it does
+    not know yet added, with their staff (this needs the key; without one only the schema).
+    What the config says of a known gemeente is left to ``config apply`` and ``run``, so a
+    change made with a command stays until then. A database error is one line.
+    """
+    from sqlalchemy.exc import DBAPIError
+
     from storage.db import create_engine
 
-    keys = keyring_or_exit(settings) if encrypted else None
+    configured = bool(settings.security.encryption_key.get_secret_value())
+    keys = keyring_or_exit(settings) if encrypted or configured else None
 
     async def _main() -> T:
         engine = create_engine(settings.database.url, keyring=keys)
         try:
+            if prepare:
+                await _prepare(engine, settings, keys)
             return await work(engine)
         finally:
             await engine.dispose()
 
-    return asyncio.run(_main())
+    try:
+        return asyncio.run(_main())
+    except (DBAPIError, ConnectionError, socket.gaierror) as error:
+        raise fail(f"database error: {getattr(error, 'orig', None) or error}", 1) from None
+
+
+async def _prepare(engine: AsyncEngine, settings: Settings, keys: Keyring | None) -> None:
+    """Migrate, and add the config's gemeenten the database does not know (see ``on_database``)."""
+    from bot import config_apply
+    from storage.db import session_factory, upgrade
+
+    if settings.database.migrate_on_start:
+        await upgrade(engine)
+    if keys is None:
+        return
+    async with UnitOfWork(session_factory(engine), keys) as uow:
+        new = [g for g in settings.gemeenten if await uow.gemeenten.get(code=g.code) is None]
+        if new:
+            await config_apply.apply(settings.model_copy(update={"gemeenten": new}), uow)
 
 
 def uow_for(engine: AsyncEngine, settings: Settings) -> UnitOfWork:

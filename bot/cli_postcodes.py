@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -20,18 +19,15 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.cli_common import ConfigOption, fail, settings_or_exit
+from bot.cli_common import ConfigOption, fail, on_database, settings_or_exit
 from bot.settings import ConfigError, Settings, keyring
 from storage.crypto import Keyring, generate_key
 from storage.uow import UnitOfWork
 
 postcodes_app = typer.Typer(help="Routing data for all of the Netherlands (CBS open data).",
                             no_args_is_help=True)
-
-T = TypeVar("T")
 
 
 def _keys(settings: Settings, *, required: bool) -> Keyring:
@@ -42,26 +38,6 @@ def _keys(settings: Settings, *, required: bool) -> Keyring:
         if required:
             raise fail(f"config error: {error}") from None
         return Keyring(generate_key())
-
-
-def _on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]], *,
-                 keys: Keyring | None = None) -> T:
-    """Run ``work`` on the configured, migrated database."""
-    from storage.db import create_engine, upgrade
-
-    async def _main() -> T:
-        engine = create_engine(settings.database.url, keyring=keys)
-        try:
-            if settings.database.migrate_on_start:
-                await upgrade(engine)
-            return await work(engine)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(_main())
-    except DBAPIError as error:
-        raise fail(f"database error: {error.orig}", 1) from None
 
 
 def _uow(engine: AsyncEngine, keys: Keyring) -> UnitOfWork:
@@ -108,7 +84,7 @@ def import_command(
         return report.lines()
 
     try:
-        lines = _on_database(settings, _work)
+        lines = on_database(settings, _work)
     except CbsFormatError as error:
         raise fail(f"{file.name}: {error}") from None
     for line in lines:
@@ -130,7 +106,7 @@ def status_command(config: ConfigOption = None) -> None:
                 f"  #{d.id} {d.source}: unfinished (removed by the next import)"
                 for d in datasets]
 
-    lines = _on_database(settings, _work)
+    lines = on_database(settings, _work)
     for line in lines or ["no CBS routing data imported (signaalbot postcodes import FILE)"]:
         typer.echo(line)
 
@@ -166,7 +142,7 @@ def lookup_command(
             lines.append(f"advice: {result.advice}")
         return lines
 
-    for line in _on_database(settings, _work):
+    for line in on_database(settings, _work):
         typer.echo(line)
 
 
@@ -199,7 +175,7 @@ def merge_command(
         return (["dry run: nothing changed"] if dry_run else []) + report.lines()
 
     try:
-        lines = _on_database(settings, _work, keys=keys)
+        lines = on_database(settings, _work, encrypted=True)
     except MergeError as error:
         raise fail(str(error)) from None
     for line in lines:

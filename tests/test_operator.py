@@ -1,8 +1,9 @@
-"""The operator's first hour: ``signaalbot run`` as installed.
+"""The operator's first hour: ``signaalbot run`` and the admin commands as installed.
 
 ``run`` prepares the database (migrations, the config's gemeenten and staff) before it talks to
 Telegram; Telegram out of reach is one line per attempt, a rejected token one line with the
-token masked; a stop signal ends it cleanly at any moment.
+token masked; a stop signal ends it cleanly at any moment. Admin commands work on a fresh
+database.
 """
 
 from __future__ import annotations
@@ -204,3 +205,20 @@ async def test_an_outage_while_running_is_one_warning_per_retry_and_the_chat_goe
     gaps = [(b - a).total_seconds() for a, b in pairwise(map(moment, warnings))]
     assert gaps[-1] > gaps[0] * 1.5, run.describe()  # backing off, not hammering
 
+
+async def test_admin_commands_work_on_a_fresh_database(db_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, db_url)
+
+    async def command(*args: str) -> tuple[int, str, str]:
+        process = await asyncio.create_subprocess_exec(
+            *signaalbot(), *args, "--config", str(config), stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE, env=environment(), cwd=tmp_path)
+        out, err = await process.communicate()
+        assert process.returncode is not None
+        return process.returncode, out.decode(), err.decode()
+
+    code, out, err = await command("staff", "list", "--gemeente", "GM0715")
+    assert code == 0 and "Carine" in out and "Traceback" not in err, out + err
+    code, out, err = await command("org", "add", "Kapsalon Knip", "--role", "kapper",
+                                   "--gemeente", "GM0715")
+    assert code == 0 and "t.me/signaalbot_test_bot" in out and not err, out + err
