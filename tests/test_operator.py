@@ -23,10 +23,12 @@ from typing import Any
 import pytest
 from alembic.script import ScriptDirectory
 
+from bot.settings import Settings
 from storage.crypto import Keyring
 from storage.db import alembic_config, create_engine, current_revision, session_factory
 from storage.uow import UnitOfWork
 from tests.conftest import TEST_KEY
+from tests.harness import BotRunner, Person
 from tests.standin import BotApiStandIn
 
 TOKEN = "7654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # BotFather's shape, not the stand-in's
@@ -222,3 +224,16 @@ async def test_admin_commands_work_on_a_fresh_database(db_url: str, tmp_path: Pa
     code, out, err = await command("org", "add", "Kapsalon Knip", "--role", "kapper",
                                    "--gemeente", "GM0715")
     assert code == 0 and "t.me/signaalbot_test_bot" in out and not err, out + err
+
+
+async def test_a_command_menu_lost_on_the_way_does_not_stop_the_start(
+        api: BotApiStandIn, settings: Settings) -> None:
+    api.fail_next("setMyCommands", None)  # Telegram gone between getMe and the menu
+    runner = BotRunner(api, settings)
+    await runner.start()
+    try:
+        person = Person(runner, USER)
+        await person.command("start")
+        assert person.texts()
+    finally:
+        await runner.stop()
