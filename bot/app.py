@@ -119,7 +119,7 @@ async def _retention(context: ContextTypes.DEFAULT_TYPE) -> None:
 def new_event_loop() -> asyncio.AbstractEventLoop:
     """The bot's event loop: uvloop where it is installed (not on Windows), else asyncio's.
 
-    uvloop takes about a tenth off the bot's CPU time per update (README, Benchmarks).
+    uvloop takes about a tenth off the bot's CPU time per update (docs/benchmarks.md).
     """
     try:
         import uvloop
@@ -136,7 +136,7 @@ GC_THRESHOLDS = (10_000, 20, 20)
 def tune_garbage_collector() -> None:
     """Freeze what start-up loaded (full collections skip it); collect young objects less often.
 
-    Measured A/B (README, Benchmarks): 2.6 -> 2.2 ms CPU per update, collector time 1.4 ->
+    Measured A/B (docs/benchmarks.md): 2.6 -> 2.2 ms CPU per update, collector time 1.4 ->
     0.1 s over a run of ~10 s.
     """
     gc.collect()

@@ -192,7 +192,7 @@ class PostgresDraftRepository(DraftRepository):
     """Drafts on PostgreSQL: a step's read and rewrite go straight to asyncpg.
 
     A conversation step is mostly these two statements: its database work took about 650 µs of
-    CPU through SQLAlchemy and 350 µs this way (README, Benchmarks). They run on the session's
+    CPU through SQLAlchemy and 350 µs this way (docs/benchmarks.md). They run on the session's
     connection: in its transaction once an earlier statement of the unit of work began it,
     else each on its own. That is the same for the read under READ COMMITTED, and safe for the
     rewrite: it is guarded by the version and is a step's last write
