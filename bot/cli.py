@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import cli_admin, cli_postcodes
-from bot.cli_common import ConfigOption, fail
+from bot.cli_common import ConfigOption, database_errors_in_one_line, fail
 from bot.cli_common import on_database as _on_database
 from bot.cli_common import settings_or_exit as _settings
 from bot.cli_common import uow_for as _uow
@@ -58,7 +58,8 @@ def run(config: ConfigOption = None) -> None:
     settings = _settings(config)
     _logging(logging.INFO)
     try:
-        run_bot(settings)
+        with database_errors_in_one_line():
+            run_bot(settings)
     except ConfigError as error:
         raise fail(f"config error: {error}") from None
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -55,8 +56,6 @@ def on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]],
     What the config says of a known gemeente is left to ``config apply`` and ``run``, so a
     change made with a command stays until then. A database error is one line.
     """
-    from sqlalchemy.exc import DBAPIError
-
     from storage.db import create_engine
 
     configured = bool(settings.security.encryption_key.get_secret_value())
@@ -71,8 +70,17 @@ def on_database(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]],
         finally:
             await engine.dispose()
 
-    try:
+    with database_errors_in_one_line():
         return asyncio.run(_main())
+
+
+@contextlib.contextmanager
+def database_errors_in_one_line() -> Iterator[None]:
+    """A database that cannot be reached, or refuses, is one line and exit code 1."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
     except (DBAPIError, ConnectionError, socket.gaierror) as error:
         raise fail(f"database error: {getattr(error, 'orig', None) or error}", 1) from None
 

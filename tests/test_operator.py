@@ -182,6 +182,16 @@ async def test_run_with_a_rejected_token_says_so_in_one_line(api: BotApiStandIn,
     assert [call.method for call in api.calls] == ["getMe"]  # and it did not try again
 
 
+async def test_run_with_the_database_out_of_reach_says_so_in_one_line(
+        refusing_port: int, tmp_path: Path) -> None:
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{refusing_port}/none"
+    async with Run(write_config(tmp_path, url)) as run:
+        code = await run.stop(None)
+    assert code != 0, run.describe()
+    assert_clean(run)
+    assert len(run.lines) <= 2 and "database" in run.lines[-1], run.describe()
+
+
 async def test_an_outage_while_running_is_one_warning_per_retry_and_the_chat_goes_on(
         api: BotApiStandIn, tmp_path: Path) -> None:
     config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
