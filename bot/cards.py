@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot import messages
 from bot.engine import Engine
 from bot.outbox import Buttons
-from bot.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, State
+from bot.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, EventAction, State
 from storage.models import Signal, SignalEvent
 
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
@@ -40,7 +40,7 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
     ]
     if answers.get("contact_ok") != "ja":
         lines += ["", messages.ALERT_ANONYMOUS]
-    state = State(signal.status)
+    state = signal.status
     if state is not State.NEW:
         lines += ["", messages.ALERT_STATE.format(state=STATE_LABELS[state])]
         if owner_name:
@@ -54,7 +54,7 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
 
 def card_buttons(signal: Signal) -> Buttons:
     """The actions that fit the signal's state (each is checked again when pressed)."""
-    state, sid = State(signal.status), signal.id
+    state, sid = signal.status, signal.id
     details = (messages.BTN_DETAILS, staff_data("hist", sid))
     if state is State.NEW:
         return (((messages.BTN_CLAIM, staff_data("claim", sid)),
@@ -79,36 +79,36 @@ def describe_event(event: SignalEvent) -> str:
     """One history entry as text (HTML-safe)."""
     detail = event.detail
     match event.action:
-        case "filed":
+        case EventAction.FILED:
             return "Ontvangen"
-        case "claim":
+        case EventAction.CLAIM:
             return "Opgepakt"
-        case "assign":
+        case EventAction.ASSIGN:
             return f"Toegewezen aan {html.escape(detail.get('to', '?'))}"
-        case "status":
+        case EventAction.STATUS:
             text = STATUSES.get(detail.get("status", ""), "Status")
             if detail.get("referral"):
                 text += f" ({REFERRALS.get(detail['referral'], '')})"
             return text
-        case "close":
+        case EventAction.CLOSE:
             return f"Afgerond: {OUTCOMES.get(detail.get('outcome', ''), '')}"
         case _ if detail.get("erased"):
             return "(tekst gewist na de bewaartermijn)"
-        case "note":
+        case EventAction.NOTE:
             return f"Notitie: {html.escape(detail.get('text', ''))}"
-        case "question":
+        case EventAction.QUESTION:
             return f"Vraag aan melder: {html.escape(detail.get('text', ''))}"
-        case "answer":
+        case EventAction.ANSWER:
             return f"Antwoord van melder: {html.escape(detail.get('text', ''))}"
-        case "no_answer":
+        case EventAction.NO_ANSWER:
             return "Vraag aan melder: geen reactie ontvangen"
-        case "declined":
+        case EventAction.DECLINED:
             return "Melder wil geen vragen meer"
-        case "escalate":
+        case EventAction.ESCALATE:
             return f"Herinnering verstuurd (niveau {detail.get('level', '?')})"
-        case "reminder":
+        case EventAction.REMINDER:
             return "Herinnering: geen status vastgelegd"
-        case "forgotten":
+        case EventAction.FORGOTTEN:
             return "Melder liet contactgegevens en koppeling wissen"
     return html.escape(event.action)
 
@@ -117,7 +117,7 @@ def history(events: Sequence[tuple[SignalEvent, str | None]]) -> str:
     """A signal's history, oldest first."""
     lines = [messages.HISTORY_TITLE]
     for event, actor in events:
-        if event.action == "view":  # views are kept for the audit, not shown
+        if event.action is EventAction.VIEW:  # views are kept for the audit, not shown
             continue
         who = f" — {html.escape(actor)}" if actor else ""
         lines.append(f"{local(event.at)}: {describe_event(event)}{who}")
@@ -139,4 +139,4 @@ def list_line(signal: Signal, now: datetime, owner_name: str | None) -> str:
     assert signal.reference is not None
     owner = f" · {html.escape(owner_name)}" if owner_name else ""
     return messages.LIST_LINE.format(reference=signal.reference, age=age(signal.created_at, now),
-                                     state=STATE_LABELS[State(signal.status)], owner=owner)
+                                     state=STATE_LABELS[signal.status], owner=owner)

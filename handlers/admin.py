@@ -18,7 +18,8 @@ from telegram.ext import (
 )
 
 from bot import messages
-from bot.admin import INVITE_PREFIX, Actor, AdminError, AdminService, Forbidden
+from bot.admin import INVITE_PREFIX, Actor, AdminError, AdminService
+from bot.workflow import NoAccess
 from handlers.context import Context, answer_query, services
 
 Rows = list[list[InlineKeyboardButton]]
@@ -52,7 +53,7 @@ async def on_admin_button(update: Update, context: Context) -> None:
     actor, admin = Actor(query.from_user.id), services(context).admin
     try:
         text, rows = await _act(context, admin, actor, action, code, arg)
-    except Forbidden:
+    except NoAccess:
         await answer_query(query, messages.NO_ACCESS)
         return
     except AdminError as error:
@@ -86,7 +87,7 @@ async def _act(context: Context, admin: AdminService, actor: Actor, action: str,
     if action == "on" and arg in ("0", "1"):
         await admin.set_active(actor, code, arg == "1")
         return await _panel(admin, actor, code)
-    raise Forbidden(action)
+    raise NoAccess(action)
 
 
 async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Rows]:
