@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import messages
+from bot.buttons import StaffAction, StaffButton
 from bot.engine import Engine
 from bot.outbox import Buttons
 from bot.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, EventAction, State
@@ -19,11 +20,6 @@ LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 def local(moment: datetime) -> str:
     """A timestamp as Dutch local time."""
     return moment.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M")
-
-
-def staff_data(action: str, signal_id: int, arg: str = "") -> str:
-    """Callback data of a staff button (validated again on every press)."""
-    return f"w|{action}|{signal_id}|{arg}"
 
 
 def card(engine: Engine, signal: Signal, *, gemeente_name: str,
@@ -55,23 +51,29 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
 def card_buttons(signal: Signal) -> Buttons:
     """The actions that fit the signal's state (each is checked again when pressed)."""
     state, sid = signal.status, signal.id
-    details = (messages.BTN_DETAILS, staff_data("hist", sid))
+    details = staff_button(messages.BTN_DETAILS, StaffAction.DETAILS, sid)
+    assign = staff_button(messages.BTN_ASSIGN, StaffAction.ASSIGN_MENU, sid)
+    ask = staff_button(messages.BTN_ASK, StaffAction.ASK, sid)
     if state is State.NEW:
-        return (((messages.BTN_CLAIM, staff_data("claim", sid)),
-                 (messages.BTN_ASSIGN, staff_data("assign", sid))),
-                ((messages.BTN_ASK, staff_data("ask", sid)), details))
+        return ((staff_button(messages.BTN_CLAIM, StaffAction.CLAIM, sid), assign),
+                (ask, details))
     if state is State.CLOSED:
         return ((details,),)
-    return (((messages.BTN_STATUS, staff_data("status", sid)),
-             (messages.BTN_CLOSE, staff_data("close", sid))),
-            ((messages.BTN_ASSIGN, staff_data("assign", sid)),
-             (messages.BTN_ASK, staff_data("ask", sid))),
+    return ((staff_button(messages.BTN_STATUS, StaffAction.STATUS_MENU, sid),
+             staff_button(messages.BTN_CLOSE, StaffAction.CLOSE_MENU, sid)),
+            (assign, ask),
             (details,))
 
 
-def choices(action: str, signal_id: int, options: dict[str, str]) -> Buttons:
+def staff_button(label: str, action: StaffAction, signal_id: int,
+                 arg: str = "") -> tuple[str, str]:
+    """A staff button: its label and data (checked again on every press)."""
+    return label, StaffButton(action, signal_id, arg).pack()
+
+
+def choices(action: StaffAction, signal_id: int, options: dict[str, str]) -> Buttons:
     """One button per option, two to a row."""
-    buttons = [(label, staff_data(action, signal_id, code)) for code, label in options.items()]
+    buttons = [staff_button(label, action, signal_id, code) for code, label in options.items()]
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from bot import messages
 from bot.alerts import Alerts
-from bot.cards import card_buttons, choices, history, list_line, staff_data
+from bot.buttons import DeclineButton, StaffAction, StaffButton
+from bot.cards import card_buttons, choices, history, list_line, staff_button
 from bot.outbox import Buttons, OutboxKind
 from bot.texts import text_for
 from bot.workflow import (
@@ -70,24 +71,15 @@ class StaffService:
 
     # -- buttons
 
-    async def press(self, telegram_id: int, data: str, *, chat_id: int,
+    async def press(self, telegram_id: int, button: StaffButton, *, chat_id: int,
                     update_id: int | None = None) -> Reply:
-        """A staff button ``w|action|signal|arg`` in ``chat_id``.
-
-        Forged or foreign data gets "Geen toegang".
-        """
-        parts = data.split("|")
-        if len(parts) != 4 or parts[0] != "w" or not parts[2].isdigit():
-            return Reply(toast=messages.NO_ACCESS)
-        _, action, signal_id, arg = parts
-        handler = _BUTTONS.get(action)
-        if handler is None:
-            return Reply(toast=messages.NO_ACCESS)
+        """A staff button pressed in ``chat_id``; one that is not theirs gets "Geen toegang"."""
+        handler, arg = _BUTTONS[button.action], button.arg
         async with self._uow() as uow:
             if update_id is not None and not await uow.updates.record(
                     channel="telegram", update_id=update_id):
                 return Reply(duplicate=True)
-            signal = await uow.signals.get(signal_id=int(signal_id))
+            signal = await uow.signals.get(signal_id=button.signal_id)
             if signal is None:
                 return Reply(toast=messages.NO_ACCESS)
             try:
@@ -132,7 +124,7 @@ class StaffService:
         team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
         options = {str(member.id): member.name for member in team}
         return Reply(text=messages.PICK_ASSIGNEE.format(reference=signal.reference),
-                     buttons=choices("assignto", signal.id, options))
+                     buttons=choices(StaffAction.ASSIGN_TO, signal.id, options))
 
     async def _assign(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, Action.ASSIGN)
@@ -153,7 +145,7 @@ class StaffService:
         await self._authorize(uow, who.telegram_id, signal, Action.STATUS)
         transition(signal.status, Action.STATUS)
         return Reply(text=messages.PICK_STATUS.format(reference=signal.reference),
-                     buttons=choices("st", signal.id, STATUSES))
+                     buttons=choices(StaffAction.SET_STATUS, signal.id, STATUSES))
 
     async def _status(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, Action.STATUS)
@@ -161,7 +153,8 @@ class StaffService:
             raise NoAccess
         transition(signal.status, Action.STATUS)
         if arg == "doorverwezen":
-            return Reply(text=messages.PICK_REFERRAL, buttons=choices("ref", signal.id, REFERRALS))
+            return Reply(text=messages.PICK_REFERRAL,
+                         buttons=choices(StaffAction.SET_REFERRAL, signal.id, REFERRALS))
         return await self._record_status(uow, signal, staff, arg, None)
 
     async def _referral(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
@@ -179,13 +172,13 @@ class StaffService:
                          detail={"status": status, "referral": referral})
         label = STATUSES[status] + (f" ({REFERRALS[referral]})" if referral else "")
         return Reply(text=messages.STATUS_SAVED.format(reference=signal.reference, status=label),
-                     buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
+                     buttons=((staff_button(messages.BTN_NOTE, StaffAction.NOTE, signal.id),),))
 
     async def _close_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
         await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
         transition(signal.status, Action.CLOSE)
         return Reply(text=messages.PICK_OUTCOME.format(reference=signal.reference),
-                     buttons=choices("out", signal.id, OUTCOMES))
+                     buttons=choices(StaffAction.CONFIRM_CLOSE, signal.id, OUTCOMES))
 
     async def _close_confirm(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
@@ -194,8 +187,10 @@ class StaffService:
         transition(signal.status, Action.CLOSE)
         return Reply(text=messages.CONFIRM_CLOSE.format(reference=signal.reference,
                                                         outcome=OUTCOMES[arg]),
-                     buttons=(((messages.BTN_CONFIRM_CLOSE, staff_data("closeok", signal.id, arg)),
-                               (messages.BTN_BACK, staff_data("close", signal.id))),))
+                     buttons=((staff_button(messages.BTN_CONFIRM_CLOSE, StaffAction.CLOSE,
+                                            signal.id, arg),
+                               staff_button(messages.BTN_BACK, StaffAction.CLOSE_MENU,
+                                            signal.id)),))
 
     async def _close(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
@@ -205,7 +200,7 @@ class StaffService:
                          values={"outcome": arg, "closed_at": utcnow(), "due_at": None})
         return Reply(text=messages.CLOSED.format(reference=signal.reference,
                                                  outcome=OUTCOMES[arg]),
-                     buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
+                     buttons=((staff_button(messages.BTN_NOTE, StaffAction.NOTE, signal.id),),))
 
     async def _note_prompt(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, None)
@@ -287,7 +282,7 @@ class StaffService:
             recipient=signaler.external_id, kind=OutboxKind.QUESTION, signal_id=signal.id,
             text=messages.RELAYED_QUESTION.format(reference=signal.reference,
                                                   question=html.escape(text)),
-            buttons=(((messages.BTN_DECLINE_QUESTIONS, f"m|decline|{question.id}"),),))
+            buttons=(((messages.BTN_DECLINE_QUESTIONS, DeclineButton(question.id).pack()),),))
         question.outbox_id = row.id
         await uow.events.add(signal_id=signal.id, action=EventAction.QUESTION, actor_id=staff.id,
                              detail={"text": text})
@@ -391,7 +386,8 @@ class StaffService:
                 names = await uow.staff.names(gemeente_code=member.gemeente_code)
                 for signal in signals[:50]:
                     lines.append(list_line(signal, now, names.get(signal.owner_id or 0)))
-                    buttons.append(((signal.reference or "", staff_data("hist", signal.id)),))
+                    buttons.append((staff_button(signal.reference or "", StaffAction.DETAILS,
+                                                 signal.id),))
         if not lines:
             return Reply(text=messages.MINE_NONE if mine else messages.OPEN_NONE)
         return Reply(text="\n".join(lines), buttons=tuple(buttons[:20]))
@@ -488,17 +484,17 @@ class _Press:
 
 
 Handler = Callable[[StaffService, UnitOfWork, _Press, Signal, str], Any]
-_BUTTONS: dict[str, Handler] = {
-    "claim": StaffService._claim,
-    "assign": StaffService._assign_menu,
-    "assignto": StaffService._assign,
-    "status": StaffService._status_menu,
-    "st": StaffService._status,
-    "ref": StaffService._referral,
-    "close": StaffService._close_menu,
-    "out": StaffService._close_confirm,
-    "closeok": StaffService._close,
-    "note": StaffService._note_prompt,
-    "ask": StaffService._ask_prompt,
-    "hist": StaffService._details,
+_BUTTONS: dict[StaffAction, Handler] = {
+    StaffAction.CLAIM: StaffService._claim,
+    StaffAction.ASSIGN_MENU: StaffService._assign_menu,
+    StaffAction.ASSIGN_TO: StaffService._assign,
+    StaffAction.STATUS_MENU: StaffService._status_menu,
+    StaffAction.SET_STATUS: StaffService._status,
+    StaffAction.SET_REFERRAL: StaffService._referral,
+    StaffAction.CLOSE_MENU: StaffService._close_menu,
+    StaffAction.CONFIRM_CLOSE: StaffService._close_confirm,
+    StaffAction.CLOSE: StaffService._close,
+    StaffAction.NOTE: StaffService._note_prompt,
+    StaffAction.ASK: StaffService._ask_prompt,
+    StaffAction.DETAILS: StaffService._details,
 }
