@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from bot.alerts import revoke
 from bot.settings import GEMEENTE_BOUNDS, out_of_range, text_problem
 from bot.texts import SAMPLE, TEXTS, render_text
+from bot.workflow import NoAccess, StaffRole
 from storage.models import Gemeente, Invite, Organisation, Staff, utcnow
 from storage.uow import UnitOfWork
 
@@ -23,17 +24,12 @@ INVITE_PREFIX = "inv_"
 INVITE_TTL = timedelta(days=7)
 ORG_PREFIX = "org_"
 ORG_NAME_MAX = 120  # storage.models.Organisation.name
-ROLES = ("regisseur", "team")
 SETTABLE = {  # gemeente setting -> parser of its text value; numbers: bot.settings.GEMEENTE_BOUNDS
     "fallback_advice": str,
     "escalation_hours": float,
     "silent_days": float,
     "retention_days": float,
 }
-
-
-class Forbidden(Exception):
-    """The actor may not do this."""
 
 
 class AdminError(ValueError):
@@ -53,7 +49,7 @@ class Invitation:
     """A staff invitation: whoever taps ``link`` first, before ``expires_at``, joins."""
 
     link: str
-    role: str
+    role: StaffRole
     gemeente_code: str
     gemeente_name: str
     expires_at: datetime
@@ -119,7 +115,7 @@ class AdminService:
                 return await uow.gemeenten.list_all()
             assert actor.telegram_id is not None
             codes = [m.gemeente_code for m in await uow.staff.list_memberships(
-                telegram_id=actor.telegram_id) if m.role == "regisseur"]
+                telegram_id=actor.telegram_id) if m.role is StaffRole.REGISSEUR]
             return [g for g in await uow.gemeenten.list_all() if g.code in codes]
 
     async def _gemeente(self, uow: UnitOfWork, actor: Actor, code: str) -> Gemeente:
@@ -128,8 +124,8 @@ class AdminService:
             assert actor.telegram_id is not None
             member = await uow.staff.get_active(telegram_id=actor.telegram_id,
                                                 gemeente_code=code)
-            if member is None or member.role != "regisseur":
-                raise Forbidden(code)
+            if member is None or member.role is not StaffRole.REGISSEUR:
+                raise NoAccess(code)
         if gemeente is None:
             raise AdminError(f"unknown gemeente {code}")
         return gemeente
@@ -179,16 +175,15 @@ class AdminService:
     async def invite(self, actor: Actor, code: str, role: str,
                      bot_username: str) -> Invitation:
         """A one-time deep link that registers whoever taps it as staff with ``role``."""
-        if role not in ROLES:
-            raise AdminError(f"role must be one of {', '.join(ROLES)}")
+        staff_role = _staff_role(role)
         token = secrets.token_urlsafe(24)  # 192 bits: not guessable
         expires_at = utcnow() + self._invite_ttl
         async with self._uow() as uow:
             gemeente = await self._gemeente(uow, actor, code)
-            uow.session.add(Invite(token_hash=token_hash(token), gemeente_code=code, role=role,
-                                   expires_at=expires_at))
+            uow.session.add(Invite(token_hash=token_hash(token), gemeente_code=code,
+                                   role=staff_role, expires_at=expires_at))
             await uow.commit()
-        return Invitation(deep_link(bot_username, INVITE_PREFIX + token), role, code,
+        return Invitation(deep_link(bot_username, INVITE_PREFIX + token), staff_role, code,
                           gemeente.name, expires_at)
 
     async def redeem(self, token: str, telegram_id: int, name: str) -> Staff | None:
@@ -249,14 +244,13 @@ class AdminService:
 
     async def set_role(self, actor: Actor, code: str, telegram_id: int, role: str) -> None:
         """Make someone regisseur or team member."""
-        if role not in ROLES:
-            raise AdminError(f"role must be one of {', '.join(ROLES)}")
+        staff_role = _staff_role(role)
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
             member = await uow.staff.get_active(telegram_id=telegram_id, gemeente_code=code)
             if member is None:
                 raise AdminError(f"{telegram_id} is no staff member of {code}")
-            member.role = role
+            member.role = staff_role
             await uow.commit()
 
     # -- organisations
@@ -274,7 +268,7 @@ class AdminService:
             raise AdminError(f"an organisation's name is 1 to {ORG_NAME_MAX} characters, "
                              f"not {len(name)}")
         if gemeente_code is None and not self.is_global(actor):
-            raise Forbidden("only global admins add organisations without a gemeente")
+            raise NoAccess("only global admins add organisations without a gemeente")
         code = secrets.token_urlsafe(6)
         async with self._uow() as uow:
             gemeente = (await self._gemeente(uow, actor, gemeente_code)
@@ -299,7 +293,7 @@ class AdminService:
             if gemeente_code is not None:
                 await self._gemeente(uow, actor, gemeente_code)
             elif not self.is_global(actor):
-                raise Forbidden("only global admins list every organisation")
+                raise NoAccess("only global admins list every organisation")
             rows = await uow.gemeenten.list_organisations()
         links = [_link(org, gemeente, bot_username) for org, gemeente in rows
                  if gemeente_code is None or org.gemeente_code == gemeente_code]
@@ -330,6 +324,13 @@ class AdminService:
         return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
                            reference=SAMPLE["reference"], gemeente=gemeente.name)
 
+
+
+def _staff_role(role: str) -> StaffRole:
+    try:
+        return StaffRole(role)
+    except ValueError:
+        raise AdminError(f"role must be one of {', '.join(StaffRole)}") from None
 
 
 def _link(organisation: Organisation, gemeente_name: str | None,

@@ -17,7 +17,7 @@ import logging
 from bot import messages
 from bot.cards import card, card_buttons
 from bot.engine import Engine
-from bot.outbox import REPLY_LEASE, DeliveryError, Failure
+from bot.outbox import REPLY_LEASE, DeliveryError, Failure, OutboxKind
 from bot.texts import text_for
 from bot.workflow import State
 from storage.models import Outbox, Signal, utcnow
@@ -25,7 +25,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-STAFF_COPIES = frozenset({"alert", "assigned", "answer", "reply"})
+STAFF_COPIES = frozenset({OutboxKind.ALERT, OutboxKind.ASSIGNED, OutboxKind.ANSWER,
+                          OutboxKind.REPLY})
 
 
 class Alerts:
@@ -48,7 +49,8 @@ class Alerts:
         if not chats:  # every alert chat blocked the bot: make sure someone hears of it
             chats = await self._allowed_fallback(uow, signal)
         if chats:
-            await uow.outbox.add_to_chats(chats, kind="alert", text=await self.card(uow, signal),
+            await uow.outbox.add_to_chats(chats, kind=OutboxKind.ALERT,
+                                          text=await self.card(uow, signal),
                                           buttons=card_buttons(signal), signal_id=signal.id)
         else:
             await self._nobody(uow, signal)
@@ -63,7 +65,7 @@ class Alerts:
         for alert in await uow.outbox.live_alerts(signal_id=signal.id):
             if alert.sent_at is None:
                 await uow.outbox.rewrite(alert, text=text, buttons=buttons)
-            await uow.outbox.add(chat_id=alert.chat_id, kind="alert_edit", text=text,
+            await uow.outbox.add(chat_id=alert.chat_id, kind=OutboxKind.ALERT_EDIT, text=text,
                                  buttons=buttons, edit_of=alert.id, signal_id=signal.id)
 
     async def reply(self, uow: UnitOfWork, *, chat_id: int, text: str, signal_id: int,
@@ -73,8 +75,9 @@ class Alerts:
         The handler sends it at once (``Dispatcher.deliver_now``); if that fails or the
         process dies, the dispatcher sends it after ``REPLY_LEASE``.
         """
-        row = await uow.outbox.add(kind="reply", text=text, chat_id=chat_id, buttons=buttons,
-                                   signal_id=signal_id, due=utcnow() + REPLY_LEASE)
+        row = await uow.outbox.add(kind=OutboxKind.REPLY, text=text, chat_id=chat_id,
+                                   buttons=buttons, signal_id=signal_id,
+                                   due=utcnow() + REPLY_LEASE)
         return row.id
 
     async def erase(self, uow: UnitOfWork, signal: Signal, *, stub: str,
@@ -100,9 +103,9 @@ class Alerts:
         if error.failure is Failure.BLOCKED and not row.edit_of:
             await uow.blocks.block(chat_id=row.chat_id, now=now)
         signal = await uow.signals.get(signal_id=row.signal_id) if row.signal_id else None
-        if signal is None or signal.status == State.CLOSED or signal.erased_at is not None:
+        if signal is None or signal.status is State.CLOSED or signal.erased_at is not None:
             return
-        if row.kind == "alert":
+        if row.kind == OutboxKind.ALERT:
             chats = [c for c in await self._allowed_fallback(uow, signal) if c != row.chat_id]
             text, buttons = await self.card(uow, signal), card_buttons(signal)
             for chat in chats:
@@ -111,12 +114,12 @@ class Alerts:
             if not await uow.outbox.live_alerts(signal_id=signal.id):
                 await self._nobody(uow, signal)
             log.warning("an alert of signal %d could not be delivered; re-routed", signal.id)
-        elif row.kind == "reminder":
+        elif row.kind == OutboxKind.REMINDER:
             had = {other.chat_id for other in await uow.outbox.list_for_signal(
-                signal_id=signal.id, kinds=("reminder",)) if other.failed_at is None}
+                signal_id=signal.id, kinds=(OutboxKind.REMINDER,)) if other.failed_at is None}
             for chat in await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code):
                 if chat != row.chat_id and chat not in had:
-                    await uow.outbox.add(chat_id=chat, kind="reminder", text=row.text,
+                    await uow.outbox.add(chat_id=chat, kind=OutboxKind.REMINDER, text=row.text,
                                          buttons=row.buttons, signal_id=signal.id)
 
     async def _allowed_fallback(self, uow: UnitOfWork, signal: Signal) -> list[int]:
@@ -127,13 +130,14 @@ class Alerts:
 
     async def _nobody(self, uow: UnitOfWork, signal: Signal) -> None:
         """No chat that may see the signal can be reached: tell the backup contacts, once."""
-        if await uow.outbox.list_for_signal(signal_id=signal.id, kinds=("notice",)):
+        if await uow.outbox.list_for_signal(signal_id=signal.id, kinds=(OutboxKind.NOTICE,)):
             return
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
         backups = gemeente.backup_chat_ids if gemeente else []
         text = messages.ALERT_UNDELIVERABLE.format(
             reference=signal.reference, gemeente=html.escape(gemeente.name if gemeente else ""))
-        await uow.outbox.add_to_chats(backups, kind="notice", text=text, signal_id=signal.id)
+        await uow.outbox.add_to_chats(backups, kind=OutboxKind.NOTICE, text=text,
+                                      signal_id=signal.id)
         log.warning("signal %d reaches no staff chat; %d backup contact(s) told", signal.id,
                     len(backups))
 
@@ -142,11 +146,11 @@ class Alerts:
         await uow.gemeenten.move_chat(old=old, new=new)
         await uow.outbox.move_chat(old=old, new=new)
         await uow.blocks.unblock(chat_id=old)
-        for alert in await uow.outbox.list_copies(kinds=("alert",), chat_id=old):
+        for alert in await uow.outbox.list_copies(kinds=(OutboxKind.ALERT,), chat_id=old):
             await uow.outbox.mark_failed(outbox_id=alert.id, error="group became a supergroup",
                                          permanent=True)
             signal = await uow.signals.get(signal_id=alert.signal_id or 0)
-            if signal is not None and signal.status != State.CLOSED and not signal.erased_at:
+            if signal is not None and signal.status is not State.CLOSED and not signal.erased_at:
                 await uow.outbox.add_alert(chat_id=new, text=await self.card(uow, signal),
                                            signal_id=signal.id, buttons=card_buttons(signal))
         log.info("a team group became a supergroup; its alerts follow it")

@@ -20,7 +20,7 @@ from bot.services import Services, open_services, prepare_database
 from bot.settings import ConfigError, Settings, keyring
 from bot.telegram_request import api_request, get_updates_request
 from bot.update_processor import update_processor
-from handlers import admin, intake, privacy, staff, stats
+from handlers import admin, buttons, intake, privacy, staff, stats
 from handlers.notifier import TelegramSender
 from handlers.ratelimit import PriorityRateLimiter
 from handlers.render import DEFAULTS, ConversationBot
@@ -63,6 +63,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
     staff.register(application)
     stats.register(application)
     intake.register(application)
+    buttons.register(application)
     return application
 
 

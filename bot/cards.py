@@ -8,9 +8,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import messages
+from bot.buttons import StaffAction, StaffButton
 from bot.engine import Engine
 from bot.outbox import Buttons
-from bot.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, State
+from bot.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, EventAction, State
 from storage.models import Signal, SignalEvent
 
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
@@ -19,11 +20,6 @@ LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 def local(moment: datetime) -> str:
     """A timestamp as Dutch local time."""
     return moment.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M")
-
-
-def staff_data(action: str, signal_id: int, arg: str = "") -> str:
-    """Callback data of a staff button (validated again on every press)."""
-    return f"w|{action}|{signal_id}|{arg}"
 
 
 def card(engine: Engine, signal: Signal, *, gemeente_name: str,
@@ -40,7 +36,7 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
     ]
     if answers.get("contact_ok") != "ja":
         lines += ["", messages.ALERT_ANONYMOUS]
-    state = State(signal.status)
+    state = signal.status
     if state is not State.NEW:
         lines += ["", messages.ALERT_STATE.format(state=STATE_LABELS[state])]
         if owner_name:
@@ -54,24 +50,30 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
 
 def card_buttons(signal: Signal) -> Buttons:
     """The actions that fit the signal's state (each is checked again when pressed)."""
-    state, sid = State(signal.status), signal.id
-    details = (messages.BTN_DETAILS, staff_data("hist", sid))
+    state, sid = signal.status, signal.id
+    details = staff_button(messages.BTN_DETAILS, StaffAction.DETAILS, sid)
+    assign = staff_button(messages.BTN_ASSIGN, StaffAction.ASSIGN_MENU, sid)
+    ask = staff_button(messages.BTN_ASK, StaffAction.ASK, sid)
     if state is State.NEW:
-        return (((messages.BTN_CLAIM, staff_data("claim", sid)),
-                 (messages.BTN_ASSIGN, staff_data("assign", sid))),
-                ((messages.BTN_ASK, staff_data("ask", sid)), details))
+        return ((staff_button(messages.BTN_CLAIM, StaffAction.CLAIM, sid), assign),
+                (ask, details))
     if state is State.CLOSED:
         return ((details,),)
-    return (((messages.BTN_STATUS, staff_data("status", sid)),
-             (messages.BTN_CLOSE, staff_data("close", sid))),
-            ((messages.BTN_ASSIGN, staff_data("assign", sid)),
-             (messages.BTN_ASK, staff_data("ask", sid))),
+    return ((staff_button(messages.BTN_STATUS, StaffAction.STATUS_MENU, sid),
+             staff_button(messages.BTN_CLOSE, StaffAction.CLOSE_MENU, sid)),
+            (assign, ask),
             (details,))
 
 
-def choices(action: str, signal_id: int, options: dict[str, str]) -> Buttons:
+def staff_button(label: str, action: StaffAction, signal_id: int,
+                 arg: str = "") -> tuple[str, str]:
+    """A staff button: its label and data (checked again on every press)."""
+    return label, StaffButton(action, signal_id, arg).pack()
+
+
+def choices(action: StaffAction, signal_id: int, options: dict[str, str]) -> Buttons:
     """One button per option, two to a row."""
-    buttons = [(label, staff_data(action, signal_id, code)) for code, label in options.items()]
+    buttons = [staff_button(label, action, signal_id, code) for code, label in options.items()]
     return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
 
 
@@ -79,36 +81,36 @@ def describe_event(event: SignalEvent) -> str:
     """One history entry as text (HTML-safe)."""
     detail = event.detail
     match event.action:
-        case "filed":
+        case EventAction.FILED:
             return "Ontvangen"
-        case "claim":
+        case EventAction.CLAIM:
             return "Opgepakt"
-        case "assign":
+        case EventAction.ASSIGN:
             return f"Toegewezen aan {html.escape(detail.get('to', '?'))}"
-        case "status":
+        case EventAction.STATUS:
             text = STATUSES.get(detail.get("status", ""), "Status")
             if detail.get("referral"):
                 text += f" ({REFERRALS.get(detail['referral'], '')})"
             return text
-        case "close":
+        case EventAction.CLOSE:
             return f"Afgerond: {OUTCOMES.get(detail.get('outcome', ''), '')}"
         case _ if detail.get("erased"):
             return "(tekst gewist na de bewaartermijn)"
-        case "note":
+        case EventAction.NOTE:
             return f"Notitie: {html.escape(detail.get('text', ''))}"
-        case "question":
+        case EventAction.QUESTION:
             return f"Vraag aan melder: {html.escape(detail.get('text', ''))}"
-        case "answer":
+        case EventAction.ANSWER:
             return f"Antwoord van melder: {html.escape(detail.get('text', ''))}"
-        case "no_answer":
+        case EventAction.NO_ANSWER:
             return "Vraag aan melder: geen reactie ontvangen"
-        case "declined":
+        case EventAction.DECLINED:
             return "Melder wil geen vragen meer"
-        case "escalate":
+        case EventAction.ESCALATE:
             return f"Herinnering verstuurd (niveau {detail.get('level', '?')})"
-        case "reminder":
+        case EventAction.REMINDER:
             return "Herinnering: geen status vastgelegd"
-        case "forgotten":
+        case EventAction.FORGOTTEN:
             return "Melder liet contactgegevens en koppeling wissen"
     return html.escape(event.action)
 
@@ -117,7 +119,7 @@ def history(events: Sequence[tuple[SignalEvent, str | None]]) -> str:
     """A signal's history, oldest first."""
     lines = [messages.HISTORY_TITLE]
     for event, actor in events:
-        if event.action == "view":  # views are kept for the audit, not shown
+        if event.action is EventAction.VIEW:  # views are kept for the audit, not shown
             continue
         who = f" — {html.escape(actor)}" if actor else ""
         lines.append(f"{local(event.at)}: {describe_event(event)}{who}")
@@ -139,4 +141,4 @@ def list_line(signal: Signal, now: datetime, owner_name: str | None) -> str:
     assert signal.reference is not None
     owner = f" · {html.escape(owner_name)}" if owner_name else ""
     return messages.LIST_LINE.format(reference=signal.reference, age=age(signal.created_at, now),
-                                     state=STATE_LABELS[State(signal.status)], owner=owner)
+                                     state=STATE_LABELS[signal.status], owner=owner)

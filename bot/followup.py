@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 
 from bot import messages
 from bot.cards import card_buttons
-from bot.workflow import State
+from bot.outbox import OutboxKind
+from bot.workflow import EventAction, StaffRole, State
 from storage.models import Signal, utcnow
 from storage.uow import UnitOfWork
 
@@ -53,13 +54,14 @@ class FollowUp:
         report = DueReport()
         async with self._uow() as uow:
             for signal in await uow.signals.list_due(now=now):
-                if State(signal.status) is State.NEW:
+                if signal.status is State.NEW:
                     report.escalated += await self._escalate(uow, signal, now)
                 else:
                     report.reminded += await self._remind_owner(uow, signal, now)
             for question in await uow.questions.list_expired(now=now):
                 if await uow.questions.close(question_id=question.id, result="expired", now=now):
-                    await uow.events.add(signal_id=question.signal_id, action="no_answer", at=now)
+                    await uow.events.add(signal_id=question.signal_id, action=EventAction.NO_ANSWER,
+                                         at=now)
                     report.questions_expired += 1
             report.drafts_purged = await uow.drafts.purge_expired(now=now)
             await uow.updates.purge(before=now - PROCESSED_UPDATES_KEPT)
@@ -78,7 +80,7 @@ class FollowUp:
         if level == 1:
             team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
             chats = [m.telegram_id for m in team
-                     if m.role == "regisseur" and m.telegram_id not in blocked]
+                     if m.role is StaffRole.REGISSEUR and m.telegram_id not in blocked]
             text = messages.REMINDER_UNCLAIMED.format(reference=signal.reference, hours=hours)
             next_due: datetime | None = now + timedelta(hours=gemeente.escalation_hours)
         else:
@@ -88,12 +90,12 @@ class FollowUp:
             next_due = None
         chats = chats or await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code,
                                                                  now=now)
-        if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW.value,
+        if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW,
                                               escalation_level=level, due_at=next_due):
             return 0
-        await uow.outbox.add_to_chats(chats, kind="reminder", text=text,
+        await uow.outbox.add_to_chats(chats, kind=OutboxKind.REMINDER, text=text,
                                       buttons=card_buttons(signal), signal_id=signal.id)
-        await uow.events.add(signal_id=signal.id, action="escalate", at=now,
+        await uow.events.add(signal_id=signal.id, action=EventAction.ESCALATE, at=now,
                              detail={"level": level})
         return 1
 
@@ -111,7 +113,7 @@ class FollowUp:
         chats = ([owner.telegram_id] if owner and reachable
                  else await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code, now=now))
         await uow.outbox.add_to_chats(
-            chats, kind="reminder", signal_id=signal.id, buttons=card_buttons(signal),
+            chats, kind=OutboxKind.REMINDER, signal_id=signal.id, buttons=card_buttons(signal),
             text=messages.REMINDER_SILENT.format(reference=signal.reference, days=days))
-        await uow.events.add(signal_id=signal.id, action="reminder", at=now)
+        await uow.events.add(signal_id=signal.id, action=EventAction.REMINDER, at=now)
         return 1

@@ -41,6 +41,7 @@ from bot.engine import (
 from bot.questionnaire import Kind
 from bot.routing import RouteKind, route, route_gemeente
 from bot.texts import text_for
+from bot.workflow import EventAction
 from storage.models import Signal, utcnow
 from storage.repositories import ConcurrentUpdate, DraftRecord
 from storage.uow import UnitOfWork
@@ -335,7 +336,7 @@ class IntakeService:
             last_activity_at=now,
             due_at=now + timedelta(hours=gemeente.escalation_hours),
         ))
-        await uow.events.add(signal_id=signal.id, action="filed", at=signal.created_at)
+        await uow.events.add(signal_id=signal.id, action=EventAction.FILED, at=signal.created_at)
         await self._alerts.file(uow, signal)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
                  signal.pc4)

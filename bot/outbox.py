@@ -30,13 +30,32 @@ log = logging.getLogger(__name__)
 
 _MAX_BACKOFF = timedelta(minutes=30)
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+class OutboxKind(StrEnum):
+    """What an outbox message is (``Outbox.kind``)."""
+
+    ALERT = "alert"  # a new signal, to a staff chat
+    ALERT_EDIT = "alert_edit"  # an alert brought up to date
+    ASSIGNED = "assigned"  # the card, to the person it was assigned to
+    ANSWER = "answer"  # a signaler's answer, to the staff member who asked
+    REPLY = "reply"  # a reply with personal data to the acting staff member
+    QUESTION = "question"  # a staff question, relayed to the signaler
+    FEEDBACK = "feedback"  # to the signaler: their signal was picked up, or closed
+    REMINDER = "reminder"  # no status recorded yet, or an escalation
+    NOTICE = "notice"  # to backup contacts: no staff chat can be reached
+    ERASE = "erase"  # blanks (or deletes) a copy sent before
+
+
 # Messages that show personal data: they go only to chats that may see their signal.
-PERSONAL_KINDS = frozenset({"alert", "alert_edit", "assigned", "answer", "reply"})
+PERSONAL_KINDS = frozenset({OutboxKind.ALERT, OutboxKind.ALERT_EDIT, OutboxKind.ASSIGNED,
+                            OutboxKind.ANSWER, OutboxKind.REPLY})
 # Messages that leave a copy with personal data in a chat, to be erased with their signal.
-COPY_KINDS = frozenset({"alert", "assigned", "answer", "reply", "question"})
+COPY_KINDS = frozenset({OutboxKind.ALERT, OutboxKind.ASSIGNED, OutboxKind.ANSWER,
+                        OutboxKind.REPLY, OutboxKind.QUESTION})
 # Messages to signalers: their chat is stored encrypted, and forgotten once delivered (but
 # for a question, which is erased in their chat with its signal).
-SIGNALER_KINDS = frozenset({"feedback", "question"})
+SIGNALER_KINDS = frozenset({OutboxKind.FEEDBACK, OutboxKind.QUESTION})
 # A reply sent at once by the handler waits this long before the dispatcher takes it over
 # (after a crash or a failed send): a lost reply still comes.
 REPLY_LEASE = timedelta(seconds=30)
@@ -212,7 +231,7 @@ class Dispatcher:
         try:
             return await self._sender.send(outgoing, bulk=bulk)
         except DeliveryError as error:
-            if row.kind != "erase":
+            if row.kind != OutboxKind.ERASE:
                 raise
             if error.failure is Failure.GONE:  # deleted in the chat: nothing left to erase
                 return outgoing.edit_message_id
@@ -243,12 +262,12 @@ class Dispatcher:
                     problem = "original not delivered"
                 elif original.message_id is None:
                     return None
-                elif row.kind != "erase" and original.erased_at is not None:
+                elif row.kind != OutboxKind.ERASE and original.erased_at is not None:
                     problem = "the copy was erased"
         if problem is not None:
             async with self._failures, self._uow() as uow:
                 await uow.outbox.mark_failed(outbox_id=row.id, error=problem, permanent=True)
-                if row.kind == "alert" and self.on_undeliverable is not None:
+                if row.kind == OutboxKind.ALERT and self.on_undeliverable is not None:
                     await self.on_undeliverable(uow, row, DeliveryError(problem, Failure.BLOCKED))
                 await uow.commit()
             row.failed_at = utcnow()
@@ -260,14 +279,14 @@ class Dispatcher:
     async def _sent(self, row: Outbox, message_id: int | None) -> None:
         async with self._uow() as uow:
             live = await uow.outbox.mark_sent(outbox_id=row.id, message_id=message_id,
-                                              keep_recipient=row.kind == "question")
-            if row.kind == "erase" and row.recipient is not None:  # nothing left to erase there
+                                              keep_recipient=row.kind == OutboxKind.QUESTION)
+            if row.kind == OutboxKind.ERASE and row.recipient is not None:  # nothing left there
                 await uow.outbox.forget_recipient(outbox_id=row.edit_of or 0)
             if row.chat_id in self._blocked:
                 await uow.blocks.unblock(chat_id=row.chat_id)
                 self._blocked.discard(row.chat_id)
             if not live and row.kind in COPY_KINDS:  # erased while it was on its way
-                await uow.outbox.add(kind="erase", text=messages.COPY_WITHDRAWN,
+                await uow.outbox.add(kind=OutboxKind.ERASE, text=messages.COPY_WITHDRAWN,
                                      chat_id=row.chat_id, recipient=row.recipient,
                                      signal_id=row.signal_id, edit_of=row.id,
                                      channel=row.channel)

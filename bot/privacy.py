@@ -15,13 +15,14 @@ from datetime import datetime, timedelta
 
 from bot import messages
 from bot.alerts import STAFF_COPIES, Alerts
-from bot.outbox import SIGNALER_KINDS
+from bot.outbox import SIGNALER_KINDS, OutboxKind
 from bot.questionnaire import Questionnaire
+from bot.workflow import EventAction
 from storage.models import Signal, utcnow
 from storage.uow import UnitOfWork
 
 # History entries whose detail holds free text typed by people.
-TEXT_EVENTS = frozenset({"note", "question", "answer"})
+TEXT_EVENTS = frozenset({EventAction.NOTE, EventAction.QUESTION, EventAction.ANSWER})
 CONTACT_FIELDS = ("contact_name", "contact_phone")
 
 
@@ -82,7 +83,7 @@ class Privacy:
         reference = signal.reference or ""
         await self._alerts.erase(uow, signal, stub=messages.ALERT_ERASED.format(
             reference=reference))
-        await self._alerts.erase(uow, signal, kinds=frozenset({"question"}),
+        await self._alerts.erase(uow, signal, kinds=frozenset({OutboxKind.QUESTION}),
                                  stub=messages.QUESTION_ERASED.format(reference=reference))
         for row in await uow.outbox.list_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS):
             if row.failed_at is not None:  # never delivered: nothing to erase in a chat
@@ -112,13 +113,13 @@ class Privacy:
                 signal.answers = {k: v for k, v in signal.answers.items()
                                   if k not in CONTACT_FIELDS}
                 signal.signaler_id = None
-                await uow.events.add(signal_id=signal.id, action="forgotten", at=now)
+                await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN, at=now)
                 await uow.outbox.delete_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS)
                 await uow.session.flush()
                 if signal.erased_at is None:
                     await self._alerts.refresh(uow, signal)
                     await self._alerts.erase(
-                        uow, signal, kinds=STAFF_COPIES - {"alert"},
+                        uow, signal, kinds=STAFF_COPIES - {OutboxKind.ALERT},
                         stub=messages.COPY_OUTDATED.format(reference=signal.reference))
             await uow.signalers.delete(signaler)
             await uow.commit()

@@ -36,6 +36,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.workflow import StaffRole
 from storage.crypto import CryptoError, Keyring, parse_key
 
 CONFIG_ENV = "SIGNAALBOT_CONFIG"
@@ -306,7 +307,7 @@ class StaffSettings(_Table):
 
     telegram_id: Annotated[int, _within(1, _INT64[1])]
     name: str = Field(min_length=1, max_length=80)
-    role: Literal["regisseur", "team"] = "team"
+    role: StaffRole = StaffRole.TEAM
 
 
 class GemeenteSettings(_Table):

@@ -19,8 +19,9 @@ from typing import Any
 
 from bot import messages
 from bot.alerts import Alerts
-from bot.cards import card_buttons, choices, history, list_line, staff_data
-from bot.outbox import Buttons
+from bot.buttons import DeclineButton, StaffAction, StaffButton
+from bot.cards import card_buttons, choices, history, list_line, staff_button
+from bot.outbox import Buttons, OutboxKind
 from bot.texts import text_for
 from bot.workflow import (
     FIRST_CONTACT,
@@ -32,6 +33,9 @@ from bot.workflow import (
     STATE_LABELS,
     STATUSES,
     Action,
+    EventAction,
+    NoAccess,
+    StaffRole,
     State,
     TransitionNotAllowed,
     transition,
@@ -55,10 +59,6 @@ class Reply:
     forget_typed: bool = False  # the typed note or question is stored: delete it in the chat
 
 
-class NoAccess(Exception):
-    """The person may not do this (not staff here, wrong role, or no such signal)."""
-
-
 class StaffService:
     """Staff actions on signals, and the signaler's side of relayed questions."""
 
@@ -71,24 +71,15 @@ class StaffService:
 
     # -- buttons
 
-    async def press(self, telegram_id: int, data: str, *, chat_id: int,
+    async def press(self, telegram_id: int, button: StaffButton, *, chat_id: int,
                     update_id: int | None = None) -> Reply:
-        """A staff button ``w|action|signal|arg`` in ``chat_id``.
-
-        Forged or foreign data gets "Geen toegang".
-        """
-        parts = data.split("|")
-        if len(parts) != 4 or parts[0] != "w" or not parts[2].isdigit():
-            return Reply(toast=messages.NO_ACCESS)
-        _, action, signal_id, arg = parts
-        handler = _BUTTONS.get(action)
-        if handler is None:
-            return Reply(toast=messages.NO_ACCESS)
+        """A staff button pressed in ``chat_id``; one that is not theirs gets "Geen toegang"."""
+        handler, arg = _BUTTONS[button.action], button.arg
         async with self._uow() as uow:
             if update_id is not None and not await uow.updates.record(
                     channel="telegram", update_id=update_id):
                 return Reply(duplicate=True)
-            signal = await uow.signals.get(signal_id=int(signal_id))
+            signal = await uow.signals.get(signal_id=button.signal_id)
             if signal is None:
                 return Reply(toast=messages.NO_ACCESS)
             try:
@@ -97,7 +88,7 @@ class StaffService:
                 return Reply(toast=messages.NO_ACCESS)
             except TransitionNotAllowed:
                 await uow.session.refresh(signal)
-                state = STATE_LABELS[State(signal.status)].lower()
+                state = STATE_LABELS[signal.status].lower()
                 return Reply(toast=messages.NOT_NOW.format(reference=signal.reference,
                                                            state=state))
             await uow.commit()
@@ -110,7 +101,7 @@ class StaffService:
                                            gemeente_code=signal.gemeente_code)
         if staff is None:
             raise NoAccess
-        if staff.role != "regisseur" and (
+        if staff.role is not StaffRole.REGISSEUR and (
                 action in REGISSEUR_ONLY
                 or (action in OWNER_OR_REGISSEUR and signal.owner_id != staff.id)):
             raise NoAccess
@@ -129,11 +120,11 @@ class StaffService:
 
     async def _assign_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
         await self._authorize(uow, who.telegram_id, signal, Action.ASSIGN)
-        transition(State(signal.status), Action.ASSIGN)
+        transition(signal.status, Action.ASSIGN)
         team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
         options = {str(member.id): member.name for member in team}
         return Reply(text=messages.PICK_ASSIGNEE.format(reference=signal.reference),
-                     buttons=choices("assignto", signal.id, options))
+                     buttons=choices(StaffAction.ASSIGN_TO, signal.id, options))
 
     async def _assign(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, Action.ASSIGN)
@@ -145,24 +136,25 @@ class StaffService:
         text = (messages.ASSIGNED_TO_YOU.format(name=html.escape(staff.name),
                                                 reference=signal.reference)
                 + "\n\n" + await self.alerts.card(uow, signal))
-        await uow.outbox.add(chat_id=target.telegram_id, kind="assigned", text=text,
+        await uow.outbox.add(chat_id=target.telegram_id, kind=OutboxKind.ASSIGNED, text=text,
                              buttons=card_buttons(signal), signal_id=signal.id)
         return Reply(text=messages.ASSIGNED.format(reference=signal.reference,
                                                    name=html.escape(target.name)))
 
     async def _status_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
         await self._authorize(uow, who.telegram_id, signal, Action.STATUS)
-        transition(State(signal.status), Action.STATUS)
+        transition(signal.status, Action.STATUS)
         return Reply(text=messages.PICK_STATUS.format(reference=signal.reference),
-                     buttons=choices("st", signal.id, STATUSES))
+                     buttons=choices(StaffAction.SET_STATUS, signal.id, STATUSES))
 
     async def _status(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, Action.STATUS)
         if arg not in STATUSES:
             raise NoAccess
-        transition(State(signal.status), Action.STATUS)
+        transition(signal.status, Action.STATUS)
         if arg == "doorverwezen":
-            return Reply(text=messages.PICK_REFERRAL, buttons=choices("ref", signal.id, REFERRALS))
+            return Reply(text=messages.PICK_REFERRAL,
+                         buttons=choices(StaffAction.SET_REFERRAL, signal.id, REFERRALS))
         return await self._record_status(uow, signal, staff, arg, None)
 
     async def _referral(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
@@ -180,23 +172,25 @@ class StaffService:
                          detail={"status": status, "referral": referral})
         label = STATUSES[status] + (f" ({REFERRALS[referral]})" if referral else "")
         return Reply(text=messages.STATUS_SAVED.format(reference=signal.reference, status=label),
-                     buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
+                     buttons=((staff_button(messages.BTN_NOTE, StaffAction.NOTE, signal.id),),))
 
     async def _close_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
         await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
-        transition(State(signal.status), Action.CLOSE)
+        transition(signal.status, Action.CLOSE)
         return Reply(text=messages.PICK_OUTCOME.format(reference=signal.reference),
-                     buttons=choices("out", signal.id, OUTCOMES))
+                     buttons=choices(StaffAction.CONFIRM_CLOSE, signal.id, OUTCOMES))
 
     async def _close_confirm(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
         if arg not in OUTCOMES:
             raise NoAccess
-        transition(State(signal.status), Action.CLOSE)
+        transition(signal.status, Action.CLOSE)
         return Reply(text=messages.CONFIRM_CLOSE.format(reference=signal.reference,
                                                         outcome=OUTCOMES[arg]),
-                     buttons=(((messages.BTN_CONFIRM_CLOSE, staff_data("closeok", signal.id, arg)),
-                               (messages.BTN_BACK, staff_data("close", signal.id))),))
+                     buttons=((staff_button(messages.BTN_CONFIRM_CLOSE, StaffAction.CLOSE,
+                                            signal.id, arg),
+                               staff_button(messages.BTN_BACK, StaffAction.CLOSE_MENU,
+                                            signal.id)),))
 
     async def _close(self, uow: UnitOfWork, who: _Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, Action.CLOSE)
@@ -206,7 +200,7 @@ class StaffService:
                          values={"outcome": arg, "closed_at": utcnow(), "due_at": None})
         return Reply(text=messages.CLOSED.format(reference=signal.reference,
                                                  outcome=OUTCOMES[arg]),
-                     buttons=(((messages.BTN_NOTE, staff_data("note", signal.id)),),))
+                     buttons=((staff_button(messages.BTN_NOTE, StaffAction.NOTE, signal.id),),))
 
     async def _note_prompt(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, None)
@@ -217,7 +211,7 @@ class StaffService:
 
     async def _ask_prompt(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:
         staff = await self._authorize(uow, who.telegram_id, signal, Action.ASK)
-        transition(State(signal.status), Action.ASK)
+        transition(signal.status, Action.ASK)
         problem = await self._unreachable(uow, signal)
         if problem:
             return Reply(toast=problem)
@@ -260,8 +254,8 @@ class StaffService:
                 elif kind == "question":
                     reply = await self._relay_question(uow, signal, staff, text)
                 else:
-                    await uow.events.add(signal_id=signal.id, action="note", actor_id=staff.id,
-                                         detail={"text": text})
+                    await uow.events.add(signal_id=signal.id, action=EventAction.NOTE,
+                                         actor_id=staff.id, detail={"text": text})
                     reply = await self._recorded(uow, telegram_id, signal, messages.NOTE_SAVED
                                                  .format(reference=signal.reference,
                                                          note=html.escape(text)))
@@ -285,12 +279,12 @@ class StaffService:
             signal_id=signal.id, asker_id=staff.id, text=text, asked_at=now,
             expires_at=now + self._question_ttl))
         row = await uow.outbox.add(
-            recipient=signaler.external_id, kind="question", signal_id=signal.id,
+            recipient=signaler.external_id, kind=OutboxKind.QUESTION, signal_id=signal.id,
             text=messages.RELAYED_QUESTION.format(reference=signal.reference,
                                                   question=html.escape(text)),
-            buttons=(((messages.BTN_DECLINE_QUESTIONS, f"m|decline|{question.id}"),),))
+            buttons=(((messages.BTN_DECLINE_QUESTIONS, DeclineButton(question.id).pack()),),))
         question.outbox_id = row.id
-        await uow.events.add(signal_id=signal.id, action="question", actor_id=staff.id,
+        await uow.events.add(signal_id=signal.id, action=EventAction.QUESTION, actor_id=staff.id,
                              detail={"text": text})
         return await self._recorded(uow, staff.telegram_id, signal, messages.QUESTION_SENT.format(
             reference=signal.reference, question=html.escape(text)))
@@ -322,13 +316,13 @@ class StaffService:
                 return ""
             text = text.strip()[:MAX_NOTE]
             await uow.questions.close(question_id=question.id, result="answered", now=utcnow())
-            await uow.events.add(signal_id=question.signal_id, action="answer",
+            await uow.events.add(signal_id=question.signal_id, action=EventAction.ANSWER,
                                  detail={"text": text})
             signal = await uow.signals.get(signal_id=question.signal_id)
             asker = await uow.staff.get(staff_id=question.asker_id or 0)
             if signal is not None and asker is not None:
                 await uow.outbox.add(
-                    chat_id=asker.telegram_id, kind="answer", signal_id=signal.id,
+                    chat_id=asker.telegram_id, kind=OutboxKind.ANSWER, signal_id=signal.id,
                     text=messages.ANSWER_TO_STAFF.format(reference=signal.reference,
                                                          answer=html.escape(text)))
             await uow.commit()
@@ -349,7 +343,8 @@ class StaffService:
                     signaler_id=signaler.id):
                 await uow.questions.close(question_id=open_question.id, result="declined",
                                           now=utcnow())
-                await uow.events.add(signal_id=open_question.signal_id, action="declined")
+                await uow.events.add(signal_id=open_question.signal_id,
+                                     action=EventAction.DECLINED)
             await uow.commit()
         return messages.QUESTIONS_DECLINED
 
@@ -365,7 +360,7 @@ class StaffService:
         lines = [messages.MY_SIGNALS_TITLE] + [
             messages.MY_SIGNALS_LINE.format(
                 reference=s.reference, date=s.created_at.strftime("%d-%m-%Y"),
-                label=SIGNALER_LABELS[State(s.status)]) for s in signals]
+                label=SIGNALER_LABELS[s.status]) for s in signals]
         return "\n".join(lines)
 
     # -- commands
@@ -391,7 +386,8 @@ class StaffService:
                 names = await uow.staff.names(gemeente_code=member.gemeente_code)
                 for signal in signals[:50]:
                     lines.append(list_line(signal, now, names.get(signal.owner_id or 0)))
-                    buttons.append(((signal.reference or "", staff_data("hist", signal.id)),))
+                    buttons.append((staff_button(signal.reference or "", StaffAction.DETAILS,
+                                                 signal.id),))
         if not lines:
             return Reply(text=messages.MINE_NONE if mine else messages.OPEN_NONE)
         return Reply(text="\n".join(lines), buttons=tuple(buttons[:20]))
@@ -420,7 +416,7 @@ class StaffService:
     async def view(self, uow: UnitOfWork, signal: Signal, viewer: Staff, *,
                    chat_id: int) -> Reply:
         """The full card with history and the buttons that fit now; the view is audited."""
-        await uow.events.add(signal_id=signal.id, action="view", actor_id=viewer.id)
+        await uow.events.add(signal_id=signal.id, action=EventAction.VIEW, actor_id=viewer.id)
         text = await self.alerts.card(uow, signal) + "\n\n" + history(
             await uow.events.list_for(signal_id=signal.id))
         return await self._recorded(uow, chat_id, signal, text, card_buttons(signal))
@@ -444,7 +440,7 @@ class StaffService:
                     owner: Staff | None = None, values: dict[str, Any] | None = None,
                     detail: dict[str, Any] | None = None) -> None:
         """Apply a transition if the signal is still where we saw it; record and notify."""
-        before = State(signal.status)
+        before = signal.status
         after = transition(before, action)
         now = utcnow()
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
@@ -461,7 +457,7 @@ class StaffService:
                                               **changes):
             raise TransitionNotAllowed(f"{signal.reference} changed meanwhile")
         await uow.session.refresh(signal)
-        await uow.events.add(signal_id=signal.id, action=action.value, actor_id=actor.id,
+        await uow.events.add(signal_id=signal.id, action=EventAction(action), actor_id=actor.id,
                              detail=detail)
         await self.alerts.refresh(uow, signal)
         assert signal.reference is not None
@@ -475,8 +471,8 @@ class StaffService:
     async def _feedback(self, uow: UnitOfWork, signal: Signal, text: str) -> None:
         signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
         if signaler is not None and signaler.channel == "telegram":
-            await uow.outbox.add(recipient=signaler.external_id, kind="feedback", text=text,
-                                 signal_id=signal.id)
+            await uow.outbox.add(recipient=signaler.external_id, kind=OutboxKind.FEEDBACK,
+                                 text=text, signal_id=signal.id)
 
 
 @dataclass(frozen=True)
@@ -488,17 +484,17 @@ class _Press:
 
 
 Handler = Callable[[StaffService, UnitOfWork, _Press, Signal, str], Any]
-_BUTTONS: dict[str, Handler] = {
-    "claim": StaffService._claim,
-    "assign": StaffService._assign_menu,
-    "assignto": StaffService._assign,
-    "status": StaffService._status_menu,
-    "st": StaffService._status,
-    "ref": StaffService._referral,
-    "close": StaffService._close_menu,
-    "out": StaffService._close_confirm,
-    "closeok": StaffService._close,
-    "note": StaffService._note_prompt,
-    "ask": StaffService._ask_prompt,
-    "hist": StaffService._details,
+_BUTTONS: dict[StaffAction, Handler] = {
+    StaffAction.CLAIM: StaffService._claim,
+    StaffAction.ASSIGN_MENU: StaffService._assign_menu,
+    StaffAction.ASSIGN_TO: StaffService._assign,
+    StaffAction.STATUS_MENU: StaffService._status_menu,
+    StaffAction.SET_STATUS: StaffService._status,
+    StaffAction.SET_REFERRAL: StaffService._referral,
+    StaffAction.CLOSE_MENU: StaffService._close_menu,
+    StaffAction.CONFIRM_CLOSE: StaffService._close_confirm,
+    StaffAction.CLOSE: StaffService._close,
+    StaffAction.NOTE: StaffService._note_prompt,
+    StaffAction.ASK: StaffService._ask_prompt,
+    StaffAction.DETAILS: StaffService._details,
 }

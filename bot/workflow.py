@@ -24,6 +24,36 @@ class Action(StrEnum):
     CLOSE = "close"
 
 
+class EventAction(StrEnum):
+    """What a signal's history records (``SignalEvent.action``), staff actions by their name."""
+
+    FILED = "filed"
+    CLAIM = Action.CLAIM.value
+    ASSIGN = Action.ASSIGN.value
+    STATUS = Action.STATUS.value
+    CLOSE = Action.CLOSE.value
+    NOTE = "note"
+    QUESTION = "question"  # a question relayed to the signaler
+    ANSWER = "answer"  # the signaler's answer to it
+    NO_ANSWER = "no_answer"
+    DECLINED = "declined"  # the signaler wants no more questions
+    ESCALATE = "escalate"
+    REMINDER = "reminder"
+    FORGOTTEN = "forgotten"  # the signaler used /vergeetmij
+    VIEW = "view"  # kept for the audit, not shown
+
+
+class StaffRole(StrEnum):
+    """A staff member's role in their gemeente."""
+
+    REGISSEUR = "regisseur"  # anything, and administers the gemeente
+    TEAM = "team"  # claims, and acts on what they own
+
+
+class NoAccess(Exception):
+    """The person may not do this (not staff here, wrong role, no such signal, no admin)."""
+
+
 class TransitionNotAllowed(Exception):
     """The action does not fit the signal's state."""
 
@@ -43,7 +73,8 @@ TRANSITIONS: dict[tuple[Action, State], State] = {
     (Action.CLOSE, State.IN_PROGRESS): State.CLOSED,
 }
 
-# Who may do what: regisseurs anything; team members claim, and act on what they own.
+# Who may do what (``StaffRole``): regisseurs anything; team members claim, and act on what
+# they own.
 REGISSEUR_ONLY = frozenset({Action.ASSIGN})
 OWNER_OR_REGISSEUR = frozenset({Action.STATUS, Action.CLOSE})
 

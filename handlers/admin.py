@@ -11,21 +11,23 @@ import html
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     filters,
 )
 
 from bot import messages
-from bot.admin import INVITE_PREFIX, Actor, AdminError, AdminService, Forbidden
+from bot.admin import INVITE_PREFIX, Actor, AdminError, AdminService
+from bot.buttons import AdminAction, AdminButton
+from bot.workflow import NoAccess, StaffRole
 from handlers.context import Context, answer_query, services
 
 Rows = list[list[InlineKeyboardButton]]
 
 
-def _button(label: str, data: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(label, callback_data=data)]
+def _button(label: str, action: AdminAction, code: str,
+            arg: str = "") -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(label, callback_data=AdminButton(action, code, arg).pack())]
 
 
 async def admin_command(update: Update, context: Context) -> None:
@@ -35,24 +37,19 @@ async def admin_command(update: Update, context: Context) -> None:
     if not gemeenten:
         await update.effective_message.reply_text(messages.NO_ACCESS)
         return
-    rows = [_button(f"{g.name} ({g.code})", f"a|g|{g.code}|") for g in gemeenten[:50]]
+    rows = [_button(f"{g.name} ({g.code})", AdminAction.PANEL, g.code) for g in gemeenten[:50]]
     await update.effective_message.reply_text(messages.ADMIN_PICK,
                                               reply_markup=InlineKeyboardMarkup(rows))
 
 
-async def on_admin_button(update: Update, context: Context) -> None:
-    """An admin menu button: ``a|action|gemeente|argument``."""
+async def on_admin_button(update: Update, context: Context, button: AdminButton) -> None:
+    """An admin menu button; checked again by ``AdminService``."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split("|")
-    if len(parts) != 4:
-        await answer_query(query, messages.NO_ACCESS)
-        return
-    _, action, code, arg = parts
+    assert query is not None
     actor, admin = Actor(query.from_user.id), services(context).admin
     try:
-        text, rows = await _act(context, admin, actor, action, code, arg)
-    except Forbidden:
+        text, rows = await _act(context, admin, actor, button)
+    except NoAccess:
         await answer_query(query, messages.NO_ACCESS)
         return
     except AdminError as error:
@@ -63,30 +60,32 @@ async def on_admin_button(update: Update, context: Context) -> None:
                                    text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
-async def _act(context: Context, admin: AdminService, actor: Actor, action: str, code: str,
-               arg: str) -> tuple[str, Rows]:
-    if action == "g":
+async def _act(context: Context, admin: AdminService, actor: Actor,
+               button: AdminButton) -> tuple[str, Rows]:
+    action, code, arg = button
+    if action is AdminAction.PANEL:
         return await _panel(admin, actor, code)
-    if action == "staff":
+    if action is AdminAction.STAFF:
         staff = await admin.list_staff(actor, code)
         lines = [f"{html.escape(m.name)} — {m.role}" for m in staff] or [messages.ADMIN_NO_STAFF]
-        rows = [_button(f"❌ {m.name}", f"a|rm|{code}|{m.telegram_id}") for m in staff]
+        rows = [_button(f"❌ {m.name}", AdminAction.REMOVE_STAFF, code, str(m.telegram_id))
+                for m in staff]
         return "\n".join(lines), rows
-    if action == "rm" and arg.lstrip("-").isdigit():
+    if action is AdminAction.REMOVE_STAFF and arg.lstrip("-").isdigit():
         removal = await admin.remove_staff(actor, code, int(arg))
         text = messages.ADMIN_REMOVED
         if removal.team_groups:
             text += "\n\n" + messages.ADMIN_REMOVED_GROUPS.format(
                 groups=", ".join(map(str, removal.team_groups)))
         return text, []
-    if action == "inv":
+    if action is AdminAction.INVITE:
         invitation = await admin.invite(actor, code, arg, context.bot.username)
         return messages.ADMIN_INVITE.format(role=html.escape(arg),
                                             link=html.escape(invitation.link)), []
-    if action == "on" and arg in ("0", "1"):
+    if action is AdminAction.SET_ACTIVE and arg in ("0", "1"):
         await admin.set_active(actor, code, arg == "1")
         return await _panel(admin, actor, code)
-    raise Forbidden(action)
+    raise NoAccess(action)
 
 
 async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Rows]:
@@ -100,11 +99,11 @@ async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Row
             messages.ADMIN_UNERASED_LINE.format(reference=html.escape(reference), chat=chat)
             for reference, chat in unerased[:20]))
     rows = [
-        _button(messages.ADMIN_BTN_STAFF, f"a|staff|{code}|"),
-        _button(messages.ADMIN_BTN_INVITE_REGISSEUR, f"a|inv|{code}|regisseur"),
-        _button(messages.ADMIN_BTN_INVITE_TEAM, f"a|inv|{code}|team"),
+        _button(messages.ADMIN_BTN_STAFF, AdminAction.STAFF, code),
+        _button(messages.ADMIN_BTN_INVITE_REGISSEUR, AdminAction.INVITE, code, StaffRole.REGISSEUR),
+        _button(messages.ADMIN_BTN_INVITE_TEAM, AdminAction.INVITE, code, StaffRole.TEAM),
         _button(messages.ADMIN_BTN_OFF if gemeente.active else messages.ADMIN_BTN_ON,
-                f"a|on|{code}|{0 if gemeente.active else 1}"),
+                AdminAction.SET_ACTIVE, code, "0" if gemeente.active else "1"),
     ]
     return text, rows
 
@@ -131,9 +130,8 @@ async def on_membership(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """``/admin`` and its buttons, and the bot's own membership of groups."""
+    """``/admin`` (its buttons: ``handlers.buttons``), and the bot's own membership of groups."""
     application.add_handlers([
         CommandHandler("admin", admin_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_admin_button, pattern=r"^a\|"),
         ChatMemberHandler(on_membership, ChatMemberHandler.MY_CHAT_MEMBER),
     ])

@@ -13,7 +13,6 @@ from telegram import Message, Update
 from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -21,11 +20,11 @@ from telegram.ext import (
 
 from bot import messages
 from bot.admin import INVITE_PREFIX, ORG_PREFIX
+from bot.buttons import IntakeButton
 from bot.engine import Capabilities, Input, Result, SharedContact, Status, Text, Unsupported
 from bot.intake import ConversationKey
 from bot.questionnaire import Kind
 from handlers.admin import redeem_invite
-from handlers.callbacks import unpack
 from handlers.context import Context, answer_query, services
 from handlers.render import REMOVE_KEYBOARD, edit, keyboard, send, with_notice
 from handlers.staff import forget_message, send_reply
@@ -130,16 +129,12 @@ async def on_edited(update: Update, context: Context) -> None:
     await update.edited_message.reply_text(messages.EDITED_MESSAGE)
 
 
-async def on_button(update: Update, context: Context) -> None:
-    """A pressed inline button. Unknown or forged data gets a polite answer."""
+async def on_button(update: Update, context: Context, button: IntakeButton) -> None:
+    """A pressed answer button (decoded by ``handlers.buttons``)."""
     query = update.callback_query
     assert query is not None
-    decoded = unpack(query.data)
-    if decoded is None:
-        await answer_query(query, plain(messages.STALE_BUTTON))
-        return
-    token, given = decoded
-    result = await services(context).intake.handle(_key(update), given, token=token,
+    result = await services(context).intake.handle(_key(update), button.input,
+                                                   token=button.token,
                                                    update_id=update.update_id)
     message = query.message if isinstance(query.message, Message) else None
     if message is None or message.chat_id != query.from_user.id:  # not their own chat
@@ -241,6 +236,5 @@ def register(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(private & filters.CONTACT, on_contact),
         MessageHandler(private & filters.TEXT, on_text),
         MessageHandler(private & filters.UpdateType.MESSAGE, on_other),
-        CallbackQueryHandler(on_button),
     ])
     application.add_error_handler(on_error)

@@ -9,34 +9,32 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     TypeHandler,
     filters,
 )
 
 from bot import messages
+from bot.buttons import ForgetButton
 from handlers.context import Context, answer_query, services
-
-FORGET_PREFIX = "m|forget|"
 
 
 async def forget_command(update: Update, context: Context) -> None:
     """``/vergeetmij``: ask for confirmation first."""
     assert update.effective_message is not None
     keyboard = InlineKeyboardMarkup([
-        [InlineKeyboardButton(messages.FORGET_YES, callback_data=FORGET_PREFIX + "yes")],
-        [InlineKeyboardButton(messages.CANCEL, callback_data=FORGET_PREFIX + "no")],
+        [InlineKeyboardButton(messages.FORGET_YES, callback_data=ForgetButton(True).pack())],
+        [InlineKeyboardButton(messages.CANCEL, callback_data=ForgetButton(False).pack())],
     ])
     await update.effective_message.reply_text(messages.FORGET_CONFIRM, reply_markup=keyboard)
 
 
-async def on_forget(update: Update, context: Context) -> None:
+async def on_forget(update: Update, context: Context, button: ForgetButton) -> None:
     """The confirmation: erase the person's contact details and link, or leave all as is."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     await answer_query(query)
-    if query.data != FORGET_PREFIX + "yes":
+    if not button.confirmed:
         await query.edit_message_text(messages.NOTHING_CHANGED)
         return
     count = await services(context).privacy.forget_signaler("telegram", str(query.from_user.id))
@@ -91,7 +89,5 @@ class FloodGuard:
 def register(application: Application, *, limit: int, seconds: float) -> None:  # type: ignore[type-arg]
     """The flood guard (group -1, before everything) and ``/vergeetmij``."""
     application.add_handler(TypeHandler(Update, FloodGuard(limit, seconds)), group=-1)
-    application.add_handlers([
-        CommandHandler("vergeetmij", forget_command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_forget, pattern=r"^m\|forget\|"),
-    ])
+    application.add_handler(
+        CommandHandler("vergeetmij", forget_command, filters=filters.ChatType.PRIVATE))

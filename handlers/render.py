@@ -22,8 +22,8 @@ from telegram.error import BadRequest, NetworkError
 from telegram.ext import Defaults, ExtBot
 
 from bot import messages
+from bot.buttons import IntakeButton
 from bot.engine import Prompt
-from handlers.callbacks import pack
 
 log = logging.getLogger(__name__)
 Markup = dict[str, Any]  # a Bot API ``reply_markup`` object
@@ -70,7 +70,7 @@ def keyboard(prompt: Prompt, token: str) -> Markup | None:
     if not prompt.rows:
         return None
     return {"inline_keyboard": [
-        [{"text": b.label, "callback_data": pack(token, b.input)} for b in row]
+        [{"text": b.label, "callback_data": IntakeButton(token, b.input).pack()} for b in row]
         for row in prompt.rows]}
 
 

@@ -10,9 +10,10 @@ import logging
 
 from telegram import ForceReply, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot import messages
+from bot.buttons import DeclineButton, StaffButton
 from bot.outbox import Outgoing
 from bot.staff import Reply
 from handlers.context import Context, answer_query, services
@@ -21,12 +22,12 @@ from handlers.notifier import markup
 log = logging.getLogger(__name__)
 
 
-async def on_staff_button(update: Update, context: Context) -> None:
+async def on_staff_button(update: Update, context: Context, button: StaffButton) -> None:
     """A button on an alert or a staff prompt; checked server-side on every press."""
     query = update.callback_query
-    assert query is not None and query.data is not None
+    assert query is not None
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    reply = await services(context).staff.press(query.from_user.id, query.data,
+    reply = await services(context).staff.press(query.from_user.id, button,
                                                 chat_id=chat_id, update_id=update.update_id)
     if reply.duplicate:
         return
@@ -34,15 +35,12 @@ async def on_staff_button(update: Update, context: Context) -> None:
     await send_reply(context, query.from_user.id if reply.ask_reply else chat_id, reply)
 
 
-async def on_decline(update: Update, context: Context) -> None:
+async def on_decline(update: Update, context: Context, button: DeclineButton) -> None:
     """The signaler's "Ik wil geen vragen meer" under a relayed question."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    question = query.data.rsplit("|", 1)[-1]
-    if not question.isdigit():
-        await answer_query(query, messages.NO_ACCESS)
-        return
-    text = await services(context).staff.decline_questions(query.from_user.id, int(question))
+    assert query is not None
+    text = await services(context).staff.decline_questions(query.from_user.id,
+                                                           button.question_id)
     await answer_query(query, text)
 
 
@@ -107,11 +105,9 @@ async def forget_message(context: Context, message: Message) -> None:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """Add staff handlers; they go before the signaler's catch-all button handler."""
+    """Add the staff commands (their buttons: ``handlers.buttons``)."""
     chats = filters.ChatType.PRIVATE | filters.ChatType.GROUPS
     application.add_handlers([
-        CallbackQueryHandler(on_staff_button, pattern=r"^w\|"),
-        CallbackQueryHandler(on_decline, pattern=r"^m\|decline\|"),
         CommandHandler("open", open_command, filters=chats),
         CommandHandler("mijn", mine_command, filters=chats),
         CommandHandler("signaal", signal_command, filters=chats),

@@ -19,6 +19,7 @@ from bot import charts, messages
 from bot.admin import Actor
 from bot.monitoring import Figures, Period, compute
 from bot.report import telegram_text
+from bot.workflow import StaffRole
 from handlers.context import Context, services
 
 DEFAULT_WEEKS = 6
@@ -48,7 +49,7 @@ async def stats_command(update: Update, context: Context) -> None:
         codes: list[str | None] = [None] if national else []
         codes += [member.gemeente_code for member in
                   await uow.staff.list_memberships(telegram_id=update.effective_user.id)
-                  if member.role == "regisseur"]
+                  if member.role is StaffRole.REGISSEUR]
         if codes and weeks is not None:
             period = Period.last_weeks(weeks)
             results = [await compute(uow.monitoring, gemeente_code=code, period=period)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
@@ -28,6 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.workflow import EventAction, StaffRole, State
 from storage.crypto import (
     CryptoError,
     EncryptedJSON,
@@ -71,6 +73,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StoredEnum(TypeDecorator[StrEnum]):
+    """A ``StrEnum`` stored as its plain string value; an unknown value is not written."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Store the value, checked."""
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> StrEnum | None:
+        """Read back as the enum."""
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -119,7 +140,7 @@ class Staff(Base):
     )
     telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
     name: Mapped[str] = mapped_column(String(80))
-    role: Mapped[str] = mapped_column(String(16))  # "regisseur" (also gemeente admin) or "team"
+    role: Mapped[StaffRole] = mapped_column(StoredEnum(StaffRole, 16))  # regisseur: also admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(8), default="config")  # or "invite"
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # awaited typed note/question
@@ -159,7 +180,7 @@ class Invite(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     gemeente_code: Mapped[str] = mapped_column(ForeignKey("gemeenten.code", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[StaffRole] = mapped_column(StoredEnum(StaffRole, 16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
@@ -241,7 +262,7 @@ class Signal(Base):
     signaler_id: Mapped[int | None] = mapped_column(
         ForeignKey("signalers.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[State] = mapped_column(StoredEnum(State, 16), default=State.NEW)
     questionnaire: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(32))
     signs: Mapped[list[str]] = mapped_column(JSON)
@@ -273,7 +294,7 @@ class SignalEvent(Base):
     )
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(16))
+    action: Mapped[EventAction] = mapped_column(StoredEnum(EventAction, 16))
     detail: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON, default=dict)
 
 

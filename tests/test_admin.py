@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.admin import CLI, Actor, AdminError, Forbidden
+from bot.admin import CLI, Actor, AdminError
+from bot.workflow import NoAccess
 from storage.models import Invite, Signal, utcnow
 from tests.conftest import TEST_KEY
 from tests.harness import BotRunner, Person, file_signal
@@ -62,9 +63,9 @@ async def test_a_gemeente_admin_cannot_change_another_gemeente(
                     admin.set_setting(carine, "GM0917", "retention_days", "1"),
                     admin.remove_staff(carine, "GM0917", OTHER_REGISSEUR),
                     admin.set_text(carine, "GM0917", "thanks", "Hoi")):
-        with pytest.raises(Forbidden):
+        with pytest.raises(NoAccess):
             await attempt
-    with pytest.raises(Forbidden):  # a team member administers nothing
+    with pytest.raises(NoAccess):  # a team member administers nothing
         await admin.set_active(Actor(TEAM), "GM0715", False)
 
     person = Person(runner, REGISSEUR)

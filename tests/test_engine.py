@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import messages
+from bot.buttons import IntakeButton, unpack
 from bot.engine import (
     MENU,
     Cancel,
@@ -30,7 +31,6 @@ from bot.engine import (
     parse_postcode,
 )
 from bot.questionnaire import build_questionnaire
-from handlers.callbacks import pack, unpack
 
 ENGINE = Engine(build_questionnaire(description_max_chars=100))
 TERNEUZEN = Route(on_board=True, gemeente="GM0715", gemeente_name="Terneuzen")
@@ -353,7 +353,7 @@ def test_every_prompt_button_packs_into_callback_data() -> None:
     to_summary(walk)
     for given in [*walk.result.prompt.buttons(), *ENGINE.prompt(
             ENGINE.step(walk.draft, Choose("summary", "edit")).draft).buttons()]:
-        data = pack("AbC-d_12", given.input)
+        data = IntakeButton("AbC-d_12", given.input).pack()
         assert len(data.encode()) <= 64
         assert unpack(data) == ("AbC-d_12", given.input)
 

@@ -7,10 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import String, select
+from sqlalchemy.exc import StatementError
 
-from bot.workflow import TRANSITIONS, Action, State, TransitionNotAllowed, transition
-from storage.models import Outbox, Signal, SignalEvent, utcnow
+from bot.workflow import (
+    TRANSITIONS,
+    Action,
+    EventAction,
+    StaffRole,
+    State,
+    TransitionNotAllowed,
+    transition,
+)
+from storage.models import Outbox, Signal, SignalEvent, Staff, utcnow
 from tests.conftest import HEERLEN, TERNEUZEN, make_settings
 from tests.harness import BotRunner, Person, eventually, file_signal
 
@@ -88,7 +97,7 @@ async def test_claim_assign_status_close_with_exactly_two_feedback_messages(
     assert "afgerond" in ahmed.last
 
     signal = await signal_row(runner)
-    assert signal.status == "closed" and signal.outcome == "ondersteuning"
+    assert signal.status is State.CLOSED and signal.outcome == "ondersteuning"
     assert signal.claimed_at and signal.closed_at and signal.owner_id is not None
     assert await events(runner) == ["filed", "claim", "assign", "status", "note", "close"]
     await api.wait_for(lambda: len(signaler.texts()) == before + 2)
@@ -278,6 +287,22 @@ async def test_staff_of_another_gemeente_cannot_act(api: Any, runner: BotRunner,
     after = await signal_row(runner)
     assert (after.status, after.owner_id) == ("new", None)
     assert await events(runner) == ["filed"]
+
+
+async def test_states_actions_and_roles_are_stored_as_values_and_read_as_enums(
+        api: Any, runner: BotRunner) -> None:
+    await filed(api, runner)
+    async with runner.services.uow() as uow:
+        [signal] = list(await uow.session.scalars(select(Signal)))
+        actions = list(await uow.session.scalars(select(SignalEvent.action)))
+        roles = set(await uow.session.scalars(select(Staff.role)))
+        stored = await uow.session.scalar(select(Signal.status.cast(String)))
+        assert signal.status is State.NEW and stored == "new"
+        assert actions == [EventAction.FILED] and type(actions[0]) is EventAction
+        assert roles == set(StaffRole) and all(type(role) is StaffRole for role in roles)
+        signal.status = "afgehandeld"  # type: ignore[assignment]
+        with pytest.raises(StatementError, match="is not a valid State"):
+            await uow.session.flush()
 
 
 async def test_commands_show_only_the_own_gemeente(api: Any, runner: BotRunner) -> None:

@@ -16,6 +16,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, text
 
 from bot.admin import CLI
+from bot.buttons import StaffAction, StaffButton
 from bot.settings import Settings
 from storage.crypto import CryptoError, generate_key
 from storage.models import SEALED, Base, Outbox, Signal, utcnow
@@ -271,9 +272,10 @@ async def close_the_signal(api: Any, runner: BotRunner, number: int) -> Signal:
     async with runner.services.uow() as uow:
         signal = (await uow.session.scalars(select(Signal).order_by(Signal.id.desc()))).first()
     assert signal is not None
-    await runner.services.staff.press(REGISSEUR, f"w|claim|{signal.id}|", chat_id=REGISSEUR)
-    await runner.services.staff.press(REGISSEUR, f"w|closeok|{signal.id}|geen_zorgen",
+    await runner.services.staff.press(REGISSEUR, StaffButton(StaffAction.CLAIM, signal.id),
                                       chat_id=REGISSEUR)
+    await runner.services.staff.press(
+        REGISSEUR, StaffButton(StaffAction.CLOSE, signal.id, "geen_zorgen"), chat_id=REGISSEUR)
     await outbox_settled(runner)
     return signal
 
