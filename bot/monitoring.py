@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.questionnaire import ROLES, SIGNS
+from bot.questionnaire import Marker
+from bot.questionnaires import signal
 from bot.workflow import OUTCOMES, STATE_LABELS
 
 LOCAL = ZoneInfo("Europe/Amsterdam")  # weeks, months and dates as people in the gemeente see them
@@ -29,8 +30,8 @@ MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", 
 BACKLOG_BUCKETS = (  # (up to this age in days, key, label)
     (7.0, "0-7", "< 1 week"), (14.0, "7-14", "1–2 weken"), (28.0, "14-28", "2–4 weken"),
     (math.inf, "28+", "> 4 weken"))
-ROLE_LABELS = {option.value: option.label for option in ROLES}
-SIGN_LABELS = {option.value: option.label for option in SIGNS}
+ROLE_LABELS = {option.value: option.label for option in signal().marked(Marker.ROLE).options}
+SIGN_LABELS = {option.value: option.label for option in signal().marked(Marker.SIGNS).options}
 STATUS_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
 UNKNOWN_GEMEENTE = "onbekende gemeente"
 DIRECT = ""  # the organisation key of signals filed without an organisation's link

@@ -1,0 +1,74 @@
+"""A gemeente's own extra questions, end to end: the conversation, the summary and the alert,
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.settings import ConfigError, Settings, load_settings
+from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
+from tests.harness import BotRunner, Person
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "extra-questions.example.toml"
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    """Terneuzen asks the example's extra questions; Heerlen asks none."""
+    return make_settings(db_url, gemeenten=[{**TERNEUZEN, "questions": str(EXAMPLE)}, HEERLEN,
+                                            HILLEGOM])
+
+
+async def walk_to_extras(person: Person, postcode: str) -> None:
+    await person.command("start")
+    await person.tap("Nee")
+    await person.tap("Kapper")
+    await person.say(postcode)
+    await person.say("12")
+    await person.tap("Post stapelt", "Klaar")
+    await person.tap("Langer dan een half jaar", "Elke week")
+    await person.tap("Aangebeld", "Klaar")
+    await person.tap("Overslaan")
+    await person.tap("Weet ik niet")
+    await person.tap("anoniem")
+
+
+async def test_extra_questions_in_conversation_summary_and_alert(
+        api: Any, runner: BotRunner) -> None:
+    person = Person(runner, 501, "Kim")
+    await walk_to_extras(person, "4531 ab")
+    assert "Geeft iemand de persoon mantelzorg?" in person.last
+    await person.tap("Ja")
+    assert "Wie geeft die zorg?" in person.last
+    await person.say("Buurvrouw Els")
+    summary = person.last
+    assert re.search(r"Mantelzorg:(</b>)? Ja\b", summary), summary
+    assert re.search(r"Mantelzorger:(</b>)? Buurvrouw Els", summary), summary
+    await person.tap("Versturen")
+
+    await api.wait_for(lambda: api.messages(7001))
+    alert = api.messages(7001)[0]["text"]
+    assert re.search(r"Mantelzorg:(</b>)? Ja\b", alert), alert
+    assert "Buurvrouw Els" in alert
+
+
+async def test_another_gemeente_does_not_ask_them(api: Any, runner: BotRunner) -> None:
+    person = Person(runner, 502, "Bo")
+    await walk_to_extras(person, "6411")
+    assert "Klopt dit?" in person.last and "Mantelzorg" not in person.last
+
+
+def test_the_config_names_the_file_beside_it(tmp_path: Path) -> None:
+    (tmp_path / "vragen.toml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[[gemeenten]]\ncode = "GM0715"\nname = "Terneuzen"\n'
+                      'alert_chat_ids = [1]\nquestions = "vragen.toml"\n', encoding="utf-8")
+    assert load_settings(config).gemeenten[0].questions == str(tmp_path / "vragen.toml")
+    (tmp_path / "vragen.toml").write_text('title = "X"\n\n[[questions]]\nid = "a"\n'
+                                          'kind = "choice"\ntext = "?"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"vragen\.toml:3: a: missing options"):
+        load_settings(config)
