@@ -266,6 +266,7 @@ def report(
 ) -> None:
     """Monitoring for the kerngroep: PNG charts, CSV files and a one-page HTML summary."""
     from bot.monitoring import Period, compute, shown
+    from bot.questionnaires import for_settings
     from bot.report import write_report
     from storage.db import session_factory
     from storage.repositories import MonitoringRepository
@@ -288,7 +289,8 @@ def report(
             known = await repository.gemeente_names()
             if code is not None and code not in known:
                 return f"unknown gemeente {code} (known: {', '.join(sorted(known)) or 'none'})"
-            figures = await compute(repository, gemeente_code=code, period=period)
+            figures = await compute(repository, gemeente_code=code, period=period,
+                                    counted=for_settings(settings).counted)
         for path in write_report(figures, out):
             typer.echo(path)
         typer.echo(f"{figures.scope}, {figures.period.label}: {shown(figures.total)} signalen")

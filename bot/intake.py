@@ -331,6 +331,8 @@ class IntakeService:
             role=role,
             signs=list(answers[questionnaire.marked(Marker.SIGNS).id]),
             pc4=int(answers[self.engine.postcode.id][:4]),
+            choices={q.id: answers[q.id] for q in questionnaire.counted
+                     if answers.get(q.id) is not None} or None,
             answers=answers,
             organisation_id=organisation_id,
             created_at=now,

@@ -166,6 +166,11 @@ class Questionnaire:
         """The questions of one edit group, in order."""
         return tuple(question for question in self.questions if question.group == group)
 
+    @property
+    def counted(self) -> tuple[Question, ...]:
+        """The questions whose answers are copied anonymously for the monitoring export."""
+        return tuple(question for question in self.questions if question.counted)
+
     def marked(self, marker: Marker) -> Question:
         """The question with this marker (see ``MARKERS``)."""
         question = next((q for q in self.questions if q.marker == marker), None)

@@ -1,14 +1,18 @@
-"""A gemeente's own extra questions, end to end: the conversation, the summary and the alert,
-on SQLite and PostgreSQL."""
+"""A gemeente's own extra questions, end to end: the conversation, the summary, the alert and
+the monitoring export (cijfers.csv), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.monitoring import Period, compute
+from bot.report import write_report
 from bot.settings import ConfigError, Settings, load_settings
 from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
 from tests.harness import BotRunner, Person
@@ -37,8 +41,8 @@ async def walk_to_extras(person: Person, postcode: str) -> None:
     await person.tap("anoniem")
 
 
-async def test_extra_questions_in_conversation_summary_and_alert(
-        api: Any, runner: BotRunner) -> None:
+async def test_extra_questions_in_conversation_summary_alert_and_export(
+        api: Any, runner: BotRunner, tmp_path: Path) -> None:
     person = Person(runner, 501, "Kim")
     await walk_to_extras(person, "4531 ab")
     assert "Geeft iemand de persoon mantelzorg?" in person.last
@@ -54,6 +58,19 @@ async def test_extra_questions_in_conversation_summary_and_alert(
     alert = api.messages(7001)[0]["text"]
     assert re.search(r"Mantelzorg:(</b>)? Ja\b", alert), alert
     assert "Buurvrouw Els" in alert
+
+    async with runner.services.uow() as uow:
+        figures = await compute(uow.monitoring, gemeente_code="GM0715",
+                                period=Period.last_weeks(1),
+                                counted=runner.services.engine.questionnaire.counted)
+    write_report(figures, tmp_path)
+    text = (tmp_path / "cijfers.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    mine = [row for row in rows if row[0] == "vraag_GM0715_mantelzorg"]
+    assert mine == [["vraag_GM0715_mantelzorg", "ja", "Mantelzorg: Ja", "< 5"],
+                    ["vraag_GM0715_mantelzorg", "nee", "Mantelzorg: Nee", "0"],
+                    ["vraag_GM0715_mantelzorg", "onbekend", "Mantelzorg: Weet ik niet", "0"]]
+    assert "Buurvrouw Els" not in text and "GM0715_wie" not in text  # free text never
 
 
 async def test_another_gemeente_does_not_ask_them(api: Any, runner: BotRunner) -> None:
