@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import subprocess
+import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +17,12 @@ import pytest
 
 from bot.monitoring import Period, compute
 from bot.report import write_report
+from bot.services import open_services
 from bot.settings import ConfigError, Settings, load_settings
+from storage.models import utcnow
 from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
 from tests.harness import BotRunner, Person
+from tests.test_monitoring import NoSender, row, seed
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "extra-questions.example.toml"
 
@@ -89,3 +96,27 @@ def test_the_config_names_the_file_beside_it(tmp_path: Path) -> None:
                                           'kind = "choice"\ntext = "?"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"vragen\.toml:3: a: missing options"):
         load_settings(config)
+
+
+async def test_the_report_command_counts_choices_with_small_counts_suppressed(
+        tmp_path: Path) -> None:
+    database = tmp_path / "signaalbot.db"
+    url = f"sqlite+aiosqlite:///{database}"
+    services = await open_services(make_settings(url), NoSender())
+    day = utcnow() - timedelta(days=1)
+    await seed(services.db, [{**row("GM0715", day), "choices": {"GM0715_mantelzorg": value}}
+                             for value in ["ja"] * 5 + ["nee"]], not_on_board=[])
+    await services.close()
+    (tmp_path / "vragen.toml").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text('[[gemeenten]]\ncode = "GM0715"\nname = "Terneuzen"\npc4 = ["4531-4539"]'
+                      '\nalert_chat_ids = [7001]\nquestions = "vragen.toml"\n', encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SIGNAALBOT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "report", "-c", str(config), "--gemeente", "GM0715",
+         "--weeks", "2", "--out", str(tmp_path / "out")],
+        env={**env, "SIGNAALBOT_DATABASE__URL": url}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = csv.reader(io.StringIO((tmp_path / "out" / "cijfers.csv").read_text("utf-8")))
+    assert {row[1]: row[3] for row in rows if row[0] == "vraag_GM0715_mantelzorg"} == {
+        "ja": "5", "nee": "< 5", "onbekend": "0"}
