@@ -26,7 +26,7 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
          owner_name: str | None = None, footer: str = "") -> str:
     """The alert text: the report, then where it stands. HTML-safe; readable on a phone."""
     assert signal.reference is not None
-    answers = {**signal.answers, "role": signal.role}
+    answers = {**signal.answers, engine.role.id: signal.role}
     lines = [
         messages.ALERT_TITLE.format(reference=html.escape(signal.reference)),
         messages.ALERT_RECEIVED.format(when=local(signal.created_at)),
@@ -34,7 +34,7 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
         "",
         *(f"<b>{label}:</b> {value}" for label, value in engine.summary_lines(answers)),
     ]
-    if answers.get("contact_ok") != "ja":
+    if not engine.questionnaire.consented(answers):
         lines += ["", messages.ALERT_ANONYMOUS]
     state = signal.status
     if state is not State.NEW:

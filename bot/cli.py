@@ -14,7 +14,7 @@ import typer
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import cli_admin, cli_postcodes
+from bot import cli_admin, cli_postcodes, cli_questionnaire
 from bot.cli_common import ConfigOption, database_errors_in_one_line, fail
 from bot.cli_common import on_database as _on_database
 from bot.cli_common import settings_or_exit as _settings
@@ -31,7 +31,8 @@ DEMO_KEY_FILE = Path("signaalbot.key")
 for _name, _sub in (("gemeente", cli_admin.gemeente_app), ("staff", cli_admin.staff_app),
                     ("postcodes", cli_postcodes.postcodes_app),
                     ("org", cli_admin.org_app), ("texts", cli_admin.texts_app),
-                    ("config", cli_admin.config_app)):
+                    ("config", cli_admin.config_app),
+                    ("questionnaire", cli_questionnaire.questionnaire_app)):
     app.add_typer(_sub, name=_name)
 
 
@@ -201,12 +202,12 @@ def purge(config: ConfigOption = None,
     from bot.alerts import Alerts
     from bot.engine import Engine
     from bot.privacy import Privacy, PurgeReport
-    from bot.questionnaire import build_questionnaire
+    from bot.questionnaires import for_settings
 
     settings = _settings(config)
 
     async def _work(engine: AsyncEngine) -> PurgeReport:
-        questionnaire = build_questionnaire()
+        questionnaire = for_settings(settings)
         return await Privacy(lambda: _uow(engine, settings), questionnaire,
                              Alerts(Engine(questionnaire))).purge(dry_run=dry_run)
 
@@ -265,6 +266,7 @@ def report(
 ) -> None:
     """Monitoring for the kerngroep: PNG charts, CSV files and a one-page HTML summary."""
     from bot.monitoring import Period, compute, shown
+    from bot.questionnaires import for_settings
     from bot.report import write_report
     from storage.db import session_factory
     from storage.repositories import MonitoringRepository
@@ -287,7 +289,8 @@ def report(
             known = await repository.gemeente_names()
             if code is not None and code not in known:
                 return f"unknown gemeente {code} (known: {', '.join(sorted(known)) or 'none'})"
-            figures = await compute(repository, gemeente_code=code, period=period)
+            figures = await compute(repository, gemeente_code=code, period=period,
+                                    counted=for_settings(settings).counted)
         for path in write_report(figures, out):
             typer.echo(path)
         typer.echo(f"{figures.scope}, {figures.period.label}: {shown(figures.total)} signalen")

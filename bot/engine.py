@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot import messages
-from bot.questionnaire import Kind, Question, Questionnaire
+from bot.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker, Question, Questionnaire
 
 MENU = "_menu"  # pseudo question id of the "Wijzigen" menu
 CONFIRM_CANCEL = "_cancel"  # pseudo question id of "Weet u zeker dat u wilt stoppen?"
@@ -273,12 +273,17 @@ def parse_phone(text: str) -> str | None:
 
 
 class Engine:
-    """Walks a ``Questionnaire`` for a channel with these ``Capabilities``; every method is pure."""
+    """Walks a ``Questionnaire`` for a channel with these ``Capabilities``; every method is pure.
+
+    It finds the questions it treats specially by their markers (``role``, ``postcode``).
+    """
 
     def __init__(self, questionnaire: Questionnaire,
                  capabilities: Capabilities = Capabilities()) -> None:
         self.questionnaire = questionnaire
         self.capabilities = capabilities
+        self.role = questionnaire.marked(Marker.ROLE)
+        self.postcode = questionnaire.marked(Marker.POSTCODE)
         self._variants: dict[Capabilities, Engine] = {capabilities: self}
 
     def on(self, capabilities: Capabilities) -> Engine:
@@ -393,8 +398,8 @@ class Engine:
 
     def summary_lines(self, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
         """``(label, HTML-safe answer)`` for each shown, applicable, answered question."""
-        role = answers.get("role", answers.get("remembered_role"))
-        values = {**answers, "role": role} if role else dict(answers)
+        role = answers.get(self.role.id, answers.get(REMEMBERED))
+        values = {**answers, self.role.id: role} if role else dict(answers)
         lines = []
         for question in self.questionnaire.questions:
             if question.summary and values.get(question.id) is not None and question.applies(
@@ -412,9 +417,7 @@ class Engine:
     # -- step helpers
 
     def _labels(self, answers: Mapping[str, Any]) -> dict[str, str]:
-        role = self.questionnaire.get("role")
-        assert role is not None
-        return {"remembered_role": html.escape(role.label(answers.get("remembered_role", "")))}
+        return {REMEMBERED: html.escape(self.role.label(answers.get(REMEMBERED, "")))}
 
     def _as_button(self, draft: Draft, given: Input) -> Input:
         """Typed text that equals a button's label counts as pressing that button."""
@@ -555,11 +558,11 @@ def _multi(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
     return engine._invalid(draft, messages.TICK_THEN_DONE)
 
 
-_ROUTING = ("gemeente", "gemeente_name", "_candidates", "_pc4", "_split")
+_ROUTING = (GEMEENTE, "gemeente_name", "_candidates", "_pc4", "_split")
 
 
 def _gemeente(route: Route) -> dict[str, Any]:
-    return {"gemeente": route.gemeente, "gemeente_name": route.gemeente_name}
+    return {GEMEENTE: route.gemeente, "gemeente_name": route.gemeente_name}
 
 
 def _without_routing(answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -603,7 +606,7 @@ def _typed(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
             return engine._invalid(draft, messages.HOUSE_NUMBER_UNKNOWN)
         if not given.route.on_board:  # the address lies outside: the postcode goes too
             answers = {k: v for k, v in draft.answers.items() if k not in _ROUTING}
-            answers.pop("postcode", None)
+            answers.pop(engine.postcode.id, None)
             return engine._invalid(replace(draft, answers=answers),
                                    messages.not_on_board(given.route))
         routed = replace(draft, answers={**_without_routing(draft.answers),

@@ -38,7 +38,7 @@ from bot.engine import (
     parse_postcode,
     pressed,
 )
-from bot.questionnaire import Kind
+from bot.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker
 from bot.routing import RouteKind, route, route_gemeente
 from bot.texts import text_for
 from bot.workflow import EventAction
@@ -53,9 +53,8 @@ START = "_start"  # pseudo question of the "resume or restart?" prompt
 # A step loses a race only to another step's successful write, so when k steps of one person
 # race (taps reaching different workers at once), k attempts always suffice.
 _ATTEMPTS = 5
-# Answers that only steer the conversation; they are not part of a filed signal.
-_STEERING = ("danger", "acute", "role_confirm", "remembered_role", "gemeente_name", "_split",
-             "_pc4", "_candidates", "_not_on_board")
+# Besides the questions marked ``steering``: what steers the conversation, never filed.
+_STEERING = (REMEMBERED, "gemeente_name", "_split", "_pc4", "_candidates", "_not_on_board")
 ENDED = "ended"  # the key of an end marker's final notice in a draft's state
 RESUME_PROMPT = Prompt(START, messages.WELCOME_BACK, (
     (Button(messages.RESUME, Choose(START, "resume")),),
@@ -95,6 +94,8 @@ class IntakeService:
     ) -> None:
         self._uow = uow
         self.engine = engine
+        questions = engine.questionnaire.questions
+        self._steering = (*(q.id for q in questions if q.steering), *_STEERING)
         self._alerts = alerts
         self._ttl = draft_ttl
         self._default_advice = default_advice
@@ -150,7 +151,7 @@ class IntakeService:
             if draft is not None:
                 return Result(Status.NEXT, draft, RESUME_PROMPT)
             org = await uow.gemeenten.get_organisation(code=organisation) if organisation else None
-            prefill = {"role": org.role, "organisation_id": org.id} if org else None
+            prefill = {self.engine.role.id: org.role, "organisation_id": org.id} if org else None
             welcome = await text_for(uow, org.gemeente_code if org else None, "welcome")
             result = await self._begin(uow, key, row, update_id, notice=welcome, prefill=prefill)
             await uow.commit()
@@ -247,7 +248,7 @@ class IntakeService:
         """A new draft; ``prefill`` (from an organisation link) or the remembered role."""
         if prefill is None:
             signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
-            prefill = {"remembered_role": signaler.role} if signaler and signaler.role else {}
+            prefill = {REMEMBERED: signaler.role} if signaler and signaler.role else {}
         result = self.engine.on(key.capabilities).start(secrets.token_urlsafe(6), prefill)
         # Over an expired draft or an end marker: its answers go, its recent updates stay.
         await self._save(uow, key, row, result.draft.to_json(), update_id)
@@ -300,7 +301,7 @@ class IntakeService:
             return RoutedPostcode(postcode, result.to_route()), outside and count
         if question.kind is Kind.HOUSE_NUMBER and draft.answers.get("_split") and isinstance(
                 given, Text) and (number := parse_house_number(given.text)):
-            postcode = str(draft.answers["postcode"])
+            postcode = str(draft.answers[self.engine.postcode.id])
             result = await route(uow, pc4=int(postcode[:4]), letters=postcode[5:],
                                  house_number=number, default_advice=advice)
             outside = result.kind is RouteKind.NOT_ON_BOARD
@@ -311,25 +312,28 @@ class IntakeService:
 
     async def _file(self, uow: UnitOfWork, key: ConversationKey, draft: Draft) -> Result:
         """Store the signal and queue its alerts (in the transaction that drops the draft)."""
+        questionnaire = self.engine.questionnaire
         answers: dict[str, Any] = dict(draft.answers)
-        role = answers.get("role") or answers["remembered_role"]
-        answers["role"] = role
-        gemeente_name = answers.get("gemeente_name") or answers["gemeente"]
+        role = answers.get(self.engine.role.id) or answers[REMEMBERED]
+        answers[self.engine.role.id] = role
+        gemeente_name = answers.get("gemeente_name") or answers[GEMEENTE]
         organisation_id = answers.pop("organisation_id", None)
-        for steering in _STEERING:
+        for steering in self._steering:
             answers.pop(steering, None)
         signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id,
                                                   role=role)
-        gemeente = await uow.gemeenten.get(code=answers["gemeente"])
+        gemeente = await uow.gemeenten.get(code=answers[GEMEENTE])
         assert gemeente is not None
         now = utcnow()
         signal = await uow.signals.add(Signal(
-            gemeente_code=answers["gemeente"],
+            gemeente_code=answers[GEMEENTE],
             signaler_id=signaler.id,
-            questionnaire=self.engine.questionnaire.id,
+            questionnaire=questionnaire.id,
             role=role,
-            signs=list(answers["signs"]),
-            pc4=int(answers["postcode"][:4]),
+            signs=list(answers[questionnaire.marked(Marker.SIGNS).id]),
+            pc4=int(answers[self.engine.postcode.id][:4]),
+            choices={q.id: answers[q.id] for q in questionnaire.counted
+                     if answers.get(q.id) is not None} or None,
             answers=answers,
             organisation_id=organisation_id,
             created_at=now,

@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.questionnaire import ROLES, SIGNS
+from bot.questionnaire import Marker, Question
+from bot.questionnaires import signal
 from bot.workflow import OUTCOMES, STATE_LABELS
 
 LOCAL = ZoneInfo("Europe/Amsterdam")  # weeks, months and dates as people in the gemeente see them
@@ -29,8 +30,8 @@ MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", 
 BACKLOG_BUCKETS = (  # (up to this age in days, key, label)
     (7.0, "0-7", "< 1 week"), (14.0, "7-14", "1–2 weken"), (28.0, "14-28", "2–4 weken"),
     (math.inf, "28+", "> 4 weken"))
-ROLE_LABELS = {option.value: option.label for option in ROLES}
-SIGN_LABELS = {option.value: option.label for option in SIGNS}
+ROLE_LABELS = {option.value: option.label for option in signal().marked(Marker.ROLE).options}
+SIGN_LABELS = {option.value: option.label for option in signal().marked(Marker.SIGNS).options}
 STATUS_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
 UNKNOWN_GEMEENTE = "onbekende gemeente"
 DIRECT = ""  # the organisation key of signals filed without an organisation's link
@@ -214,6 +215,7 @@ class Figures:
     time_to_first_contact: Durations
     backlog: Backlog
     not_on_board: tuple[Cell, ...]
+    by_question: tuple[tuple[Question, tuple[Cell, ...]], ...] = ()  # counted choice questions
 
     @property
     def national(self) -> bool:
@@ -290,6 +292,10 @@ class Source(Protocol):
                           end: datetime) -> dict[str, int]:
         """Signals filed in the period that mention each sign."""
 
+    async def count_choices(self, *, gemeente_code: str | None, start: datetime,
+                            end: datetime) -> dict[tuple[str, str], int]:
+        """Signals filed in the period per (question, value) of the counted questions."""
+
     async def count_by_hour(self, *, gemeente_code: str | None, start: datetime,
                             end: datetime) -> dict[datetime, int]:
         """Signals filed in the period per UTC hour."""
@@ -334,11 +340,12 @@ def organisation_cells(counts: Mapping[int | None, int],
 
 
 async def compute(source: Source, *, gemeente_code: str | None, period: Period,
-                  now: datetime | None = None) -> Figures:
+                  now: datetime | None = None, counted: Sequence[Question] = ()) -> Figures:
     """The figures of one gemeente (or, with ``gemeente_code=None``, all) for a period.
 
     Signals count in the period they were filed in; their durations, status and outcome are
     as they are now. The backlog is every signal not closed at the period's end (or now).
+    ``counted``: the choice questions whose answers are broken down (a gemeente's own).
     """
     as_of = min(period.end, now or datetime.now(UTC))
     window: dict[str, Any] = {"gemeente_code": gemeente_code, "start": period.start,
@@ -350,6 +357,7 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
     to_claim, to_contact = await source.durations(**window)
     not_on_board = await source.count_not_on_board(**window)
     hourly, unit = series(await source.count_by_hour(**window), period)
+    choices = await source.count_choices(**window) if counted else {}
     return Figures(
         gemeente_code=gemeente_code,
         scope=names.get(gemeente_code, gemeente_code) if gemeente_code else "alle gemeenten",
@@ -375,6 +383,12 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
         not_on_board=cells({code or "": n for code, n in not_on_board.items()},
                            {code: names.get(code) or code or UNKNOWN_GEMEENTE
                             for code in sorted(c or "" for c in not_on_board)}),
+        by_question=tuple(
+            (question, cells({value: n for (qid, value), n in choices.items()
+                              if qid == question.id},
+                             {option.value: option.label for option in question.options},
+                             by_count=False))
+            for question in counted),
     )
 
 

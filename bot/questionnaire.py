@@ -1,8 +1,10 @@
-"""The signal questionnaire, declared as data in one place.
+"""What a questionnaire is: questions, options, conditions, markers.
 
-Questions are asked in order; a question is asked while it is *applicable* (its ``when``
-condition holds) and unanswered. Editing a summary group re-asks that group's questions.
-Texts are Dutch and HTML-safe (Telegram's HTML subset); user input never appears here.
+The questionnaires themselves are data files (``bot/questionnaires/``), loaded and checked by
+``bot.questionnaires.loader``. Questions are asked in order; a question is asked while it is
+*applicable* (its ``when`` condition holds) and unanswered. Editing a summary group re-asks
+that group's questions. Texts are Dutch and HTML-safe (Telegram's HTML subset); user input
+never appears here. Code finds the questions it needs by their ``marker``, never by their id.
 """
 
 from __future__ import annotations
@@ -12,7 +14,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-QUESTIONNAIRE_ID = "signaal-v1"
+REMEMBERED = "remembered_role"  # prefilled: the role the signaler gave last time
+GEMEENTE = "gemeente"  # set by routing the postcode: the gemeente's code
+
+
+class Marker(StrEnum):
+    """What code finds a question by (each marks at most one question of a questionnaire)."""
+
+    ROLE = "role"  # who the signaler is; remembered for their next signal
+    POSTCODE = "postcode"  # routes the signal to a gemeente
+    SIGNS = "signs"  # what was noticed, counted in the monitoring
+    DESCRIPTION = "description"  # its limit is a setting (intake.description_max_chars)
+    CONSENT = "consent"  # contact with the signaler allowed: an option that ``grants`` it
 
 
 class Kind(StrEnum):
@@ -29,12 +42,17 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Option:
-    """One answer button. ``ends`` stops the conversation; ``exclusive`` clears other ticks."""
+    """One answer button.
+
+    ``ends`` stops the conversation; ``exclusive`` clears other ticks; ``grants`` gives what
+    a consent question asks.
+    """
 
     value: str
     label: str
     exclusive: bool = False
     ends: bool = False
+    grants: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,14 +82,25 @@ class Absent:
 class AnyOf:
     """Holds when one of its conditions holds."""
 
-    conditions: tuple[Equals | Absent, ...]
+    conditions: tuple[Condition, ...]
 
     def holds(self, answers: Mapping[str, Any]) -> bool:
         """Whether the condition holds for these answers."""
         return any(condition.holds(answers) for condition in self.conditions)
 
 
-Condition = Equals | Absent | AnyOf
+@dataclass(frozen=True)
+class AllOf:
+    """Holds when all of its conditions hold."""
+
+    conditions: tuple[Condition, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        """Whether the condition holds for these answers."""
+        return all(condition.holds(answers) for condition in self.conditions)
+
+
+Condition = Equals | Absent | AnyOf | AllOf
 
 
 @dataclass(frozen=True)
@@ -79,7 +108,9 @@ class Question:
     """One step of the conversation.
 
     ``summary`` is the label in the summary and alert (empty: not shown); ``group`` is the
-    "Wijzigen" group; ``personal`` marks answers about a person (never logged, erased on purge).
+    "Wijzigen" group; ``personal`` marks answers about a person (never logged, erased on purge);
+    ``steering`` answers only steer the conversation (not filed); ``counted`` choice answers
+    are copied anonymously for the monitoring export; ``marker`` is what code finds it by.
     """
 
     id: str
@@ -92,6 +123,9 @@ class Question:
     summary: str = ""
     group: str = ""
     personal: bool = False
+    steering: bool = False
+    counted: bool = False
+    marker: str = ""
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         """Whether this question is asked, given the answers so far."""
@@ -132,214 +166,29 @@ class Questionnaire:
         """The questions of one edit group, in order."""
         return tuple(question for question in self.questions if question.group == group)
 
+    @property
+    def counted(self) -> tuple[Question, ...]:
+        """The questions whose answers are copied anonymously for the monitoring export."""
+        return tuple(question for question in self.questions if question.counted)
 
-ROLES = (
-    Option("kapper", "Kapper / salon"),
-    Option("bezorger", "Pakket- of postbezorger"),
-    Option("financieel", "Financieel adviseur / bank"),
-    Option("winkel", "Supermarkt / winkel"),
-    Option("horeca", "Horeca"),
-    Option("sport", "Sportschool / sportclub"),
-    Option("zorg", "Zorg / welzijn"),
-    Option("buurt", "Buurtgenoot"),
-    Option("anders", "Anders"),
-)
+    def marked(self, marker: Marker) -> Question:
+        """The question with this marker (see ``MARKERS``)."""
+        question = next((q for q in self.questions if q.marker == marker), None)
+        if question is None:
+            raise LookupError(f"{self.id}: no question is marked {marker}")
+        return question
 
-SIGNS = (
-    Option("gordijnen", "Gordijnen steeds dicht"),
-    Option("post", "Post stapelt zich op"),
-    Option("onverzorgd", "Overdag in pyjama / onverzorgd"),
-    Option("praatje", "Komt vaak en lang langs / zoekt steeds een praatje"),
-    Option("zelfzorg", "Vermagert / zorgt slecht voor zichzelf"),
-    Option("eenzaam", "Zegt zich eenzaam te voelen"),
-    Option("bezoek", "Weinig of geen bezoek"),
-    Option("verlies", "Recent verlies (partner, verhuizing, baan)"),
-    Option("anders", "Iets anders"),
-)
-
-YES_NO = (Option("ja", "Ja"), Option("nee", "Nee"))
+    def consented(self, answers: Mapping[str, Any]) -> bool:
+        """Whether these answers give consent to contact (the consent question's ``grants``)."""
+        question = self.marked(Marker.CONSENT)
+        option = question.option(str(answers.get(question.id)))
+        return bool(option and option.grants)
 
 
-def build_questionnaire(*, description_max_chars: int = 1000) -> Questionnaire:
-    """The signal questionnaire (``signaal-v1``), with the configured text limit."""
-    return Questionnaire(
-        id=QUESTIONNAIRE_ID,
-        groups=(
-            ("rol", "Wie u bent"),
-            ("adres", "Adres"),
-            ("signalen", "Wat u opviel"),
-            ("duur", "Sinds wanneer en hoe vaak"),
-            ("gedaan", "Wat u al deed"),
-            ("beschrijving", "Beschrijving"),
-            ("weet", "Weet de persoon het"),
-            ("contact", "Contact met u"),
-        ),
-        questions=(
-            Question(
-                "danger",
-                Kind.CHOICE,
-                "<b>Is er nu direct gevaar</b> voor de persoon of voor anderen?",
-                (Option("ja", "Ja, er is nu gevaar"), Option("nee", "Nee")),
-            ),
-            Question(
-                "acute",
-                Kind.CHOICE,
-                "<b>Bel nu 112.</b> Dit meldpunt is geen hulpdienst.\n\n"
-                "Denkt iemand aan zelfdoding? Bel <b>113</b> of gratis <b>0800-0113</b>.\n"
-                "Zorgen over verward gedrag, maar geen direct gevaar? Bel <b>0800-1205</b>.\n"
-                "Huiselijk geweld of kindermishandeling? Bel Veilig Thuis <b>0800-2000</b>.\n\n"
-                "Wilt u daarna ook een gewoon signaal doorgeven?",
-                (
-                    Option("verder", "Ja, gewoon signaal doorgeven"),
-                    Option("stop", "Nee, stoppen", ends=True),
-                ),
-                when=Equals("danger", ("ja",)),
-            ),
-            Question(
-                "role_confirm",
-                Kind.CHOICE,
-                "Vorige keer meldde u als <b>{remembered_role}</b>. Klopt dat nog?",
-                (Option("ja", "Ja, klopt"), Option("nee", "Nee, iets anders")),
-                when=Equals("remembered_role", tuple(option.value for option in ROLES)),
-                group="rol",
-            ),
-            Question(
-                "role",
-                Kind.CHOICE,
-                "<b>Wie bent u?</b> Kies wat het best past.",
-                ROLES,
-                when=AnyOf((Absent("remembered_role"), Equals("role_confirm", ("nee",)))),
-                summary="Melder",
-                group="rol",
-            ),
-            Question(
-                "postcode",
-                Kind.POSTCODE,
-                "<b>Wat is de postcode</b> van de persoon over wie u zich zorgen maakt?\n"
-                "Bijvoorbeeld <code>4531 AB</code>. Weet u alleen de cijfers? Dan is "
-                "<code>4531</code> ook goed.",
-                summary="Postcode",
-                group="adres",
-                personal=True,
-            ),
-            Question(
-                "house_number",
-                Kind.HOUSE_NUMBER,
-                "<b>Welk huisnummer?</b> Met toevoeging als die er is, bijvoorbeeld "
-                "<code>12</code> of <code>12 A</code>.",
-                summary="Huisnummer",
-                group="adres",
-                personal=True,
-            ),
-            Question(
-                "signs",
-                Kind.MULTI,
-                "<b>Wat is u opgevallen?</b> Tik alles aan wat past en kies dan <b>Klaar</b>.",
-                SIGNS,
-                summary="Signalen",
-                group="signalen",
-            ),
-            Question(
-                "since",
-                Kind.CHOICE,
-                "<b>Sinds wanneer</b> ziet u dit?",
-                (
-                    Option("kort", "Minder dan een maand"),
-                    Option("maanden", "1 tot 6 maanden"),
-                    Option("lang", "Langer dan een half jaar"),
-                    Option("onbekend", "Weet ik niet"),
-                ),
-                summary="Sinds",
-                group="duur",
-            ),
-            Question(
-                "frequency",
-                Kind.CHOICE,
-                "<b>Hoe vaak</b> ziet of spreekt u de persoon?",
-                (
-                    Option("dagelijks", "(Bijna) elke dag"),
-                    Option("wekelijks", "Elke week"),
-                    Option("maandelijks", "Elke maand of minder"),
-                    Option("eenmalig", "Eén keer"),
-                ),
-                summary="Hoe vaak",
-                group="duur",
-            ),
-            Question(
-                "actions",
-                Kind.MULTI,
-                "<b>Wat heeft u al gedaan?</b> Tik aan wat past en kies dan <b>Klaar</b>.",
-                (
-                    Option("aangesproken", "De persoon aangesproken"),
-                    Option("aangebeld", "Aangebeld"),
-                    Option("omgeving", "Buren of familie ingelicht"),
-                    Option("hulp", "Huisarts, wijkteam of politie gebeld"),
-                    Option("niets", "Nog niets", exclusive=True),
-                ),
-                summary="Al gedaan",
-                group="gedaan",
-            ),
-            Question(
-                "description",
-                Kind.TEXT,
-                "<b>Wilt u iets meer vertellen?</b> Typ het in uw eigen woorden "
-                f"(hoogstens {description_max_chars} tekens), of kies <b>Overslaan</b>.",
-                optional=True,
-                max_chars=description_max_chars,
-                summary="Beschrijving",
-                group="beschrijving",
-                personal=True,
-            ),
-            Question(
-                "person_knows",
-                Kind.CHOICE,
-                "<b>Weet de persoon</b> dat u dit signaal doorgeeft?",
-                (
-                    Option("ja", "Ja"),
-                    Option("nee", "Nee"),
-                    Option("onbekend", "Weet ik niet"),
-                ),
-                summary="Persoon weet ervan",
-                group="weet",
-            ),
-            Question(
-                "contact_ok",
-                Kind.CHOICE,
-                "<b>Mag het Signaalpunt contact met u opnemen</b> als er vragen zijn?\n"
-                "Kiest u nee, dan blijft u anoniem voor het team. U hoort via deze chat "
-                "wel dat uw signaal is opgepakt.",
-                (Option("ja", "Ja, dat mag"), Option("nee", "Nee, ik blijf anoniem")),
-                summary="Contact mag",
-                group="contact",
-            ),
-            Question(
-                "contact_name",
-                Kind.TEXT,
-                "<b>Wat is uw naam?</b>",
-                when=Equals("contact_ok", ("ja",)),
-                max_chars=80,
-                summary="Naam melder",
-                group="contact",
-                personal=True,
-            ),
-            Question(
-                "contact_phone",
-                Kind.PHONE,
-                "<b>Op welk telefoonnummer</b> kunnen we u bereiken?",  # + the engine's hint
-                when=Equals("contact_ok", ("ja",)),
-                summary="Telefoon melder",
-                group="contact",
-                personal=True,
-            ),
-            Question(
-                "summary",
-                Kind.SUMMARY,
-                "<b>Klopt dit?</b>",
-                (
-                    Option("send", "✅ Versturen"),
-                    Option("edit", "✏️ Wijzigen"),
-                    Option("cancel", "Annuleren", ends=True),
-                ),
-            ),
-        ),
-    )
+def __getattr__(name: str) -> Any:
+    """``ROLES``: the signaler roles (options of the role question of the signal questionnaire)."""
+    if name == "ROLES":
+        from bot.questionnaires import signal
+
+        return signal().marked(Marker.ROLE).options
+    raise AttributeError(name)

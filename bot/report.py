@@ -151,6 +151,8 @@ def figures_rows(figures: Figures) -> list[tuple[str, str, str, str]]:
     for section, attribute in SECTIONS:
         rows += [(section, c.key, c.label, c.shown) for c in getattr(figures, attribute)]
     rows += [("open_leeftijd", c.key, c.label, c.shown) for c in figures.backlog.buckets]
+    rows += [(f"vraag_{question.id}", c.key, f"{question.summary or question.id}: {c.label}",
+              c.shown) for question, breakdown in figures.by_question for c in breakdown]
     return rows
 
 

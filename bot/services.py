@@ -19,7 +19,7 @@ from bot.followup import FollowUp
 from bot.intake import IntakeService
 from bot.outbox import Dispatcher, Sender, Throttle
 from bot.privacy import Privacy
-from bot.questionnaire import build_questionnaire
+from bot.questionnaires import for_settings
 from bot.settings import Settings, keyring
 from bot.staff import StaffService
 from storage.crypto import Keyring
@@ -105,8 +105,7 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
     def new_uow() -> UnitOfWork:
         return UnitOfWork(sessions, keys)
 
-    engine = Engine(build_questionnaire(
-        description_max_chars=settings.intake.description_max_chars))
+    engine = Engine(for_settings(settings))
     alerts = Alerts(engine)
     dispatcher = Dispatcher(new_uow, sender, throttle=throttle,
                             on_undeliverable=alerts.reroute, channels=channels)

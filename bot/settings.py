@@ -325,6 +325,8 @@ class GemeenteSettings(_Table):
     backup_chat_ids: list[TelegramId] = Field(default_factory=list)
     staff: list[StaffSettings] = Field(default_factory=list)
     texts: dict[str, str] = Field(default_factory=dict)
+    # A file of the gemeente's own extra questions, beside the config (or a path from it).
+    questions: str | None = None
 
     @field_validator("texts")
     @classmethod
@@ -360,6 +362,25 @@ class GemeenteSettings(_Table):
         ids = [member.telegram_id for member in self.staff]
         if len(ids) != len(set(ids)):
             raise ValueError("a staff member is listed twice")
+        return self
+
+    @model_validator(mode="after")
+    def _extra_questions(self) -> GemeenteSettings:
+        """Find the file of extra questions from the config's folder, and check it."""
+        if self.questions is None:
+            return self
+        from bot.questionnaires.loader import QuestionnaireError, load_extras
+
+        config = os.environ.get(CONFIG_ENV)
+        path = Path(config).parent / self.questions if config else Path(self.questions)
+        try:
+            load_extras(path, self.code)
+        except QuestionnaireError as error:
+            more = len(error.problems) - 1
+            raise ValueError(error.problems[0] + (
+                f" (and {more} more: signaalbot questionnaire check {path})" if more else "")
+            ) from None
+        self.questions = str(path.resolve())
         return self
 
     @property

@@ -248,8 +248,9 @@ class Draft(Base):
 class Signal(Base):
     """A filed report.
 
-    ``answers`` holds the questionnaire answers, personal fields included; ``role``, ``signs``
-    and ``pc4`` are anonymous copies for monitoring that outlive the personal fields.
+    ``answers`` holds the questionnaire answers, personal fields included; ``role``, ``signs``,
+    ``pc4`` and ``choices`` (answers to counted choice questions, by question id) are anonymous
+    copies for monitoring that outlive the personal fields.
     """
 
     __tablename__ = "signals"
@@ -267,6 +268,7 @@ class Signal(Base):
     role: Mapped[str] = mapped_column(String(32))
     signs: Mapped[list[str]] = mapped_column(JSON)
     pc4: Mapped[int] = mapped_column(Integer)
+    choices: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Bound to the signal's id, so written once the row has one (SignalRepository.add).
     answers: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))

@@ -991,9 +991,9 @@ class BlockedChatRepository:
 class MonitoringRepository:
     """Anonymous figures for monitoring: grouped counts, durations and backlog dates.
 
-    Reads only anonymous columns (gemeente, role, signs, pc4, organisation, status, outcome,
-    the timestamps), ``not_on_board`` and the organisations' names; never ``answers``, so it
-    works after the retention purge and without the encryption key. ``gemeente_code=None``
+    Reads only anonymous columns (gemeente, role, signs, pc4, choices, organisation, status,
+    outcome, the timestamps), ``not_on_board`` and the organisations' names; never ``answers``,
+    so it works after the retention purge and without the encryption key. ``gemeente_code=None``
     means every gemeente (the national view). Periods are half-open: ``start <= created_at < end``.
     """
 
@@ -1035,6 +1035,21 @@ class MonitoringRepository:
         for signs, count in rows:
             for sign in set(json.loads(signs) if signs else ()):
                 counts[sign] = counts.get(sign, 0) + int(count)
+        return counts
+
+    async def count_choices(self, *, gemeente_code: str | None, start: datetime,
+                            end: datetime) -> dict[tuple[str, str], int]:
+        """How many signals of the period gave each (question, value) of a counted question."""
+        text = Signal.choices.cast(Text)
+        rows = await self.session.execute(
+            select(text, func.count()).where(*self._where(gemeente_code, start, end))
+            .group_by(text))
+        counts: dict[tuple[str, str], int] = {}
+        for choices, count in rows:
+            for question, answer in ((json.loads(choices) if choices else None) or {}).items():
+                for value in set(answer if isinstance(answer, list) else [answer]):
+                    key = (question, str(value))
+                    counts[key] = counts.get(key, 0) + int(count)
         return counts
 
     async def count_by_hour(self, *, gemeente_code: str | None, start: datetime,

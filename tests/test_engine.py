@@ -30,9 +30,9 @@ from bot.engine import (
     parse_phone,
     parse_postcode,
 )
-from bot.questionnaire import build_questionnaire
+from bot.questionnaires import signal
 
-ENGINE = Engine(build_questionnaire(description_max_chars=100))
+ENGINE = Engine(signal(description_max_chars=100))
 TERNEUZEN = Route(on_board=True, gemeente="GM0715", gemeente_name="Terneuzen")
 
 
