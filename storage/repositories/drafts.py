@@ -1,14 +1,17 @@
-"""Conversation drafts: the intake's hot path."""
+"""Conversation drafts: the intake's hot path, its statements in one place."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, select, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Executable
 
 from storage.crypto import Keyring, Sealed
 from storage.models import Draft, sealing_context, utcnow
@@ -20,28 +23,26 @@ class ConcurrentUpdate(Exception):
 
 
 _drafts = Draft.__table__
-_DRAFT_COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
-                  _drafts.c.recent_updates, _drafts.c.external_hash)
-# The conversation's hot path: statements built once, on the table (no ORM bookkeeping).
-_GET_DRAFT = select(*_DRAFT_COLUMNS).where(
-    _drafts.c.channel == bindparam("channel"), _drafts.c.external_hash == bindparam("hash"))
+_COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
+            _drafts.c.recent_updates, _drafts.c.external_hash)
+_OF_CHANNEL = _drafts.c.channel == bindparam("channel")
+# The conversation's hot path: every statement on drafts, built once on the table (no ORM
+# bookkeeping). PostgreSQL runs the lookup and the rewrite compiled for asyncpg (``_Asyncpg``).
+_GET = select(*_COLUMNS).where(_OF_CHANNEL, _drafts.c.external_hash == bindparam("hash"))
 # During a key rotation, under every known lookup key (an expanding IN is rendered anew on
 # each execution: 15 % of the lookup's cost, so not on the ordinary path).
-_GET_DRAFT_ANY = select(*_DRAFT_COLUMNS).where(
-    _drafts.c.channel == bindparam("channel"),
-    _drafts.c.external_hash.in_(bindparam("hashes", expanding=True)))
-_NEW_DRAFT = insert_or_skip(_drafts)
-_UPDATE_DRAFT = update(_drafts).where(
+_GET_ANY = select(*_COLUMNS).where(
+    _OF_CHANNEL, _drafts.c.external_hash.in_(bindparam("hashes", expanding=True)))
+# PostgreSQL: under every known lookup key in one statement that never changes.
+_GET_PG = select(*_COLUMNS).where(
+    _OF_CHANNEL, _drafts.c.external_hash == any_(bindparam("hashes", type_=ARRAY(String))))
+_NEW = insert_or_skip(_drafts)
+_UPDATE = update(_drafts).where(
     _drafts.c.id == bindparam("draft_id"), _drafts.c.version == bindparam("expected")
 ).values(state=bindparam("new_state"), version=_drafts.c.version + 1,
          updated_at=bindparam("now"), expires_at=bindparam("expires"),
          recent_updates=bindparam("updates"))
-_DELETE_DRAFT = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
-# PostgreSQL: the same two statements straight on asyncpg (``PostgresDraftRepository``).
-_PG_GET_DRAFT = ("SELECT id, version, state, expires_at, recent_updates, external_hash FROM drafts"
-                 " WHERE channel = $1 AND external_hash = ANY($2::varchar[])")
-_PG_UPDATE_DRAFT = ("UPDATE drafts SET state = $1, version = version + 1, updated_at = $2,"
-                    " expires_at = $3, recent_updates = $4 WHERE id = $5 AND version = $6")
+_DELETE = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
 # How many update ids a draft remembers: more than the flood guard lets one person's updates
 # take effect in a batch that Telegram may deliver again (20 in 10 s by default).
 RECENT_UPDATES = 32
@@ -70,20 +71,29 @@ class DraftRepository:
         self.session = session
         self.keyring = keyring
 
+    def _lookup(self, channel: str, hashes: list[str]) -> tuple[Executable, dict[str, Any]]:
+        """The statement that finds a person's draft under any of their lookup hashes."""
+        if len(hashes) == 1:
+            return _GET, {"channel": channel, "hash": hashes[0]}
+        return _GET_ANY, {"channel": channel, "hashes": hashes}
+
+    async def _first(self, statement: Executable, params: dict[str, Any]) -> Any:
+        """The first row of a query, or None."""
+        return (await self.session.execute(statement, params)).first()
+
+    async def _changed(self, statement: Executable, params: dict[str, Any]) -> int:
+        """How many rows a statement changed."""
+        result = await self.session.execute(statement, params)
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     async def get(self, *, channel: str, external_id: str) -> DraftRecord | None:
         """The person's draft, if any (expired or not)."""
-        hashes = self.keyring.lookup_hashes(external_id)
-        if len(hashes) == 1:
-            statement, params = _GET_DRAFT, {"channel": channel, "hash": hashes[0]}
-        else:
-            statement, params = _GET_DRAFT_ANY, {"channel": channel, "hashes": hashes}
-        result = await self.session.execute(statement, params)
-        row = result.first()
+        row = await self._first(*self._lookup(channel, self.keyring.lookup_hashes(external_id)))
         if row is None:
             return None
-        where = _draft_context(channel, row.external_hash)
-        return DraftRecord(row.id, row.version, self.keyring.decrypt_json(row.state, where),
-                           row.expires_at, tuple(row.recent_updates), where)
+        where = _draft_context(channel, row[5])
+        return DraftRecord(row[0], row[1], self.keyring.decrypt_json(row[2], where), row[3],
+                           tuple(row[4]), where)
 
     async def save(
         self,
@@ -109,29 +119,22 @@ class DraftRepository:
         if expected is None:
             lookup = self.keyring.lookup_hash(external_id)
             result = await self.session.execute(
-                _NEW_DRAFT[self.session.bind.dialect.name],
+                _NEW[self.session.bind.dialect.name],
                 {"channel": channel, "external_hash": lookup, "version": 1,
                  "state": Sealed(state, _draft_context(channel, lookup)), "created_at": now,
                  "updated_at": now, "expires_at": now + ttl, "recent_updates": updates})
             saved = result.rowcount == 1  # type: ignore[attr-defined]
         else:
-            saved = await self._update(expected, state, now=now, expires=now + ttl,
-                                       updates=updates)
+            saved = await self._changed(_UPDATE, {
+                "draft_id": expected.id, "expected": expected.version,
+                "new_state": Sealed(state, expected.context),
+                "now": now, "expires": now + ttl, "updates": updates}) == 1
         if not saved:
             raise ConcurrentUpdate
 
-    async def _update(self, draft: DraftRecord, state: dict[str, Any], *, now: datetime,
-                      expires: datetime, updates: list[int]) -> bool:
-        """Rewrite the draft if it is still at ``draft.version``; whether it was."""
-        result = await self.session.execute(_UPDATE_DRAFT, {
-            "draft_id": draft.id, "expected": draft.version,
-            "new_state": Sealed(state, draft.context),
-            "now": now, "expires": expires, "updates": updates})
-        return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
-
     async def delete(self, draft: DraftRecord) -> None:
         """Remove a draft (it held answers that must not outlive the conversation)."""
-        await self.session.execute(_DELETE_DRAFT, {"draft_id": draft.id})
+        await self.session.execute(_DELETE, {"draft_id": draft.id})
 
     async def purge_expired(self, *, now: datetime) -> int:
         """Delete every expired draft; returns how many."""
@@ -139,45 +142,71 @@ class DraftRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A statement as asyncpg takes it: its SQL and, in order, how to bind each parameter."""
+
+    sql: str
+    binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]  # name, default, processor
+
+    def args(self, params: dict[str, Any]) -> list[Any]:
+        """The parameters in order, each bound as its column's type binds it."""
+        args = []
+        for name, default, process in self.binds:
+            value = params.get(name, default)
+            args.append(process(value) if process else value)
+        return args
+
+
+_COMPILED: WeakKeyDictionary[Dialect, dict[Executable, _Compiled]] = WeakKeyDictionary()
+
+
+def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
+    """``statement`` compiled for an engine's asyncpg dialect (once)."""
+    known = _COMPILED.setdefault(dialect, {})
+    if statement not in known:
+        compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+        known[statement] = _Compiled(compiled.string, tuple(
+            (name, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect))
+            for name in compiled.positiontup for bind in (compiled.binds[name],)))
+    return known[statement]
+
+
 class PostgresDraftRepository(DraftRepository):
     """Drafts on PostgreSQL: a step's read and rewrite go straight to asyncpg.
 
     A conversation step is mostly these two statements: its database work took about 650 µs of
-    CPU through SQLAlchemy and 350 µs this way (docs/benchmarks.md). They run on the session's
-    connection: in its transaction once an earlier statement of the unit of work began it,
-    else each on its own. That is the same for the read under READ COMMITTED, and safe for the
-    rewrite: it is guarded by the version and is a step's last write
-    (``IntakeService._handle_once``).
+    CPU through SQLAlchemy and 350 µs this way (docs/benchmarks.md). They are the statements
+    above, compiled once for asyncpg; their parameters are bound by their columns' types, as
+    SQLAlchemy binds them (the state is encrypted by its column, like every encrypted value).
+    They run on the session's connection: in its transaction once an earlier statement of the
+    unit of work began it, else each on its own. That is the same for the read under READ
+    COMMITTED, and safe for the rewrite: it is guarded by the version and is a step's last
+    write (``IntakeService._handle_once``).
     """
 
-    async def _run(self, method: str, *args: Any) -> Any:
-        """Call an asyncpg connection method on the connection under this session.
+    def _lookup(self, channel: str, hashes: list[str]) -> tuple[Executable, dict[str, Any]]:
+        return _GET_PG, {"channel": channel, "hashes": hashes}
+
+    async def _first(self, statement: Executable, params: dict[str, Any]) -> Any:
+        return await self._run("fetchrow", statement, params)
+
+    async def _changed(self, statement: Executable, params: dict[str, Any]) -> int:
+        status = await self._run("execute", statement, params)
+        return int(status.rpartition(" ")[2])  # "UPDATE 1"
+
+    async def _run(self, method: str, statement: Executable, params: dict[str, Any]) -> Any:
+        """Run a statement with an asyncpg connection method, on the session's connection.
 
         A connection the server dropped is invalidated, as SQLAlchemy does with its own
         statements: the pool must not hand it to the next step.
         """
         connection = await self.session.connection()
+        compiled = _compiled(statement, connection.dialect)
         driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
         try:
-            return await getattr(driver, method)(*args)
+            return await getattr(driver, method)(compiled.sql, *compiled.args(params))
         except Exception:
             if driver.is_closed():
                 await connection.invalidate()
             raise
-
-    async def get(self, *, channel: str, external_id: str) -> DraftRecord | None:
-        """The person's draft, if any (expired or not)."""
-        row = await self._run("fetchrow", _PG_GET_DRAFT, channel,
-                              self.keyring.lookup_hashes(external_id))
-        if row is None:
-            return None
-        where = _draft_context(channel, row[5])
-        return DraftRecord(row[0], row[1], self.keyring.decrypt_json(row[2], where), row[3],
-                           tuple(row[4]), where)
-
-    async def _update(self, draft: DraftRecord, state: dict[str, Any], *, now: datetime,
-                      expires: datetime, updates: list[int]) -> bool:
-        status = await self._run("execute", _PG_UPDATE_DRAFT,
-                                 self.keyring.encrypt_json(state, draft.context),
-                                 now, expires, json.dumps(updates), draft.id, draft.version)
-        return status == "UPDATE 1"  # type: ignore[no-any-return]
