@@ -37,6 +37,13 @@ class GemeenteRepository:
         """One gemeente by CBS code."""
         return await self.session.get(Gemeente, code)
 
+    async def add(self, *, code: str, name: str) -> Gemeente:
+        """A new gemeente, not on board."""
+        gemeente = Gemeente(code=code, name=name, active=False)
+        self.session.add(gemeente)
+        await self.session.flush()
+        return gemeente
+
     async def get_by_pc4(self, *, pc4: int) -> Gemeente | None:
         """The gemeente a PC4 area routes to, if any."""
         return await self.session.scalar(

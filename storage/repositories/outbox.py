@@ -158,6 +158,10 @@ class OutboxRepository:
         row.text, row.buttons, row.erased_at = "", None, now
         await self.session.flush()
 
+    async def delete(self, row: Outbox) -> None:
+        """Forget a message that was never delivered: there is nothing to erase in a chat."""
+        await self.session.delete(row)
+
     async def delete_for_signal(self, *, signal_id: int, kinds: Iterable[str]) -> None:
         """Delete a signal's messages of some kinds (a signaler's, when they are forgotten)."""
         await self.session.execute(delete(Outbox).where(

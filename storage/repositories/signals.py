@@ -34,6 +34,10 @@ class SignalRepository:
         """One signal by id."""
         return await self.session.get(Signal, signal_id, populate_existing=True)
 
+    async def refresh(self, signal: Signal) -> None:
+        """Read a signal again (another writer, or a statement here, changed it)."""
+        await self.session.refresh(signal)
+
     async def get_by_reference(self, *, reference: str) -> Signal | None:
         """One signal by its reference (SP-2026-000123)."""
         return await self.session.scalar(select(Signal).where(Signal.reference == reference))
