@@ -16,7 +16,7 @@ from storage.repositories.monitoring import MonitoringRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.questions import QuestionRepository
-from storage.repositories.routing import ROUTING_COLUMNS, RoutingRepository
+from storage.repositories.routing import ROUTING_TABLES, RoutingRepository
 from storage.repositories.signalers import SignalerRepository
 from storage.repositories.signals import SignalRepository
 from storage.repositories.staff import StaffRepository
@@ -25,7 +25,7 @@ from storage.repositories.updates import ProcessedUpdateRepository
 
 __all__ = [
     "RECENT_UPDATES",
-    "ROUTING_COLUMNS",
+    "ROUTING_TABLES",
     "BlockedChatRepository",
     "ConcurrentUpdate",
     "DraftRecord",

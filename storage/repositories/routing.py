@@ -18,12 +18,13 @@ from storage.models import (
     utcnow,
 )
 
-_ROUTING_TABLES = (Pc6Route, HouseNumberRoute, Pc4Gemeente)
-ROUTING_COLUMNS: dict[type[Any], tuple[str, ...]] = {
-    Pc6Route: ("dataset_id", "pc6", "gemeente_code"),
-    HouseNumberRoute: ("dataset_id", "pc6", "house_number", "gemeente_code"),
-    Pc4Gemeente: ("dataset_id", "pc4", "gemeente_code", "addresses"),
+# What an import loads, by name: the table, and the columns a row's values are in.
+ROUTING_TABLES: dict[str, tuple[type[Any], tuple[str, ...]]] = {
+    "pc6": (Pc6Route, ("dataset_id", "pc6", "gemeente_code")),
+    "house_numbers": (HouseNumberRoute, ("dataset_id", "pc6", "house_number", "gemeente_code")),
+    "pc4": (Pc4Gemeente, ("dataset_id", "pc4", "gemeente_code", "addresses")),
 }
+_ROUTING_MODELS = [model for model, _ in ROUTING_TABLES.values()]
 
 
 def _current_dataset() -> Any:
@@ -114,11 +115,16 @@ class RoutingRepository:
         await self.session.flush()
         return dataset.id
 
-    async def insert(self, model: type[Any], rows: Sequence[tuple[Any, ...]]) -> None:
-        """Bulk-insert rows (tuples in ``ROUTING_COLUMNS`` order): COPY on PostgreSQL."""
+    @property
+    def batch_rows(self) -> int:
+        """How many rows an import best writes per transaction (more with COPY)."""
+        return 100_000 if self.session.bind.dialect.name == "postgresql" else 20_000
+
+    async def insert(self, table: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Bulk-insert rows into a table of ``ROUTING_TABLES``: COPY on PostgreSQL."""
         if not rows:
             return
-        columns = ROUTING_COLUMNS[model]
+        model, columns = ROUTING_TABLES[table]
         connection = await self.session.connection()
         if connection.dialect.name == "postgresql":
             await connection.execute(select(1))  # the driver's transaction has begun
@@ -143,7 +149,7 @@ class RoutingRepository:
         await self.session.execute(
             update(RoutingDataset).values(is_current=RoutingDataset.id == dataset_id)
             .execution_options(synchronize_session=False))
-        for model in _ROUTING_TABLES:
+        for model in _ROUTING_MODELS:
             await self.session.execute(delete(model).where(model.dataset_id != dataset_id))
 
     async def discard(self, *, dataset_id: int | None = None) -> int:
@@ -154,14 +160,7 @@ class RoutingRepository:
             query = query.where(RoutingDataset.id == dataset_id)
         ids = list(await self.session.scalars(query))
         if ids:
-            for model in _ROUTING_TABLES:
+            for model in _ROUTING_MODELS:
                 await self.session.execute(delete(model).where(model.dataset_id.in_(ids)))
             await self.session.execute(delete(RoutingDataset).where(RoutingDataset.id.in_(ids)))
         return len(ids)
-
-    async def count_rows(self, model: type[Any], *, dataset_id: int | None = None) -> int:
-        """How many rows a routing table holds (of one dataset, or in all)."""
-        query = select(func.count()).select_from(model)
-        if dataset_id is not None:
-            query = query.where(model.dataset_id == dataset_id)
-        return int(await self.session.scalar(query) or 0)
