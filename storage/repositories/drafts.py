@@ -26,8 +26,9 @@ _drafts = Draft.__table__
 _COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
             _drafts.c.recent_updates, _drafts.c.external_hash)
 _OF_CHANNEL = _drafts.c.channel == bindparam("channel")
-# The conversation's hot path: every statement on drafts, built once on the table (no ORM
-# bookkeeping). PostgreSQL runs the lookup and the rewrite compiled for asyncpg (``_Asyncpg``).
+# The conversation's hot path: a step's statements, built once on the table (no ORM
+# bookkeeping). PostgreSQL runs the lookup and the rewrite compiled for asyncpg
+# (``PostgresDraftRepository``).
 _GET = select(*_COLUMNS).where(_OF_CHANNEL, _drafts.c.external_hash == bindparam("hash"))
 # During a key rotation, under every known lookup key (an expanding IN is rendered anew on
 # each execution: 15 % of the lookup's cost, so not on the ordinary path).
