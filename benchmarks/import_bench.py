@@ -81,17 +81,24 @@ def zipped(csv_file: Path) -> Path:
 def child(url: str, file: Path) -> None:
     """Import ``file`` into the database at ``url`` and print the figures as JSON."""
     from bot.postcodes import import_cbs
+    from storage.crypto import Keyring, generate_key
     from storage.db import create_engine, session_factory, upgrade
+    from storage.uow import UnitOfWork
 
     async def main() -> dict[str, object]:
         engine = create_engine(url)
         await upgrade(engine)
+        keys = Keyring(generate_key())  # an import reads and writes nothing encrypted
+
+        def new_uow() -> UnitOfWork:
+            return UnitOfWork(session_factory(engine), keys)
+
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.monotonic()
-        report = await import_cbs(session_factory(engine), file)
+        report = await import_cbs(new_uow, file)
         seconds = time.monotonic() - started
         started = time.monotonic()  # again: the new dataset replaces the first one
-        await import_cbs(session_factory(engine), file)
+        await import_cbs(new_uow, file)
         again = time.monotonic() - started
         await engine.dispose()
         return {"seconds": seconds, "again": again, "rows": report.addresses, "pc6": report.pc6,

@@ -17,7 +17,7 @@ from bot.alerts import revoke
 from bot.settings import GEMEENTE_BOUNDS, out_of_range, text_problem
 from bot.texts import SAMPLE, TEXTS, render_text
 from bot.workflow import NoAccess, StaffRole
-from storage.models import Gemeente, Invite, Organisation, Staff, utcnow
+from storage.models import Gemeente, Organisation, Staff, utcnow
 from storage.uow import UnitOfWork
 
 INVITE_PREFIX = "inv_"
@@ -180,8 +180,8 @@ class AdminService:
         expires_at = utcnow() + self._invite_ttl
         async with self._uow() as uow:
             gemeente = await self._gemeente(uow, actor, code)
-            uow.session.add(Invite(token_hash=token_hash(token), gemeente_code=code,
-                                   role=staff_role, expires_at=expires_at))
+            await uow.invitations.add(token_hash=token_hash(token), gemeente_code=code,
+                                      role=staff_role, expires_at=expires_at)
             await uow.commit()
         return Invitation(deep_link(bot_username, INVITE_PREFIX + token), staff_role, code,
                           gemeente.name, expires_at)
@@ -189,7 +189,7 @@ class AdminService:
     async def redeem(self, token: str, telegram_id: int, name: str) -> Staff | None:
         """Use an invitation: once, before it expires. None when it is not (or no longer) valid."""
         async with self._uow() as uow:
-            invite = await uow.gemeenten.claim_invite(token_hash=token_hash(token), now=utcnow())
+            invite = await uow.invitations.claim_invite(token_hash=token_hash(token), now=utcnow())
             if invite is None:
                 return None
             staff = await uow.staff.add_or_activate(
@@ -273,13 +273,13 @@ class AdminService:
         async with self._uow() as uow:
             gemeente = (await self._gemeente(uow, actor, gemeente_code)
                         if gemeente_code is not None else None)
-            for existing, _ in await uow.gemeenten.list_organisations():
+            for existing, _ in await uow.organisations.list_organisations():
                 if existing.gemeente_code == gemeente_code and same_name(existing.name, name):
                     raise AdminError(_taken(existing))
             organisation = Organisation(code=code, name=name, role=role,
                                         gemeente_code=gemeente_code)
             added = _link(organisation, gemeente.name if gemeente else None, bot_username)
-            uow.session.add(organisation)
+            await uow.organisations.add(organisation)
             await uow.commit()
         return added
 
@@ -294,7 +294,7 @@ class AdminService:
                 await self._gemeente(uow, actor, gemeente_code)
             elif not self.is_global(actor):
                 raise NoAccess("only global admins list every organisation")
-            rows = await uow.gemeenten.list_organisations()
+            rows = await uow.organisations.list_organisations()
         links = [_link(org, gemeente, bot_username) for org, gemeente in rows
                  if gemeente_code is None or org.gemeente_code == gemeente_code]
         return sorted(links, key=lambda org: (org.gemeente_code is None, org.gemeente_code or "",
@@ -311,7 +311,7 @@ class AdminService:
             raise AdminError(f"{key}: {problem}")
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
-            await uow.gemeenten.set_text(code=code, key=key, text=text)
+            await uow.texts.set_text(code=code, key=key, text=text)
             await uow.commit()
 
     async def preview(self, actor: Actor, code: str, key: str) -> str:
@@ -320,7 +320,7 @@ class AdminService:
             raise AdminError(f"unknown text {key}; one of {', '.join(TEXTS)}")
         async with self._uow() as uow:
             gemeente = await self._gemeente(uow, actor, code)
-            custom = await uow.gemeenten.get_text(code=code, key=key)
+            custom = await uow.texts.get_text(code=code, key=key)
         return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
                            reference=SAMPLE["reference"], gemeente=gemeente.name)
 

@@ -62,7 +62,6 @@ def import_command(
     board; configured gemeenten keep their settings.
     """
     from bot.postcodes import CbsFormatError, import_cbs, open_source
-    from storage.db import session_factory
 
     try:
         open_source(file, names)  # a wrong file fails here, before the database is touched
@@ -79,7 +78,8 @@ def import_command(
                 task_id = bar.add_task(description, total=total)
                 return lambda amount: bar.advance(task_id, amount)
 
-            report = await import_cbs(session_factory(engine), file, names_path=names,
+            keys = _keys(settings, required=False)
+            report = await import_cbs(lambda: _uow(engine, keys), file, names_path=names,
                                       progress=task)
         return report.lines()
 

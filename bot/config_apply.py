@@ -51,7 +51,7 @@ async def plan(settings: Settings, uow: UnitOfWork) -> list[str]:
             continue
         changes += await _gemeente_changes(uow, declared, current)
     for org in settings.organisations:
-        existing = await uow.gemeenten.get_organisation(code=org.code)
+        existing = await uow.organisations.get_organisation(code=org.code)
         values = (org.name, org.role, org.gemeente)
         if existing is None:
             changes.append(f"organisation {org.code}: new ({org.name})")
@@ -87,7 +87,7 @@ async def _gemeente_changes(uow: UnitOfWork, declared: GemeenteSettings,
     changes += [f"{code}: - staff {m.name}" for m in staff.values()
                 if m.source == "config" and m.telegram_id not in declared_ids]
     for key, text in declared.texts.items():
-        if await uow.gemeenten.get_text(code=code, key=key) != text:
+        if await uow.texts.get_text(code=code, key=key) != text:
             changes.append(f"{code}: text {key}")
     return changes
 
@@ -113,8 +113,8 @@ async def apply(settings: Settings, uow: UnitOfWork) -> None:
         for telegram_id in removed:  # their copies of signals are blanked
             await revoke(uow, telegram_id=telegram_id, gemeente_code=gemeente.code)
         for key, text in gemeente.texts.items():
-            await uow.gemeenten.set_text(code=gemeente.code, key=key, text=text)
+            await uow.texts.set_text(code=gemeente.code, key=key, text=text)
     for org in settings.organisations:
-        await uow.gemeenten.upsert_organisation(code=org.code, name=org.name, role=org.role,
+        await uow.organisations.upsert_organisation(code=org.code, name=org.name, role=org.role,
                                                 gemeente_code=org.gemeente)
     await uow.commit()

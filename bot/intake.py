@@ -150,7 +150,8 @@ class IntakeService:
                 return self._current(key, draft, ended, Status.DUPLICATE)
             if draft is not None:
                 return Result(Status.NEXT, draft, RESUME_PROMPT)
-            org = await uow.gemeenten.get_organisation(code=organisation) if organisation else None
+            org = (await uow.organisations.get_organisation(code=organisation)
+                   if organisation else None)
             prefill = {self.engine.role.id: org.role, "organisation_id": org.id} if org else None
             welcome = await text_for(uow, org.gemeente_code if org else None, "welcome")
             result = await self._begin(uow, key, row, update_id, notice=welcome, prefill=prefill)

@@ -28,10 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from storage.models import HouseNumberRoute, Pc4Gemeente, Pc6Route
-from storage.repositories import RoutingRepository
+from storage.uow import UnitOfWork
 
 Progress = Callable[[str, int], Callable[[int], None]]
 """``progress(description, total)`` starts a task and returns ``advance(amount)``."""
@@ -346,7 +343,7 @@ def _batches(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[
         yield batch
 
 
-async def import_cbs(sessions: async_sessionmaker[AsyncSession], path: Path, *,
+async def import_cbs(new_uow: Callable[[], UnitOfWork], path: Path, *,
                      names_path: Path | None = None, progress: Progress | None = None,
                      chunk_rows: int | None = None) -> ImportReport:
     """Import the CBS file and make it the current routing data (see the module docstring).
@@ -371,23 +368,22 @@ async def import_cbs(sessions: async_sessionmaker[AsyncSession], path: Path, *,
         passes = 2
     if not aggregate.addresses:
         raise CbsFormatError(f"{source.label}: no addresses")
-    return await _store(sessions, source, aggregate, progress, passes, started, chunk_rows)
+    return await _store(new_uow, source, aggregate, progress, passes, started, chunk_rows)
 
 
-async def _store(sessions: async_sessionmaker[AsyncSession], source: Source,
+async def _store(new_uow: Callable[[], UnitOfWork], source: Source,
                  aggregate: Aggregate, progress: Progress, passes: int, started: float,
                  chunk_rows: int | None) -> ImportReport:
     numbers = {g for _, g in aggregate.pc4}
-    async with sessions() as session:
-        repository = RoutingRepository(session)
-        await repository.discard()  # rows of an import that was interrupted
-        merges = await repository.merges()
+    async with new_uow() as uow:
+        await uow.routing.discard()  # rows of an import that was interrupted
+        merges = await uow.routing.merges()
         code = {n: merges.get(f"GM{n:04d}", f"GM{n:04d}") for n in numbers}
-        added = await repository.upsert_gemeenten(
+        added = await uow.routing.upsert_gemeenten(
             {code[n]: source.names.get(n) for n in numbers if code[n] == f"GM{n:04d}"})
-        dataset_id = await repository.start(source=source.label, year=source.year)
-        postgres = session.bind.dialect.name == "postgresql"
-        await session.commit()
+        dataset_id = await uow.routing.start(source=source.label, year=source.year)
+        chunk_rows = chunk_rows or uow.routing.batch_rows
+        await uow.commit()
     split: dict[int, set[str]] = {}
     for (key, _), g in aggregate.split_rows.items():
         split.setdefault(key, set()).add(code[g])
@@ -397,31 +393,31 @@ async def _store(sessions: async_sessionmaker[AsyncSession], source: Source,
         pc4[area, code[g]] = pc4.get((area, code[g]), 0) + count
     values, keys = aggregate.gemeente, aggregate.keys
     tables = (
-        (Pc6Route, len(keys), ((dataset_id, _pc6_text(k), whole.get(k) if values[k] == _SPLIT
+        ("pc6", len(keys), ((dataset_id, _pc6_text(k), whole.get(k) if values[k] == _SPLIT
                                 else code[values[k]]) for k in keys)),
-        (HouseNumberRoute, len(aggregate.split_rows),
+        ("house_numbers", len(aggregate.split_rows),
          ((dataset_id, _pc6_text(k), number, code[g])
           for (k, number), g in aggregate.split_rows.items() if k not in whole)),
-        (Pc4Gemeente, len(pc4), ((dataset_id, area, c, n) for (area, c), n in pc4.items())))
+        ("pc4", len(pc4), ((dataset_id, area, c, n) for (area, c), n in pc4.items())))
     advance = progress("Writing routing tables", sum(total for _, total, _ in tables))
     try:
-        for model, _, rows in tables:
-            for batch in _batches(rows, chunk_rows or (100_000 if postgres else 20_000)):
-                async with sessions() as session:  # one commit per chunk: the bot goes on
-                    await RoutingRepository(session).insert(model, batch)
-                    await session.commit()
+        for table, _, rows in tables:
+            for batch in _batches(rows, chunk_rows):
+                async with new_uow() as uow:  # one commit per chunk: the bot goes on
+                    await uow.routing.insert(table, batch)
+                    await uow.commit()
                 advance(len(batch))
         splits = sum(1 for k in keys if values[k] == _SPLIT and k not in whole)
         stats = {"addresses": aggregate.addresses, "pc6_count": len(keys),
                  "split_pc6_count": splits, "pc4_count": len({a for a, _ in pc4}),
                  "gemeente_count": len(set(code.values()))}
-        async with sessions() as session:
-            await RoutingRepository(session).activate(dataset_id=dataset_id, **stats)
-            await session.commit()
+        async with new_uow() as uow:
+            await uow.routing.activate(dataset_id=dataset_id, **stats)
+            await uow.commit()
     except BaseException:
-        async with sessions() as session:  # leave nothing half-loaded behind
-            await RoutingRepository(session).discard(dataset_id=dataset_id)
-            await session.commit()
+        async with new_uow() as uow:  # leave nothing half-loaded behind
+            await uow.routing.discard(dataset_id=dataset_id)
+            await uow.commit()
         raise
     return ImportReport(
         dataset_id, source.label, source.year, aggregate.addresses, len(keys), splits,

@@ -87,7 +87,7 @@ class Privacy:
                                  stub=messages.QUESTION_ERASED.format(reference=reference))
         for row in await uow.outbox.list_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS):
             if row.failed_at is not None:  # never delivered: nothing to erase in a chat
-                await uow.session.delete(row)
+                await uow.outbox.delete(row)
 
     async def forget_signaler(self, channel: str, external_id: str) -> int:
         """``/vergeetmij``: drop the person's contact details and link from their signals.
@@ -115,7 +115,6 @@ class Privacy:
                 signal.signaler_id = None
                 await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN, at=now)
                 await uow.outbox.delete_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS)
-                await uow.session.flush()
                 if signal.erased_at is None:
                     await self._alerts.refresh(uow, signal)
                     await self._alerts.erase(

@@ -263,9 +263,7 @@ async def merge_gemeenten(uow: UnitOfWork, *, source: str, target: str,
         if not target_name:
             raise MergeError(f"unknown gemeente {target}: import the CBS file that has it, or "
                              f"give its name to create it")
-        new = Gemeente(code=target, name=target_name, active=False)
-        uow.session.add(new)
-        await uow.session.flush()
+        new = await uow.gemeenten.add(code=target, name=target_name)
         report.created_target = True
     report.target_name, report.already_merged = new.name, done is not None
     if old.active and not new.active:

@@ -87,7 +87,7 @@ class StaffService:
             except NoAccess:
                 return Reply(toast=messages.NO_ACCESS)
             except TransitionNotAllowed:
-                await uow.session.refresh(signal)
+                await uow.signals.refresh(signal)
                 state = STATE_LABELS[signal.status].lower()
                 return Reply(toast=messages.NOT_NOW.format(reference=signal.reference,
                                                            state=state))
@@ -112,7 +112,7 @@ class StaffService:
         try:
             await self._move(uow, signal, Action.CLAIM, staff, owner=staff)
         except TransitionNotAllowed:  # somebody was first, perhaps by a millisecond
-            await uow.session.refresh(signal)
+            await uow.signals.refresh(signal)
             owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
             return Reply(toast=messages.ALREADY_CLAIMED.format(
                 reference=signal.reference, name=owner.name if owner else "iemand anders"))
@@ -456,7 +456,7 @@ class StaffService:
         if not await uow.signals.change_state(signal_id=signal.id, expected=before.value,
                                               **changes):
             raise TransitionNotAllowed(f"{signal.reference} changed meanwhile")
-        await uow.session.refresh(signal)
+        await uow.signals.refresh(signal)
         await uow.events.add(signal_id=signal.id, action=EventAction(action), actor_id=actor.id,
                              detail=detail)
         await self.alerts.refresh(uow, signal)

@@ -36,6 +36,6 @@ def render_text(template: str, *, custom: bool, **values: str) -> str:
 
 async def text_for(uow: UnitOfWork, code: str | None, key: str, **values: str) -> str:
     """A text in the gemeente's own words when it has them, else the built-in one."""
-    custom = await uow.gemeenten.get_text(code=code, key=key) if code else None
+    custom = await uow.texts.get_text(code=code, key=key) if code else None
     return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
                        **values)

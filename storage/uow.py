@@ -15,8 +15,10 @@ from storage.repositories import (
     DraftRepository,
     EventRepository,
     GemeenteRepository,
+    InvitationRepository,
     MergeRepository,
     MonitoringRepository,
+    OrganisationRepository,
     OutboxRepository,
     PostgresDraftRepository,
     ProcessedUpdateRepository,
@@ -25,6 +27,7 @@ from storage.repositories import (
     SignalerRepository,
     SignalRepository,
     StaffRepository,
+    TextRepository,
 )
 
 _Repo = TypeVar("_Repo")
@@ -59,6 +62,9 @@ class UnitOfWork:
         return kind(self.session, self.keyring)
 
     gemeenten = _repository(GemeenteRepository)
+    invitations = _repository(InvitationRepository)
+    organisations = _repository(OrganisationRepository)
+    texts = _repository(TextRepository)
     signalers = _repository(SignalerRepository, encrypted=True)
     signals = _repository(SignalRepository)
     outbox = _repository(OutboxRepository)

@@ -131,7 +131,7 @@ async def test_an_organisation_link_fills_in_role_and_organisation(
                      "Overslaan", "Nee", "anoniem", "Versturen")
     async with runner.services.uow() as uow:
         [signal] = list(await uow.session.scalars(select(Signal)))
-        org = await uow.gemeenten.get_organisation(code=code)
+        org = await uow.organisations.get_organisation(code=code)
     assert org is not None and signal.organisation_id == org.id and signal.role == "bezorger"
     with pytest.raises(AdminError):
         await runner.services.admin.add_organisation(CLI, "X", "astronaut", None, "bot")

@@ -201,7 +201,7 @@ async def test_set_text_refuses_format_specs(services: Services, text: str) -> N
         await services.admin.set_text(CLI, "GM0715", "thanks", text)
     assert "{reference}" in str(caught.value) and "{gemeente}" in str(caught.value)
     async with services.uow() as uow:
-        assert await uow.gemeenten.get_text(code="GM0715", key="thanks") is None
+        assert await uow.texts.get_text(code="GM0715", key="thanks") is None
 
 
 async def test_placeholders_and_literal_braces_are_allowed(services: Services,
@@ -242,10 +242,10 @@ def test_render_text_of_built_in_texts_is_unchanged() -> None:
 
 async def test_a_bad_text_already_stored_is_shown_not_formatted(services: Services) -> None:
     async with services.uow() as uow:  # stored before texts were checked
-        await uow.gemeenten.set_text(code="GM0715", key="thanks", text="Nr {reference:>100000}")
-        await uow.gemeenten.set_text(code="GM0715", key="feedback_closed",
+        await uow.texts.set_text(code="GM0715", key="thanks", text="Nr {reference:>100000}")
+        await uow.texts.set_text(code="GM0715", key="feedback_closed",
                                      text="{reference.__class__} {0} {")
-        await uow.gemeenten.set_text(code="GM0715", key="welcome", text="Welkom {reference}")
+        await uow.texts.set_text(code="GM0715", key="welcome", text="Welkom {reference}")
         await uow.commit()
     preview = await services.admin.preview(CLI, "GM0715", "thanks")
     assert preview == "Nr {reference:&gt;100000}"

@@ -126,7 +126,7 @@ async def count(services: Services, model: type, **where: object) -> int:
 
 
 async def test_every_routing_case(services: Services, tmp_path: Path) -> None:
-    report = await import_cbs(services.sessions, write_cbs(tmp_path, ROWS_2024))
+    report = await import_cbs(services.uow, write_cbs(tmp_path, ROWS_2024))
     assert (report.addresses, report.pc6, report.split_pc6, report.house_numbers) == (
         len(ROWS_2024), 12, 2, 12)
     assert report.new_gemeenten == ["GM1714", "GM1999"] and report.unnamed == 0
@@ -192,7 +192,7 @@ async def test_wrong_files_get_one_clear_line_and_change_nothing(
              tmp_path / "missing.zip": "no such file"}
     for path, expected in cases.items():
         with pytest.raises(CbsFormatError) as error:
-            await import_cbs(services.sessions, path)
+            await import_cbs(services.uow, path)
         assert expected in str(error.value) and "\n" not in str(error.value)
     with pytest.raises(CbsFormatError, match="not a gemeente list"):
         open_source(write_cbs(tmp_path, ROWS_2024), names_path=broken)
@@ -218,7 +218,7 @@ def test_header_variants_and_name_lists(tmp_path: Path) -> None:
 async def test_unsorted_file_gives_the_same_tables(services: Services, tmp_path: Path) -> None:
     shuffled = list(ROWS_2024)
     random.Random(5).shuffle(shuffled)
-    report = await import_cbs(services.sessions, write_cbs(tmp_path, shuffled, as_zip=False),
+    report = await import_cbs(services.uow, write_cbs(tmp_path, shuffled, as_zip=False),
                               chunk_rows=3)
     assert report.passes == 2 and (report.pc6, report.split_pc6, report.house_numbers) == (
         12, 2, 12)
@@ -230,8 +230,8 @@ async def test_unsorted_file_gives_the_same_tables(services: Services, tmp_path:
 
 async def test_reimport_of_a_newer_year_replaces_the_old_one_at_once(
         services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = await import_cbs(services.sessions, write_cbs(tmp_path / "a", ROWS_2024))
-    second = await import_cbs(services.sessions, write_cbs(tmp_path / "b", ROWS_2025,
+    first = await import_cbs(services.uow, write_cbs(tmp_path / "a", ROWS_2024))
+    second = await import_cbs(services.uow, write_cbs(tmp_path / "b", ROWS_2025,
                                                            year=2025))
     for model in (Pc6Route, HouseNumberRoute, Pc4Gemeente):
         assert await count(services, model, dataset_id=first.dataset_id) == 0
@@ -259,13 +259,13 @@ async def test_reimport_of_a_newer_year_replaces_the_old_one_at_once(
 
     monkeypatch.setattr(RoutingRepository, "activate", failing_activate)
     with pytest.raises(RuntimeError):
-        await import_cbs(services.sessions, write_cbs(tmp_path / "c", ROWS_2024, year=2026))
+        await import_cbs(services.uow, write_cbs(tmp_path / "c", ROWS_2024, year=2026))
     assert seen_during_load[0][:3] == (RouteKind.ROUTED, "GM0715", "pc6")
     assert seen_during_load[1] == second.pc6 + first.pc6  # both loaded, the old one current
     assert (await routed(services, "4540"))[0] == RouteKind.NOT_ON_BOARD  # still 2025
     assert await count(services, Pc6Route) == second.pc6
     monkeypatch.setattr(RoutingRepository, "activate", real_activate)
-    third = await import_cbs(services.sessions, write_cbs(tmp_path / "c", ROWS_2024, year=2026))
+    third = await import_cbs(services.uow, write_cbs(tmp_path / "c", ROWS_2024, year=2026))
     assert (await routed(services, "4540"))[2] == "pc4_import"
     assert await count(services, RoutingDataset) == 3 and third.year == 2026
 
@@ -296,7 +296,7 @@ async def seed_heerlen(services: Services) -> dict[str, int]:
 async def test_merged_gemeente_takes_routing_staff_and_signals(
         services: Services, tmp_path: Path) -> None:
     cbs = write_cbs(tmp_path, ROWS_2024)
-    await import_cbs(services.sessions, cbs)
+    await import_cbs(services.uow, cbs)
     ids = await seed_heerlen(services)
     assert (await routed(services, "6412AB"))[:2] == (RouteKind.NOT_ON_BOARD, "GM1999")
     async with services.uow() as uow:
@@ -338,7 +338,7 @@ async def test_merged_gemeente_takes_routing_staff_and_signals(
             with pytest.raises(MergeError, match=message):
                 await merge_gemeenten(uow, source=source, target=target)
     # an older CBS file imported after the herindeling still routes to the new gemeente
-    await import_cbs(services.sessions, cbs)
+    await import_cbs(services.uow, cbs)
     assert (await routed(services, "6413XX"))[:3] == (RouteKind.ROUTED, "GM1999", "pc6")
     assert (await routed(services, "6412"))[:3] == (RouteKind.ROUTED, "GM1999", "config")
 
@@ -413,7 +413,7 @@ async def start_at_postcode(runner: Any, user: int) -> Any:
 
 async def test_the_conversation_asks_when_an_area_spans_two_gemeenten(
         api: Any, runner: Any, tmp_path: Path) -> None:
-    await import_cbs(runner.services.sessions, write_cbs(tmp_path, ROWS_2024))
+    await import_cbs(runner.services.uow, write_cbs(tmp_path, ROWS_2024))
     person = await start_at_postcode(runner, 901)
     await person.say("4501")  # not configured; CBS: Terneuzen and Sluis
     assert "meer dan één gemeente" in person.last

@@ -146,6 +146,30 @@ async def test_a_connection_postgresql_dropped_fails_one_step_not_the_next(
         assert row is not None and row.state == {"a": 1}
 
 
+async def test_a_draft_is_sealed_by_its_column_like_every_encrypted_value(
+        services: Services) -> None:
+    """Both writes of a draft (on PostgreSQL the rewrite goes to asyncpg) encrypt as the ORM does.
+
+    The stored token opens with the row's context when the ORM loads the row, and only then.
+    """
+    key = {"channel": "telegram", "external_id": "45"}
+    async with services.uow() as uow:
+        await uow.drafts.save(**key, state={"a": "één"}, ttl=timedelta(hours=1), expected=None)
+        await uow.commit()
+    for state in ({"a": "twee"}, {"a": "drie", "b": [1, 2]}):
+        async with services.uow() as uow:
+            row = await uow.drafts.get(**key)
+            await uow.drafts.save(**key, state=state, ttl=timedelta(hours=1), expected=row,
+                                  update_id=7)
+            await uow.commit()
+        async with services.uow() as uow:
+            stored = await uow.session.scalar(select(Draft))
+            token = await uow.session.scalar(text("SELECT state FROM drafts"))
+            assert stored is not None and stored.state == state
+            assert stored.recent_updates[-1] == 7
+            assert token.startswith("v2") and "drie" not in token and "twee" not in token
+
+
 async def test_a_draft_is_found_during_a_key_rotation(services: Services) -> None:
     """With a new key and the old one still known, a conversation in progress is found."""
     started = await services.intake.start(ConversationKey("telegram", "47"))

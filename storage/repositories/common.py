@@ -1,0 +1,31 @@
+"""SQL pieces several repositories share."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, exists, or_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from storage.models import AlertChat, BlockedChat, Staff
+
+
+def insert_or_skip(table: Any) -> dict[str, Any]:
+    """``INSERT ... ON CONFLICT DO NOTHING`` per dialect: rowcount 0 when the row was there."""
+    return {"postgresql": postgresql_insert(table).on_conflict_do_nothing(),
+            "sqlite": sqlite_insert(table).on_conflict_do_nothing()}
+
+
+def may_see_sql(code: Any, chat_id: Any) -> Any:
+    """SQL: the chat is a team group of the gemeente, or the private chat of its active staff."""
+    group = exists().where(AlertChat.gemeente_code == code, AlertChat.chat_id == chat_id)
+    staff = exists().where(Staff.gemeente_code == code, Staff.telegram_id == chat_id,
+                           Staff.active.is_(True))
+    return or_(and_(chat_id < 0, group), and_(chat_id > 0, staff))
+
+
+def not_blocked_sql(chat_id: Any, now: datetime) -> Any:
+    """SQL: no block on the chat, or its retry is due."""
+    return ~exists().where(BlockedChat.chat_id == chat_id, BlockedChat.retry_at > now)

@@ -1,0 +1,229 @@
+"""The outbox: messages to send, and the record of those sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, bindparam, delete, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import Sealed
+from storage.models import Outbox, Signal, sealing_context, utcnow
+from storage.repositories.common import may_see_sql
+
+# Built once: this runs for every copy sent.
+_RECIPIENT_MAY_SEE = select(Signal.id).where(
+    Signal.id == bindparam("signal_id"), Signal.erased_at.is_(None),
+    may_see_sql(Signal.gemeente_code, bindparam("chat_id", type_=BigInteger)))
+
+
+def _stored(buttons: Sequence[Sequence[Sequence[str]]] | None) -> list[list[list[str]]] | None:
+    """Buttons as the outbox stores them (JSON lists), or None."""
+    return [[list(button) for button in row] for row in buttons or ()] or None
+
+
+_LIVE_ALERT = text("kind = 'alert' AND failed_at IS NULL")
+
+
+class OutboxRepository:
+    """Messages waiting to be sent, and the record of the copies that were (``message_id``).
+
+    A row's text is kept only until it is sent or given up: then it is erased here, and the
+    row remains as the record of the copy in its chat.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self,
+        *,
+        kind: str,
+        text: str,
+        chat_id: int | None = None,
+        recipient: str | None = None,
+        signal_id: int | None = None,
+        buttons: Sequence[Sequence[Sequence[str]]] | None = None,
+        edit_of: int | None = None,
+        channel: str = "telegram",
+        due: datetime | None = None,
+    ) -> Outbox:
+        """Queue a message to a staff chat (``chat_id``) or a signaler (``recipient``).
+
+        A signaler's chat is stored encrypted. The message is sent after the transaction
+        commits, or at ``due``.
+        """
+        row = Outbox(channel=channel, chat_id=chat_id, recipient=recipient, kind=kind,
+                     text=text, signal_id=signal_id, buttons=_stored(buttons), edit_of=edit_of,
+                     next_attempt_at=due or utcnow())
+        self.session.add(row)
+        await self.session.flush()
+        return row
+
+    async def add_to_chats(self, chat_ids: Iterable[int], *, kind: str, text: str,
+                           signal_id: int,
+                           buttons: Sequence[Sequence[Sequence[str]]] | None = None) -> None:
+        """Queue the same message to each chat (one statement for them all)."""
+        self.session.add_all(Outbox(chat_id=chat_id, kind=kind, text=text, signal_id=signal_id,
+                                    buttons=_stored(buttons)) for chat_id in chat_ids)
+        await self.session.flush()
+
+    async def add_alert(self, *, chat_id: int, text: str, signal_id: int,
+                        buttons: Sequence[Sequence[Sequence[str]]]) -> bool:
+        """Queue an alert unless the chat has a live one of this signal; whether it did."""
+        dialect = self.session.bind.dialect.name
+        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        where = sealing_context(Outbox, "text", {"chat_id": chat_id, "signal_id": signal_id,
+                                                 "kind": "alert", "edit_of": None})
+        result = await self.session.execute(
+            insert_(Outbox).values(
+                channel="telegram", chat_id=chat_id, kind="alert", text=Sealed(text, where),
+                signal_id=signal_id, buttons=_stored(buttons), created_at=utcnow(),
+                next_attempt_at=utcnow(), attempts=0)
+            .on_conflict_do_nothing(index_elements=["signal_id", "chat_id"],
+                                    index_where=_LIVE_ALERT))
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+    async def get(self, *, outbox_id: int) -> Outbox | None:
+        """One outbox row."""
+        return await self.session.get(Outbox, outbox_id, populate_existing=True)
+
+    def _pending(self, channels: Sequence[str] | None) -> Any:
+        query = select(Outbox).where(Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))
+        return query.where(Outbox.channel.in_(channels)) if channels is not None else query
+
+    async def list_due(
+        self, *, now: datetime, channels: Sequence[str] | None = None, limit: int = 1000
+    ) -> list[Outbox]:
+        """Unsent messages whose time has come, oldest first."""
+        rows = await self.session.scalars(
+            self._pending(channels).where(Outbox.next_attempt_at <= now)
+            .order_by(Outbox.id).limit(limit)
+        )
+        return list(rows)
+
+    async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:
+        """When the earliest unsent message is due."""
+        query = self._pending(channels).with_only_columns(func.min(Outbox.next_attempt_at))
+        return await self.session.scalar(query)
+
+    async def list_for_signal(self, *, signal_id: int, kinds: Iterable[str]) -> list[Outbox]:
+        """A signal's messages of some kinds, oldest first."""
+        rows = await self.session.scalars(
+            select(Outbox).where(Outbox.signal_id == signal_id, Outbox.kind.in_(list(kinds)))
+            .order_by(Outbox.id))
+        return list(rows)
+
+    async def live_alerts(self, *, signal_id: int) -> list[Outbox]:
+        """A signal's alerts that are (or will be) in a chat and not erased."""
+        rows = await self.session.scalars(select(Outbox).where(
+            Outbox.signal_id == signal_id, Outbox.kind == "alert", Outbox.failed_at.is_(None),
+            Outbox.erased_at.is_(None)).order_by(Outbox.id))
+        return list(rows)
+
+    async def list_copies(self, *, kinds: Iterable[str], signal_id: int | None = None,
+                          chat_id: int | None = None,
+                          gemeente_code: str | None = None) -> list[Outbox]:
+        """Copies still to erase (sent or on their way): of a signal, in a chat, of a gemeente."""
+        query = select(Outbox).where(Outbox.kind.in_(list(kinds)), Outbox.erased_at.is_(None),
+                                     or_(Outbox.message_id.is_not(None),
+                                         Outbox.sent_at.is_(None) & Outbox.failed_at.is_(None)))
+        if signal_id is not None:
+            query = query.where(Outbox.signal_id == signal_id)
+        if chat_id is not None:
+            query = query.where(Outbox.chat_id == chat_id)
+        if gemeente_code is not None:
+            query = query.join(Signal, Signal.id == Outbox.signal_id).where(
+                Signal.gemeente_code == gemeente_code)
+        return list(await self.session.scalars(query.order_by(Outbox.id)))
+
+    async def rewrite(self, row: Outbox, *, text: str,
+                      buttons: Sequence[Sequence[Sequence[str]]]) -> None:
+        """Change what an unsent message will say."""
+        row.text, row.buttons = text, _stored(buttons)
+        await self.session.flush()
+
+    async def erase(self, row: Outbox, *, stub: str, now: datetime) -> None:
+        """Forget a copy's text: blank (or delete) it in its chat; an unsent one never goes."""
+        if row.message_id is not None:
+            await self.add(kind="erase", text=stub, chat_id=row.chat_id,
+                           recipient=row.recipient, signal_id=row.signal_id, edit_of=row.id,
+                           channel=row.channel)
+        elif row.failed_at is None:
+            row.failed_at, row.last_error = now, "erased before it was sent"
+        row.text, row.buttons, row.erased_at = "", None, now
+        await self.session.flush()
+
+    async def delete(self, row: Outbox) -> None:
+        """Forget a message that was never delivered: there is nothing to erase in a chat."""
+        await self.session.delete(row)
+
+    async def delete_for_signal(self, *, signal_id: int, kinds: Iterable[str]) -> None:
+        """Delete a signal's messages of some kinds (a signaler's, when they are forgotten)."""
+        await self.session.execute(delete(Outbox).where(
+            Outbox.signal_id == signal_id, Outbox.kind.in_(list(kinds))))
+
+    async def failed_erasures(self) -> list[tuple[Outbox, str | None, str | None]]:
+        """Copies the channel would neither blank nor delete: with reference and gemeente."""
+        rows = await self.session.execute(
+            select(Outbox, Signal.reference, Signal.gemeente_code)
+            .outerjoin(Signal, Signal.id == Outbox.signal_id)
+            .where(Outbox.kind == "erase", Outbox.failed_at.is_not(None)).order_by(Outbox.id))
+        return [(row, reference, gemeente) for row, reference, gemeente in rows]
+
+    async def recipient_may_see(self, row: Outbox) -> bool:
+        """Whether a message with personal data may go to its chat now.
+
+        The signal is not erased, and the chat is a team group of its gemeente or the private
+        chat of active staff there (``GemeenteRepository.may_see``).
+        """
+        found = await self.session.scalar(
+            _RECIPIENT_MAY_SEE, {"signal_id": row.signal_id, "chat_id": row.chat_id or 0})
+        return found is not None
+
+    async def mark_sent(self, *, outbox_id: int, message_id: int | None,
+                        keep_recipient: bool) -> bool:
+        """Record that the channel accepted the message, and forget its text.
+
+        A signaler's chat is forgotten too, unless ``keep_recipient``. Returns False when the
+        copy was erased meanwhile: it must then be erased in its chat too.
+        """
+        values: dict[str, Any] = {"sent_at": utcnow(), "message_id": message_id, "text": "",
+                                  "attempts": Outbox.attempts + 1}
+        if not keep_recipient:
+            values["recipient"] = None
+        erased = await self.session.scalar(
+            update(Outbox).where(Outbox.id == outbox_id).values(**values)
+            .returning(Outbox.erased_at))
+        return erased is None
+
+    async def forget_recipient(self, *, outbox_id: int) -> None:
+        """Forget the signaler a message went to (its copy is erased)."""
+        await self.session.execute(
+            update(Outbox).where(Outbox.id == outbox_id).values(recipient=None))
+
+    async def mark_failed(
+        self, *, outbox_id: int, error: str, permanent: bool = False,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Record a failed attempt: permanently (its text is forgotten), or when to retry."""
+        values: dict[str, Any] = {"last_error": error[:200], "attempts": Outbox.attempts + 1}
+        if permanent:
+            values.update(failed_at=utcnow(), text="")
+        elif retry_at is not None:
+            values["next_attempt_at"] = retry_at
+        await self.session.execute(update(Outbox).where(Outbox.id == outbox_id).values(**values))
+
+    async def move_chat(self, *, old: int, new: int) -> None:
+        """A group became a supergroup: its unsent messages go to the new chat id.
+
+        Row by row: each text is bound to its chat, so it is written again for the new one.
+        """
+        for row in await self.session.scalars(select(Outbox).where(
+                Outbox.chat_id == old, Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))):
+            row.chat_id = new
+        await self.session.flush()

@@ -1,0 +1,49 @@
+"""People who report."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import Keyring
+from storage.models import Signal, Signaler
+
+
+class SignalerRepository:
+    """People who report, found by a keyed hash of their channel id."""
+
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
+        self.session = session
+        self.keyring = keyring
+
+    async def get(self, *, channel: str, external_id: str) -> Signaler | None:
+        """A signaler by channel identity."""
+        return await self.session.scalar(select(Signaler).where(
+            Signaler.channel == channel,
+            Signaler.external_hash.in_(self.keyring.lookup_hashes(external_id))))
+
+    async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
+        """A signaler by id."""
+        return await self.session.get(Signaler, signaler_id)
+
+    async def delete(self, signaler: Signaler) -> None:
+        """Forget a signaler (their signals stay, unlinked)."""
+        await self.session.delete(signaler)
+        await self.session.flush()
+
+    async def delete_without_signals(self) -> None:
+        """Forget signalers none of whose signals links to them any more."""
+        await self.session.execute(delete(Signaler).where(
+            ~exists().where(Signal.signaler_id == Signaler.id)))
+
+    async def get_or_add(self, *, channel: str, external_id: str, role: str) -> Signaler:
+        """A signaler by channel identity, created on first use, in the ``role`` given now."""
+        signaler = await self.get(channel=channel, external_id=external_id)
+        if signaler is None:
+            signaler = Signaler(channel=channel, external_id=external_id, role=role,
+                                external_hash=self.keyring.lookup_hash(external_id))
+            self.session.add(signaler)
+            await self.session.flush()
+        else:
+            signaler.role = role
+        return signaler

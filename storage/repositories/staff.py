@@ -1,0 +1,94 @@
+"""Staff of the gemeenten."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Staff
+
+_staff = Staff.__table__
+_STAFF_PENDING = select(_staff.c.pending).where(
+    _staff.c.telegram_id == bindparam("telegram_id"), _staff.c.active.is_(True))
+
+
+class StaffRepository:
+    """Regisseurs and team members."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, *, staff_id: int) -> Staff | None:
+        """One staff member by id."""
+        return await self.session.get(Staff, staff_id)
+
+    async def get_active(self, *, telegram_id: int, gemeente_code: str) -> Staff | None:
+        """The active staff record of this Telegram user in this gemeente, if any."""
+        return await self.session.scalar(select(Staff).where(
+            Staff.telegram_id == telegram_id, Staff.gemeente_code == gemeente_code,
+            Staff.active.is_(True)))
+
+    async def has_pending(self, *, telegram_id: int) -> bool:
+        """Whether this Telegram user, as staff, was asked to type a note or question."""
+        rows = await self.session.execute(_STAFF_PENDING, {"telegram_id": telegram_id})
+        return any(pending for (pending,) in rows)
+
+    async def list_memberships(self, *, telegram_id: int) -> list[Staff]:
+        """Every active staff record of this Telegram user (one per gemeente)."""
+        rows = await self.session.scalars(select(Staff).where(
+            Staff.telegram_id == telegram_id, Staff.active.is_(True)).order_by(Staff.id))
+        return list(rows)
+
+    async def names(self, *, gemeente_code: str) -> dict[int, str]:
+        """Staff id -> name, for everyone who ever was staff of the gemeente."""
+        rows = await self.session.execute(
+            select(Staff.id, Staff.name).where(Staff.gemeente_code == gemeente_code))
+        return {staff_id: name for staff_id, name in rows}
+
+    async def list_team(self, *, gemeente_code: str) -> list[Staff]:
+        """A gemeente's active staff, regisseurs first."""
+        rows = await self.session.scalars(select(Staff).where(
+            Staff.gemeente_code == gemeente_code, Staff.active.is_(True))
+            .order_by(Staff.role.desc(), Staff.name))
+        return list(rows)
+
+    async def add_or_activate(self, *, gemeente_code: str, telegram_id: int, name: str,
+                              role: str) -> Staff:
+        """Register someone as staff of a gemeente (again, if they were removed)."""
+        member = await self.session.scalar(select(Staff).where(
+            Staff.gemeente_code == gemeente_code, Staff.telegram_id == telegram_id))
+        if member is None:
+            member = Staff(gemeente_code=gemeente_code, telegram_id=telegram_id, name=name,
+                           role=role, active=True, source="invite")
+            self.session.add(member)
+        else:
+            member.name, member.role, member.active = name, role, True
+        await self.session.flush()
+        return member
+
+    async def sync(self, *, gemeente_code: str,
+                   members: Sequence[tuple[int, str, str]]) -> list[int]:
+        """Make ``(telegram_id, name, role)`` the gemeente's configured staff.
+
+        Configured staff who are no longer listed lose access (returned: their Telegram ids);
+        staff who joined through an invitation are left alone.
+        """
+        removed = []
+        existing = {s.telegram_id: s for s in await self.session.scalars(
+            select(Staff).where(Staff.gemeente_code == gemeente_code))}
+        for telegram_id, name, role in members:
+            member = existing.pop(telegram_id, None)
+            if member is None:
+                self.session.add(Staff(gemeente_code=gemeente_code, telegram_id=telegram_id,
+                                       name=name, role=role, active=True, source="config"))
+            else:
+                member.name, member.role, member.active = name, role, True
+                member.source = "config"
+        for gone in existing.values():
+            if gone.source == "config" and gone.active:
+                gone.active, gone.pending = False, None
+                removed.append(gone.telegram_id)
+        await self.session.flush()
+        return removed
