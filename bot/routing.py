@@ -48,7 +48,7 @@ class Candidate(NamedTuple):
 
 
 @dataclass(frozen=True)
-class RouteResult:
+class RoutingDecision:
     """Where a postcode routes to.
 
     Attributes:
@@ -82,15 +82,15 @@ class RouteResult:
                      needs_house_number=self.kind is RouteKind.NEEDS_HOUSE_NUMBER)
 
 
-def _decide(gemeente: Gemeente, *, source: str, default_advice: str) -> RouteResult:
+def _decide(gemeente: Gemeente, *, source: str, default_advice: str) -> RoutingDecision:
     if not gemeente.active:
-        return RouteResult(RouteKind.NOT_ON_BOARD, gemeente.code, gemeente.name,
+        return RoutingDecision(RouteKind.NOT_ON_BOARD, gemeente.code, gemeente.name,
                            gemeente.fallback_advice or default_advice, source=source)
-    return RouteResult(RouteKind.ROUTED, gemeente.code, gemeente.name, source=source)
+    return RoutingDecision(RouteKind.ROUTED, gemeente.code, gemeente.name, source=source)
 
 
 async def _by_code(uow: UnitOfWork, code: str, *, source: str,
-                   default_advice: str) -> RouteResult | None:
+                   default_advice: str) -> RoutingDecision | None:
     gemeente = await uow.gemeenten.get(code=code)
     return None if gemeente is None else _decide(gemeente, source=source,
                                                  default_advice=default_advice)
@@ -103,7 +103,7 @@ def house_number_value(house_number: str | None) -> int | None:
 
 
 async def route(uow: UnitOfWork, *, pc4: int, letters: str | None, house_number: str | None,
-                default_advice: str) -> RouteResult:
+                default_advice: str) -> RoutingDecision:
     """Where a postcode routes to (see the module docstring for the order).
 
     Args:
@@ -131,7 +131,7 @@ async def route(uow: UnitOfWork, *, pc4: int, letters: str | None, house_number:
             candidates = tuple(Candidate(*row) for row in
                                await uow.routing.pc6_candidates(pc6=pc6))
             kind = RouteKind.NEEDS_HOUSE_NUMBER if number is None else RouteKind.AMBIGUOUS
-            return RouteResult(kind, advice=default_advice, candidates=candidates, source="pc6")
+            return RoutingDecision(kind, advice=default_advice, candidates=candidates, source="pc6")
     gemeente = await uow.gemeenten.get_by_pc4(pc4=pc4)
     if gemeente is not None:
         return _decide(gemeente, source="config", default_advice=default_advice)
@@ -140,17 +140,17 @@ async def route(uow: UnitOfWork, *, pc4: int, letters: str | None, house_number:
         return await route_gemeente(uow, rows[0][0], default_advice=default_advice,
                                     source="pc4_import")
     if rows:
-        return RouteResult(RouteKind.AMBIGUOUS, advice=default_advice,
+        return RoutingDecision(RouteKind.AMBIGUOUS, advice=default_advice,
                            candidates=tuple(Candidate(*row) for row in rows),
                            source="pc4_import")
-    return RouteResult(RouteKind.NOT_ON_BOARD, advice=default_advice)
+    return RoutingDecision(RouteKind.NOT_ON_BOARD, advice=default_advice)
 
 
 async def route_gemeente(uow: UnitOfWork, code: str, *, default_advice: str,
-                         source: str = "pick") -> RouteResult:
+                         source: str = "pick") -> RoutingDecision:
     """The result for one gemeente, e.g. the candidate a signaler picked."""
     result = await _by_code(uow, code, source=source, default_advice=default_advice)
-    return result or RouteResult(RouteKind.NOT_ON_BOARD, advice=default_advice)
+    return result or RoutingDecision(RouteKind.NOT_ON_BOARD, advice=default_advice)
 
 
 # --- herindeling -------------------------------------------------------------------------

@@ -227,7 +227,7 @@ class Signaler(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Draft(Base):
+class DraftRow(Base):
     """A conversation in progress (encrypted); ``version`` guards against concurrent writers."""
 
     __tablename__ = "drafts"
@@ -457,7 +457,7 @@ class GemeenteMerge(Base):
 # whose value it is: a ciphertext moved to another row, signal or chat does not decrypt).
 SEALED: dict[type[Base], dict[str, tuple[str, ...]]] = {
     Signaler: {"external_id": ("channel", "external_hash")},
-    Draft: {"state": ("channel", "external_hash")},
+    DraftRow: {"state": ("channel", "external_hash")},
     Signal: {"answers": ("id",)},
     SignalEvent: {"detail": ("signal_id", "action", "at")},
     RelayedQuestion: {"text": ("signal_id", "asked_at")},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm.attributes import flag_modified
 
-from storage.models import SEALED, Draft, Signaler
+from storage.models import SEALED, DraftRow, Signaler
 from storage.uow import UnitOfWork
 
 
@@ -17,10 +17,10 @@ async def rotate(uow: UnitOfWork) -> int:
     drafts are dropped: only their hash is stored, so they cannot be found again under a new
     key (they expire within a day anyway).
     """
-    await uow.session.execute(delete(Draft))
+    await uow.session.execute(delete(DraftRow))
     changed = 0
     for model, fields in SEALED.items():
-        if model is Draft:
+        if model is DraftRow:
             continue
         for row in await uow.session.scalars(select(model)):
             if isinstance(row, Signaler):

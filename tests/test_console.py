@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from storage.crypto import Keyring
-from storage.models import Draft, sealing_context
+from storage.models import DraftRow, sealing_context
 
 ANSWERS = [
     "2",  # Is er nu direct gevaar? Nee
@@ -61,7 +61,7 @@ def test_chat_completes_a_signal_through_stdin(tmp_path: Path) -> None:
         [(channel, lookup, state)] = db.execute(  # the end marker of the conversation
             "select channel, external_hash, state from drafts").fetchall()
     keys = Keyring((tmp_path / "signaalbot.key").read_text().strip())
-    where = sealing_context(Draft, "state", {"channel": channel, "external_hash": lookup})
+    where = sealing_context(DraftRow, "state", {"channel": channel, "external_hash": lookup})
     assert "answers" not in keys.decrypt_json(state, where)
     with sqlite3.connect(tmp_path / "signaalbot.db") as db:
         assert db.execute("select count(*) from outbox where sent_at is null").fetchone() == (0,)
@@ -119,7 +119,7 @@ def test_cancelling_asks_first_and_no_keeps_everything(tmp_path: Path) -> None:
         [(channel, lookup, state)] = db.execute(
             "select channel, external_hash, state from drafts").fetchall()
     keys = Keyring((tmp_path / "signaalbot.key").read_text().strip())
-    where = sealing_context(Draft, "state", {"channel": channel, "external_hash": lookup})
+    where = sealing_context(DraftRow, "state", {"channel": channel, "external_hash": lookup})
     assert "answers" not in keys.decrypt_json(state, where)  # nothing the person typed
 
 

@@ -19,7 +19,7 @@ from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
 from storage.db import create_engine, current_revision, session_factory
-from storage.models import Draft, NotOnBoard, Outbox, Pc4Route, ProcessedUpdate, utcnow
+from storage.models import DraftRow, NotOnBoard, Outbox, Pc4Route, ProcessedUpdate, utcnow
 from storage.repositories import ConcurrentUpdate
 from storage.uow import UnitOfWork
 from tests.conftest import HEERLEN, TERNEUZEN, TEST_KEY, make_settings
@@ -163,7 +163,7 @@ async def test_a_draft_is_sealed_by_its_column_like_every_encrypted_value(
                                   update_id=7)
             await uow.commit()
         async with services.uow() as uow:
-            stored = await uow.session.scalar(select(Draft))
+            stored = await uow.session.scalar(select(DraftRow))
             token = await uow.session.scalar(text("SELECT state FROM drafts"))
             assert stored is not None and stored.state == state
             assert stored.recent_updates[-1] == 7
@@ -200,7 +200,7 @@ async def expire_draft(services: Services, external_id: str) -> None:
     async with services.uow() as uow:
         row = await uow.drafts.get(channel="telegram", external_id=external_id)
         assert row is not None
-        await uow.session.execute(update(Draft).where(Draft.id == row.id).values(
+        await uow.session.execute(update(DraftRow).where(DraftRow.id == row.id).values(
             expires_at=utcnow() - timedelta(seconds=1)))
         await uow.commit()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.models import Draft, NotOnBoard, Signal, Signaler
+from storage.models import DraftRow, NotOnBoard, Signal, Signaler
 from tests.harness import BotRunner, Person, file_signal
 
 ALERT_CHATS = (7001, -1007002)
@@ -20,7 +20,7 @@ async def rows(runner: BotRunner, model: Any) -> list[Any]:
 
 async def answers_kept(runner: BotRunner) -> list[dict[str, Any]]:
     """The answers every stored draft holds (a finished conversation keeps none)."""
-    return [draft.state["answers"] for draft in await rows(runner, Draft)
+    return [draft.state["answers"] for draft in await rows(runner, DraftRow)
             if "answers" in draft.state]
 
 
@@ -77,11 +77,11 @@ async def test_restart_between_steps_4_and_5_continues_the_same_draft(
     await person.say("4533")
     await person.say("7")
     await person.tap("Weinig of geen bezoek", "Klaar")  # step 4 done
-    token_before = (await rows(runner, Draft))[0].state["token"]
+    token_before = (await rows(runner, DraftRow))[0].state["token"]
 
     await runner.stop()
     await runner.start()  # a new Application and services: nothing in memory survives
-    [draft] = await rows(runner, Draft)
+    [draft] = await rows(runner, DraftRow)
     assert draft.state["token"] == token_before and draft.state["answers"]["signs"] == ["bezoek"]
 
     await person.tap("Minder dan een maand")  # step 5, on the message sent before the restart
@@ -182,7 +182,7 @@ async def test_draft_is_counted_once(api: Any, runner: BotRunner) -> None:
     await person.command("start")
     await person.command("start")
     async with runner.services.uow() as uow:
-        count = await uow.session.scalar(select(func.count(Draft.id)))
+        count = await uow.session.scalar(select(func.count(DraftRow.id)))
     assert count == 1
     assert person.last.count("U was al bezig met een signaal") == 1
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage.crypto import Keyring, Sealed
-from storage.models import Draft, sealing_context, utcnow
+from storage.models import DraftRow, sealing_context, utcnow
 from storage.repositories.common import insert_or_skip
 
 
@@ -22,7 +22,7 @@ class ConcurrentUpdate(Exception):
     """Another writer changed the draft first; reload and try again."""
 
 
-_drafts = Draft.__table__
+_drafts = DraftRow.__table__
 _COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
             _drafts.c.recent_updates, _drafts.c.external_hash)
 _OF_CHANNEL = _drafts.c.channel == bindparam("channel")
@@ -62,7 +62,7 @@ class DraftRecord:
 
 
 def _draft_context(channel: str, external_hash: str) -> str:
-    return sealing_context(Draft, "state", {"channel": channel, "external_hash": external_hash})
+    return sealing_context(DraftRow, "state", {"channel": channel, "external_hash": external_hash})
 
 
 class DraftRepository:
@@ -139,7 +139,7 @@ class DraftRepository:
 
     async def purge_expired(self, *, now: datetime) -> int:
         """Delete every expired draft; returns how many."""
-        result = await self.session.execute(delete(Draft).where(Draft.expires_at <= now))
+        result = await self.session.execute(delete(DraftRow).where(DraftRow.expires_at <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.crypto import Sealed
 from storage.models import (
     AlertChat,
-    Draft,
+    DraftRow,
     GemeenteMerge,
     HouseNumberRoute,
     Invite,
@@ -143,15 +143,16 @@ class MergeRepository:
         for _ in range(3):
             conflicts = 0
             for draft in list(await self.session.scalars(
-                    select(Draft).execution_options(populate_existing=True))):
+                    select(DraftRow).execution_options(populate_existing=True))):
                 answers = dict(draft.state.get("answers") or {})
                 if answers.get("gemeente") != source:
                     continue
                 answers.update(gemeente=target, gemeente_name=target_name)
                 result = await self.session.execute(
-                    update(Draft).where(Draft.id == draft.id, Draft.version == draft.version)
+                    update(DraftRow)
+                    .where(DraftRow.id == draft.id, DraftRow.version == draft.version)
                     .values(state=Sealed({**draft.state, "answers": answers},
-                                         sealing_context(Draft, "state", draft)),
+                                         sealing_context(DraftRow, "state", draft)),
                             version=draft.version + 1)
                     .execution_options(synchronize_session=False))
                 changed = int(result.rowcount)  # type: ignore[attr-defined]
