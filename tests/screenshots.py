@@ -1,7 +1,7 @@
 """The report page and the QR poster as a fictitious gemeente gets them, seen in headless Chromium.
 
-Used by ``tests/test_screenshots.py``; ``python -m tests.screenshots docs`` remakes the images in
-``docs/`` (report-a4.png, qr-poster.png and example-chart.png, the ``/stats`` chart).
+Used by ``tests/e2e/test_screenshots.py``; ``python -m tests.screenshots docs`` remakes the
+images in ``docs/`` (report-a4.png, qr-poster.png and example-chart.png, the ``/stats`` chart).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.report import write_report
 from bot.services import open_services
 from storage.repositories import MonitoringRepository
 from tests.conftest import make_settings
-from tests.test_monitoring import KNIP, NOW, POSTNL, Q3, RABO, NoSender, at, row, seed
+from tests.integration.test_monitoring import KNIP, NOW, POSTNL, Q3, RABO, NoSender, at, row, seed
 
 A4 = (794, 1123)  # an A4 page in CSS pixels (96 per inch)
 POSTER = (560, 794)  # the A5 poster (148 x 210 mm) in CSS pixels

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from bot.settings import ConfigError, Settings, load_settings
 from tests.conftest import TEST_KEY
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = f"""
 [telegram]
 token = "123456:ABCdef-ghi"

@@ -45,7 +45,7 @@ from tests.harness import BotRunner, Person
 Q3 = Period.quarter(2025, 3)  # 2025-06-30 22:00 UTC up to 2025-09-30 22:00 UTC
 START, END = Q3.start, Q3.end
 NOW = datetime(2025, 12, 1, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def at(text: str) -> datetime:

@@ -12,7 +12,7 @@ from pathlib import Path
 import storage.repositories as repositories
 from storage.uow import UnitOfWork
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_repository_is_exported_and_on_the_unit_of_work() -> None:

@@ -16,7 +16,7 @@ from bot.settings import ConfigError, load_settings
 from bot.texts import render_text, text_for
 from storage.models import utcnow
 from tests.conftest import make_settings
-from tests.test_settings import GOOD, write
+from tests.unit.test_settings import GOOD, write
 
 # The chosen bounds (inclusive); config.example.toml and bot/settings.py explain them.
 BOUNDS = {

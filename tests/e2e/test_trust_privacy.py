@@ -22,8 +22,8 @@ from storage.crypto import CryptoError, generate_key
 from storage.models import SEALED, Base, Outbox, Signal, utcnow
 from tests.conftest import TERNEUZEN, TEST_KEY, make_settings
 from tests.harness import BotRunner, Person, claim_and_close, eventually, file_signal
-from tests.test_privacy import SIGNALER, file_distinctive_signal, raw_dump
-from tests.test_settings import run_cli
+from tests.integration.test_privacy import SIGNALER, file_distinctive_signal, raw_dump
+from tests.unit.test_settings import run_cli
 
 REGISSEUR, TEAM, GROUP, BACKUP = 7001, 7003, -1007002, 7009
 FAMILY = -4242  # a family group a staff member is in; the bot is a member too

@@ -14,8 +14,8 @@ from bot.workflow import NoAccess
 from storage.models import Invite, Signal, utcnow
 from tests.conftest import TEST_KEY
 from tests.harness import BotRunner, Person, file_signal
-from tests.test_privacy import raw_dump
-from tests.test_settings import run_cli
+from tests.integration.test_privacy import raw_dump
+from tests.unit.test_settings import run_cli
 
 REGISSEUR, TEAM, OTHER_REGISSEUR = 7001, 7003, 7101
 

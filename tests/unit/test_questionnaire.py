@@ -15,7 +15,7 @@ from bot.engine import Choose, Engine, Text
 from bot.questionnaires import SIGNAL_FILE, signal, with_extras
 from bot.questionnaires.loader import QuestionnaireError, check, load, load_extras
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_EXTRAS = ROOT / "docs" / "extra-questions.example.toml"
 
 # A questionnaire with one planted error per marked line ("# <- ..."); each must be reported

@@ -22,9 +22,9 @@ from bot.settings import ConfigError, Settings, load_settings
 from storage.models import utcnow
 from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
 from tests.harness import BotRunner, Person
-from tests.test_monitoring import NoSender, row, seed
+from tests.integration.test_monitoring import NoSender, row, seed
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "docs" / "extra-questions.example.toml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "extra-questions.example.toml"
 
 
 @pytest.fixture

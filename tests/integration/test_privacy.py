@@ -12,9 +12,9 @@ from sqlalchemy import select, text
 from bot.settings import Settings
 from storage.models import Base, Outbox, Signal, SignalEvent, utcnow
 from tests.conftest import TEST_KEY, make_settings
+from tests.e2e.test_staff_workflow import GROUP, REGISSEUR
 from tests.harness import BotRunner, Person, claim_and_close, eventually
-from tests.test_settings import run_cli
-from tests.test_staff_workflow import GROUP, REGISSEUR
+from tests.unit.test_settings import run_cli
 
 SIGNALER = 987654321
 SECRETS = ["4532 XY", "77 B", "Zeldzaam-Woord-Qx7", "Henkie Pietersma", "+31698765432",
