@@ -34,7 +34,9 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
         "",
         *(f"<b>{label}:</b> {value}" for label, value in engine.summary_lines(answers)),
     ]
-    if not engine.questionnaire.consented(answers):
+    if signal.signaler_id is None:  # /vergeetmij: no contact and no questions any more
+        lines += ["", messages.ALERT_FORGOTTEN]
+    elif not engine.questionnaire.consented(answers):
         lines += ["", messages.ALERT_ANONYMOUS]
     state = signal.status
     if state is not State.NEW:

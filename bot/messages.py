@@ -182,6 +182,8 @@ ALERT_TITLE = "🔔 <b>Nieuw signaal {reference}</b>"
 ALERT_RECEIVED = "Ontvangen: {when}"
 ALERT_GEMEENTE = "Gemeente: {gemeente}"
 ALERT_ANONYMOUS = "<i>Melder wil anoniem blijven; een vraag kan via de bot.</i>"
+ALERT_FORGOTTEN = ("<i>Melder heeft gevraagd vergeten te worden: geen contact of vraag meer "
+                   "mogelijk.</i>")
 ALERT_STATE = "<b>Status:</b> {state}"
 ALERT_OWNER = "<b>Bij:</b> {name}"
 ALERT_OUTCOME = "<b>Uitkomst:</b> {outcome}"

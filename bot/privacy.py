@@ -12,18 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import messages
 from bot.alerts import STAFF_COPIES, Alerts
 from bot.outbox import SIGNALER_KINDS, OutboxKind
-from bot.questionnaire import Questionnaire
+from bot.questionnaire import Marker, Questionnaire
 from bot.workflow import EventAction
 from storage.models import Signal, utcnow
 from storage.uow import UnitOfWork
 
 # History entries whose detail holds free text typed by people.
 TEXT_EVENTS = frozenset({EventAction.NOTE, EventAction.QUESTION, EventAction.ANSWER})
-CONTACT_FIELDS = ("contact_name", "contact_phone")
 
 
 @dataclass
@@ -49,6 +49,7 @@ class Privacy:
         self._alerts = alerts
         self._on_commit = on_commit
         self._personal = tuple(q.id for q in questionnaire.questions if q.personal)
+        self._questionnaire = questionnaire
 
     async def purge(self, now: datetime | None = None, *, dry_run: bool = False) -> PurgeReport:
         """Erase the personal fields of closed signals past their gemeente's retention."""
@@ -89,6 +90,18 @@ class Privacy:
             if row.failed_at is not None:  # never delivered: nothing to erase in a chat
                 await uow.outbox.delete(row)
 
+    def _without_contact(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers without the consent to contact and what was asked only because of it."""
+        consent = self._questionnaire.marked(Marker.CONSENT).id
+        kept = {k: v for k, v in answers.items() if k != consent}
+
+        def because_of_consent(question_id: str) -> bool:
+            question = self._questionnaire.get(question_id)
+            return (question is not None and question.applies(answers)
+                    and not question.applies(kept))
+
+        return {k: v for k, v in kept.items() if not because_of_consent(k)}
+
     async def forget_signaler(self, channel: str, external_id: str) -> int:
         """``/vergeetmij``: drop the person's contact details and link from their signals.
 
@@ -110,8 +123,7 @@ class Privacy:
                 await uow.questions.close(question_id=question.id, result="forgotten", now=now)
             signals = await uow.signals.list_by_signaler(signaler_id=signaler.id, limit=None)
             for signal in signals:
-                signal.answers = {k: v for k, v in signal.answers.items()
-                                  if k not in CONTACT_FIELDS}
+                signal.answers = self._without_contact(signal.answers)
                 signal.signaler_id = None
                 await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN, at=now)
                 await uow.outbox.delete_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS)

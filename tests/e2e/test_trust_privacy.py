@@ -135,6 +135,8 @@ async def test_forget_me_leaves_no_trace_of_the_signaler_in_chats_or_tables(
     await signaler.tap("Ja, vergeet mij")
     await outbox_settled(runner)
     assert leaks(api, CONTACT) == []
+    alert = held(api, GROUP)[0]  # the alert, refreshed: no contact any more, and it says so
+    assert "Contact mag" not in alert and "vergeten" in alert, alert
     dump = await decrypted_dump(runner)
     for trace in [*CONTACT, str(SIGNALER), lookup]:
         assert trace not in dump, trace
