@@ -258,11 +258,12 @@ class AdminService:
     async def add_organisation(self, actor: Actor, name: str, role: str,
                                gemeente_code: str | None, bot_username: str) -> OrganisationLink:
         """Register a signaler organisation; a name its gemeente has already is refused."""
-        from bot.questionnaire import ROLES as SIGNALER_ROLES
+        from bot.questionnaire import Marker
+        from bot.questionnaires import signal
 
-        if role not in {option.value for option in SIGNALER_ROLES}:
-            raise AdminError(f"unknown role {role}; one of "
-                             f"{', '.join(o.value for o in SIGNALER_ROLES)}")
+        roles = [option.value for option in signal().marked(Marker.ROLE).options]
+        if role not in roles:
+            raise AdminError(f"unknown role {role}; one of {', '.join(roles)}")
         name = " ".join(name.split())
         if not 1 <= len(name) <= ORG_NAME_MAX:
             raise AdminError(f"an organisation's name is 1 to {ORG_NAME_MAX} characters, "

@@ -184,11 +184,3 @@ class Questionnaire:
         option = question.option(str(answers.get(question.id)))
         return bool(option and option.grants)
 
-
-def __getattr__(name: str) -> Any:
-    """``ROLES``: the signaler roles (options of the role question of the signal questionnaire)."""
-    if name == "ROLES":
-        from bot.questionnaires import signal
-
-        return signal().marked(Marker.ROLE).options
-    raise AttributeError(name)
