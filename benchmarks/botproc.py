@@ -9,7 +9,8 @@ Usage: ``python benchmarks/botproc.py '<json spec>'``. The spec names the bot (`
   it runs on asyncio's event loop, or with ``uvloop`` on uvloop.
 * ``raw``: no PTB at all, an aiohttp long-poll loop answering each update in turn (the
   transport's own limit on this machine).
-* ``signaalbot``: ``bot.app.build_application`` on ``settings`` (a ``Settings`` dict), on the
+* ``signaalbot``: ``handlers.telegram.app.build_application`` on ``settings`` (a ``Settings``
+  dict), on the
   event loop and with the garbage collector settings of ``signaalbot run``.
 
 The process polls ``base_url`` and prints one JSON line ``{"ready": true}`` once polling;
@@ -43,8 +44,8 @@ from telegram.ext import (  # noqa: E402
 )
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.telegram_request import AiohttpRequest  # noqa: E402
-from bot.update_processor import ChatOrderedUpdateProcessor  # noqa: E402
+from handlers.telegram.request import AiohttpRequest  # noqa: E402
+from handlers.telegram.update_processor import ChatOrderedUpdateProcessor  # noqa: E402
 
 POOL = 256  # PTB's default pool size for ordinary calls
 POLL_TIMEOUT = timedelta(seconds=10)
@@ -85,8 +86,8 @@ def echo_application(spec: dict[str, Any]) -> Application[Any, Any, Any, Any, An
 
 def signaalbot_application(spec: dict[str, Any]) -> Application[Any, Any, Any, Any, Any, Any]:
     """Signaalbot itself, from a real settings object."""
-    from bot.app import build_application
     from bot.settings import Settings
+    from handlers.telegram.app import build_application
 
     settings = dict(spec["settings"])
     settings["telegram"] = {**settings["telegram"], "token": spec["token"],
@@ -158,7 +159,7 @@ if __name__ == "__main__":
     spec = json.loads(sys.argv[1])
     loop_factory = None  # asyncio's
     if spec["kind"] == "signaalbot":
-        from bot.app import new_event_loop, tune_garbage_collector
+        from handlers.telegram.app import new_event_loop, tune_garbage_collector
 
         tune_garbage_collector()
         loop_factory = new_event_loop

@@ -80,7 +80,7 @@ def zipped(csv_file: Path) -> Path:
 
 def child(url: str, file: Path) -> None:
     """Import ``file`` into the database at ``url`` and print the figures as JSON."""
-    from bot.postcodes import import_cbs
+    from bot.core.postcodes import import_cbs
     from storage.crypto import Keyring, generate_key
     from storage.db import create_engine, session_factory, upgrade
     from storage.uow import UnitOfWork

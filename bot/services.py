@@ -11,17 +11,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot import config_apply
-from bot.admin import AdminService
-from bot.alerts import Alerts
-from bot.engine import Engine
-from bot.followup import FollowUp
-from bot.intake import IntakeService
-from bot.outbox import Dispatcher, Sender, Throttle
-from bot.privacy import Privacy
-from bot.questionnaires import for_settings
+from bot.core import config_apply
+from bot.core.admin import AdminService
+from bot.core.alerts import Alerts
+from bot.core.engine import Engine
+from bot.core.followup import FollowUp
+from bot.core.intake import IntakeService
+from bot.core.outbox import Dispatcher, Sender, Throttle
+from bot.core.privacy import Privacy
+from bot.core.questionnaires import for_settings
+from bot.core.staff import StaffService
 from bot.settings import Settings, keyring
-from bot.staff import StaffService
 from storage.crypto import Keyring
 from storage.db import create_engine, session_factory, upgrade
 from storage.uow import UnitOfWork
@@ -74,7 +74,7 @@ class Services:
 
 
 async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:
-    """Apply the configuration to the database (see ``bot.config_apply``)."""
+    """Apply the configuration to the database (see ``bot.core.config_apply``)."""
     await config_apply.apply(settings, uow)
 
 

@@ -36,7 +36,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from bot.workflow import StaffRole
+from bot.core.workflow import StaffRole
 from storage.crypto import CryptoError, Keyring, parse_key
 
 CONFIG_ENV = "SIGNAALBOT_CONFIG"
@@ -54,7 +54,7 @@ class ConfigError(Exception):
 # -- bounds of numeric settings
 
 # Bounds (inclusive) of the gemeente settings that `signaalbot gemeente set` changes too; the
-# one definition for the config (GemeenteSettings) and bot.admin.AdminService.set_setting.
+# one definition for the config (GemeenteSettings) and bot.core.admin.AdminService.set_setting.
 # NaN and infinity are outside every range: timedelta(days=inf) raises, so a single
 # `retention_days = inf` once stopped the retention purge for all gemeenten.
 GEMEENTE_BOUNDS: dict[str, tuple[float, float]] = {
@@ -331,7 +331,7 @@ class GemeenteSettings(_Table):
     @field_validator("texts")
     @classmethod
     def _known_texts(cls, value: dict[str, str]) -> dict[str, str]:
-        from bot.texts import TEXTS
+        from bot.core.texts import TEXTS
 
         for key in value:
             if key not in TEXTS:
@@ -369,7 +369,7 @@ class GemeenteSettings(_Table):
         """Find the file of extra questions from the config's folder, and check it."""
         if self.questions is None:
             return self
-        from bot.questionnaires.loader import QuestionnaireError, load_extras
+        from bot.core.questionnaires.loader import QuestionnaireError, load_extras
 
         config = os.environ.get(CONFIG_ENV)
         path = Path(config).parent / self.questions if config else Path(self.questions)

@@ -14,10 +14,20 @@ import os
 import re
 from typing import TextIO
 
-from bot import messages
-from bot.engine import Button, Capabilities, Choose, Input, Prompt, Result, Status, Text, pressed
-from bot.intake import ConversationKey
-from bot.outbox import Outgoing
+from bot.core import messages
+from bot.core.engine import (
+    Button,
+    Capabilities,
+    Choose,
+    Input,
+    Prompt,
+    Result,
+    Status,
+    Text,
+    pressed,
+)
+from bot.core.intake import ConversationKey
+from bot.core.outbox import Outgoing
 from bot.services import Services
 
 CHANNEL = "console"

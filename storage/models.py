@@ -29,7 +29,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.workflow import EventAction, StaffRole, State
+from bot.core.workflow import EventAction, StaffRole, State
 from storage.crypto import (
     CryptoError,
     EncryptedJSON,

@@ -16,8 +16,8 @@ from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.app import build_application
 from bot.settings import Settings, keyring
+from handlers.telegram.app import build_application
 from storage.db import create_engine, session_factory
 from storage.uow import UnitOfWork
 from tests.standin import BotApiStandIn

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import charts, poster
-from bot.monitoring import Figures, Period, compute
-from bot.report import write_report
+from bot.core.monitoring import Figures, Period, compute
+from bot.reporting import charts, poster
+from bot.reporting.report import write_report
 from bot.services import open_services
 from storage.repositories import MonitoringRepository
 from tests.conftest import make_settings

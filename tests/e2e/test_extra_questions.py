@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.monitoring import Period, compute
-from bot.report import write_report
+from bot.core.monitoring import Period, compute
+from bot.reporting.report import write_report
 from bot.services import open_services
 from bot.settings import ConfigError, Settings, load_settings
 from storage.models import utcnow

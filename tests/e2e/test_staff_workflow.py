@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import String, select
 from sqlalchemy.exc import StatementError
 
-from bot.workflow import (
+from bot.core.workflow import (
     TRANSITIONS,
     Action,
     EventAction,

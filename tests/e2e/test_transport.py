@@ -24,9 +24,9 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.app import build_application, new_event_loop
-from bot.telegram_request import AiohttpRequest, api_request, get_updates_request
-from bot.update_processor import ChatOrderedUpdateProcessor, update_processor
+from handlers.telegram.app import build_application, new_event_loop
+from handlers.telegram.request import AiohttpRequest, api_request, get_updates_request
+from handlers.telegram.update_processor import ChatOrderedUpdateProcessor, update_processor
 from tests.conftest import make_settings
 from tests.harness import BotRunner, Person, file_signal
 from tests.standin import BotApiStandIn, Upload

@@ -15,8 +15,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select, text
 
-from bot.admin import CLI
-from bot.buttons import StaffAction, StaffButton
+from bot.core.admin import CLI
+from bot.core.buttons import StaffAction, StaffButton
 from bot.settings import Settings
 from storage.crypto import CryptoError, generate_key
 from storage.models import SEALED, Base, Outbox, Signal, utcnow

@@ -1,6 +1,7 @@
 """Webhook mode: the secret token and the body size are checked before a body is read.
 
-The bot is started as ``run()`` starts it in webhook mode (``handlers.webhook.serve_webhook``),
+The bot is started as ``run()`` starts it in webhook mode
+(``handlers.telegram.webhook.serve_webhook``),
 against the Bot API stand-in, and spoken to over raw HTTP/1.1 so a test can stop sending half
 way through a body and see whether the server answers before it has the whole body.
 """
@@ -17,9 +18,9 @@ import aiohttp
 import pytest
 from pydantic import SecretStr
 
-from bot.app import ALLOWED_UPDATES, build_application
 from bot.settings import Settings
-from handlers.webhook import serve_webhook
+from handlers.telegram.app import ALLOWED_UPDATES, build_application
+from handlers.telegram.webhook import serve_webhook
 
 SECRET = "s3cret-token"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

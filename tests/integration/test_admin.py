@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.admin import CLI, Actor, AdminError
-from bot.workflow import NoAccess
+from bot.core.admin import CLI, Actor, AdminError
+from bot.core.workflow import NoAccess
 from storage.models import Invite, Signal, utcnow
 from tests.conftest import TEST_KEY
 from tests.harness import BotRunner, Person, file_signal

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.main import app
 from tests.integration.test_admin import write_config
 
 ENV: dict[str, str | None] = {"SIGNAALBOT_TELEGRAM__BOT_USERNAME": "signaalbot_test_bot"}
@@ -127,7 +127,7 @@ def test_texts_preview_shows_the_text_as_a_user_sees_it(config: str) -> None:
 
 
 def test_bold_shows_as_bold_on_a_terminal() -> None:
-    from bot.cli_admin import as_seen
+    from bot.cli.admin import as_seen
 
     text = "Welkom bij het <b>Signaalpunt</b> &amp; <i>meer</i>"
     assert as_seen(text, terminal=True) == "Welkom bij het \033[1mSignaalpunt\033[0m & meer"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import CLI, SETTABLE, AdminError
-from bot.outbox import Outgoing
+from bot.core.admin import CLI, SETTABLE, AdminError
+from bot.core.outbox import Outgoing
+from bot.core.texts import render_text, text_for
 from bot.services import Services, open_services
 from bot.settings import ConfigError, load_settings
-from bot.texts import render_text, text_for
 from storage.models import utcnow
 from tests.conftest import make_settings
 from tests.unit.test_settings import GOOD, write
@@ -232,7 +232,7 @@ def test_render_text_fills_only_the_two_placeholders(template: str, expected: st
 
 
 def test_render_text_of_built_in_texts_is_unchanged() -> None:
-    from bot.texts import TEXTS
+    from bot.core.texts import TEXTS
 
     values = {"reference": "SP-1", "gemeente": "T&T"}
     for template in TEXTS.values():

@@ -20,8 +20,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import charts
-from bot.monitoring import (
+from bot.core.monitoring import (
     Cell,
     Durations,
     Figures,
@@ -33,8 +32,9 @@ from bot.monitoring import (
     series,
     shown,
 )
-from bot.outbox import Outgoing
-from bot.report import figures_rows, summary_html, telegram_text, write_report
+from bot.core.outbox import Outgoing
+from bot.reporting import charts
+from bot.reporting.report import figures_rows, summary_html, telegram_text, write_report
 from bot.services import Services, open_services
 from bot.settings import Settings
 from storage.models import NotOnBoard, Organisation, Signal, utcnow

@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from bot.cli import app as cli
-from bot.postcodes import CbsFormatError, import_cbs, open_source, read_names
-from bot.routing import (
+from bot.cli.main import app as cli
+from bot.core.postcodes import CbsFormatError, import_cbs, open_source, read_names
+from bot.core.routing import (
     MergeError,
     RouteKind,
     merge_gemeenten,
@@ -385,8 +385,8 @@ async def test_command_line(db_url: str, tmp_path: Path) -> None:
 
 
 async def test_config_apply_does_not_undo_a_merge(services: Services) -> None:
-    from bot import config_apply
-    from bot.routing import merge_gemeenten
+    from bot.core import config_apply
+    from bot.core.routing import merge_gemeenten
 
     async with services.uow() as uow:
         await merge_gemeenten(uow, source="GM0917", target="GM0715")

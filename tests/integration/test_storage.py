@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select, text, update
 
-from bot.engine import Choose, Done, Input, Skip, Status, Text, Toggle
-from bot.intake import ConversationKey
-from bot.outbox import DeliveryError, Outgoing
+from bot.core.engine import Choose, Done, Input, Skip, Status, Text, Toggle
+from bot.core.intake import ConversationKey
+from bot.core.outbox import DeliveryError, Outgoing
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.buttons import (
+from bot.core.buttons import (
     MAX_BYTES,
     AdminAction,
     AdminButton,
@@ -17,9 +17,9 @@ from bot.buttons import (
     StaffButton,
     unpack,
 )
-from bot.cards import card_buttons, choices
-from bot.engine import Cancel, Choose
-from bot.workflow import OUTCOMES, REFERRALS, STATUSES, StaffRole, State
+from bot.core.cards import card_buttons, choices
+from bot.core.engine import Cancel, Choose
+from bot.core.workflow import OUTCOMES, REFERRALS, STATUSES, StaffRole, State
 from storage.models import Signal
 
 BIG_ID = 2**63 - 1  # the largest id a database gives out

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import messages
-from bot.buttons import IntakeButton, unpack
-from bot.engine import (
+from bot.core import messages
+from bot.core.buttons import IntakeButton, unpack
+from bot.core.engine import (
     MENU,
     Cancel,
     Capabilities,
@@ -30,7 +30,7 @@ from bot.engine import (
     parse_phone,
     parse_postcode,
 )
-from bot.questionnaires import signal
+from bot.core.questionnaires import signal
 
 ENGINE = Engine(signal(description_max_chars=100))
 TERNEUZEN = Route(on_board=True, gemeente="GM0715", gemeente_name="Terneuzen")

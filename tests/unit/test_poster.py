@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import segno
 
-from bot import poster
+from bot.reporting import poster
 from tests.conftest import TEST_KEY
 from tests.unit.test_settings import run_cli
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.engine import Choose, Engine, Text
-from bot.questionnaires import SIGNAL_FILE, signal, with_extras
-from bot.questionnaires.loader import QuestionnaireError, check, load, load_extras
+from bot.cli.main import app
+from bot.core.engine import Choose, Engine, Text
+from bot.core.questionnaires import SIGNAL_FILE, signal, with_extras
+from bot.core.questionnaires.loader import QuestionnaireError, check, load, load_extras
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_EXTRAS = ROOT / "docs" / "extra-questions.example.toml"
@@ -157,11 +157,12 @@ def test_show_prints_the_flow_for_a_policy_officer() -> None:
 
 
 def test_the_engine_names_no_question_of_the_signal_questionnaire() -> None:
-    for module in ("engine.py", "intake.py", "cards.py"):
-        source = (ROOT / "bot" / module).read_text(encoding="utf-8")
+    for name in ("engine.py", "intake.py", "cards.py", "alerts.py", "staff.py", "privacy.py"):
+        module = ROOT / "bot" / "core" / name
+        source = module.read_text(encoding="utf-8")
         for question in signal().questions:
             for quoted in (f'"{question.id}"', f"'{question.id}'"):
-                assert quoted not in source, (module, question.id)
+                assert quoted not in source, (module.name, question.id)
 
 
 def test_markers_find_the_questions_the_code_needs() -> None:

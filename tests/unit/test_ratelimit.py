@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handlers.ratelimit import PriorityRateLimiter
+from handlers.telegram.ratelimit import PriorityRateLimiter
 from storage.models import utcnow
 from tests.harness import BotRunner, Person, eventually
 

@@ -1,0 +1,1 @@
+"""The ``signaalbot`` command line (Typer): run, chat, admin, postcodes, reports."""

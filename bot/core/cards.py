@@ -1,0 +1,146 @@
+"""What staff see of a signal: the alert card, its buttons per state, history and lists."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core import messages
+from bot.core.buttons import StaffAction, StaffButton
+from bot.core.engine import Engine
+from bot.core.outbox import Buttons
+from bot.core.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, EventAction, State
+from storage.models import Signal, SignalEvent
+
+LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
+
+
+def local(moment: datetime) -> str:
+    """A timestamp as Dutch local time."""
+    return moment.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M")
+
+
+def card(engine: Engine, signal: Signal, *, gemeente_name: str,
+         owner_name: str | None = None, footer: str = "") -> str:
+    """The alert text: the report, then where it stands. HTML-safe; readable on a phone."""
+    assert signal.reference is not None
+    answers = {**signal.answers, engine.role.id: signal.role}
+    lines = [
+        messages.ALERT_TITLE.format(reference=html.escape(signal.reference)),
+        messages.ALERT_RECEIVED.format(when=local(signal.created_at)),
+        messages.ALERT_GEMEENTE.format(gemeente=html.escape(gemeente_name)),
+        "",
+        *(f"<b>{label}:</b> {value}" for label, value in engine.summary_lines(answers)),
+    ]
+    if signal.signaler_id is None:  # /vergeetmij: no contact and no questions any more
+        lines += ["", messages.ALERT_FORGOTTEN]
+    elif not engine.questionnaire.consented(answers):
+        lines += ["", messages.ALERT_ANONYMOUS]
+    state = signal.status
+    if state is not State.NEW:
+        lines += ["", messages.ALERT_STATE.format(state=STATE_LABELS[state])]
+        if owner_name:
+            lines.append(messages.ALERT_OWNER.format(name=html.escape(owner_name)))
+        if signal.outcome:
+            lines.append(messages.ALERT_OUTCOME.format(outcome=OUTCOMES[signal.outcome]))
+    if footer:
+        lines += ["", footer]
+    return "\n".join(lines)
+
+
+def card_buttons(signal: Signal) -> Buttons:
+    """The actions that fit the signal's state (each is checked again when pressed)."""
+    state, sid = signal.status, signal.id
+    details = staff_button(messages.BTN_DETAILS, StaffAction.DETAILS, sid)
+    assign = staff_button(messages.BTN_ASSIGN, StaffAction.ASSIGN_MENU, sid)
+    ask = staff_button(messages.BTN_ASK, StaffAction.ASK, sid)
+    if state is State.NEW:
+        return ((staff_button(messages.BTN_CLAIM, StaffAction.CLAIM, sid), assign),
+                (ask, details))
+    if state is State.CLOSED:
+        return ((details,),)
+    return ((staff_button(messages.BTN_STATUS, StaffAction.STATUS_MENU, sid),
+             staff_button(messages.BTN_CLOSE, StaffAction.CLOSE_MENU, sid)),
+            (assign, ask),
+            (details,))
+
+
+def staff_button(label: str, action: StaffAction, signal_id: int,
+                 arg: str = "") -> tuple[str, str]:
+    """A staff button: its label and data (checked again on every press)."""
+    return label, StaffButton(action, signal_id, arg).pack()
+
+
+def choices(action: StaffAction, signal_id: int, options: dict[str, str]) -> Buttons:
+    """One button per option, two to a row."""
+    buttons = [staff_button(label, action, signal_id, code) for code, label in options.items()]
+    return tuple(tuple(buttons[i:i + 2]) for i in range(0, len(buttons), 2))
+
+
+def describe_event(event: SignalEvent) -> str:
+    """One history entry as text (HTML-safe)."""
+    detail = event.detail
+    match event.action:
+        case EventAction.FILED:
+            return "Ontvangen"
+        case EventAction.CLAIM:
+            return "Opgepakt"
+        case EventAction.ASSIGN:
+            return f"Toegewezen aan {html.escape(detail.get('to', '?'))}"
+        case EventAction.STATUS:
+            text = STATUSES.get(detail.get("status", ""), "Status")
+            if detail.get("referral"):
+                text += f" ({REFERRALS.get(detail['referral'], '')})"
+            return text
+        case EventAction.CLOSE:
+            return f"Afgerond: {OUTCOMES.get(detail.get('outcome', ''), '')}"
+        case _ if detail.get("erased"):
+            return "(tekst gewist na de bewaartermijn)"
+        case EventAction.NOTE:
+            return f"Notitie: {html.escape(detail.get('text', ''))}"
+        case EventAction.QUESTION:
+            return f"Vraag aan melder: {html.escape(detail.get('text', ''))}"
+        case EventAction.ANSWER:
+            return f"Antwoord van melder: {html.escape(detail.get('text', ''))}"
+        case EventAction.NO_ANSWER:
+            return "Vraag aan melder: geen reactie ontvangen"
+        case EventAction.DECLINED:
+            return "Melder wil geen vragen meer"
+        case EventAction.ESCALATE:
+            return f"Herinnering verstuurd (niveau {detail.get('level', '?')})"
+        case EventAction.REMINDER:
+            return "Herinnering: geen status vastgelegd"
+        case EventAction.FORGOTTEN:
+            return "Melder liet contactgegevens en koppeling wissen"
+    return html.escape(event.action)
+
+
+def history(events: Sequence[tuple[SignalEvent, str | None]]) -> str:
+    """A signal's history, oldest first."""
+    lines = [messages.HISTORY_TITLE]
+    for event, actor in events:
+        if event.action is EventAction.VIEW:  # views are kept for the audit, not shown
+            continue
+        who = f" — {html.escape(actor)}" if actor else ""
+        lines.append(f"{local(event.at)}: {describe_event(event)}{who}")
+    return "\n".join(lines)
+
+
+def age(since: datetime, now: datetime) -> str:
+    """How long ago, compactly: "3 d 4 u" or "5 u" or "12 min"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} u"
+    return f"{hours} u" if hours else f"{minutes} min"
+
+
+def list_line(signal: Signal, now: datetime, owner_name: str | None) -> str:
+    """One line of /open or /mijn."""
+    assert signal.reference is not None
+    owner = f" · {html.escape(owner_name)}" if owner_name else ""
+    return messages.LIST_LINE.format(reference=signal.reference, age=age(signal.created_at, now),
+                                     state=STATE_LABELS[signal.status], owner=owner)

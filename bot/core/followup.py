@@ -1,0 +1,119 @@
+"""Due-time work: escalate unclaimed signals, remind silent owners, expire relayed questions.
+
+Due times live in the database (``signals.due_at``, ``relayed_questions.expires_at``), so
+a restart loses nothing; the bot's job queue calls ``run_due`` every minute.
+
+Escalation counts plain hours, not working hours: signals also arrive at weekends and on
+holidays, and a plain clock is predictable for everyone. A signal still unclaimed after the
+gemeente's ``escalation_hours`` reminds the regisseur(s); after the same period again, the
+gemeente's backup contacts. A claimed signal without any status for ``silent_days``
+reminds its owner, and again after each further period.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core import messages
+from bot.core.cards import card_buttons
+from bot.core.outbox import OutboxKind
+from bot.core.workflow import EventAction, StaffRole, State
+from storage.models import Signal, utcnow
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PROCESSED_UPDATES_KEPT = timedelta(days=2)  # Telegram keeps unconfirmed updates for a day
+
+
+@dataclass
+class DueReport:
+    """What one run did."""
+
+    escalated: int = 0
+    reminded: int = 0
+    questions_expired: int = 0
+    drafts_purged: int = 0
+
+
+class FollowUp:
+    """Runs what is due; safe to run from several processes (each change is conditional)."""
+
+    def __init__(self, uow: Callable[[], UnitOfWork], *,
+                 on_commit: Callable[[], None] = lambda: None) -> None:
+        self._uow = uow
+        self._on_commit = on_commit
+
+    async def run_due(self, now: datetime | None = None) -> DueReport:
+        """Do everything that is due at ``now`` (default: the current time)."""
+        now = now or utcnow()
+        report = DueReport()
+        async with self._uow() as uow:
+            for signal in await uow.signals.list_due(now=now):
+                if signal.status is State.NEW:
+                    report.escalated += await self._escalate(uow, signal, now)
+                else:
+                    report.reminded += await self._remind_owner(uow, signal, now)
+            for question in await uow.questions.list_expired(now=now):
+                if await uow.questions.close(question_id=question.id, result="expired", now=now):
+                    await uow.events.add(signal_id=question.signal_id, action=EventAction.NO_ANSWER,
+                                         at=now)
+                    report.questions_expired += 1
+            report.drafts_purged = await uow.drafts.purge_expired(now=now)
+            await uow.updates.purge(before=now - PROCESSED_UPDATES_KEPT)
+            await uow.commit()
+        if report.escalated or report.reminded:
+            self._on_commit()
+            log.info("follow-up: %s", report)
+        return report
+
+    async def _escalate(self, uow: UnitOfWork, signal: Signal, now: datetime) -> int:
+        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+        assert gemeente is not None
+        level = signal.escalation_level + 1
+        hours = round((now - signal.created_at).total_seconds() / 3600)
+        blocked = await uow.blocks.blocked(now=now)
+        if level == 1:
+            team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
+            chats = [m.telegram_id for m in team
+                     if m.role is StaffRole.REGISSEUR and m.telegram_id not in blocked]
+            text = messages.REMINDER_UNCLAIMED.format(reference=signal.reference, hours=hours)
+            next_due: datetime | None = now + timedelta(hours=gemeente.escalation_hours)
+        else:
+            chats = [c for c in gemeente.backup_chat_ids if c not in blocked]
+            text = messages.REMINDER_ESCALATED.format(reference=signal.reference, hours=hours,
+                                                      gemeente=html.escape(gemeente.name))
+            next_due = None
+        chats = chats or await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code,
+                                                                 now=now)
+        if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW,
+                                              escalation_level=level, due_at=next_due):
+            return 0
+        await uow.outbox.add_to_chats(chats, kind=OutboxKind.REMINDER, text=text,
+                                      buttons=card_buttons(signal), signal_id=signal.id)
+        await uow.events.add(signal_id=signal.id, action=EventAction.ESCALATE, at=now,
+                             detail={"level": level})
+        return 1
+
+    async def _remind_owner(self, uow: UnitOfWork, signal: Signal, now: datetime) -> int:
+        gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
+        owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
+        assert gemeente is not None
+        if not await uow.signals.change_state(
+                signal_id=signal.id, expected=signal.status,
+                due_at=now + timedelta(days=gemeente.silent_days)):
+            return 0
+        days = max(1, (now - signal.last_activity_at).days)
+        reachable = owner and owner.active and owner.telegram_id not in await uow.blocks.blocked(
+            now=now)
+        chats = ([owner.telegram_id] if owner and reachable
+                 else await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code, now=now))
+        await uow.outbox.add_to_chats(
+            chats, kind=OutboxKind.REMINDER, signal_id=signal.id, buttons=card_buttons(signal),
+            text=messages.REMINDER_SILENT.format(reference=signal.reference, days=days))
+        await uow.events.add(signal_id=signal.id, action=EventAction.REMINDER, at=now)
+        return 1

@@ -1,0 +1,324 @@
+"""Delivering outbox messages: sent after commit, marked sent only once the channel accepted.
+
+Rows are delivered per chat in id order (a chat never sees them reordered); chats proceed
+concurrently, each waiting its turn at the throttle (Telegram's rate limits). A transient
+failure stops that chat for this round and schedules a retry; a permanent one marks the row
+failed and hands it to ``on_undeliverable`` (re-routing, a group's new id).
+
+A message with personal data goes out only if its chat may see it at that moment (checked
+here, just before sending, not only when it was queued). Once sent, its row keeps the chat and
+message id, not its text: the record of the copy, so it can be erased later. An ``erase`` row
+blanks such a copy in its chat, or deletes it where the channel refuses the edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from bot.core import messages
+from storage.models import Outbox, utcnow
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+_MAX_BACKOFF = timedelta(minutes=30)
+Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+class OutboxKind(StrEnum):
+    """What an outbox message is (``Outbox.kind``)."""
+
+    ALERT = "alert"  # a new signal, to a staff chat
+    ALERT_EDIT = "alert_edit"  # an alert brought up to date
+    ASSIGNED = "assigned"  # the card, to the person it was assigned to
+    ANSWER = "answer"  # a signaler's answer, to the staff member who asked
+    REPLY = "reply"  # a reply with personal data to the acting staff member
+    QUESTION = "question"  # a staff question, relayed to the signaler
+    FEEDBACK = "feedback"  # to the signaler: their signal was picked up, or closed
+    REMINDER = "reminder"  # no status recorded yet, or an escalation
+    NOTICE = "notice"  # to backup contacts: no staff chat can be reached
+    ERASE = "erase"  # blanks (or deletes) a copy sent before
+
+
+# Messages that show personal data: they go only to chats that may see their signal.
+PERSONAL_KINDS = frozenset({OutboxKind.ALERT, OutboxKind.ALERT_EDIT, OutboxKind.ASSIGNED,
+                            OutboxKind.ANSWER, OutboxKind.REPLY})
+# Messages that leave a copy with personal data in a chat, to be erased with their signal.
+COPY_KINDS = frozenset({OutboxKind.ALERT, OutboxKind.ASSIGNED, OutboxKind.ANSWER,
+                        OutboxKind.REPLY, OutboxKind.QUESTION})
+# Messages to signalers: their chat is stored encrypted, and forgotten once delivered (but
+# for a question, which is erased in their chat with its signal).
+SIGNALER_KINDS = frozenset({OutboxKind.FEEDBACK, OutboxKind.QUESTION})
+# A reply sent at once by the handler waits this long before the dispatcher takes it over
+# (after a crash or a failed send): a lost reply still comes.
+REPLY_LEASE = timedelta(seconds=30)
+
+
+class Failure(StrEnum):
+    """Why a send failed, as far as the channel tells."""
+
+    RETRY = "retry"  # network, 5xx, flood limit: try again later
+    UNKNOWN = "unknown"  # a refusal not known to be final: try once more
+    BLOCKED = "blocked"  # the chat cannot be reached (blocked, removed, deleted)
+    GONE = "gone"  # the message to edit or delete is not there any more
+    REFUSED = "refused"  # the channel will not change this message any more (too old)
+    INVALID = "invalid"  # the message itself is wrong; sending it again will not help
+    MIGRATED = "migrated"  # the group lives on under ``new_chat_id``
+
+
+class DeliveryError(Exception):
+    """A send failed; ``retry_after`` in seconds, ``new_chat_id`` for a migrated group."""
+
+    def __init__(self, reason: str, failure: Failure = Failure.RETRY, *,
+                 retry_after: float | None = None, new_chat_id: int | None = None) -> None:
+        super().__init__(reason)
+        self.failure = failure
+        self.retry_after = retry_after
+        self.new_chat_id = new_chat_id
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to deliver, or (``edit_message_id``) an edit or deletion of one sent."""
+
+    chat_id: int
+    text: str
+    buttons: Buttons = ()
+    edit_message_id: int | None = None
+    delete: bool = False
+
+
+class Sender(Protocol):
+    """A channel that can deliver HTML-safe text with buttons."""
+
+    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
+        """Deliver; return the channel's message id. Raises ``DeliveryError``.
+
+        ``bulk`` messages wait their turn in the rate limits; others (a reply to a person
+        waiting for it) go first.
+        """
+
+
+class Throttle(Protocol):
+    """Rate limits for bulk delivery."""
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Return when a message to ``chat_id`` may be sent."""
+
+
+Undeliverable = Callable[[UnitOfWork, Outbox, DeliveryError], Awaitable[None]]
+
+
+def as_buttons(rows: Sequence[Sequence[Sequence[str]]] | None) -> Buttons:
+    """Buttons as stored in JSON -> the ``Outgoing`` shape."""
+    return tuple(tuple((label, data) for label, data in row) for row in rows or ())
+
+
+class Dispatcher:
+    """Drains the outbox: call ``kick()`` after a commit; ``run()`` loops until cancelled."""
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        sender: Sender,
+        *,
+        throttle: Throttle | None = None,
+        on_undeliverable: Undeliverable | None = None,
+        channels: Sequence[str] | None = None,
+        poll_seconds: float = 30.0,
+        batch: int = 1000,
+    ) -> None:
+        self._uow = uow
+        self._sender = sender
+        self._throttle = throttle
+        self.on_undeliverable = on_undeliverable
+        self._channels = channels
+        self._poll = poll_seconds
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._blocked: set[int] = set()  # chats with a block record, as of this round
+        self._failures = asyncio.Lock()
+        self.idle = asyncio.Event()  # set while the loop sleeps with nothing due
+
+    def kick(self) -> None:
+        """Wake the loop: there is something new to send."""
+        self.idle.clear()
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Let ``run`` finish: the message being sent is completed and recorded, then it ends."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Deliver due messages until stopped; sleeps until kicked or the next retry is due."""
+        self._stopping = False
+        while not self._stopping:
+            try:
+                await self.drain()
+                delay = await self._seconds_until_next()
+            except Exception:  # the loop must survive a database hiccup
+                log.exception("outbox dispatcher failed; retrying")
+                delay = self._poll
+            if not self._wake.is_set() and delay >= 1.0:
+                self.idle.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def drain(self) -> int:
+        """Send everything that is due now; returns how many were delivered."""
+        delivered = 0
+        while not self._stopping:
+            self._wake.clear()
+            async with self._uow() as uow:
+                due = await uow.outbox.list_due(now=utcnow(), channels=self._channels,
+                                                limit=self._batch)
+                self._blocked = await uow.blocks.all() if due else self._blocked
+            if not due:
+                return delivered
+            per_chat: dict[tuple[str, int], list[Outbox]] = {}
+            for row in due:
+                per_chat.setdefault((row.channel, row.target), []).append(row)
+            counts = await asyncio.gather(*(self._deliver_chat(rows) for rows in per_chat.values()))
+            delivered += sum(counts)
+            if not any(counts):
+                break
+        return delivered
+
+    async def deliver_now(self, outbox_id: int) -> None:
+        """Send one queued reply at once, ahead of bulk; on failure the dispatcher retries it."""
+        async with self._uow() as uow:
+            row = await uow.outbox.get(outbox_id=outbox_id)
+        if row is not None and row.sent_at is None and row.failed_at is None:
+            await self._deliver(row, bulk=False)
+
+    async def _deliver_chat(self, rows: list[Outbox]) -> int:
+        """One chat's due rows, in order; stops at the first that cannot go now."""
+        delivered = 0
+        for row in rows:
+            if self._stopping:
+                return delivered
+            outcome = await self._deliver(row, bulk=True)
+            if outcome is None:
+                return delivered
+            delivered += outcome
+        return delivered
+
+    async def _deliver(self, row: Outbox, *, bulk: bool) -> bool | None:
+        """Send one row: True when delivered, False when given up, None when not now."""
+        outgoing = await self._outgoing(row)
+        if outgoing is None:
+            return None if row.failed_at is None else False
+        if bulk and self._throttle is not None:
+            await self._throttle.wait_turn(outgoing.chat_id)
+        try:
+            message_id = await self._send(row, outgoing, bulk=bulk)
+        except DeliveryError as error:
+            return await self._failed(row, error)
+        await self._sent(row, message_id)
+        return True
+
+    async def _send(self, row: Outbox, outgoing: Outgoing, *, bulk: bool) -> int | None:
+        """Send; an erasure the channel will not edit deletes the copy instead."""
+        try:
+            return await self._sender.send(outgoing, bulk=bulk)
+        except DeliveryError as error:
+            if row.kind != OutboxKind.ERASE:
+                raise
+            if error.failure is Failure.GONE:  # deleted in the chat: nothing left to erase
+                return outgoing.edit_message_id
+            if error.failure is not Failure.REFUSED or outgoing.delete:
+                raise
+        return await self._sender.send(
+            Outgoing(outgoing.chat_id, "", edit_message_id=outgoing.edit_message_id,
+                     delete=True), bulk=bulk)
+
+    async def _outgoing(self, row: Outbox) -> Outgoing | None:
+        """The message for a row, if it may go now.
+
+        None while an edit's original is not delivered yet, or (the row is then marked
+        failed) when it may not go at all: its chat may not see the signal any more, or the
+        message it edits is gone.
+        """
+        personal = row.kind in PERSONAL_KINDS and row.signal_id is not None
+        if not personal and row.edit_of is None:
+            return Outgoing(row.target, row.text, as_buttons(row.buttons))
+        async with self._uow() as uow:
+            problem = None
+            if personal and not await uow.outbox.recipient_may_see(row):
+                problem = "the chat may not see this signal (any more)"
+            original = await uow.outbox.get(outbox_id=row.edit_of) if row.edit_of else None
+            if row.edit_of is not None and problem is None:
+                if original is None or (original.message_id is None
+                                        and original.failed_at is not None):
+                    problem = "original not delivered"
+                elif original.message_id is None:
+                    return None
+                elif row.kind != OutboxKind.ERASE and original.erased_at is not None:
+                    problem = "the copy was erased"
+        if problem is not None:
+            async with self._failures, self._uow() as uow:
+                await uow.outbox.mark_failed(outbox_id=row.id, error=problem, permanent=True)
+                if row.kind == OutboxKind.ALERT and self.on_undeliverable is not None:
+                    await self.on_undeliverable(uow, row, DeliveryError(problem, Failure.BLOCKED))
+                await uow.commit()
+            row.failed_at = utcnow()
+            self.kick()  # re-routed copies are due now
+            return None
+        edit = original.message_id if original is not None else None
+        return Outgoing(row.target, row.text, as_buttons(row.buttons), edit)
+
+    async def _sent(self, row: Outbox, message_id: int | None) -> None:
+        async with self._uow() as uow:
+            live = await uow.outbox.mark_sent(outbox_id=row.id, message_id=message_id,
+                                              keep_recipient=row.kind == OutboxKind.QUESTION)
+            if row.kind == OutboxKind.ERASE and row.recipient is not None:  # nothing left there
+                await uow.outbox.forget_recipient(outbox_id=row.edit_of or 0)
+            if row.chat_id in self._blocked:
+                await uow.blocks.unblock(chat_id=row.chat_id)
+                self._blocked.discard(row.chat_id)
+            if not live and row.kind in COPY_KINDS:  # erased while it was on its way
+                await uow.outbox.add(kind=OutboxKind.ERASE, text=messages.COPY_WITHDRAWN,
+                                     chat_id=row.chat_id, recipient=row.recipient,
+                                     signal_id=row.signal_id, edit_of=row.id,
+                                     channel=row.channel)
+                self.kick()
+            await uow.commit()
+
+    async def _failed(self, row: Outbox, error: DeliveryError) -> bool | None:
+        """Record a failure; False when the row is given up, None when it is retried."""
+        retry: timedelta | None = None
+        if error.failure is Failure.RETRY or (error.failure is Failure.UNKNOWN
+                                              and not row.attempts):
+            backoff = timedelta(seconds=2 ** min(row.attempts, 11))
+            retry = (timedelta(seconds=error.retry_after) if error.retry_after is not None
+                     else min(backoff, _MAX_BACKOFF))
+        elif error.failure is Failure.MIGRATED:
+            retry = timedelta(0)  # to the group's new id, now
+        log.warning("outbox %d (%s) not delivered: %s", row.id, row.kind, error)
+        async with self._failures, self._uow() as uow:  # re-routes one at a time (deadlocks)
+            await uow.outbox.mark_failed(
+                outbox_id=row.id, error=str(error), permanent=retry is None,
+                retry_at=utcnow() + retry if retry is not None else None)
+            if (retry is None or error.failure is Failure.MIGRATED) and (
+                    self.on_undeliverable is not None):
+                await self.on_undeliverable(uow, row, error)
+            await uow.commit()
+        if retry is None or error.failure is Failure.MIGRATED:
+            self.kick()  # re-routed copies, or the group's new id, are due now
+        return None if retry is not None else False
+
+    async def _seconds_until_next(self) -> float:
+        async with self._uow() as uow:
+            due = await uow.outbox.next_due_at(channels=self._channels)
+        if due is None:
+            return self._poll
+        return max(0.05, min(self._poll, (due - utcnow()).total_seconds()))

@@ -1,0 +1,41 @@
+"""Texts a gemeente may word itself (welcome, privacy, thanks, feedback, alert footer).
+
+A gemeente's own text is plain text: it is escaped, and only ``{reference}`` and
+``{gemeente}`` are filled in (``bot.settings.fill_text``); the built-in ones are HTML.
+"""
+
+from __future__ import annotations
+
+import html
+
+from bot.core import messages
+from bot.settings import fill_text
+from storage.uow import UnitOfWork
+
+# Texts a gemeente may word itself; the value is the built-in default.
+TEXTS = {
+    "welcome": messages.WELCOME,
+    "privacy": messages.PRIVACY,
+    "thanks": messages.SUBMITTED,
+    "feedback_claimed": messages.FEEDBACK_CLAIMED,
+    "feedback_closed": messages.FEEDBACK_CLOSED,
+    "alert_footer": "",
+}
+SAMPLE = {"reference": "SP-2026-000123", "gemeente": "Voorbeeld"}
+
+
+def render_text(template: str, *, custom: bool, **values: str) -> str:
+    """Fill a text's placeholders; a gemeente's own text is plain text and escaped here.
+
+    Only ``{reference}`` and ``{gemeente}`` are filled in, never with a format spec: anything
+    else in braces (say a text stored before texts were checked) is shown as written.
+    """
+    return fill_text(template, {key: html.escape(value) for key, value in values.items()},
+                     html.escape if custom else str)
+
+
+async def text_for(uow: UnitOfWork, code: str | None, key: str, **values: str) -> str:
+    """A text in the gemeente's own words when it has them, else the built-in one."""
+    custom = await uow.texts.get_text(code=code, key=key) if code else None
+    return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
+                       **values)

@@ -1,0 +1,93 @@
+"""Telegram handlers for privacy: ``/vergeetmij``, and the flood guard that runs first."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.core import messages
+from bot.core.buttons import ForgetButton
+from handlers.telegram.context import Context, answer_query, services
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    """``/vergeetmij``: ask for confirmation first."""
+    assert update.effective_message is not None
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(messages.FORGET_YES, callback_data=ForgetButton(True).pack())],
+        [InlineKeyboardButton(messages.CANCEL, callback_data=ForgetButton(False).pack())],
+    ])
+    await update.effective_message.reply_text(messages.FORGET_CONFIRM, reply_markup=keyboard)
+
+
+async def on_forget(update: Update, context: Context, button: ForgetButton) -> None:
+    """The confirmation: erase the person's contact details and link, or leave all as is."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    if not button.confirmed:
+        await query.edit_message_text(messages.NOTHING_CHANGED)
+        return
+    count = await services(context).privacy.forget_signaler("telegram", str(query.from_user.id))
+    await query.edit_message_text(messages.FORGOTTEN.format(count=count))
+
+
+class FloodGuard:
+    """At most ``limit`` updates per person in ``seconds``; the rest get a calm "even geduld"."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self._limit = limit
+        self._seconds = seconds
+        self._seen: dict[int, deque[float]] = {}
+        self._warned: dict[int, float] = {}
+        self._next_prune = 0.0
+
+    def allows(self, user_id: int, now: float) -> bool:
+        """Count one update of this person; False when they are over the limit."""
+        recent = self._seen.setdefault(user_id, deque())
+        while recent and recent[0] <= now - self._seconds:
+            recent.popleft()
+        if len(recent) >= self._limit:
+            return False
+        recent.append(now)
+        if now >= self._next_prune:  # forget people who went quiet: memory follows activity
+            self._seen = {u: q for u, q in self._seen.items() if q and q[-1] > now - self._seconds}
+            self._warned = {u: t for u, t in self._warned.items() if t > now - self._seconds}
+            self._next_prune = now + self._seconds
+        return True
+
+    def should_warn(self, user_id: int, now: float) -> bool:
+        """Warn once per flood, not at every dropped update."""
+        if self._warned.get(user_id, 0.0) > now - self._seconds:
+            return False
+        self._warned[user_id] = now
+        return True
+
+    async def __call__(self, update: Update, context: Context) -> None:
+        """Runs before every handler; stops the update when its sender floods."""
+        user = update.effective_user
+        now = time.monotonic()
+        if user is None or self.allows(user.id, now):
+            return
+        if self.should_warn(user.id, now):
+            if update.callback_query is not None:
+                await answer_query(update.callback_query, messages.FLOOD)
+            elif update.effective_chat is not None and update.effective_chat.type == "private":
+                await context.bot.send_message(update.effective_chat.id, messages.FLOOD)
+        raise ApplicationHandlerStop
+
+
+def register(application: Application, *, limit: int, seconds: float) -> None:  # type: ignore[type-arg]
+    """The flood guard (group -1, before everything) and ``/vergeetmij``."""
+    application.add_handler(TypeHandler(Update, FloodGuard(limit, seconds)), group=-1)
+    application.add_handler(
+        CommandHandler("vergeetmij", forget_command, filters=filters.ChatType.PRIVATE))
