@@ -8,7 +8,8 @@ column does not decrypt. Identifiers that must be found again (a signaler's Tele
 stored as an HMAC with a key derived from the encryption key: a stolen database does not
 reveal who reported whom. There is no plaintext fallback: without a key nothing personal
 can be written or read. ``v1`` values (bound to the key id only) are read by the migration
-that rewrites them, nowhere else.
+that rewrites them, nowhere else. Nothing here needs the database: the encrypted column
+types are in ``storage.encrypted``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from sqlalchemy import Text, TypeDecorator
-from sqlalchemy.engine import Dialect
 
 PREFIX = "v2"
 
@@ -143,47 +142,3 @@ class Sealed:
 
     value: Any
     context: str
-
-
-def attach(dialect: Dialect, keyring: Keyring) -> None:
-    """Give an engine's dialect the keyring its encrypted columns use."""
-    dialect.signaalbot_keyring = keyring  # type: ignore[attr-defined]
-
-
-def keyring_of(dialect: Dialect) -> Keyring:
-    """The keyring attached to an engine's dialect."""
-    keyring = getattr(dialect, "signaalbot_keyring", None)
-    if keyring is None:
-        raise CryptoError("no encryption key configured for this database engine")
-    return keyring  # type: ignore[no-any-return]
-
-
-class EncryptedText(TypeDecorator[str]):
-    """A text column stored encrypted, bound to its row.
-
-    What is written must come ``Sealed`` with its context (``storage.models`` does that on
-    every flush); an empty text (an erased message) is stored as it is. Reading gives the
-    stored token: ``storage.models`` decrypts it with the row's context when it loads a row.
-    """
-
-    impl = Text
-    cache_ok = True
-    json = False
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        """Encrypt on the way in."""
-        if value is None or (value == "" and not self.json):
-            return value
-        if not isinstance(value, Sealed):
-            raise CryptoError("an encrypted value needs the row it belongs to (Sealed)")
-        keys = keyring_of(dialect)
-        if self.json:
-            return keys.encrypt_json(value.value, value.context)
-        return keys.encrypt(value.value, value.context)
-
-
-class EncryptedJSON(EncryptedText):
-    """A JSON value stored encrypted (as text), bound to its row like ``EncryptedText``."""
-
-    cache_ok = True
-    json = True

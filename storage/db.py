@@ -12,7 +12,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from storage import sqlite
-from storage.crypto import Keyring, attach
+from storage.crypto import Keyring
+from storage.encrypted import attach
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 BUSY_TIMEOUT = 30  # seconds a SQLite statement waits for another process's write lock

@@ -29,15 +29,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.core.clock import utcnow
 from bot.core.workflow import EventAction, StaffRole, State
-from storage.crypto import (
-    CryptoError,
-    EncryptedJSON,
-    EncryptedText,
-    Sealed,
-    context,
-    keyring_of,
-)
+from storage.crypto import CryptoError, Sealed, context
+from storage.encrypted import EncryptedJSON, EncryptedText, keyring_of
 
 _MISSING = object()
 NAMING = {
@@ -47,11 +42,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    """Now, timezone-aware, in UTC."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -12,13 +12,17 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.core.alerts import revoke
+from bot.core.clock import utcnow
 from bot.core.texts import SAMPLE, TEXTS, render_text
 from bot.core.workflow import NoAccess, StaffRole
 from bot.settings import GEMEENTE_BOUNDS, out_of_range, text_problem
-from storage.models import Gemeente, Organisation, Staff, utcnow
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.models import Gemeente, Organisation, Staff
+    from storage.uow import UnitOfWork
 
 INVITE_PREFIX = "inv_"
 INVITE_TTL = timedelta(days=7)
@@ -277,10 +281,9 @@ class AdminService:
             for existing, _ in await uow.organisations.list_organisations():
                 if existing.gemeente_code == gemeente_code and same_name(existing.name, name):
                     raise AdminError(_taken(existing))
-            organisation = Organisation(code=code, name=name, role=role,
-                                        gemeente_code=gemeente_code)
+            organisation = await uow.organisations.add(code=code, name=name, role=role,
+                                                       gemeente_code=gemeente_code)
             added = _link(organisation, gemeente.name if gemeente else None, bot_username)
-            await uow.organisations.add(organisation)
             await uow.commit()
         return added
 

@@ -13,15 +13,19 @@ from __future__ import annotations
 
 import html
 import logging
+from typing import TYPE_CHECKING
 
 from bot.core import messages
 from bot.core.cards import card, card_buttons
+from bot.core.clock import utcnow
 from bot.core.engine import Engine
 from bot.core.outbox import REPLY_LEASE, DeliveryError, Failure, OutboxKind
 from bot.core.texts import text_for
 from bot.core.workflow import State
-from storage.models import Outbox, Signal, utcnow
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.models import Outbox, Signal
+    from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core import messages
@@ -12,7 +13,9 @@ from bot.core.buttons import StaffAction, StaffButton
 from bot.core.engine import Engine
 from bot.core.outbox import Buttons
 from bot.core.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, EventAction, State
-from storage.models import Signal, SignalEvent
+
+if TYPE_CHECKING:
+    from storage.models import Signal, SignalEvent
 
 LOCAL_TIME = ZoneInfo("Europe/Amsterdam")
 

@@ -9,12 +9,14 @@ staff declared in the config lose access when they are taken out of it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core.alerts import revoke
 from bot.settings import GemeenteSettings, Settings, show_value
-from storage.models import Gemeente
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.models import Gemeente
+    from storage.uow import UnitOfWork
 
 _FIELDS = ("name", "active", "fallback_advice", "escalation_hours", "silent_days",
            "retention_days", "backup_chat_ids")

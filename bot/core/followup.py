@@ -17,13 +17,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.core import messages
 from bot.core.cards import card_buttons
+from bot.core.clock import utcnow
 from bot.core.outbox import OutboxKind
 from bot.core.workflow import EventAction, StaffRole, State
-from storage.models import Signal, utcnow
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.models import Signal
+    from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,11 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.core import messages
 from bot.core.alerts import Alerts
+from bot.core.clock import utcnow
 from bot.core.engine import (
     Button,
     Cancel,
@@ -39,12 +40,13 @@ from bot.core.engine import (
     pressed,
 )
 from bot.core.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker
+from bot.core.records import ConcurrentUpdate, DraftRecord
 from bot.core.routing import RouteKind, route, route_gemeente
 from bot.core.texts import text_for
 from bot.core.workflow import EventAction
-from storage.models import Signal, utcnow
-from storage.repositories import ConcurrentUpdate, DraftRecord
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -326,7 +328,7 @@ class IntakeService:
         gemeente = await uow.gemeenten.get(code=answers[GEMEENTE])
         assert gemeente is not None
         now = utcnow()
-        signal = await uow.signals.add(Signal(
+        signal = await uow.signals.add(
             gemeente_code=answers[GEMEENTE],
             signaler_id=signaler.id,
             questionnaire=questionnaire.id,
@@ -339,8 +341,7 @@ class IntakeService:
             organisation_id=organisation_id,
             created_at=now,
             last_activity_at=now,
-            due_at=now + timedelta(hours=gemeente.escalation_hours),
-        ))
+            due_at=now + timedelta(hours=gemeente.escalation_hours))
         await uow.events.add(signal_id=signal.id, action=EventAction.FILED, at=signal.created_at)
         await self._alerts.file(uow, signal)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,

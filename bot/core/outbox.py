@@ -20,11 +20,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core import messages
-from storage.models import Outbox, utcnow
-from storage.uow import UnitOfWork
+from bot.core.clock import utcnow
+
+if TYPE_CHECKING:
+    from storage.models import Outbox
+    from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +116,7 @@ class Throttle(Protocol):
         """Return when a message to ``chat_id`` may be sent."""
 
 
-Undeliverable = Callable[[UnitOfWork, Outbox, DeliveryError], Awaitable[None]]
+Undeliverable = Callable[["UnitOfWork", "Outbox", DeliveryError], Awaitable[None]]
 
 
 def as_buttons(rows: Sequence[Sequence[Sequence[str]]] | None) -> Buttons:

@@ -26,9 +26,10 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from storage.uow import UnitOfWork
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
 
 Progress = Callable[[str, int], Callable[[int], None]]
 """``progress(description, total)`` starts a task and returns ``advance(amount)``."""

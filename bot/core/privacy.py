@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import messages
 from bot.core.alerts import STAFF_COPIES, Alerts
+from bot.core.clock import utcnow
 from bot.core.outbox import SIGNALER_KINDS, OutboxKind
 from bot.core.questionnaire import Marker, Questionnaire
 from bot.core.workflow import EventAction
-from storage.models import Signal, utcnow
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.models import Signal
+    from storage.uow import UnitOfWork
 
 # History entries whose detail holds free text typed by people.
 TEXT_EVENTS = frozenset({EventAction.NOTE, EventAction.QUESTION, EventAction.ANSWER})

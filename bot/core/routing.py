@@ -19,11 +19,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from bot.core.clock import utcnow
 from bot.core.engine import Route
-from storage.models import Gemeente, utcnow
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.models import Gemeente
+    from storage.uow import UnitOfWork
 
 _CODE = re.compile(r"(?:GM)?(\d{1,4})", re.IGNORECASE)
 _LETTERS = re.compile(r"[A-Z]{2}")

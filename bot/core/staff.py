@@ -15,12 +15,13 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.core import messages
 from bot.core.alerts import Alerts
 from bot.core.buttons import DeclineButton, StaffAction, StaffButton
 from bot.core.cards import card_buttons, choices, history, list_line, staff_button
+from bot.core.clock import utcnow
 from bot.core.outbox import Buttons, OutboxKind
 from bot.core.texts import text_for
 from bot.core.workflow import (
@@ -40,8 +41,10 @@ from bot.core.workflow import (
     TransitionNotAllowed,
     transition,
 )
-from storage.models import RelayedQuestion, Signal, Staff, utcnow
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.models import Signal, Staff
+    from storage.uow import UnitOfWork
 
 MAX_NOTE = 1000
 
@@ -275,9 +278,9 @@ class StaffService:
         signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
         assert signaler is not None
         now = utcnow()
-        question = await uow.questions.add(RelayedQuestion(
+        question = await uow.questions.add(
             signal_id=signal.id, asker_id=staff.id, text=text, asked_at=now,
-            expires_at=now + self._question_ttl))
+            expires_at=now + self._question_ttl)
         row = await uow.outbox.add(
             recipient=signaler.external_id, kind=OutboxKind.QUESTION, signal_id=signal.id,
             text=messages.RELAYED_QUESTION.format(reference=signal.reference,
@@ -483,7 +486,7 @@ class _Press:
     chat_id: int
 
 
-Handler = Callable[[StaffService, UnitOfWork, _Press, Signal, str], Any]
+Handler = Callable[[StaffService, "UnitOfWork", _Press, "Signal", str], Any]
 _BUTTONS: dict[StaffAction, Handler] = {
     StaffAction.CLAIM: StaffService._claim,
     StaffAction.ASSIGN_MENU: StaffService._assign_menu,

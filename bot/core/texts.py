@@ -7,10 +7,13 @@ A gemeente's own text is plain text: it is escaped, and only ``{reference}`` and
 from __future__ import annotations
 
 import html
+from typing import TYPE_CHECKING
 
 from bot.core import messages
 from bot.settings import fill_text
-from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from storage.uow import UnitOfWork
 
 # Texts a gemeente may word itself; the value is the built-in default.
 TEXTS = {

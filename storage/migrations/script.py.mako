@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.crypto
+import storage.encrypted
 import storage.models
 ${imports if imports else ""}
 

@@ -13,14 +13,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from bot.core.records import ConcurrentUpdate, DraftRecord
 from storage.crypto import Keyring, Sealed
 from storage.models import DraftRow, sealing_context, utcnow
 from storage.repositories.common import insert_or_skip
-
-
-class ConcurrentUpdate(Exception):
-    """Another writer changed the draft first; reload and try again."""
-
 
 _drafts = DraftRow.__table__
 _COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
@@ -47,18 +43,6 @@ _DELETE = delete(_drafts).where(_drafts.c.id == bindparam("draft_id"))
 # How many update ids a draft remembers: more than the flood guard lets one person's updates
 # take effect in a batch that Telegram may deliver again (20 in 10 s by default).
 RECENT_UPDATES = 32
-
-
-@dataclass(frozen=True, slots=True)
-class DraftRecord:
-    """A stored draft as the conversation reads it."""
-
-    id: int
-    version: int
-    state: dict[str, Any]
-    expires_at: datetime
-    recent_updates: tuple[int, ...]
-    context: str  # what its state is bound to (its person, by channel and lookup hash)
 
 
 def _draft_context(channel: str, external_hash: str) -> str:

@@ -14,10 +14,13 @@ class OrganisationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, organisation: Organisation) -> None:
+    async def add(self, *, code: str, name: str, role: str,
+                  gemeente_code: str | None) -> Organisation:
         """Store a new organisation."""
+        organisation = Organisation(code=code, name=name, role=role, gemeente_code=gemeente_code)
         self.session.add(organisation)
         await self.session.flush()
+        return organisation
 
     async def upsert_organisation(self, *, code: str, name: str, role: str,
                                   gemeente_code: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +17,9 @@ class QuestionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, question: RelayedQuestion) -> RelayedQuestion:
-        """Store a new question."""
+    async def add(self, **columns: Any) -> RelayedQuestion:
+        """Store a new question (its columns)."""
+        question = RelayedQuestion(**columns)
         self.session.add(question)
         await self.session.flush()
         return question

@@ -17,12 +17,13 @@ class SignalRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add(self, signal: Signal) -> Signal:
-        """Store a signal and give it its reference ``SP-<year>-<number>``.
+    async def add(self, **columns: Any) -> Signal:
+        """Store a new signal (its columns) and give it its reference ``SP-<year>-<number>``.
 
         Its answers are written with the reference: they are bound to the signal's id.
         """
-        answers, signal.answers = signal.answers, None
+        answers = columns.pop("answers", None)
+        signal = Signal(**columns)
         self.session.add(signal)
         await self.session.flush()
         signal.reference = f"SP-{signal.created_at.year}-{signal.id:06d}"

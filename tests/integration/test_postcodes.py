@@ -38,7 +38,6 @@ from storage.models import (
     Pc4Gemeente,
     Pc6Route,
     RoutingDataset,
-    Signal,
     Staff,
 )
 from storage.repositories import RoutingRepository
@@ -282,9 +281,9 @@ async def seed_heerlen(services: Services) -> dict[str, int]:
             NotOnBoard(gemeente_code="GM0917")])
         ids = {}
         for status in ("claimed", "closed"):
-            signal = await uow.signals.add(Signal(
+            signal = await uow.signals.add(
                 gemeente_code="GM0917", questionnaire="v1", role="kapper", signs=["alleen"],
-                pc4=6411, answers={"postcode": "6411 AA"}, status=status, owner_id=bram.id))
+                pc4=6411, answers={"postcode": "6411 AA"}, status=status, owner_id=bram.id)
             ids[status] = signal.id
         await uow.drafts.save(channel="telegram", external_id="77", ttl=timedelta(hours=1),
                               expected=None, state={"token": "t", "answers": {

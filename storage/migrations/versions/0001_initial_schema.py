@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.crypto
+import storage.encrypted
 import storage.models
 
 
@@ -26,7 +26,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('external_hash', sa.String(length=64), nullable=False),
-    sa.Column('state', storage.crypto.EncryptedJSON(), nullable=False),
+    sa.Column('state', storage.encrypted.EncryptedJSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', storage.models.UTCDateTime(timezone=True), nullable=False),
@@ -82,7 +82,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('external_hash', sa.String(length=64), nullable=False),
-    sa.Column('external_enc', storage.crypto.EncryptedText(), nullable=False),
+    sa.Column('external_enc', storage.encrypted.EncryptedText(), nullable=False),
     sa.Column('role', sa.String(length=32), nullable=True),
     sa.Column('declines_questions', sa.Boolean(), nullable=False),
     sa.Column('created_at', storage.models.UTCDateTime(timezone=True), nullable=False),
@@ -200,7 +200,7 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=32), nullable=False),
     sa.Column('signs', sa.JSON(), nullable=False),
     sa.Column('pc4', sa.Integer(), nullable=False),
-    sa.Column('answers', storage.crypto.EncryptedJSON(), nullable=False),
+    sa.Column('answers', storage.encrypted.EncryptedJSON(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('outcome', sa.String(length=32), nullable=True),
@@ -230,7 +230,7 @@ def upgrade() -> None:
     sa.Column('channel', sa.String(length=16), nullable=False),
     sa.Column('chat_id', sa.BigInteger(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('text', storage.crypto.EncryptedText(), nullable=False),
+    sa.Column('text', storage.encrypted.EncryptedText(), nullable=False),
     sa.Column('buttons', sa.JSON(), nullable=True),
     sa.Column('edit_of', sa.Integer(), nullable=True),
     sa.Column('signal_id', sa.Integer(), nullable=True),
@@ -251,7 +251,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('signal_id', sa.Integer(), nullable=False),
     sa.Column('asker_id', sa.Integer(), nullable=True),
-    sa.Column('text', storage.crypto.EncryptedText(), nullable=False),
+    sa.Column('text', storage.encrypted.EncryptedText(), nullable=False),
     sa.Column('asked_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('outbox_id', sa.Integer(), nullable=True),
@@ -271,7 +271,7 @@ def upgrade() -> None:
     sa.Column('at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=16), nullable=False),
-    sa.Column('detail', storage.crypto.EncryptedJSON(), nullable=False),
+    sa.Column('detail', storage.encrypted.EncryptedJSON(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['staff.id'], name=op.f('fk_signal_events_actor_id_staff'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['signal_id'], ['signals.id'], name=op.f('fk_signal_events_signal_id_signals'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_signal_events'))

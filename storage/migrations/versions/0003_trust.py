@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import storage.crypto
+import storage.encrypted
 import storage.models
 
 revision: str = '0003'
@@ -67,11 +68,11 @@ def upgrade() -> None:
             batch_op.drop_column('blocked_at')
 
     with op.batch_alter_table('signals', schema=None) as batch_op:
-        batch_op.alter_column('answers', existing_type=storage.crypto.EncryptedJSON(),
+        batch_op.alter_column('answers', existing_type=storage.encrypted.EncryptedJSON(),
                               nullable=True)
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.alter_column('chat_id', existing_type=sa.BigInteger(), nullable=True)
-        batch_op.add_column(sa.Column('recipient', storage.crypto.EncryptedText(), nullable=True))
+        batch_op.add_column(sa.Column('recipient', storage.encrypted.EncryptedText(), nullable=True))
         batch_op.add_column(sa.Column('erased_at', storage.models.UTCDateTime(timezone=True),
                                       nullable=True))
         batch_op.create_index('ix_outbox_signal_id', ['signal_id'], unique=False)
