@@ -346,6 +346,7 @@ class IntakeService:
         await self._alerts.file(uow, signal)
         log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
                  signal.pc4)
+        assert signal.reference is not None
         notice = await text_for(uow, signal.gemeente_code, "thanks",
                                 reference=signal.reference, gemeente=gemeente_name)
         return Result(Status.SUBMIT, draft, notice=notice)

@@ -79,7 +79,8 @@ class Privacy:
         return report
 
     async def _erase(self, uow: UnitOfWork, signal: Signal, now: datetime) -> None:
-        signal.answers = {k: v for k, v in signal.answers.items() if k not in self._personal}
+        answers = signal.answers or {}
+        signal.answers = {k: v for k, v in answers.items() if k not in self._personal}
         signal.signaler_id = None
         signal.erased_at = now
         await uow.events.erase_text(signal_id=signal.id, actions=TEXT_EVENTS)
@@ -126,7 +127,7 @@ class Privacy:
                 await uow.questions.close(question_id=question.id, result="forgotten", now=now)
             signals = await uow.signals.list_by_signaler(signaler_id=signaler.id, limit=None)
             for signal in signals:
-                signal.answers = self._without_contact(signal.answers)
+                signal.answers = self._without_contact(signal.answers or {})
                 signal.signaler_id = None
                 await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN, at=now)
                 await uow.outbox.delete_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS)

@@ -42,14 +42,25 @@ print(json.dumps(culprits))
 """
 
 
+def _first_loaders(modules: list[str]) -> dict[str, list[str]]:
+    """Per forbidden package loaded: the module that brought it in, and what arrived as."""
+    done = subprocess.run([sys.executable, "-c", _PROBE, ",".join(NEVER_LOADED), *modules],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
 def test_no_core_module_loads_a_channel_or_sqlalchemy() -> None:
     modules = _core_modules()
     assert "bot.core.intake" in modules and "bot.core.questionnaires.loader" in modules
-    done = subprocess.run([sys.executable, "-c", _PROBE, ",".join(NEVER_LOADED), *modules],
-                          cwd=ROOT, capture_output=True, text=True, check=True)
-    culprits = json.loads(done.stdout)
+    culprits = _first_loaders(modules)
     assert not culprits, "; ".join(f"importing {name} loads {loaded}"
                                    for name, loaded in culprits.values())
+
+
+def test_the_load_check_names_the_module_that_brought_it_in() -> None:
+    culprits = _first_loaders(["bot.core.workflow", "storage.uow", "handlers.console"])
+    assert culprits["sqlalchemy"][0] == "storage.uow"
+    assert culprits["handlers"] == ["handlers.console", "handlers"]
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.core.questionnaire import Questionnaire
+from bot.core.questionnaire import Question, Questionnaire
 from bot.core.questionnaires.loader import load, load_extras
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ def signal(description_max_chars: int | None = None) -> Questionnaire:
 
 def with_extras(base: Questionnaire, extras: Mapping[str, str | Path]) -> Questionnaire:
     """``base`` with each gemeente's extra questions (code: file) just before its summary."""
-    groups, added = list(base.groups), []
+    groups = list(base.groups)
+    added: list[Question] = []
     for code, path in extras.items():
         group, questions = load_extras(path, code)
         groups.append(group)

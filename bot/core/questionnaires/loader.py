@@ -234,7 +234,7 @@ class _Reader:
         """The questions in order; a condition may only look at questions before it."""
         known: dict[str, Question] = {}
         rename: dict[str, str] = {}
-        questions = []
+        questions: list[Question] = []
         self.values = {str(item.get("id")): tuple(str(option.get("value")) for option in
                                                   item.get("options", ()))
                        for item in data if isinstance(item, dict)}
@@ -260,7 +260,7 @@ class _Reader:
             text = question.text.replace("{max_chars}", str(question.max_chars))
             question = replace(question, when=when, text=text)
             known[question.id] = question
-            rename.setdefault(where[-1], question.id)
+            rename.setdefault(str(where[-1]), question.id)
             questions.append(question)
         return questions
 
