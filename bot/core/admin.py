@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.core import messages
 from bot.core.alerts import revoke
 from bot.core.texts import SAMPLE, TEXTS, render_text
 from bot.core.workflow import NoAccess, StaffRole
@@ -216,8 +217,9 @@ class AdminService:
         """
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
-            return [(reference or "?", str(row.chat_id or "melder")) for row, reference, gemeente
-                    in await uow.outbox.failed_erasures() if gemeente == code]
+            return [(reference or "?", str(row.chat_id or messages.SIGNALER_CHAT))
+                    for row, reference, gemeente in await uow.outbox.failed_erasures()
+                    if gemeente == code]
 
     async def list_staff(self, actor: Actor, code: str) -> list[Staff]:
         """A gemeente's active staff."""
