@@ -36,6 +36,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from bot.core import messages
 from bot.core.workflow import StaffRole
 from storage.crypto import CryptoError, Keyring, parse_key
 
@@ -231,10 +232,7 @@ class IntakeSettings(_Table):
     draft_ttl_hours: Annotated[float, _within(1, 720)] = 24  # an hour .. 30 days
     # Telegram's messages hold 4096 characters; the alert card needs room around the description.
     description_max_chars: Annotated[int, _within(50, 3000)] = 1000
-    fallback_advice: str = (
-        "Neem contact op met het sociaal wijkteam of de huisarts van uw gemeente, "
-        "of bel de gemeente op 14 + netnummer."
-    )
+    fallback_advice: str = messages.FALLBACK_ADVICE
 
 
 class SecuritySettings(_Table):

@@ -21,6 +21,7 @@ from bot.cli.common import ConfigOption, database_errors_in_one_line, fail
 from bot.cli.common import on_database as _on_database
 from bot.cli.common import settings_or_exit as _settings
 from bot.cli.common import uow_for as _uow
+from bot.core import messages
 from bot.settings import ConfigError, GemeenteSettings, Settings, StaffSettings
 
 app = typer.Typer(help="Signaalbot: the chat front door of a Signaalpunt tegen Eenzaamheid.",
@@ -78,8 +79,7 @@ def chat(config: ConfigOption = None) -> None:
     if not settings.security.encryption_key.get_secret_value():
         settings = _with_demo_key(settings)
     if not settings.gemeenten:
-        typer.echo("Demo: er zijn geen gemeenten ingesteld. Postcodes 4531-4539 gaan naar een "
-                   "voorbeeld-Signaalpunt Terneuzen; meldingen verschijnen hier.")
+        typer.echo(messages.DEMO_NO_GEMEENTEN)
         settings = settings.model_copy(update={"gemeenten": [DEMO_GEMEENTE]})
 
     async def _main() -> None:
@@ -102,8 +102,7 @@ def _with_demo_key(settings: Settings) -> Settings:
     if not DEMO_KEY_FILE.exists():
         DEMO_KEY_FILE.write_text(generate_key() + "\n", encoding="utf-8")
         DEMO_KEY_FILE.chmod(0o600)
-        typer.echo(f"Demo: een sleutel voor de versleuteling is aangemaakt in {DEMO_KEY_FILE} "
-                   "(gebruik in productie SIGNAALBOT_SECURITY__ENCRYPTION_KEY).")
+        typer.echo(messages.DEMO_KEY_MADE.format(path=DEMO_KEY_FILE))
     security = settings.security.model_copy(
         update={"encryption_key": SecretStr(DEMO_KEY_FILE.read_text(encoding="utf-8").strip())})
     return settings.model_copy(update={"security": security})
@@ -295,7 +294,8 @@ def report(
                                     counted=for_settings(settings).counted)
         for path in write_report(figures, out):
             typer.echo(path)
-        typer.echo(f"{figures.scope}, {figures.period.label}: {shown(figures.total)} signalen")
+        typer.echo(messages.REPORT_WRITTEN.format(scope=figures.scope, period=figures.period.label,
+                                                  total=shown(figures.total)))
         return ""
 
     problem = _on_database(settings, _work)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.core import messages
 from bot.core.alerts import revoke
 from bot.core.clock import utcnow
 from bot.core.texts import SAMPLE, TEXTS, render_text
@@ -220,8 +221,9 @@ class AdminService:
         """
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
-            return [(reference or "?", str(row.chat_id or "melder")) for row, reference, gemeente
-                    in await uow.outbox.failed_erasures() if gemeente == code]
+            return [(reference or "?", str(row.chat_id or messages.SIGNALER_CHAT))
+                    for row, reference, gemeente in await uow.outbox.failed_erasures()
+                    if gemeente == code]
 
     async def list_staff(self, actor: Actor, code: str) -> list[Staff]:
         """A gemeente's active staff."""

@@ -87,36 +87,37 @@ def describe_event(event: SignalEvent) -> str:
     detail = event.detail
     match event.action:
         case EventAction.FILED:
-            return "Ontvangen"
+            return messages.HISTORY_FILED
         case EventAction.CLAIM:
-            return "Opgepakt"
+            return messages.HISTORY_CLAIMED
         case EventAction.ASSIGN:
-            return f"Toegewezen aan {html.escape(detail.get('to', '?'))}"
+            return messages.HISTORY_ASSIGNED.format(name=html.escape(detail.get("to", "?")))
         case EventAction.STATUS:
-            text = STATUSES.get(detail.get("status", ""), "Status")
+            text = STATUSES.get(detail.get("status", ""), messages.HISTORY_STATUS)
             if detail.get("referral"):
                 text += f" ({REFERRALS.get(detail['referral'], '')})"
             return text
         case EventAction.CLOSE:
-            return f"Afgerond: {OUTCOMES.get(detail.get('outcome', ''), '')}"
+            return messages.HISTORY_CLOSED.format(
+                outcome=OUTCOMES.get(detail.get("outcome", ""), ""))
         case _ if detail.get("erased"):
-            return "(tekst gewist na de bewaartermijn)"
+            return messages.HISTORY_ERASED
         case EventAction.NOTE:
-            return f"Notitie: {html.escape(detail.get('text', ''))}"
+            return messages.HISTORY_NOTE.format(text=html.escape(detail.get("text", "")))
         case EventAction.QUESTION:
-            return f"Vraag aan melder: {html.escape(detail.get('text', ''))}"
+            return messages.HISTORY_QUESTION.format(text=html.escape(detail.get("text", "")))
         case EventAction.ANSWER:
-            return f"Antwoord van melder: {html.escape(detail.get('text', ''))}"
+            return messages.HISTORY_ANSWER.format(text=html.escape(detail.get("text", "")))
         case EventAction.NO_ANSWER:
-            return "Vraag aan melder: geen reactie ontvangen"
+            return messages.HISTORY_NO_ANSWER
         case EventAction.DECLINED:
-            return "Melder wil geen vragen meer"
+            return messages.HISTORY_DECLINED
         case EventAction.ESCALATE:
-            return f"Herinnering verstuurd (niveau {detail.get('level', '?')})"
+            return messages.HISTORY_ESCALATED.format(level=detail.get("level", "?"))
         case EventAction.REMINDER:
-            return "Herinnering: geen status vastgelegd"
+            return messages.HISTORY_REMINDER
         case EventAction.FORGOTTEN:
-            return "Melder liet contactgegevens en koppeling wissen"
+            return messages.HISTORY_FORGOTTEN
     return html.escape(event.action)
 
 
@@ -137,8 +138,9 @@ def age(since: datetime, now: datetime) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return f"{days} d {hours} u"
-    return f"{hours} u" if hours else f"{minutes} min"
+        return messages.AGE_DAYS.format(days=days, hours=hours)
+    return (messages.AGE_HOURS.format(hours=hours) if hours
+            else messages.AGE_MINUTES.format(minutes=minutes))
 
 
 def list_line(signal: Signal, now: datetime, owner_name: str | None) -> str:

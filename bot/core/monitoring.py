@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from bot.core import messages
 from bot.core.questionnaire import Marker, Question
 from bot.core.questionnaires import signal
 from bot.core.workflow import OUTCOMES, STATE_LABELS
@@ -26,16 +27,13 @@ LOCAL = ZoneInfo("Europe/Amsterdam")  # weeks, months and dates as people in the
 SMALL = 5  # counts from 1 to SMALL - 1 are never shown exactly
 SUPPRESSED = "< 5"
 WEEKLY_UP_TO = timedelta(weeks=16)  # longer periods are shown per month
-MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
-BACKLOG_BUCKETS = (  # (up to this age in days, key, label)
-    (7.0, "0-7", "< 1 week"), (14.0, "7-14", "1–2 weken"), (28.0, "14-28", "2–4 weken"),
-    (math.inf, "28+", "> 4 weken"))
+BACKLOG_BUCKETS = tuple(zip(  # (up to this age in days, key, label)
+    (7.0, 14.0, 28.0, math.inf), ("0-7", "7-14", "14-28", "28+"), messages.BACKLOG_AGES,
+    strict=True))
 ROLE_LABELS = {option.value: option.label for option in signal().marked(Marker.ROLE).options}
 SIGN_LABELS = {option.value: option.label for option in signal().marked(Marker.SIGNS).options}
 STATUS_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
-UNKNOWN_GEMEENTE = "onbekende gemeente"
 DIRECT = ""  # the organisation key of signals filed without an organisation's link
-DIRECT_LABEL = "Geen organisatie (direct)"
 
 
 def is_suppressed(count: int) -> bool:
@@ -78,8 +76,10 @@ class Period:
         last_day = (end - timedelta(microseconds=1)).astimezone(LOCAL).date()
         first_day = last_day - timedelta(days=last_day.weekday(), weeks=weeks - 1)
         return cls(_local_midnight(first_day), end,
-                   f"laatste {weeks} weken: wk {first_day.isocalendar().week} t/m "
-                   f"{last_day.isocalendar().week} ({first_day:%d-%m-%Y} t/m {last_day:%d-%m-%Y})")
+                   messages.PERIOD_LAST_WEEKS.format(
+                       weeks=weeks, first_week=first_day.isocalendar().week,
+                       last_week=last_day.isocalendar().week, first=f"{first_day:%d-%m-%Y}",
+                       last=f"{last_day:%d-%m-%Y}"))
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
@@ -88,13 +88,14 @@ class Period:
             raise ValueError("quarter must be 1 to 4")
         first = date(year, 3 * quarter - 2, 1)
         after = date(year + 1, 1, 1) if quarter == 4 else date(year, 3 * quarter + 1, 1)
-        return cls(_local_midnight(first), _local_midnight(after), f"{quarter}e kwartaal {year}")
+        return cls(_local_midnight(first), _local_midnight(after),
+                   messages.PERIOD_QUARTER.format(quarter=quarter, year=year))
 
     @classmethod
     def year(cls, year: int) -> Period:
         """A calendar year in Dutch time."""
         return cls(_local_midnight(date(year, 1, 1)), _local_midnight(date(year + 1, 1, 1)),
-                   f"jaar {year}")
+                   messages.PERIOD_YEAR.format(year=year))
 
     @classmethod
     def parse_quarter(cls, text: str) -> Period:
@@ -137,7 +138,7 @@ class Bin(Cell):
         """The label, with the days in the period when partial ("wk 27 (6 van 7 dagen)")."""
         if not self.partial:
             return self.label
-        return f"{self.label} ({self.days} van {self.of_days} dagen)"
+        return messages.PARTIAL.format(label=self.label, days=self.days, of_days=self.of_days)
 
 
 def quantile(values: Sequence[float], fraction: float) -> float | None:
@@ -264,9 +265,10 @@ def series(hours: Mapping[datetime, int], period: Period) -> tuple[tuple[Bin, ..
     def key(day: date) -> tuple[str, str, int]:
         if weekly:
             year, week, _ = day.isocalendar()
-            return f"{year}-W{week:02d}", f"wk {week}", 7
+            return f"{year}-W{week:02d}", messages.WEEK.format(week=week), 7
         days = ((day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)).day
-        return f"{day.year}-{day.month:02d}", f"{MONTHS[day.month - 1]} {day.year}", days
+        label = messages.MONTH.format(month=messages.MONTHS[day.month - 1], year=day.year)
+        return f"{day.year}-{day.month:02d}", label, days
 
     bins: dict[str, list[Any]] = {}  # key: [label, count, days in the period, days]
     day = period.start.astimezone(LOCAL).date()
@@ -330,13 +332,14 @@ def organisation_cells(counts: Mapping[int | None, int],
     ids = {id_ for id_, (_, _, code) in organisations.items()
            if gemeente_code is None or code == gemeente_code}
     ids |= {id_ for id_ in counts if id_ is not None}
-    known = {id_: organisations.get(id_, (f"#{id_}", f"organisatie {id_}", None))[:2]
+    known = {id_: organisations.get(
+                 id_, (f"#{id_}", messages.UNKNOWN_ORGANISATION.format(id=id_), None))[:2]
              for id_ in ids}
     clashes = Counter(name for _, name in known.values())
     labels = {key: name if clashes[name] == 1 else f"{name} ({key})"
               for key, name in sorted(known.values(), key=lambda kn: (kn[1].casefold(), kn[0]))}
     keyed = {known[id_][0] if id_ is not None else DIRECT: n for id_, n in counts.items()}
-    return cells(keyed, {**labels, DIRECT: DIRECT_LABEL})
+    return cells(keyed, {**labels, DIRECT: messages.NO_ORGANISATION})
 
 
 async def compute(source: Source, *, gemeente_code: str | None, period: Period,
@@ -360,7 +363,7 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
     choices = await source.count_choices(**window) if counted else {}
     return Figures(
         gemeente_code=gemeente_code,
-        scope=names.get(gemeente_code, gemeente_code) if gemeente_code else "alle gemeenten",
+        scope=names.get(gemeente_code, gemeente_code) if gemeente_code else messages.ALL_GEMEENTEN,
         period=period,
         as_of=as_of,
         total=sum(by_status.values()),
@@ -381,7 +384,7 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
         backlog=Backlog.of(await source.backlog(gemeente_code=gemeente_code, at=as_of),
                            at=as_of, since=period.start),
         not_on_board=cells({code or "": n for code, n in not_on_board.items()},
-                           {code: names.get(code) or code or UNKNOWN_GEMEENTE
+                           {code: names.get(code) or code or messages.UNKNOWN_GEMEENTE
                             for code in sorted(c or "" for c in not_on_board)}),
         by_question=tuple(
             (question, cells({value: n for (qid, value), n in choices.items()
@@ -413,9 +416,9 @@ class Unit:
         return f"{amount} {self.one if amount == '1' else self.word}"
 
 
-MINUTES = Unit(1 / 60, "min", "minuten", "min")
-HOURS = Unit(1, "uur", "uren", "uur")
-DAYS = Unit(24, "dagen", "dagen", "dag")
+MINUTES = Unit(1 / 60, *messages.DURATION_MINUTES)
+HOURS = Unit(1, *messages.DURATION_HOURS)
+DAYS = Unit(24, *messages.DURATION_DAYS)
 
 
 def duration_unit(longest_hours: float) -> Unit:
@@ -431,4 +434,6 @@ def hours_text(hours: float) -> str:
 def days_text(days: float) -> str:
     """An age in whole days ("717 dagen", "1 dag", "minder dan 1 dag")."""
     whole = math.floor(days)
-    return "minder dan 1 dag" if whole < 1 else "1 dag" if whole == 1 else f"{whole} dagen"
+    if whole < 1:
+        return messages.AGE_UNDER_A_DAY
+    return messages.AGE_ONE_DAY if whole == 1 else messages.AGE_IN_DAYS.format(days=whole)

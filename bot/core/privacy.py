@@ -71,7 +71,7 @@ class Privacy:
             if report.signals and not dry_run:
                 await uow.signalers.delete_without_signals()
                 await uow.commit()
-            report.unerased = [(reference or "?", str(row.chat_id or "melder"),
+            report.unerased = [(reference or "?", str(row.chat_id or messages.SIGNALER_CHAT),
                                 row.last_error or "")
                                for row, reference, _ in await uow.outbox.failed_erasures()]
         if report.signals and not dry_run:

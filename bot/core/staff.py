@@ -118,7 +118,7 @@ class StaffService:
             await uow.signals.refresh(signal)
             owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
             return Reply(toast=messages.ALREADY_CLAIMED.format(
-                reference=signal.reference, name=owner.name if owner else "iemand anders"))
+                reference=signal.reference, name=owner.name if owner else messages.SOMEONE_ELSE))
         return Reply(toast=messages.CLAIMED.format(reference=signal.reference))
 
     async def _assign_menu(self, uow: UnitOfWork, who: _Press, signal: Signal, _: str) -> Reply:

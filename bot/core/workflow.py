@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.core import messages
+
 
 class State(StrEnum):
     """Where a signal is in its follow-up."""
@@ -87,42 +89,17 @@ def transition(state: State, action: Action) -> State:
         raise TransitionNotAllowed(f"{action} is not allowed when {state}") from None
 
 
-# Labels the signaler may see: plain, never a detail about the person.
-SIGNALER_LABELS = {
-    State.NEW: "ontvangen",
-    State.CLAIMED: "opgepakt",
-    State.IN_PROGRESS: "opgepakt",
-    State.CLOSED: "afgerond",
-}
+# Labels by the stored codes; the texts are in the catalog (a missing one fails at import).
+SIGNALER_LABELS = {state: messages.SIGNALER_STATE_LABELS[state] for state in State}
+STATE_LABELS = {state: messages.STATE_LABELS[state] for state in State}
 
-STATE_LABELS = {
-    State.NEW: "Nieuw",
-    State.CLAIMED: "Opgepakt",
-    State.IN_PROGRESS: "In behandeling",
-    State.CLOSED: "Afgerond",
-}
-
-STATUSES = {
-    "contact": "Contact gelegd",
-    "huisbezoek": "Op huisbezoek geweest",
-    "onbereikbaar": "Niet bereikbaar (nog een poging)",
-    "doorverwezen": "Doorverwezen",
-}
+STATUSES = {code: messages.STATUS_LABELS[code]
+            for code in ("contact", "huisbezoek", "onbereikbaar", "doorverwezen")}
 FIRST_CONTACT = frozenset({"contact", "huisbezoek"})  # statuses that count as first contact
 
-REFERRALS = {
-    "wijkteam": "Wijkteam",
-    "huisarts": "Huisarts",
-    "welzijn": "Welzijn",
-    "vrijwilliger": "Vrijwilliger / maatje",
-    "anders": "Anders",
-}
+REFERRALS = {code: messages.REFERRAL_LABELS[code]
+             for code in ("wijkteam", "huisarts", "welzijn", "vrijwilliger", "anders")}
 
-OUTCOMES = {
-    "ondersteuning": "Contact gelegd en ondersteuning geregeld",
-    "doorverwezen": "Doorverwezen",
-    "geen_zorgen": "Geen zorgen, geen actie nodig",
-    "wil_niet": "Persoon wil geen contact",
-    "onbereikbaar": "Niet bereikbaar na pogingen",
-    "anders": "Anders",
-}
+OUTCOMES = {code: messages.OUTCOME_LABELS[code]
+            for code in ("ondersteuning", "doorverwezen", "geen_zorgen", "wil_niet",
+                         "onbereikbaar", "anders")}

@@ -236,7 +236,7 @@ FILES = {"series": "signalen-per-periode.png", "gemeente": "gemeenten.png",
 
 def title(kind: str, figures: Figures) -> str:
     """The Dutch title of one chart."""
-    return messages.MONITORING_TITLES[kind].format(unit=figures.series_unit,
+    return messages.MONITORING_TITLES[kind].format(unit=messages.SERIES_UNITS[figures.series_unit],
                                                    date=local_date(figures.as_of))
 
 

@@ -172,8 +172,8 @@ def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
         (messages.REPORT_CONTACT, esc(durations_text(figures.time_to_first_contact))),
         (messages.REPORT_BACKLOG.format(date=local_date(figures.as_of)),
          esc(backlog_text(figures))),
-        (messages.MONITORING_TITLES["role"].split(" (")[0], _top(figures.by_role)),
-        (messages.MONITORING_TITLES["sign"].split(" (")[0], _top(figures.by_sign)),
+        (messages.REPORT_ROLES, _top(figures.by_role)),
+        (messages.REPORT_SIGNS, _top(figures.by_sign)),
         (messages.REPORT_NOT_ON_BOARD, esc(shown(figures.not_on_board_total))),
     ]
     table = "\n".join(f"<tr><th>{esc(name)}</th><td>{value}</td></tr>" for name, value in facts)
@@ -187,7 +187,7 @@ def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
         partial_note(figures), messages.REPORT_FOOTNOTES,
         messages.REPORT_MADE.format(date=local_date(datetime.now(UTC)))) if note)
     return f"""<!DOCTYPE html>
-<html lang="nl"><head><meta charset="utf-8"><title>{esc(title)}</title>
+<html lang="{messages.LANGUAGE}"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>
 @page {{ size: A4; margin: 15mm; }}
 body {{ font: 10.5pt/1.4 system-ui, sans-serif; color: #222; box-sizing: border-box;

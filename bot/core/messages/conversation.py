@@ -1,8 +1,4 @@
-"""Dutch texts the bot shows, in one place so they can be translated.
-
-All texts are HTML-safe (Telegram's HTML subset). Values from users are escaped by the
-caller before they are put into a template.
-"""
+"""What the signaler reads: the conversation, its buttons and commands, feedback, privacy."""
 
 from __future__ import annotations
 
@@ -11,6 +7,24 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.core.engine import Route
+
+__all__ = [
+    "DONE", "SKIP", "KEEP", "CANCEL", "CANCEL_YES", "CANCEL_NO", "SHARE_PHONE", "BACK_TO_SUMMARY",
+    "RESUME", "RESTART", "WELCOME", "WELCOME_BACK", "SUMMARY_TITLE", "EDIT_MENU", "CURRENT_ANSWER",
+    "NOT_GIVEN", "SKIPPED", "RECEIVED", "CONFIRM_CANCEL", "CONFIRM_CANCEL_FIRST", "CANCELLED",
+    "STOPPED", "SUBMITTED", "EXPIRED", "PICK_A_BUTTON", "TICK_THEN_DONE", "TICK_AT_LEAST_ONE",
+    "TYPE_AN_ANSWER", "UNSUPPORTED", "EDITED_MESSAGE", "STALE_BUTTON", "ALREADY_ANSWERED",
+    "NO_CONVERSATION", "POSTCODE_INVALID", "HOUSE_NUMBER_INVALID", "PHONE_INVALID", "PHONE_HINT",
+    "PHONE_HINT_SHARE", "TOO_LONG", "BUSY", "TRY_AGAIN", "NOT_ON_BOARD", "not_on_board", "HELP",
+    "HELP_DANGER", "PRIVACY", "NOTHING_TO_CANCEL", "UNKNOWN_COMMAND", "CONTINUE_HINT", "COMMANDS",
+    "command_list", "help_text", "unknown_command", "CONSOLE_COMMANDS", "CONSOLE_INTRO",
+    "CONSOLE_HOW", "CONSOLE_BUTTONS", "CONSOLE_NEXT", "CONSOLE_ALERT", "CONSOLE_ALERT_EDIT",
+    "CONSOLE_ALERT_END", "GOODBYE", "FEEDBACK_CLAIMED", "FEEDBACK_CLOSED", "RELAYED_QUESTION",
+    "ANSWER_THANKS", "QUESTIONS_DECLINED", "MY_SIGNALS_NONE", "MY_SIGNALS_TITLE",
+    "MY_SIGNALS_LINE", "QUESTION_ERASED", "FORGET_CONFIRM", "FORGET_YES", "NOTHING_CHANGED",
+    "FORGOTTEN", "FLOOD", "AMBIGUOUS_POSTCODE", "HOUSE_NUMBER_UNKNOWN", "SIGNALER_STATE_LABELS",
+    "FALLBACK_ADVICE", "DEMO_NO_GEMEENTEN", "DEMO_KEY_MADE",
+]
 
 # -- buttons
 DONE = "Klaar"
@@ -177,68 +191,6 @@ CONSOLE_ALERT_EDIT = "=== Melding aan het team (bijgewerkt) ==="
 CONSOLE_ALERT_END = "=== einde melding ==="
 GOODBYE = "Tot ziens."
 
-# -- alerts to staff
-ALERT_TITLE = "🔔 <b>Nieuw signaal {reference}</b>"
-ALERT_RECEIVED = "Ontvangen: {when}"
-ALERT_GEMEENTE = "Gemeente: {gemeente}"
-ALERT_ANONYMOUS = "<i>Melder wil anoniem blijven; een vraag kan via de bot.</i>"
-ALERT_FORGOTTEN = ("<i>Melder heeft gevraagd vergeten te worden: geen contact of vraag meer "
-                   "mogelijk.</i>")
-ALERT_STATE = "<b>Status:</b> {state}"
-ALERT_OWNER = "<b>Bij:</b> {name}"
-ALERT_OUTCOME = "<b>Uitkomst:</b> {outcome}"
-HISTORY_TITLE = "<b>Geschiedenis</b>"
-
-# -- staff buttons
-BTN_CLAIM = "✋ Oppakken"
-BTN_ASSIGN = "👤 Toewijzen"
-BTN_STATUS = "📝 Status"
-BTN_CLOSE = "✅ Afronden"
-BTN_ASK = "❓ Vraag aan melder"
-BTN_DETAILS = "📄 Details"
-BTN_NOTE = "🗒 Notitie toevoegen"
-BTN_CONFIRM_CLOSE = "Ja, afronden"
-BTN_BACK = "Terug"
-BTN_DECLINE_QUESTIONS = "Ik wil geen vragen meer"
-
-# -- staff replies
-NO_ACCESS = "Geen toegang."
-CLAIMED = "U heeft {reference} opgepakt."
-ALREADY_CLAIMED = "{reference} is al opgepakt door {name}."
-NOT_NOW = "Dat kan niet meer: {reference} is nu {state}."
-PICK_ASSIGNEE = "Aan wie wijst u {reference} toe?"
-ASSIGNED = "{reference} is toegewezen aan {name}."
-ASSIGNED_TO_YOU = "👤 <b>{name} heeft {reference} aan u toegewezen.</b>"
-PICK_STATUS = "Welke status heeft {reference}?"
-PICK_REFERRAL = "Naar wie is de persoon doorverwezen?"
-STATUS_SAVED = "Status van {reference} vastgelegd: {status}."
-PICK_OUTCOME = "Hoe rondt u {reference} af?"
-CONFIRM_CLOSE = "{reference} afronden met uitkomst <b>{outcome}</b>?"
-CLOSED = "{reference} is afgerond: {outcome}."
-ASK_NOTE = "Typ de notitie bij {reference} als antwoord op dit bericht."
-NOTE_SAVED = "🗒 Notitie bij {reference} opgeslagen:\n<i>{note}</i>"
-ASK_QUESTION = (
-    "Typ uw vraag aan de melder van {reference} als antwoord op dit bericht. "
-    "De melder blijft anoniem; het antwoord komt bij u en in de geschiedenis."
-)
-QUESTION_SENT = "❓ Uw vraag is doorgestuurd naar de melder van {reference}:\n<i>{question}</i>"
-NO_SIGNALER = "De melder van {reference} is niet via de bot te bereiken."
-SIGNALER_DECLINES = "De melder van {reference} wil geen vragen meer ontvangen."
-TEXT_TOO_LONG_STAFF = "Die tekst is te lang ({length} tekens; het maximum is {limit})."
-OPEN_NONE = "Er zijn geen open signalen."
-MINE_NONE = "U heeft geen open signalen."
-NOT_FOUND = "Signaal niet gevonden, of u heeft er geen toegang toe."
-SIGNAAL_USAGE = "Gebruik: /signaal SP-2026-000123"
-ONLY_HERE = (
-    "Signalen bekijkt u alleen in uw eigen chat met de bot of in de teamgroep van het "
-    "Signaalpunt, niet in deze chat."
-)
-ERASED_NO_TEXT = (
-    "De persoonsgegevens van {reference} zijn volgens de bewaartermijn gewist; er kan geen "
-    "notitie of vraag meer bij."
-)
-LIST_LINE = "{reference} · {age} · {state}{owner}"
-
 # -- to the signaler about their signal (never a detail about the person or the outcome)
 FEEDBACK_CLAIMED = (
     "Uw signaal {reference} is opgepakt door het Signaalpunt {gemeente}. "
@@ -251,44 +203,12 @@ RELAYED_QUESTION = (
 )
 ANSWER_THANKS = "Dank u wel, uw antwoord is doorgegeven aan het Signaalpunt."
 QUESTIONS_DECLINED = "Begrepen: u krijgt geen vragen meer over uw signalen."
-ANSWER_TO_STAFF = "💬 <b>Antwoord van de melder op {reference}:</b>\n\n{answer}"
 MY_SIGNALS_NONE = "U heeft nog geen signalen gegeven."
 MY_SIGNALS_TITLE = "<b>Uw signalen</b>"
 MY_SIGNALS_LINE = "{reference} ({date}): {label}"
 
-# -- reminders
-REMINDER_UNCLAIMED = "⏰ <b>{reference}</b> is na {hours} uur nog niet opgepakt."
-REMINDER_ESCALATED = (
-    "🚨 <b>{reference}</b> ({gemeente}) is na {hours} uur nog steeds niet opgepakt. "
-    "Wilt u zorgen dat iemand het oppakt?"
-)
-REMINDER_SILENT = "⏰ Bij <b>{reference}</b> is al {days} dagen geen status vastgelegd."
-
-STAFF_COMMANDS = (
-    ("open", "Open signalen van mijn gemeente"),
-    ("mijn", "Mijn signalen"),
-    ("signaal", "Eén signaal met geschiedenis"),
-)
-
-ALERT_UNDELIVERABLE = (
-    "🔔 <b>Nieuw signaal {reference}</b> ({gemeente}) kon de bot bij niemand van het team "
-    "bezorgen. Wilt u zorgen dat iemand van het team het oppakt?"
-)
-
-# -- privacy: what stays of a copy in a chat once its personal data must go
-ALERT_ERASED = (
-    "🔒 {reference} is afgerond; de persoonsgegevens zijn volgens de bewaartermijn gewist."
-)
+# -- privacy: the signaler's side
 QUESTION_ERASED = "🔒 De vraag over uw signaal {reference} is volgens de bewaartermijn gewist."
-COPY_REVOKED = (
-    "🔒 U heeft geen toegang meer tot de signalen van {gemeente}; de gegevens zijn hier "
-    "weggehaald."
-)
-COPY_OUTDATED = (
-    "🔒 {reference}: de melder liet zijn gegevens wissen. Kies Details bij het signaal voor "
-    "de actuele stand."
-)
-COPY_WITHDRAWN = "🔒 Dit bericht is ingetrokken."
 FORGET_CONFIRM = (
     "Wilt u dat wij uw naam, telefoonnummer en de koppeling met deze chat bij al uw "
     "signalen wissen? De signalen zelf blijven, zodat het team verder kan. U hoort daarna niets "
@@ -299,96 +219,6 @@ NOTHING_CHANGED = "Goed, er is niets gewijzigd."
 FORGOTTEN = "Uw gegevens zijn gewist ({count} signalen). Dank voor uw oplettendheid."
 FLOOD = "Even geduld alstublieft: u stuurt veel berichten tegelijk. Probeer het zo opnieuw."
 
-# -- monitoring: /stats and `signaalbot report` (a count of 1 to 4 is always shown as "< 5")
-STATS_USAGE = "Gebruik: /stats voor de laatste 6 weken, of /stats 12 voor 12 weken (1 tot 104)."
-STATS_TITLE = "📊 <b>Signalen {scope}</b>\n{period}"
-STATS_TOTAL = "Signalen: <b>{total}</b>"
-STATS_ROLES = "Meeste signalen van: {items}"
-STATS_SIGNS = "Meest gezien: {items}"
-STATS_CLAIM = "Opgepakt: {durations}"
-STATS_CONTACT = "Eerste contact: {durations}"
-STATS_OUTCOMES = "Afgerond: {items}"
-STATS_BACKLOG = "Open op {date}: {backlog}"
-BACKLOG_COUNT = "{count}, waarvan {before} van vóór de periode"
-STATS_BACKLOG_AGES = " (mediaan {median} oud, oudste {oldest})"
-STATS_NOT_ON_BOARD = "Voor niet-aangesloten gemeenten: {count}"
-STATS_NONE = "geen"
-STATS_FOOTNOTE = "<i>Aantallen van 1 tot 4 staan er als “&lt; 5”, zodat niemand herkenbaar is.</i>"
-STATS_CAPTION = "Signalen {scope}, {period}"
-DURATION_SUMMARY = "mediaan {median}, p90 {p90} (van {count} signalen)"
-DURATION_TOO_FEW = "te weinig signalen om te tonen"
-DURATION_NONE = "nog geen"
-MONITORING_TITLES = {
-    "series": "Signalen per {unit}",
-    "gemeente": "Signalen per gemeente",
-    "role": "Wie signaleren? (soort melder)",
-    "sign": "Wat viel op? (een signaal kan meer kenmerken hebben)",
-    "pc4": "Signalen per postcodegebied (PC4)",
-    "status": "Stand nu van de signalen uit de periode",
-    "outcome": "Uitkomst van afgeronde signalen",
-    "durations": "Hoe snel? Tijd vanaf het signaal (p90: 9 van de 10 gingen sneller)",
-    "backlog": "Open op {date} naar leeftijd (ook van vóór de periode)",
-    "not_on_board": "Signalen voor niet-aangesloten gemeenten",
-}
-CHART_FOOTNOTE = "Aantallen van 1 tot 4 staan als “< 5” (gearceerde balk tot 5)."
-CHART_PARTIAL = "* deels in de periode: {bins}"
-CHART_EMPTY = "Geen signalen in deze periode"
-CHART_TOTAL = "Signalen: {total}"
-CHART_OTHER = "overig ({count} gebieden)"
-CHART_CLAIM = "Opgepakt"
-CHART_CONTACT = "Eerste contact"
-CHART_MEDIAN = "mediaan"
-CHART_P90 = "p90"
-CHART_HOURS = "uren"
-CHART_DAYS = "dagen"
-CHART_TOO_FEW = "te weinig signalen"
-REPORT_TITLE = "Monitoring Signaalpunt tegen Eenzaamheid: {scope}"
-REPORT_MADE = "Gemaakt op {date} met Signaalbot. Alleen anonieme gegevens."
-REPORT_KEY_FIGURES = "Kerncijfers"
-REPORT_TOTAL = "Signalen in de periode"
-REPORT_CLAIM = "Tijd tot oppakken"
-REPORT_CONTACT = "Tijd tot eerste contact"
-REPORT_BACKLOG = "Open signalen op {date} (ook van vóór de periode)"
-REPORT_BACKLOG_BEFORE = "Open signalen op {date} die van vóór de periode zijn"
-REPORT_NOT_ON_BOARD = "Signalen voor niet-aangesloten gemeenten"
-
-# -- administration
-ADMIN_PICK = "<b>Beheer</b> — kies een gemeente:"
-ADMIN_PANEL = (
-    "<b>{name}</b> ({code})\nSignaalpunt: {state}\nMedewerkers: {staff}\n\n"
-    "Instellingen, teksten en organisaties beheert u met <code>signaalbot</code> op de server."
-)
-ADMIN_UNERASED = (
-    "\n\n⚠️ Telegram liet {count} kopie(ën) van gewiste signalen niet wissen; vraag wie in die "
-    "chat zit ze zelf te verwijderen:\n{copies}"
-)
-ADMIN_UNERASED_LINE = "{reference} in chat {chat}"
-ADMIN_ON = "aangesloten"
-ADMIN_OFF = "niet aangesloten"
-ADMIN_BTN_STAFF = "👥 Medewerkers"
-ADMIN_BTN_INVITE_REGISSEUR = "✉️ Regisseur uitnodigen"
-ADMIN_BTN_INVITE_TEAM = "✉️ Teamlid uitnodigen"
-ADMIN_BTN_ON = "✅ Aansluiten"
-ADMIN_BTN_OFF = "⏸ Afmelden"
-ADMIN_NO_STAFF = "Nog geen medewerkers."
-ADMIN_REMOVED = (
-    "De medewerker heeft geen toegang meer; de signalen in de eigen chat met de bot worden "
-    "weggehaald."
-)
-ADMIN_REMOVED_GROUPS = (
-    "Let op: haal de medewerker zelf uit de teamgroep(en) in Telegram, want daar ziet hij "
-    "nieuwe signalen nog: {groups}."
-)
-ADMIN_INVITE = (
-    "Uitnodiging als <b>{role}</b>. Stuur deze link aan één persoon; hij werkt één keer en "
-    "verloopt na 7 dagen:\n{link}"
-)
-INVITE_INVALID = "Deze uitnodiging is ongeldig, al gebruikt of verlopen. Vraag een nieuwe aan."
-INVITE_WELCOME = (
-    "Welkom! U bent nu {role} bij het Signaalpunt ({gemeente}). Met /open ziet u de open "
-    "signalen."
-)
-
 AMBIGUOUS_POSTCODE = (
     "Deze postcode ligt in meer dan één gemeente. Typ de volledige postcode (met de twee "
     "letters), of kies hieronder de gemeente."
@@ -397,24 +227,26 @@ HOUSE_NUMBER_UNKNOWN = (
     "Dit huisnummer kan ik bij deze postcode niet vinden. Kijk het nummer na en typ het opnieuw."
 )
 
-# -- monitoring per organisation and the national /stats (bot.reporting)
-MONITORING_TITLES["organisation"] = "Signalen per organisatie (of direct, zonder organisatie)"
-STATS_ORGANISATIONS = "Via organisatie: {items}"
-STATS_GEMEENTEN = "Meeste signalen in: {items}"
-CHART_OTHER_ORGANISATIONS = "overig ({count} organisaties)"
-CHART_OTHER_GEMEENTEN = "overig ({count} gemeenten)"
-REPORT_ORGANISATIONS = "Signalen per organisatie"
-REPORT_ORGANISATION = "Organisatie"
-REPORT_COUNT = "Signalen"
-REPORT_FOOTNOTES = (
-    "Signalen tellen mee in de periode waarin ze binnenkwamen; hun stand, uitkomst en "
-    "doorlooptijden zijn zoals ze nu zijn. Open signalen zijn alle signalen die op de "
-    "einddatum nog open waren, ook die van vóór de periode. p90: 9 van de 10 signalen gingen "
-    "sneller. "
-    "Aantallen van 1 tot 4 staan als “< 5”, zodat niemand herkenbaar is."
+# -- how their signal stands (/mijnsignalen), by the stored state; never a detail about the person
+SIGNALER_STATE_LABELS = {
+    "new": "ontvangen",
+    "claimed": "opgepakt",
+    "in_progress": "opgepakt",
+    "closed": "afgerond",
+}
+
+# -- the default advice for a postcode whose gemeente does not take part (``[intake]`` config)
+FALLBACK_ADVICE = (
+    "Neem contact op met het sociaal wijkteam of de huisarts van uw gemeente, "
+    "of bel de gemeente op 14 + netnummer."
 )
 
-# -- the printable QR poster of a signaler organisation (bot.reporting.poster)
-POSTER_SCAN = "Scan mij om een zorg door te geven"
-POSTER_SIGNAALPUNT = "Signaalpunt tegen Eenzaamheid"
-POSTER_LINK = "of open {link}"
+# -- the terminal demo (``signaalbot chat`` without a configuration)
+DEMO_NO_GEMEENTEN = (
+    "Demo: er zijn geen gemeenten ingesteld. Postcodes 4531-4539 gaan naar een "
+    "voorbeeld-Signaalpunt Terneuzen; meldingen verschijnen hier."
+)
+DEMO_KEY_MADE = (
+    "Demo: een sleutel voor de versleuteling is aangemaakt in {path} "
+    "(gebruik in productie SIGNAALBOT_SECURITY__ENCRYPTION_KEY)."
+)
