@@ -70,6 +70,7 @@ def run(config: ConfigOption = None) -> None:
 @app.command()
 def chat(config: ConfigOption = None) -> None:
     """Try the signaler conversation in this terminal; alerts to staff are printed."""
+    from bot.core.people import CONSOLE, TELEGRAM
     from bot.services import open_services
     from handlers.console import ConsoleChat, ConsoleSender
 
@@ -83,7 +84,8 @@ def chat(config: ConfigOption = None) -> None:
         settings = settings.model_copy(update={"gemeenten": [DEMO_GEMEENTE]})
 
     async def _main() -> None:
-        services = await open_services(settings, ConsoleSender(sys.stdout))
+        printed = ConsoleSender(sys.stdout)  # alerts to Telegram and console staff, printed
+        services = await open_services(settings, {TELEGRAM: printed, CONSOLE: printed})
         try:
             await ConsoleChat(services, sys.stdin, sys.stdout, getpass.getuser()).run()
         finally:

@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.core import messages
+from bot.core.people import TELEGRAM
 from bot.services import Services, open_services, prepare_database
 from bot.settings import ConfigError, Settings, keyring
 from handlers.telegram import admin, buttons, intake, privacy, staff, stats
@@ -71,8 +72,8 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     settings: Settings = application.bot_data["settings"]
     limiter = application.bot.rate_limiter
     assert isinstance(limiter, PriorityRateLimiter)
-    services = await open_services(settings, TelegramSender(application.bot), throttle=limiter,
-                                   channels=["telegram"])
+    services = await open_services(settings, {TELEGRAM: TelegramSender(application.bot)},
+                                   throttles={TELEGRAM: limiter})
     application.bot_data["services"] = services
     services.start_background()
     assert application.job_queue is not None
@@ -92,7 +93,8 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any],
     public = [BotCommand(*command) for command in messages.COMMANDS]
     await application.bot.set_my_commands(public)
     staff_menu = public + [BotCommand(*command) for command in messages.STAFF_COMMANDS]
-    for member in {m.telegram_id for g in settings.gemeenten for m in g.staff}:
+    for member in {m.telegram_id for g in settings.gemeenten for m in g.staff
+                   if m.telegram_id is not None}:
         try:
             await application.bot.set_my_commands(staff_menu,
                                                   scope=BotCommandScopeChat(member))

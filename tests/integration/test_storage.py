@@ -46,7 +46,7 @@ async def sender() -> RecordingSender:
 
 @pytest.fixture
 async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator[Services]:
-    opened = await open_services(settings, sender)
+    opened = await open_services(settings, {"telegram": sender})
     yield opened
     await opened.close()
 
@@ -58,7 +58,7 @@ async def test_migrations_reach_head(services: Services) -> None:
 async def test_sqlite_runs_on_the_loop_and_long_reads_in_a_thread(tmp_path: Path) -> None:
     """Statements run on the event loop's thread; those of the bot's reader (``/stats``) not."""
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'threads.db'}")
-    opened = await open_services(settings, RecordingSender())
+    opened = await open_services(settings, {"telegram": RecordingSender()})
     try:
         threads = {}
         for name, engine in (("db", opened.db), ("reader", opened.reader)):
@@ -219,7 +219,7 @@ async def test_expired_drafts_are_purged_and_not_resumed(services: Services) -> 
 
 async def test_config_sync_is_idempotent_and_moves_areas(db_url: str,
                                                          sender: RecordingSender) -> None:
-    services = await open_services(make_settings(db_url), sender)
+    services = await open_services(make_settings(db_url), {"telegram": sender})
     try:
         moved = make_settings(db_url, gemeenten=[
             {**TERNEUZEN, "pc4": ["4531-4538"]}, {**HEERLEN, "pc4": ["6411-6419", "4539"]}])
