@@ -97,6 +97,38 @@ def chat(config: ConfigOption = None) -> None:
         raise typer.Exit(130) from None
 
 
+@app.command("staff-console")
+def staff_console(person: Annotated[str, typer.Option(
+        "--as", help="who you are: console:ID, as in the config's [[staff]]")],
+        config: ConfigOption = None) -> None:
+    """Work as a staff member in this terminal: alerts arrive here, actions by number."""
+    from bot.core.people import Person
+    from bot.services import open_services
+    from handlers.console import Lines
+    from handlers.console_staff import ConsoleStaffSender, StaffConsole
+
+    try:
+        who = Person.parse(person)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    settings = _settings(config)
+    _logging(logging.WARNING)
+    console = StaffConsole(who, sys.stdout)
+
+    async def _main() -> None:
+        console.services = await open_services(settings, {who.channel: ConsoleStaffSender(console)})
+        console.services.start_background()  # delivers this channel's outbox as it comes
+        try:
+            await console.run(Lines(sys.stdin))
+        finally:
+            await console.services.close()
+
+    try:
+        asyncio.run(_main())
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
 def _with_demo_key(settings: Settings) -> Settings:
     """For the terminal demo only: a local key file, made on first use."""
     from storage.crypto import generate_key

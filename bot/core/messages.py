@@ -177,6 +177,14 @@ CONSOLE_ALERT_EDIT = "=== Melding aan het team (bijgewerkt) ==="
 CONSOLE_ALERT_END = "=== einde melding ==="
 GOODBYE = "Tot ziens."
 
+# -- the terminal for staff (``signaalbot staff-console``)
+CONSOLE_STAFF_INTRO = (
+    "U werkt als {person}. Meldingen en antwoorden verschijnen hier; kies een actie door het "
+    "nummer te typen. /open en /mijn tonen signalen, /signaal SP-… één signaal, /quit stopt.")
+CONSOLE_STAFF_MESSAGE = "=== Bericht ==="
+CONSOLE_STAFF_NO_ACTION = "Er is geen actie met dat nummer."
+CONSOLE_STAFF_TYPE = "Typ uw tekst en druk op Enter."
+
 # -- alerts to staff
 ALERT_TITLE = "🔔 <b>Nieuw signaal {reference}</b>"
 ALERT_RECEIVED = "Ontvangen: {when}"
