@@ -71,11 +71,14 @@ async def _act(context: Context, admin: AdminService, actor: Actor,
     if action is AdminAction.STAFF:
         staff = await admin.list_staff(actor, code)
         lines = [f"{html.escape(m.name)} — {m.role}" for m in staff] or [messages.ADMIN_NO_STAFF]
-        rows = [_button(f"❌ {m.name}", AdminAction.REMOVE_STAFF, code, str(m.person))
+        rows = [_button(f"❌ {m.name}", AdminAction.REMOVE_STAFF, code, str(m.id))
                 for m in staff]
         return "\n".join(lines), rows
-    if action is AdminAction.REMOVE_STAFF and (person := _person(arg)) is not None:
-        removal = await admin.remove_staff(actor, code, person)
+    if action is AdminAction.REMOVE_STAFF and arg.isdigit():
+        member = next((m for m in await admin.list_staff(actor, code) if m.id == int(arg)), None)
+        if member is None:
+            raise AdminError(f"no staff member {arg} of {code}")
+        removal = await admin.remove_staff(actor, code, member.person)
         text = messages.ADMIN_REMOVED
         if removal.team_groups:
             text += "\n\n" + messages.ADMIN_REMOVED_GROUPS.format(
@@ -89,14 +92,6 @@ async def _act(context: Context, admin: AdminService, actor: Actor,
         await admin.set_active(actor, code, arg == "1")
         return await _panel(admin, actor, code)
     raise NoAccess(action)
-
-
-def _person(arg: str) -> Person | None:
-    """The staff member a remove button names (``channel:id``), if it names one."""
-    try:
-        return Person.parse(arg)
-    except ValueError:
-        return None
 
 
 async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Rows]:
