@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select, text, update
 from bot.core.engine import Choose, Done, Input, Skip, Status, Text, Toggle
 from bot.core.intake import ConversationKey
 from bot.core.outbox import DeliveryError, Outgoing
+from bot.core.people import Person
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
@@ -387,6 +388,9 @@ async def test_the_migration_binds_old_values_to_their_rows(db_url: str) -> None
             signal = await uow.signals.get(signal_id=1)
             assert signal is not None and signal.answers == {"description": "Oud"}
             assert signal.owner_id == 1  # rebuilding the staff table nulled nothing
+            carine = await uow.staff.get(staff_id=1)  # 0005: a Telegram id became a person
+            assert carine is not None and carine.person == Person.on_telegram(7001)
+            assert await uow.staff.get_active(person=carine.person, gemeente_code="GM0715")
             signaler = await uow.signalers.get_by_id(signaler_id=1)
             assert signaler is not None and signaler.external_id == "4242"
             rows = {row.kind: row for row in await uow.session.scalars(select(Outbox))}
