@@ -70,7 +70,7 @@ def run(config: ConfigOption = None) -> None:
 @app.command()
 def chat(config: ConfigOption = None) -> None:
     """Try the signaler conversation in this terminal; alerts to staff are printed."""
-    from bot.core.people import CONSOLE, TELEGRAM
+    from bot.core.people import TELEGRAM
     from bot.services import open_services
     from handlers.console import ConsoleChat, ConsoleSender
 
@@ -84,8 +84,7 @@ def chat(config: ConfigOption = None) -> None:
         settings = settings.model_copy(update={"gemeenten": [DEMO_GEMEENTE]})
 
     async def _main() -> None:
-        printed = ConsoleSender(sys.stdout)  # alerts to Telegram and console staff, printed
-        services = await open_services(settings, {TELEGRAM: printed, CONSOLE: printed})
+        services = await open_services(settings, {TELEGRAM: ConsoleSender(sys.stdout)})
         try:
             await ConsoleChat(services, sys.stdin, sys.stdout, getpass.getuser()).run()
         finally:
