@@ -3,7 +3,8 @@
 The signaler files on Telegram through the real PTB application against the stand-in; a
 Terneuzen staff member of the console channel gets the alert in the terminal, claims it, sets
 a status and closes it there; the signaler's feedback and the Telegram team's cards follow.
-One outbox dispatcher serves both channels: each row goes to its channel's sender.
+And the reverse: a signal filed on the console, handled by Telegram staff. One outbox
+dispatcher serves both channels: each row goes to its channel's sender.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from bot.settings import Settings
 from handlers.console_staff import ConsoleStaffSender, StaffConsole
 from storage.models import Outbox, Signal
 from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
-from tests.harness import BotRunner, eventually, file_signal
+from tests.harness import BotRunner, claim_and_close, eventually, file_signal
 from tests.harness import Person as TelegramUser
+from tests.integration.test_storage import RecordingSender
+from tests.integration.test_storage import file_signal as file_on_console
 
 REGISSEUR, GROUP, SIGNALER = 7001, -1007002, 801
 FATIMA = Person(CONSOLE, "fatima")  # Terneuzen, on the console
@@ -144,3 +147,31 @@ async def test_a_console_staff_member_of_another_gemeente_gets_nothing_and_may_d
     async with runner.services.uow() as uow:
         fresh = await uow.signals.get(signal_id=signal.id)
         assert fresh is not None and fresh.status is State.NEW
+
+
+async def test_telegram_staff_handle_a_signal_filed_on_the_console(
+        api: Any, settings: Settings) -> None:
+    console = RecordingSender()  # the console channel's messages: to Fatima, and to the signaler
+    runner = BotRunner(api, settings, senders={CONSOLE: console})
+    await runner.start()
+    try:
+        assert "SP-" in await file_on_console(runner.services, "henk", postcode="4531")
+        await api.wait_for(lambda: bool(api.messages(GROUP)))
+        carine = TelegramUser(runner, REGISSEUR, "Carine")
+        await claim_and_close(carine, GROUP)
+        await api.wait_for(lambda: "Afgerond" in alert_text(api, GROUP))
+        await runner.settled()
+        to_henk = [text for chat, text in console.delivered if chat == "henk"]
+        assert len(to_henk) == 2
+        assert "is opgepakt door het Signaalpunt Terneuzen" in to_henk[0]
+        assert "is afgerond" in to_henk[1]
+        to_fatima = [text for chat, text in console.delivered if chat == "fatima"]
+        assert "signaal SP-" in to_fatima[0] and "Carine" in to_fatima[-1]  # card follows
+        async with runner.services.uow() as uow:
+            [signal] = list(await uow.session.scalars(select(Signal)))
+            signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
+        assert signal.status is State.CLOSED
+        assert signaler is not None and (signaler.channel, signaler.external_id) == (
+            CONSOLE, "henk")
+    finally:
+        await runner.stop()
