@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -86,11 +86,12 @@ async def prepare_database(settings: Settings, db: AsyncEngine, keys: Keyring) -
         await sync_gemeenten(settings, uow)
 
 
-async def open_services(settings: Settings, sender: Sender, *, throttle: Throttle | None = None,
-                        channels: Sequence[str] | None = None) -> Services:
+async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
+                        throttles: Mapping[str, Throttle] | None = None) -> Services:
     """Connect the database (``prepare_database``), wire the services.
 
-    ``sender`` delivers the outbox (of ``channels``, or all), waiting on ``throttle``.
+    ``senders`` deliver the outbox, each its channel's rows (``channel -> Sender``), waiting on
+    the channel's throttle in ``throttles``; other channels' rows are left to their process.
 
     Raises:
         ConfigError: without a valid encryption key.
@@ -107,8 +108,8 @@ async def open_services(settings: Settings, sender: Sender, *, throttle: Throttl
 
     engine = Engine(for_settings(settings))
     alerts = Alerts(engine)
-    dispatcher = Dispatcher(new_uow, sender, throttle=throttle,
-                            on_undeliverable=alerts.reroute, channels=channels)
+    dispatcher = Dispatcher(new_uow, senders, throttles=throttles,
+                            on_undeliverable=alerts.reroute)
     intake = IntakeService(
         new_uow,
         engine,

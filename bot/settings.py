@@ -37,6 +37,7 @@ from pydantic_settings import (
 )
 
 from bot.core import messages
+from bot.core.people import TELEGRAM, Person
 from bot.core.workflow import StaffRole
 from storage.crypto import CryptoError, Keyring, parse_key
 
@@ -301,11 +302,35 @@ def parse_pc4_ranges(items: list[str]) -> list[tuple[int, int]]:
 
 
 class StaffSettings(_Table):
-    """A staff member of a gemeente: the regisseur or a team member."""
+    """A staff member of a gemeente: the regisseur or a team member.
 
-    telegram_id: Annotated[int, _within(1, _INT64[1])]
+    Known on Telegram by ``telegram_id``, or on any channel by ``channel`` and ``id``.
+    """
+
+    telegram_id: Annotated[int, _within(1, _INT64[1])] | None = None
+    channel: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,15}$")
+    id: str | None = Field(default=None, min_length=1, max_length=32)
     name: str = Field(min_length=1, max_length=80)
     role: StaffRole = StaffRole.TEAM
+
+    @model_validator(mode="after")
+    def _one_identity(self) -> StaffSettings:
+        if self.telegram_id is not None:
+            if self.channel not in (None, TELEGRAM) or self.id is not None:
+                raise ValueError("give either telegram_id, or channel and id")
+        elif self.channel is None or self.id is None:
+            raise ValueError("a staff member needs telegram_id, or channel and id")
+        elif self.channel == TELEGRAM and not self.id.isdigit():
+            raise ValueError("a Telegram id is a number")
+        return self
+
+    @property
+    def person(self) -> Person:
+        """Who this is: (channel, id)."""
+        if self.telegram_id is not None:
+            return Person.on_telegram(self.telegram_id)
+        assert self.channel is not None and self.id is not None
+        return Person(self.channel, self.id)
 
 
 class GemeenteSettings(_Table):
@@ -357,7 +382,7 @@ class GemeenteSettings(_Table):
     def _alerts_when_active(self) -> GemeenteSettings:
         if self.active and not self.alert_chat_ids:
             raise ValueError("an active gemeente needs at least one alert_chat_ids entry")
-        ids = [member.telegram_id for member in self.staff]
+        ids = [member.person for member in self.staff]
         if len(ids) != len(set(ids)):
             raise ValueError("a staff member is listed twice")
         return self

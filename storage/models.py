@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.core.clock import utcnow
+from bot.core.people import Person
 from bot.core.workflow import EventAction, StaffRole, State
 from storage.crypto import CryptoError, Sealed, context
 from storage.encrypted import EncryptedJSON, EncryptedText, keyring_of
@@ -119,21 +120,28 @@ class AlertChat(Base):
 
 
 class Staff(Base):
-    """A regisseur or team member of one gemeente, known by Telegram user id."""
+    """A regisseur or team member of one gemeente: a person on a channel (its id there)."""
 
     __tablename__ = "staff"
-    __table_args__ = (UniqueConstraint("gemeente_code", "telegram_id"),)
+    __table_args__ = (UniqueConstraint("gemeente_code", "channel", "external_id"),
+                      Index("ix_staff_channel_external_id", "channel", "external_id"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     gemeente_code: Mapped[str] = mapped_column(
         ForeignKey("gemeenten.code", ondelete="CASCADE"), index=True
     )
-    telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="telegram")
+    external_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(80))
     role: Mapped[StaffRole] = mapped_column(StoredEnum(StaffRole, 16))  # regisseur: also admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(8), default="config")  # or "invite"
     pending: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # awaited typed note/question
+
+    @property
+    def person(self) -> Person:
+        """Who this is: (channel, external id)."""
+        return Person(self.channel, self.external_id)
 
 
 class BlockedChat(Base):
@@ -335,8 +343,9 @@ class Outbox(Base):
     """A message to send, written in the same transaction as its cause.
 
     Once sent it is the record of a copy in a chat (``message_id``), so the copy can be
-    blanked or deleted later. A staff chat or group is ``chat_id``; a signaler's chat is only
-    ever stored encrypted, as ``recipient``.
+    blanked or deleted later. A Telegram staff chat or group is ``chat_id``, a staff chat on
+    another ``channel`` is ``address``; a signaler's chat is only ever stored encrypted, as
+    ``recipient``.
     """
 
     __tablename__ = "outbox"
@@ -351,6 +360,7 @@ class Outbox(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), default="telegram")
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    address: Mapped[str | None] = mapped_column(String(64))  # a staff chat not on Telegram
     recipient: Mapped[str | None] = mapped_column(EncryptedText)  # a signaler's chat id
     kind: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(EncryptedText)
@@ -367,9 +377,13 @@ class Outbox(Base):
     erased_at: Mapped[datetime | None]  # the copy's text is gone here; its erasure is queued
 
     @property
-    def target(self) -> int:
-        """The chat to deliver to."""
-        return self.chat_id if self.chat_id is not None else int(self.recipient or 0)
+    def target(self) -> int | str:
+        """The chat to deliver to (on Telegram, a number)."""
+        if self.chat_id is not None:
+            return self.chat_id
+        if self.address is not None:
+            return self.address
+        return int(self.recipient or 0) if self.channel == "telegram" else self.recipient or ""
 
 
 class RoutingDataset(Base):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 from pydantic import SecretStr
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
+from bot.core.outbox import Sender
 from bot.settings import Settings, keyring
 from handlers.telegram.app import build_application
 from storage.db import create_engine, session_factory
@@ -28,8 +29,10 @@ JSON = dict[str, Any]
 class BotRunner:
     """One bot process (an ``Application``) against the stand-in."""
 
-    def __init__(self, api: BotApiStandIn, settings: Settings) -> None:
+    def __init__(self, api: BotApiStandIn, settings: Settings,
+                 senders: Mapping[str, Sender] | None = None) -> None:
         self.api = api
+        self._senders = senders  # other channels' outbox, delivered by this process too
         self.settings = settings.model_copy(
             update={"telegram": settings.telegram.model_copy(
                 update={"token": SecretStr(api.token), "base_url": api.base_url})})
@@ -39,7 +42,7 @@ class BotRunner:
 
     async def start(self) -> None:
         """Start polling, like ``run_polling`` (post_init opens the services)."""
-        app = build_application(self.settings)
+        app = build_application(self.settings, senders=self._senders)
         app.add_handler(TypeHandler(Update, self._mark_done), group=99)
         await app.initialize()
         assert app.post_init is not None

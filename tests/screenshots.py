@@ -93,7 +93,7 @@ class Shots:
 async def make(out: Path) -> Shots:
     """Seed the fictitious gemeente, write its report and poster, and screenshot both."""
     services = await open_services(
-        make_settings(f"sqlite+aiosqlite:///{out / 'demo.db'}"), NoSender())
+        make_settings(f"sqlite+aiosqlite:///{out / 'demo.db'}"), {"telegram": NoSender()})
     try:
         await seed(services.db, signals())
         async with services.sessions() as session:

@@ -19,10 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli.common import ConfigOption, fail, on_database, settings_or_exit, uow_for
 from bot.cli.postcodes import merge_command
 from bot.core.admin import CLI, AdminError, AdminService, OrganisationLink
+from bot.core.people import Person
 from bot.settings import GemeenteSettings, Settings, show_value
 from storage.models import utcnow
 
 T = TypeVar("T")
+PERSON = typer.Argument(parser=Person.parse, metavar="PERSON",
+                        help="a Telegram user id, or channel:id (console:anna)")
 gemeente_app = typer.Typer(help="Gemeenten: on board, settings, alert chats, herindeling.",
                            no_args_is_help=True)
 gemeente_app.command("merge")(merge_command)
@@ -138,16 +141,16 @@ def staff_list(gemeente: Gemeente, config: ConfigOption = None) -> None:
     """List a gemeente's active staff."""
     for member in _admin(settings_or_exit(config),
                          lambda admin: admin.list_staff(CLI, gemeente)):
-        typer.echo(f"{member.telegram_id}\t{member.role}\t{member.name}")
+        typer.echo(f"{member.person}\t{member.role}\t{member.name}")
 
 
 @staff_app.command("remove")
-def staff_remove(gemeente: Gemeente, telegram_id: Annotated[int, typer.Argument()],
+def staff_remove(gemeente: Gemeente, who: Annotated[Person, PERSON],
                  config: ConfigOption = None) -> None:
     """Take a staff member's access away, at once; their copies of signals are blanked."""
     removal = _admin(settings_or_exit(config),
-                     lambda admin: admin.remove_staff(CLI, gemeente, telegram_id))
-    typer.echo(f"removed: {telegram_id} has no access to {gemeente} any more; the signals in "
+                     lambda admin: admin.remove_staff(CLI, gemeente, who))
+    typer.echo(f"removed: {who} has no access to {gemeente} any more; the signals in "
                "their chat with the bot are blanked when the bot runs")
     if removal.team_groups:
         typer.echo("they may still be a member of these team groups, where new alerts arrive; "
@@ -158,13 +161,13 @@ def staff_remove(gemeente: Gemeente, telegram_id: Annotated[int, typer.Argument(
 
 
 @staff_app.command("role")
-def staff_role(gemeente: Gemeente, telegram_id: Annotated[int, typer.Argument()],
+def staff_role(gemeente: Gemeente, who: Annotated[Person, PERSON],
                role: Annotated[str, typer.Argument(help="regisseur or team")],
                config: ConfigOption = None) -> None:
     """Change a staff member's role."""
     _admin(settings_or_exit(config),
-           lambda admin: admin.set_role(CLI, gemeente, telegram_id, role))
-    typer.echo(f"{telegram_id} is now {role}")
+           lambda admin: admin.set_role(CLI, gemeente, who, role))
+    typer.echo(f"{who} is now {role}")
 
 
 def _write_qr(qr: Path, organisation: OrganisationLink) -> None:

@@ -71,6 +71,7 @@ def run(config: ConfigOption = None) -> None:
 @app.command()
 def chat(config: ConfigOption = None) -> None:
     """Try the signaler conversation in this terminal; alerts to staff are printed."""
+    from bot.core.people import TELEGRAM
     from bot.services import open_services
     from handlers.console import ConsoleChat, ConsoleSender
 
@@ -83,7 +84,7 @@ def chat(config: ConfigOption = None) -> None:
         settings = settings.model_copy(update={"gemeenten": [DEMO_GEMEENTE]})
 
     async def _main() -> None:
-        services = await open_services(settings, ConsoleSender(sys.stdout))
+        services = await open_services(settings, {TELEGRAM: ConsoleSender(sys.stdout)})
         try:
             await ConsoleChat(services, sys.stdin, sys.stdout, getpass.getuser()).run()
         finally:
@@ -92,6 +93,38 @@ def chat(config: ConfigOption = None) -> None:
     try:
         asyncio.run(_main())
     except KeyboardInterrupt:  # Ctrl-C: the console has said goodbye
+        raise typer.Exit(130) from None
+
+
+@app.command("staff-console")
+def staff_console(person: Annotated[str, typer.Option(
+        "--as", help="who you are: console:ID, as in the config's [[staff]]")],
+        config: ConfigOption = None) -> None:
+    """Work as a staff member in this terminal: alerts arrive here, actions by number."""
+    from bot.core.people import Person
+    from bot.services import open_services
+    from handlers.console import Lines
+    from handlers.console_staff import ConsoleStaffSender, StaffConsole
+
+    try:
+        who = Person.parse(person)
+    except ValueError as error:
+        raise fail(str(error)) from None
+    settings = _settings(config)
+    _logging(logging.WARNING)
+    console = StaffConsole(who, sys.stdout)
+
+    async def _main() -> None:
+        console.services = await open_services(settings, {who.channel: ConsoleStaffSender(console)})
+        console.services.start_background()  # delivers this channel's outbox as it comes
+        try:
+            await console.run(Lines(sys.stdin))
+        finally:
+            await console.services.close()
+
+    try:
+        asyncio.run(_main())
+    except KeyboardInterrupt:
         raise typer.Exit(130) from None
 
 

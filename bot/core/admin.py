@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from bot.core import messages
 from bot.core.alerts import revoke
 from bot.core.clock import utcnow
+from bot.core.people import Person
 from bot.core.texts import SAMPLE, TEXTS, render_text
 from bot.core.workflow import NoAccess, StaffRole
 from bot.settings import GEMEENTE_BOUNDS, out_of_range, text_problem
@@ -74,9 +75,9 @@ class OrganisationLink:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a Telegram user, or ``None`` for the command line."""
+    """Who acts: a person (on Telegram, the only admin channel yet), or ``None`` for the CLI."""
 
-    telegram_id: int | None
+    person: Person | None
 
 
 CLI = Actor(None)
@@ -111,24 +112,23 @@ class AdminService:
 
     def is_global(self, actor: Actor) -> bool:
         """Whether the actor administers every gemeente."""
-        return actor.telegram_id is None or actor.telegram_id in self._admins
+        return actor.person is None or (actor.person.telegram_id or 0) in self._admins
 
     async def manageable(self, actor: Actor) -> list[Gemeente]:
         """The gemeenten this actor may administer (empty: not an admin at all)."""
         async with self._uow() as uow:
             if self.is_global(actor):
                 return await uow.gemeenten.list_all()
-            assert actor.telegram_id is not None
+            assert actor.person is not None
             codes = [m.gemeente_code for m in await uow.staff.list_memberships(
-                telegram_id=actor.telegram_id) if m.role is StaffRole.REGISSEUR]
+                person=actor.person) if m.role is StaffRole.REGISSEUR]
             return [g for g in await uow.gemeenten.list_all() if g.code in codes]
 
     async def _gemeente(self, uow: UnitOfWork, actor: Actor, code: str) -> Gemeente:
         gemeente = await uow.gemeenten.get(code=code)
         if not self.is_global(actor):
-            assert actor.telegram_id is not None
-            member = await uow.staff.get_active(telegram_id=actor.telegram_id,
-                                                gemeente_code=code)
+            assert actor.person is not None
+            member = await uow.staff.get_active(person=actor.person, gemeente_code=code)
             if member is None or member.role is not StaffRole.REGISSEUR:
                 raise NoAccess(code)
         if gemeente is None:
@@ -191,17 +191,21 @@ class AdminService:
         return Invitation(deep_link(bot_username, INVITE_PREFIX + token), staff_role, code,
                           gemeente.name, expires_at)
 
-    async def redeem(self, token: str, telegram_id: int, name: str) -> Staff | None:
-        """Use an invitation: once, before it expires. None when it is not (or no longer) valid."""
+    async def redeem(self, token: str, person: Person, name: str) -> Staff | None:
+        """Use an invitation: once, before it expires. None when it is not (or no longer) valid.
+
+        The person becomes staff on the channel they redeemed it on.
+        """
         async with self._uow() as uow:
             invite = await uow.invitations.claim_invite(token_hash=token_hash(token), now=utcnow())
             if invite is None:
                 return None
             staff = await uow.staff.add_or_activate(
-                gemeente_code=invite.gemeente_code, telegram_id=telegram_id,
+                gemeente_code=invite.gemeente_code, person=person,
                 name=name[:80] or "Medewerker", role=invite.role)
             invite.used_by = staff.id
-            await uow.blocks.unblock(chat_id=telegram_id)
+            if person.telegram_id is not None:
+                await uow.blocks.unblock(chat_id=person.telegram_id)
             await uow.commit()
             return staff
 
@@ -221,9 +225,9 @@ class AdminService:
         """
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
-            return [(reference or "?", str(row.chat_id or messages.SIGNALER_CHAT))
-                    for row, reference, gemeente in await uow.outbox.failed_erasures()
-                    if gemeente == code]
+            return [(reference or "?", str(row.chat_id or row.address or messages.SIGNALER_CHAT))
+                    for row, reference, gemeente
+                    in await uow.outbox.failed_erasures() if gemeente == code]
 
     async def list_staff(self, actor: Actor, code: str) -> list[Staff]:
         """A gemeente's active staff."""
@@ -231,7 +235,7 @@ class AdminService:
             await self._gemeente(uow, actor, code)
             return await uow.staff.list_team(gemeente_code=code)
 
-    async def remove_staff(self, actor: Actor, code: str, telegram_id: int) -> Removal:
+    async def remove_staff(self, actor: Actor, code: str, person: Person) -> Removal:
         """Take someone's access away, at once, and blank their copies of its signals.
 
         Returns the gemeente's team groups (they may still be a member: Telegram's membership
@@ -239,23 +243,23 @@ class AdminService:
         """
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
-            member = await uow.staff.get_active(telegram_id=telegram_id, gemeente_code=code)
+            member = await uow.staff.get_active(person=person, gemeente_code=code)
             if member is None:
-                raise AdminError(f"{telegram_id} is no staff member of {code}")
+                raise AdminError(f"{person} is no staff member of {code}")
             member.active, member.pending = False, None
-            groups = await revoke(uow, telegram_id=telegram_id, gemeente_code=code)
+            groups = await revoke(uow, person=person, gemeente_code=code)
             await uow.commit()
         self._on_commit()
         return Removal(groups, member.source == "config")
 
-    async def set_role(self, actor: Actor, code: str, telegram_id: int, role: str) -> None:
+    async def set_role(self, actor: Actor, code: str, person: Person, role: str) -> None:
         """Make someone regisseur or team member."""
         staff_role = _staff_role(role)
         async with self._uow() as uow:
             await self._gemeente(uow, actor, code)
-            member = await uow.staff.get_active(telegram_id=telegram_id, gemeente_code=code)
+            member = await uow.staff.get_active(person=person, gemeente_code=code)
             if member is None:
-                raise AdminError(f"{telegram_id} is no staff member of {code}")
+                raise AdminError(f"{person} is no staff member of {code}")
             member.role = staff_role
             await uow.commit()
 

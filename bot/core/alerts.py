@@ -20,6 +20,7 @@ from bot.core.cards import card, card_buttons
 from bot.core.clock import utcnow
 from bot.core.engine import Engine
 from bot.core.outbox import REPLY_LEASE, DeliveryError, Failure, OutboxKind
+from bot.core.people import TELEGRAM, Address, Person
 from bot.core.texts import text_for
 from bot.core.workflow import State
 
@@ -48,14 +49,24 @@ class Alerts:
                     footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
 
     async def file(self, uow: UnitOfWork, signal: Signal) -> None:
-        """Queue the alerts of a new signal to every chat of its gemeente that may see it."""
+        """Queue the alerts of a new signal to every chat of its gemeente that may see it.
+
+        Those are its Telegram alert chats, and the own chat of its staff on other channels
+        (which have no team groups).
+        """
         chats = await uow.gemeenten.list_alert_chats(code=signal.gemeente_code)
         if not chats:  # every alert chat blocked the bot: make sure someone hears of it
             chats = await self._allowed_fallback(uow, signal)
-        if chats:
-            await uow.outbox.add_to_chats(chats, kind=OutboxKind.ALERT,
-                                          text=await self.card(uow, signal),
-                                          buttons=card_buttons(signal), signal_id=signal.id)
+        elsewhere = await uow.staff.list_elsewhere(gemeente_code=signal.gemeente_code,
+                                                   channel=TELEGRAM)
+        if chats or elsewhere:
+            text, buttons = await self.card(uow, signal), card_buttons(signal)
+            await uow.outbox.add_to_chats(chats, kind=OutboxKind.ALERT, text=text,
+                                          buttons=buttons, signal_id=signal.id)
+            for member in elsewhere:
+                await uow.outbox.add(**member.person.address.outbox_columns(),
+                                     kind=OutboxKind.ALERT, text=text, buttons=buttons,
+                                     signal_id=signal.id)
         else:
             await self._nobody(uow, signal)
 
@@ -69,17 +80,18 @@ class Alerts:
         for alert in await uow.outbox.live_alerts(signal_id=signal.id):
             if alert.sent_at is None:
                 await uow.outbox.rewrite(alert, text=text, buttons=buttons)
-            await uow.outbox.add(chat_id=alert.chat_id, kind=OutboxKind.ALERT_EDIT, text=text,
+            await uow.outbox.add(channel=alert.channel, chat_id=alert.chat_id,
+                                 address=alert.address, kind=OutboxKind.ALERT_EDIT, text=text,
                                  buttons=buttons, edit_of=alert.id, signal_id=signal.id)
 
-    async def reply(self, uow: UnitOfWork, *, chat_id: int, text: str, signal_id: int,
+    async def reply(self, uow: UnitOfWork, *, to: Address, text: str, signal_id: int,
                     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()) -> int:
         """A reply with personal data, recorded like every copy; returns its outbox id.
 
         The handler sends it at once (``Dispatcher.deliver_now``); if that fails or the
         process dies, the dispatcher sends it after ``REPLY_LEASE``.
         """
-        row = await uow.outbox.add(kind=OutboxKind.REPLY, text=text, chat_id=chat_id,
+        row = await uow.outbox.add(**to.outbox_columns(), kind=OutboxKind.REPLY, text=text,
                                    buttons=buttons, signal_id=signal_id,
                                    due=utcnow() + REPLY_LEASE)
         return row.id
@@ -99,7 +111,7 @@ class Alerts:
         none has one, the backup contacts get a notice without personal data.
         """
         now = utcnow()
-        if row.chat_id is None:  # a signaler: there is no one else to tell
+        if row.chat_id is None:  # a signaler, or a staff member's own chat: no one else to tell
             return
         if error.failure is Failure.MIGRATED and error.new_chat_id is not None:
             await self._follow_migration(uow, row.chat_id, error.new_chat_id)
@@ -160,7 +172,7 @@ class Alerts:
         log.info("a team group became a supergroup; its alerts follow it")
 
 
-async def revoke(uow: UnitOfWork, *, telegram_id: int, gemeente_code: str) -> list[int]:
+async def revoke(uow: UnitOfWork, *, person: Person, gemeente_code: str) -> list[int]:
     """A staff member lost access: blank their copies of this gemeente's signals.
 
     Messages on their way to their private chat never go. Returns the gemeente's team groups,
@@ -170,7 +182,8 @@ async def revoke(uow: UnitOfWork, *, telegram_id: int, gemeente_code: str) -> li
     stub = messages.COPY_REVOKED.format(
         gemeente=html.escape(gemeente.name if gemeente else gemeente_code))
     now = utcnow()
-    for row in await uow.outbox.list_copies(kinds=STAFF_COPIES, chat_id=telegram_id,
-                                            gemeente_code=gemeente_code):
+    chat = person.address.outbox_columns()
+    for row in await uow.outbox.list_copies(kinds=STAFF_COPIES, gemeente_code=gemeente_code,
+                                            **chat):
         await uow.outbox.erase(row, stub=stub, now=now)
     return await uow.gemeenten.team_groups(code=gemeente_code)

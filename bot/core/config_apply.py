@@ -78,16 +78,16 @@ async def _gemeente_changes(uow: UnitOfWork, declared: GemeenteSettings,
     if want_pc4 != have_pc4:
         changes.append(f"{code}: pc4 areas +{len(want_pc4 - have_pc4)} "
                        f"-{len(have_pc4 - want_pc4)}")
-    staff = {m.telegram_id: m for m in await uow.staff.list_team(gemeente_code=code)}
+    staff = {m.person: m for m in await uow.staff.list_team(gemeente_code=code)}
     for member in declared.staff:
-        have_member = staff.get(member.telegram_id)
+        have_member = staff.get(member.person)
         if have_member is None:
             changes.append(f"{code}: + staff {member.name} ({member.role})")
         elif (have_member.name, have_member.role) != (member.name, member.role):
             changes.append(f"{code}: staff {member.name} -> {member.role}")
-    declared_ids = {m.telegram_id for m in declared.staff}
+    declared_ids = {m.person for m in declared.staff}
     changes += [f"{code}: - staff {m.name}" for m in staff.values()
-                if m.source == "config" and m.telegram_id not in declared_ids]
+                if m.source == "config" and m.person not in declared_ids]
     for key, text in declared.texts.items():
         if await uow.texts.get_text(code=code, key=key) != text:
             changes.append(f"{code}: text {key}")
@@ -111,9 +111,9 @@ async def apply(settings: Settings, uow: UnitOfWork) -> None:
             backup_chat_ids=gemeente.backup_chat_ids,
         )
         removed = await uow.staff.sync(gemeente_code=gemeente.code, members=[
-            (member.telegram_id, member.name, member.role) for member in gemeente.staff])
-        for telegram_id in removed:  # their copies of signals are blanked
-            await revoke(uow, telegram_id=telegram_id, gemeente_code=gemeente.code)
+            (member.person, member.name, member.role) for member in gemeente.staff])
+        for person in removed:  # their copies of signals are blanked
+            await revoke(uow, person=person, gemeente_code=gemeente.code)
         for key, text in gemeente.texts.items():
             await uow.texts.set_text(code=gemeente.code, key=key, text=text)
     for org in settings.organisations:

@@ -23,6 +23,7 @@ from bot.core import messages
 from bot.core.cards import card_buttons
 from bot.core.clock import utcnow
 from bot.core.outbox import OutboxKind
+from bot.core.people import TELEGRAM, Address
 from bot.core.workflow import EventAction, StaffRole, State
 
 if TYPE_CHECKING:
@@ -81,10 +82,13 @@ class FollowUp:
         level = signal.escalation_level + 1
         hours = round((now - signal.created_at).total_seconds() / 3600)
         blocked = await uow.blocks.blocked(now=now)
+        elsewhere: list[Address] = []  # staff on other channels, in their own chat
         if level == 1:
             team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
-            chats = [m.telegram_id for m in team
-                     if m.role is StaffRole.REGISSEUR and m.telegram_id not in blocked]
+            regisseurs = [m.person.address for m in team if m.role is StaffRole.REGISSEUR]
+            chats = [int(a.chat) for a in regisseurs
+                     if a.channel == TELEGRAM and int(a.chat) not in blocked]
+            elsewhere = [a for a in regisseurs if a.channel != TELEGRAM]
             text = messages.REMINDER_UNCLAIMED.format(reference=signal.reference, hours=hours)
             next_due: datetime | None = now + timedelta(hours=gemeente.escalation_hours)
         else:
@@ -92,13 +96,12 @@ class FollowUp:
             text = messages.REMINDER_ESCALATED.format(reference=signal.reference, hours=hours,
                                                       gemeente=html.escape(gemeente.name))
             next_due = None
-        chats = chats or await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code,
-                                                                 now=now)
+        if not chats and not elsewhere:
+            chats = await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code, now=now)
         if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW,
                                               escalation_level=level, due_at=next_due):
             return 0
-        await uow.outbox.add_to_chats(chats, kind=OutboxKind.REMINDER, text=text,
-                                      buttons=card_buttons(signal), signal_id=signal.id)
+        await _remind(uow, chats, elsewhere, signal, text)
         await uow.events.add(signal_id=signal.id, action=EventAction.ESCALATE, at=now,
                              detail={"level": level})
         return 1
@@ -112,12 +115,27 @@ class FollowUp:
                 due_at=now + timedelta(days=gemeente.silent_days)):
             return 0
         days = max(1, (now - signal.last_activity_at).days)
-        reachable = owner and owner.active and owner.telegram_id not in await uow.blocks.blocked(
-            now=now)
-        chats = ([owner.telegram_id] if owner and reachable
-                 else await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code, now=now))
-        await uow.outbox.add_to_chats(
-            chats, kind=OutboxKind.REMINDER, signal_id=signal.id, buttons=card_buttons(signal),
-            text=messages.REMINDER_SILENT.format(reference=signal.reference, days=days))
+        chats: list[int] = []
+        elsewhere: list[Address] = []
+        if owner is not None and owner.active and owner.channel != TELEGRAM:
+            elsewhere.append(owner.person.address)
+        elif owner is not None and owner.active and int(owner.external_id) not in (
+                await uow.blocks.blocked(now=now)):
+            chats.append(int(owner.external_id))
+        else:
+            chats = await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code, now=now)
+        await _remind(uow, chats, elsewhere, signal,
+                      messages.REMINDER_SILENT.format(reference=signal.reference, days=days))
         await uow.events.add(signal_id=signal.id, action=EventAction.REMINDER, at=now)
         return 1
+
+
+async def _remind(uow: UnitOfWork, chats: list[int], elsewhere: list[Address], signal: Signal,
+                  text: str) -> None:
+    """Queue a reminder to Telegram chats and to staff chats on other channels."""
+    buttons = card_buttons(signal)
+    await uow.outbox.add_to_chats(chats, kind=OutboxKind.REMINDER, text=text, buttons=buttons,
+                                  signal_id=signal.id)
+    for address in elsewhere:
+        await uow.outbox.add(**address.outbox_columns(), kind=OutboxKind.REMINDER, text=text,
+                             buttons=buttons, signal_id=signal.id)

@@ -39,6 +39,7 @@ from bot.core.engine import (
     parse_postcode,
     pressed,
 )
+from bot.core.people import Person
 from bot.core.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker
 from bot.core.records import ConcurrentUpdate, DraftRecord
 from bot.core.routing import RouteKind, route, route_gemeente
@@ -125,15 +126,15 @@ class IntakeService:
         assert result is not None  # only typed text for someone else gives None
         return result
 
-    async def handle_typed(self, key: ConversationKey, text: str, *, staff_id: int,
+    async def handle_typed(self, key: ConversationKey, text: str, *,
                            update_id: int | None = None) -> Result | None:
         """Typed text as the next answer in the person's conversation in progress.
 
         None, and nothing changes, when there is no conversation in progress, or when
-        ``staff_id`` is staff who was asked to type a note or question: the text is for that.
+        the person is staff who was asked to type a note or question: the text is for that.
         """
         return await self._retrying(
-            lambda: self._handle_once(key, Text(text), None, update_id, staff_id=staff_id))
+            lambda: self._handle_once(key, Text(text), None, update_id, typed=True))
 
     async def _retrying(self, step: Callable[[], Awaitable[_R]]) -> _R | Result:
         """Run a step; when another writer changed the draft meanwhile, run it again."""
@@ -179,12 +180,13 @@ class IntakeService:
 
     async def _handle_once(
         self, key: ConversationKey, given: Input, token: str | None, update_id: int | None,
-        staff_id: int | None = None,
+        typed: bool = False,
     ) -> Result | None:
         async with self._uow() as uow:
             row, draft, ended = await self._load(uow, key)
-            if staff_id is not None and (
-                    draft is None or await uow.staff.has_pending(telegram_id=staff_id)):
+            if typed and (
+                    draft is None or await uow.staff.has_pending(
+                        person=Person(key.channel, key.user_id))):
                 return None
             if await _seen(uow, key, row if draft or ended else None, update_id):
                 return self._current(key, draft, ended, Status.DUPLICATE)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -89,9 +89,12 @@ class DeliveryError(Exception):
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to deliver, or (``edit_message_id``) an edit or deletion of one sent."""
+    """One message to deliver, or (``edit_message_id``) an edit or deletion of one sent.
 
-    chat_id: int
+    ``chat_id`` is the chat on the message's channel (on Telegram a number).
+    """
+
+    chat_id: int | str
     text: str
     buttons: Buttons = ()
     edit_message_id: int | None = None
@@ -99,7 +102,7 @@ class Outgoing:
 
 
 class Sender(Protocol):
-    """A channel that can deliver HTML-safe text with buttons."""
+    """A channel that can deliver HTML-safe text with buttons (rendered its own way)."""
 
     async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         """Deliver; return the channel's message id. Raises ``DeliveryError``.
@@ -112,7 +115,7 @@ class Sender(Protocol):
 class Throttle(Protocol):
     """Rate limits for bulk delivery."""
 
-    async def wait_turn(self, chat_id: int) -> None:
+    async def wait_turn(self, chat_id: int | str) -> None:
         """Return when a message to ``chat_id`` may be sent."""
 
 
@@ -125,24 +128,27 @@ def as_buttons(rows: Sequence[Sequence[Sequence[str]]] | None) -> Buttons:
 
 
 class Dispatcher:
-    """Drains the outbox: call ``kick()`` after a commit; ``run()`` loops until cancelled."""
+    """Drains the outbox: call ``kick()`` after a commit; ``run()`` loops until cancelled.
+
+    Each row goes to the sender of its channel (``senders``), waiting on that channel's
+    throttle (``throttles``); rows of other channels are left to the process that has theirs.
+    """
 
     def __init__(
         self,
         uow: Callable[[], UnitOfWork],
-        sender: Sender,
+        senders: Mapping[str, Sender],
         *,
-        throttle: Throttle | None = None,
+        throttles: Mapping[str, Throttle] | None = None,
         on_undeliverable: Undeliverable | None = None,
-        channels: Sequence[str] | None = None,
         poll_seconds: float = 30.0,
         batch: int = 1000,
     ) -> None:
         self._uow = uow
-        self._sender = sender
-        self._throttle = throttle
+        self._senders = dict(senders)
+        self._throttles = dict(throttles or {})
         self.on_undeliverable = on_undeliverable
-        self._channels = channels
+        self._channels = list(self._senders)
         self._poll = poll_seconds
         self._batch = batch
         self._wake = asyncio.Event()
@@ -187,7 +193,7 @@ class Dispatcher:
                 self._blocked = await uow.blocks.all() if due else self._blocked
             if not due:
                 return delivered
-            per_chat: dict[tuple[str, int], list[Outbox]] = {}
+            per_chat: dict[tuple[str, int | str], list[Outbox]] = {}
             for row in due:
                 per_chat.setdefault((row.channel, row.target), []).append(row)
             counts = await asyncio.gather(*(self._deliver_chat(rows) for rows in per_chat.values()))
@@ -200,7 +206,8 @@ class Dispatcher:
         """Send one queued reply at once, ahead of bulk; on failure the dispatcher retries it."""
         async with self._uow() as uow:
             row = await uow.outbox.get(outbox_id=outbox_id)
-        if row is not None and row.sent_at is None and row.failed_at is None:
+        if (row is not None and row.sent_at is None and row.failed_at is None
+                and row.channel in self._senders):
             await self._deliver(row, bulk=False)
 
     async def _deliver_chat(self, rows: list[Outbox]) -> int:
@@ -220,8 +227,9 @@ class Dispatcher:
         outgoing = await self._outgoing(row)
         if outgoing is None:
             return None if row.failed_at is None else False
-        if bulk and self._throttle is not None:
-            await self._throttle.wait_turn(outgoing.chat_id)
+        throttle = self._throttles.get(row.channel) if bulk else None
+        if throttle is not None:
+            await throttle.wait_turn(outgoing.chat_id)
         try:
             message_id = await self._send(row, outgoing, bulk=bulk)
         except DeliveryError as error:
@@ -231,8 +239,9 @@ class Dispatcher:
 
     async def _send(self, row: Outbox, outgoing: Outgoing, *, bulk: bool) -> int | None:
         """Send; an erasure the channel will not edit deletes the copy instead."""
+        sender = self._senders[row.channel]
         try:
-            return await self._sender.send(outgoing, bulk=bulk)
+            return await sender.send(outgoing, bulk=bulk)
         except DeliveryError as error:
             if row.kind != OutboxKind.ERASE:
                 raise
@@ -240,7 +249,7 @@ class Dispatcher:
                 return outgoing.edit_message_id
             if error.failure is not Failure.REFUSED or outgoing.delete:
                 raise
-        return await self._sender.send(
+        return await sender.send(
             Outgoing(outgoing.chat_id, "", edit_message_id=outgoing.edit_message_id,
                      delete=True), bulk=bulk)
 
@@ -290,7 +299,8 @@ class Dispatcher:
                 self._blocked.discard(row.chat_id)
             if not live and row.kind in COPY_KINDS:  # erased while it was on its way
                 await uow.outbox.add(kind=OutboxKind.ERASE, text=messages.COPY_WITHDRAWN,
-                                     chat_id=row.chat_id, recipient=row.recipient,
+                                     chat_id=row.chat_id, address=row.address,
+                                     recipient=row.recipient,
                                      signal_id=row.signal_id, edit_of=row.id,
                                      channel=row.channel)
                 self.kick()

@@ -19,6 +19,7 @@ from telegram.ext import (
 from bot.core import messages
 from bot.core.admin import INVITE_PREFIX, Actor, AdminError, AdminService
 from bot.core.buttons import AdminAction, AdminButton
+from bot.core.people import Person
 from bot.core.workflow import NoAccess, StaffRole
 from handlers.telegram.context import Context, answer_query, services
 
@@ -33,7 +34,8 @@ def _button(label: str, action: AdminAction, code: str,
 async def admin_command(update: Update, context: Context) -> None:
     """``/admin``: the gemeenten this person may administer."""
     assert update.effective_user is not None and update.effective_message is not None
-    gemeenten = await services(context).admin.manageable(Actor(update.effective_user.id))
+    gemeenten = await services(context).admin.manageable(
+        Actor(Person.on_telegram(update.effective_user.id)))
     if not gemeenten:
         await update.effective_message.reply_text(messages.NO_ACCESS)
         return
@@ -46,7 +48,8 @@ async def on_admin_button(update: Update, context: Context, button: AdminButton)
     """An admin menu button; checked again by ``AdminService``."""
     query = update.callback_query
     assert query is not None
-    actor, admin = Actor(query.from_user.id), services(context).admin
+    actor = Actor(Person.on_telegram(query.from_user.id))
+    admin = services(context).admin
     try:
         text, rows = await _act(context, admin, actor, button)
     except NoAccess:
@@ -56,7 +59,7 @@ async def on_admin_button(update: Update, context: Context, button: AdminButton)
         await answer_query(query, str(error)[:190], show_alert=True)
         return
     await answer_query(query)
-    await context.bot.send_message(query.message.chat.id if query.message else actor.telegram_id,
+    await context.bot.send_message(query.message.chat.id if query.message else query.from_user.id,
                                    text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -68,11 +71,14 @@ async def _act(context: Context, admin: AdminService, actor: Actor,
     if action is AdminAction.STAFF:
         staff = await admin.list_staff(actor, code)
         lines = [f"{html.escape(m.name)} — {m.role}" for m in staff] or [messages.ADMIN_NO_STAFF]
-        rows = [_button(f"❌ {m.name}", AdminAction.REMOVE_STAFF, code, str(m.telegram_id))
+        rows = [_button(f"❌ {m.name}", AdminAction.REMOVE_STAFF, code, str(m.id))
                 for m in staff]
         return "\n".join(lines), rows
-    if action is AdminAction.REMOVE_STAFF and arg.lstrip("-").isdigit():
-        removal = await admin.remove_staff(actor, code, int(arg))
+    if action is AdminAction.REMOVE_STAFF and arg.isdigit():
+        member = next((m for m in await admin.list_staff(actor, code) if m.id == int(arg)), None)
+        if member is None:
+            raise AdminError(f"no staff member {arg} of {code}")
+        removal = await admin.remove_staff(actor, code, member.person)
         text = messages.ADMIN_REMOVED
         if removal.team_groups:
             text += "\n\n" + messages.ADMIN_REMOVED_GROUPS.format(
@@ -112,8 +118,8 @@ async def redeem_invite(update: Update, context: Context, payload: str) -> None:
     """``/start inv_<token>``: join a gemeente's team, once."""
     assert update.effective_user is not None and update.effective_message is not None
     user = update.effective_user
-    staff = await services(context).admin.redeem(payload.removeprefix(INVITE_PREFIX), user.id,
-                                                 user.full_name)
+    staff = await services(context).admin.redeem(payload.removeprefix(INVITE_PREFIX),
+                                                 Person.on_telegram(user.id), user.full_name)
     if staff is None:
         await update.effective_message.reply_text(messages.INVITE_INVALID)
         return

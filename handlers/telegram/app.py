@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat
@@ -15,6 +16,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.core import messages
+from bot.core.outbox import Sender
+from bot.core.people import TELEGRAM
 from bot.services import Services, open_services, prepare_database
 from bot.settings import ConfigError, Settings, keyring
 from handlers.telegram import admin, buttons, intake, privacy, staff, stats
@@ -33,8 +36,12 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_membe
 RETENTION_SECONDS = 3600  # retention is checked hourly; each signal is erased once its day comes
 
 
-def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The PTB application for these settings; nothing connects until it is started."""
+def build_application(settings: Settings, *, senders: Mapping[str, Sender] | None = None
+                      ) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The PTB application for these settings; nothing connects until it is started.
+
+    ``senders`` deliver the outbox rows of other channels this process serves (the console).
+    """
     token = settings.telegram.token.get_secret_value()
     if not token:
         raise ConfigError("telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN")
@@ -56,6 +63,7 @@ def build_application(settings: Settings) -> Application[Any, Any, Any, Any, Any
         .build()
     )
     application.bot_data["settings"] = settings
+    application.bot_data["senders"] = dict(senders or {})
     application.add_error_handler(polling_error)  # before the handlers' own (intake)
     privacy.register(application, limit=settings.security.flood_updates,
                      seconds=settings.security.flood_seconds)
@@ -71,8 +79,8 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     settings: Settings = application.bot_data["settings"]
     limiter = application.bot.rate_limiter
     assert isinstance(limiter, PriorityRateLimiter)
-    services = await open_services(settings, TelegramSender(application.bot), throttle=limiter,
-                                   channels=["telegram"])
+    senders = {**application.bot_data["senders"], TELEGRAM: TelegramSender(application.bot)}
+    services = await open_services(settings, senders, throttles={TELEGRAM: limiter})
     application.bot_data["services"] = services
     services.start_background()
     assert application.job_queue is not None
@@ -92,7 +100,8 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any],
     public = [BotCommand(*command) for command in messages.COMMANDS]
     await application.bot.set_my_commands(public)
     staff_menu = public + [BotCommand(*command) for command in messages.STAFF_COMMANDS]
-    for member in {m.telegram_id for g in settings.gemeenten for m in g.staff}:
+    for member in {m.telegram_id for g in settings.gemeenten for m in g.staff
+                   if m.telegram_id is not None}:
         try:
             await application.bot.set_my_commands(staff_menu,
                                                   scope=BotCommandScopeChat(member))

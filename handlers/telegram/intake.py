@@ -23,6 +23,7 @@ from bot.core.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.core.buttons import IntakeButton
 from bot.core.engine import Capabilities, Input, Result, SharedContact, Status, Text, Unsupported
 from bot.core.intake import ConversationKey
+from bot.core.people import Person
 from bot.core.questionnaire import Kind
 from handlers.telegram.admin import redeem_invite
 from handlers.telegram.context import Context, answer_query, services
@@ -84,14 +85,14 @@ async def on_text(update: Update, context: Context) -> None:
     """Typed text: a staff note or question, a signaler's answer to one, or an intake answer."""
     message = update.message
     assert message is not None and message.text is not None and message.from_user is not None
-    staff, user_id = services(context).staff, message.from_user.id
+    staff, person = services(context).staff, Person.on_telegram(message.from_user.id)
     if message.reply_to_message is None:  # the common case: the next answer, in one go
         result = await services(context).intake.handle_typed(
-            _key(update), message.text, staff_id=user_id, update_id=update.update_id)
+            _key(update), message.text, update_id=update.update_id)
         if result is not None:
             await _send_result(update, context, result)
             return
-    staff_reply = await staff.typed(user_id, message.text, update_id=update.update_id)
+    staff_reply = await staff.typed(person, message.text, update_id=update.update_id)
     if staff_reply is not None:
         await send_reply(context, message.chat_id, staff_reply)
         if staff_reply.forget_typed:  # stored, and shown back in a recorded copy
@@ -99,7 +100,7 @@ async def on_text(update: Update, context: Context) -> None:
         return
     # A reply, or text without a conversation in progress: an answer to a relayed question?
     replied_to = message.reply_to_message.message_id if message.reply_to_message else None
-    thanks = await staff.answer(user_id, message.text, reply_to_message_id=replied_to,
+    thanks = await staff.answer(person, message.text, reply_to_message_id=replied_to,
                                 update_id=update.update_id)
     if thanks is not None:
         if thanks:

@@ -15,6 +15,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.core import messages
 from bot.core.buttons import DeclineButton, StaffButton
 from bot.core.outbox import Outgoing
+from bot.core.people import Person
 from bot.core.staff import Reply
 from handlers.telegram.context import Context, answer_query, services
 from handlers.telegram.notifier import markup
@@ -27,8 +28,8 @@ async def on_staff_button(update: Update, context: Context, button: StaffButton)
     query = update.callback_query
     assert query is not None
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    reply = await services(context).staff.press(query.from_user.id, button,
-                                                chat_id=chat_id, update_id=update.update_id)
+    reply = await services(context).staff.press(Person.on_telegram(query.from_user.id), button,
+                                                chat=str(chat_id), update_id=update.update_id)
     if reply.duplicate:
         return
     await answer_query(query, reply.toast)
@@ -39,8 +40,8 @@ async def on_decline(update: Update, context: Context, button: DeclineButton) ->
     """The signaler's "Ik wil geen vragen meer" under a relayed question."""
     query = update.callback_query
     assert query is not None
-    text = await services(context).staff.decline_questions(query.from_user.id,
-                                                           button.question_id)
+    text = await services(context).staff.decline_questions(
+        Person.on_telegram(query.from_user.id), button.question_id)
     await answer_query(query, text)
 
 
@@ -60,22 +61,24 @@ async def signal_command(update: Update, context: Context) -> None:
     if not context.args:
         reply: Reply | None = Reply(text=messages.SIGNAAL_USAGE)
     else:
-        reply = await services(context).staff.show(update.effective_user.id, context.args[0],
-                                                   chat_id=update.effective_chat.id)
+        reply = await services(context).staff.show(
+            Person.on_telegram(update.effective_user.id), context.args[0],
+            chat=str(update.effective_chat.id))
     await send_reply(context, update.effective_chat.id, reply or Reply(text=messages.NO_ACCESS))
 
 
 async def my_signals_command(update: Update, context: Context) -> None:
     """``/mijnsignalen``: the signaler's own signals and their plain status."""
     assert update.effective_user is not None and update.effective_message is not None
-    text = await services(context).staff.my_signals(update.effective_user.id)
+    text = await services(context).staff.my_signals(Person.on_telegram(update.effective_user.id))
     await update.effective_message.reply_text(text)
 
 
 async def _list(update: Update, context: Context, *, mine: bool) -> None:
     assert update.effective_user is not None and update.effective_chat is not None
-    reply = await services(context).staff.list_signals(update.effective_user.id, mine=mine,
-                                                       chat_id=update.effective_chat.id)
+    reply = await services(context).staff.list_signals(
+        Person.on_telegram(update.effective_user.id), mine=mine,
+        chat=str(update.effective_chat.id))
     await send_reply(context, update.effective_chat.id, reply or Reply(text=messages.NO_ACCESS))
 
 

@@ -18,6 +18,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.core import messages
 from bot.core.admin import Actor
 from bot.core.monitoring import Figures, Period, compute
+from bot.core.people import Person
 from bot.core.workflow import StaffRole
 from bot.reporting import charts
 from bot.reporting.report import telegram_text
@@ -45,11 +46,12 @@ async def stats_command(update: Update, context: Context) -> None:
     chat_id = update.effective_chat.id
     weeks = parse_weeks(context.args)
     results: list[Figures] = []
-    national = services(context).admin.is_global(Actor(update.effective_user.id))
+    person = Person.on_telegram(update.effective_user.id)
+    national = services(context).admin.is_global(Actor(person))
     async with services(context).reading_uow() as uow:
         codes: list[str | None] = [None] if national else []
         codes += [member.gemeente_code for member in
-                  await uow.staff.list_memberships(telegram_id=update.effective_user.id)
+                  await uow.staff.list_memberships(person=person)
                   if member.role is StaffRole.REGISSEUR]
         if codes and weeks is not None:
             period = Period.last_weeks(weeks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import String, and_, cast, exists, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -19,9 +19,10 @@ def insert_or_skip(table: Any) -> dict[str, Any]:
 
 
 def may_see_sql(code: Any, chat_id: Any) -> Any:
-    """SQL: the chat is a team group of the gemeente, or the private chat of its active staff."""
+    """SQL: the Telegram chat is a team group of the gemeente, or its active staff's own."""
     group = exists().where(AlertChat.gemeente_code == code, AlertChat.chat_id == chat_id)
-    staff = exists().where(Staff.gemeente_code == code, Staff.telegram_id == chat_id,
+    staff = exists().where(Staff.gemeente_code == code, Staff.channel == "telegram",
+                           Staff.external_id == cast(chat_id, String(64)),
                            Staff.active.is_(True))
     return or_(and_(chat_id < 0, group), and_(chat_id > 0, staff))
 

@@ -110,11 +110,12 @@ class GemeenteRepository:
         """
         now = now or utcnow()
         gemeente = await self.get(code=code)
-        regisseurs = await self.session.scalars(
-            select(Staff.telegram_id).where(
+        telegram_regisseurs = await self.session.scalars(
+            select(Staff.external_id).where(
                 Staff.gemeente_code == code, Staff.role == "regisseur", Staff.active.is_(True),
-                not_blocked_sql(Staff.telegram_id, now)).order_by(Staff.id))
+                Staff.channel == "telegram").order_by(Staff.id))
         blocked = await BlockedChatRepository(self.session).blocked(now=now)
+        regisseurs = [int(r) for r in telegram_regisseurs if int(r) not in blocked]
         backups = [c for c in (gemeente.backup_chat_ids if gemeente else []) if c not in blocked]
         chats = [*await self.list_alert_chats(code=code, now=now), *regisseurs, *backups]
         return list(dict.fromkeys(chats))

@@ -97,12 +97,12 @@ class MergeRepository:
         record was active) and takes the signals the old record owned; the old record is
         deactivated.
         """
-        existing = {s.telegram_id: s for s in await self.session.scalars(
+        existing = {s.person: s for s in await self.session.scalars(
             select(Staff).where(Staff.gemeente_code == target))}
         moved, joined = 0, []
         for member in list(await self.session.scalars(
                 select(Staff).where(Staff.gemeente_code == source).order_by(Staff.id))):
-            kept = existing.get(member.telegram_id)
+            kept = existing.get(member.person)
             if kept is None:
                 member.gemeente_code = target
                 moved += 1

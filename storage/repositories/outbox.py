@@ -6,19 +6,35 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import (
+    BigInteger,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Sealed
-from storage.models import Outbox, Signal, sealing_context, utcnow
+from storage.models import Outbox, Signal, Staff, sealing_context, utcnow
 from storage.repositories.common import may_see_sql
 
-# Built once: this runs for every copy sent.
+# Built once: these run for every copy sent.
 _RECIPIENT_MAY_SEE = select(Signal.id).where(
     Signal.id == bindparam("signal_id"), Signal.erased_at.is_(None),
     may_see_sql(Signal.gemeente_code, bindparam("chat_id", type_=BigInteger)))
+# A chat on another channel is a staff member's own: active staff of the signal's gemeente.
+_ADDRESS_MAY_SEE = select(Signal.id).where(
+    Signal.id == bindparam("signal_id"), Signal.erased_at.is_(None),
+    exists().where(Staff.gemeente_code == Signal.gemeente_code,
+                   Staff.channel == bindparam("channel"),
+                   Staff.external_id == bindparam("address"), Staff.active.is_(True)))
 
 
 def _stored(buttons: Sequence[Sequence[Sequence[str]]] | None) -> list[list[list[str]]] | None:
@@ -45,6 +61,7 @@ class OutboxRepository:
         kind: str,
         text: str,
         chat_id: int | None = None,
+        address: str | None = None,
         recipient: str | None = None,
         signal_id: int | None = None,
         buttons: Sequence[Sequence[Sequence[str]]] | None = None,
@@ -52,12 +69,14 @@ class OutboxRepository:
         channel: str = "telegram",
         due: datetime | None = None,
     ) -> Outbox:
-        """Queue a message to a staff chat (``chat_id``) or a signaler (``recipient``).
+        """Queue a message to a staff chat or a signaler (``recipient``).
 
-        A signaler's chat is stored encrypted. The message is sent after the transaction
-        commits, or at ``due``.
+        A staff chat on Telegram is ``chat_id``, on another channel ``address``. A signaler's
+        chat is stored encrypted. The message is sent after the transaction commits, or at
+        ``due``.
         """
-        row = Outbox(channel=channel, chat_id=chat_id, recipient=recipient, kind=kind,
+        row = Outbox(channel=channel, chat_id=chat_id, address=address, recipient=recipient,
+                     kind=kind,
                      text=text, signal_id=signal_id, buttons=_stored(buttons), edit_of=edit_of,
                      next_attempt_at=due or utcnow())
         self.session.add(row)
@@ -126,9 +145,13 @@ class OutboxRepository:
         return list(rows)
 
     async def list_copies(self, *, kinds: Iterable[str], signal_id: int | None = None,
-                          chat_id: int | None = None,
+                          chat_id: int | None = None, channel: str | None = None,
+                          address: str | None = None,
                           gemeente_code: str | None = None) -> list[Outbox]:
-        """Copies still to erase (sent or on their way): of a signal, in a chat, of a gemeente."""
+        """Copies still to erase (sent or on their way): of a signal, in a chat, of a gemeente.
+
+        The chat is a Telegram ``chat_id``, or another ``channel``'s ``address``.
+        """
         query = select(Outbox).where(Outbox.kind.in_(list(kinds)), Outbox.erased_at.is_(None),
                                      or_(Outbox.message_id.is_not(None),
                                          Outbox.sent_at.is_(None) & Outbox.failed_at.is_(None)))
@@ -136,6 +159,8 @@ class OutboxRepository:
             query = query.where(Outbox.signal_id == signal_id)
         if chat_id is not None:
             query = query.where(Outbox.chat_id == chat_id)
+        if address is not None:
+            query = query.where(Outbox.channel == channel, Outbox.address == address)
         if gemeente_code is not None:
             query = query.join(Signal, Signal.id == Outbox.signal_id).where(
                 Signal.gemeente_code == gemeente_code)
@@ -150,7 +175,7 @@ class OutboxRepository:
     async def erase(self, row: Outbox, *, stub: str, now: datetime) -> None:
         """Forget a copy's text: blank (or delete) it in its chat; an unsent one never goes."""
         if row.message_id is not None:
-            await self.add(kind="erase", text=stub, chat_id=row.chat_id,
+            await self.add(kind="erase", text=stub, chat_id=row.chat_id, address=row.address,
                            recipient=row.recipient, signal_id=row.signal_id, edit_of=row.id,
                            channel=row.channel)
         elif row.failed_at is None:
@@ -179,10 +204,15 @@ class OutboxRepository:
         """Whether a message with personal data may go to its chat now.
 
         The signal is not erased, and the chat is a team group of its gemeente or the private
-        chat of active staff there (``GemeenteRepository.may_see``).
+        chat of active staff there (``GemeenteRepository.may_see``); on another channel, the
+        chat of active staff there.
         """
-        found = await self.session.scalar(
-            _RECIPIENT_MAY_SEE, {"signal_id": row.signal_id, "chat_id": row.chat_id or 0})
+        if row.address is not None:
+            found = await self.session.scalar(_ADDRESS_MAY_SEE, {
+                "signal_id": row.signal_id, "channel": row.channel, "address": row.address})
+        else:
+            found = await self.session.scalar(
+                _RECIPIENT_MAY_SEE, {"signal_id": row.signal_id, "chat_id": row.chat_id or 0})
         return found is not None
 
     async def mark_sent(self, *, outbox_id: int, message_id: int | None,

@@ -102,7 +102,7 @@ async def test_the_report_command_counts_choices_with_small_counts_suppressed(
         tmp_path: Path) -> None:
     database = tmp_path / "signaalbot.db"
     url = f"sqlite+aiosqlite:///{database}"
-    services = await open_services(make_settings(url), NoSender())
+    services = await open_services(make_settings(url), {"telegram": NoSender()})
     day = utcnow() - timedelta(days=1)
     await seed(services.db, [{**row("GM0715", day), "choices": {"GM0715_mantelzorg": value}}
                              for value in ["ja"] * 5 + ["nee"]], not_on_board=[])

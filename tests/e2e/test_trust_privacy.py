@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from bot.core.admin import CLI
 from bot.core.buttons import StaffAction, StaffButton
+from bot.core.people import Person as People
 from bot.settings import Settings
 from storage.crypto import CryptoError, generate_key
 from storage.models import SEALED, Base, Outbox, Signal, utcnow
@@ -188,7 +189,7 @@ async def test_a_removed_staff_member_gets_no_personal_data_any_more(
         await api.wait_for(lambda: any("4533" in t for t in held(api, GROUP)))
         assert [t for t in held(api, TEAM) if "4532" in t]  # his copies are there before
 
-        await runner.services.admin.remove_staff(CLI, "GM0715", TEAM)
+        await runner.services.admin.remove_staff(CLI, "GM0715", People.on_telegram(TEAM))
         async with runner.services.uow() as uow:  # nothing personal waits for his chat
             waiting = await uow.session.scalars(select(Outbox.kind).where(
                 Outbox.chat_id == TEAM, Outbox.sent_at.is_(None), Outbox.failed_at.is_(None)))
@@ -274,10 +275,10 @@ async def close_the_signal(api: Any, runner: BotRunner, number: int) -> Signal:
     async with runner.services.uow() as uow:
         signal = (await uow.session.scalars(select(Signal).order_by(Signal.id.desc()))).first()
     assert signal is not None
-    await runner.services.staff.press(REGISSEUR, StaffButton(StaffAction.CLAIM, signal.id),
-                                      chat_id=REGISSEUR)
+    carine = People.on_telegram(REGISSEUR)
+    await runner.services.staff.press(carine, StaffButton(StaffAction.CLAIM, signal.id))
     await runner.services.staff.press(
-        REGISSEUR, StaffButton(StaffAction.CLOSE, signal.id, "geen_zorgen"), chat_id=REGISSEUR)
+        carine, StaffButton(StaffAction.CLOSE, signal.id, "geen_zorgen"))
     await outbox_settled(runner)
     return signal
 

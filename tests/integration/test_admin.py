@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.core.admin import CLI, Actor, AdminError
+from bot.core.people import Person as People
 from bot.core.workflow import NoAccess
 from storage.models import Invite, Signal, utcnow
 from tests.conftest import TEST_KEY
@@ -56,17 +57,17 @@ async def test_an_invitation_works_once_expires_and_cannot_be_guessed(
 async def test_a_gemeente_admin_cannot_change_another_gemeente(
         api: Any, runner: BotRunner) -> None:
     admin = runner.services.admin
-    carine = Actor(REGISSEUR)
+    carine = Actor(People.on_telegram(REGISSEUR))
     assert [g.code for g in await admin.manageable(carine)] == ["GM0715"]
     for attempt in (admin.set_active(carine, "GM0917", False),
                     admin.invite(carine, "GM0917", "team", "bot"),
                     admin.set_setting(carine, "GM0917", "retention_days", "1"),
-                    admin.remove_staff(carine, "GM0917", OTHER_REGISSEUR),
+                    admin.remove_staff(carine, "GM0917", People.on_telegram(OTHER_REGISSEUR)),
                     admin.set_text(carine, "GM0917", "thanks", "Hoi")):
         with pytest.raises(NoAccess):
             await attempt
     with pytest.raises(NoAccess):  # a team member administers nothing
-        await admin.set_active(Actor(TEAM), "GM0715", False)
+        await admin.set_active(Actor(People.on_telegram(TEAM)), "GM0715", False)
 
     person = Person(runner, REGISSEUR)
     for data in ("a|on|GM0917|0", "a|g|GM0917|", "a|inv|GM0917|regisseur",
@@ -78,7 +79,8 @@ async def test_a_gemeente_admin_cannot_change_another_gemeente(
     async with runner.services.uow() as uow:
         heerlen = await uow.gemeenten.get(code="GM0917")
         assert heerlen is not None and heerlen.active
-        assert await uow.staff.get_active(telegram_id=OTHER_REGISSEUR, gemeente_code="GM0917")
+        assert await uow.staff.get_active(person=People.on_telegram(OTHER_REGISSEUR),
+                                          gemeente_code="GM0917")
 
 
 async def test_a_non_admin_gets_nothing_from_admin(api: Any, runner: BotRunner) -> None:

@@ -129,7 +129,7 @@ class NoSender:
 @pytest.fixture
 async def services(tmp_path: Path) -> AsyncIterator[Services]:
     opened = await open_services(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}"),
-                                 NoSender())
+                                 {"telegram": NoSender()})
     yield opened
     await opened.close()
 

@@ -127,7 +127,7 @@ async def seed(engine: AsyncEngine, rows: list[dict[str, Any]],
 
 
 async def seeded(settings: Settings) -> AsyncIterator[Services]:
-    opened = await open_services(settings, NoSender())
+    opened = await open_services(settings, {"telegram": NoSender()})
     await seed(opened.db, SEED)
     yield opened
     await opened.close()

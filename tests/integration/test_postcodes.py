@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app as cli
+from bot.core.people import Person
 from bot.core.postcodes import CbsFormatError, import_cbs, open_source, read_names
 from bot.core.routing import (
     MergeError,
@@ -45,6 +46,7 @@ from tests.conftest import TEST_KEY
 from tests.integration.test_storage import RecordingSender
 
 DEFAULT = "Neem contact op met uw eigen gemeente."
+BRAM, FENNA = Person.on_telegram(7101), Person.on_telegram(7102)
 NAMES = {715: "Terneuzen", 1714: "Sluis", 917: "Heerlen", 1999: "Parkstad",
          534: "Hillegom"}
 Row = tuple[str, int, int]  # PC6, house number, gemeente number
@@ -104,7 +106,7 @@ def write_cbs(directory: Path, rows: list[Row], *, year: int = 2024, as_zip: boo
 
 @pytest.fixture
 async def services(settings: Settings) -> AsyncIterator[Services]:
-    opened = await open_services(settings, RecordingSender())
+    opened = await open_services(settings, {"telegram": RecordingSender()})
     yield opened
     await opened.close()
 
@@ -272,11 +274,11 @@ async def test_reimport_of_a_newer_year_replaces_the_old_one_at_once(
 async def seed_heerlen(services: Services) -> dict[str, int]:
     """Heerlen's open and closed signal, a second staff member, Bram also in Parkstad."""
     async with services.uow() as uow:
-        bram = await uow.staff.get_active(telegram_id=7101, gemeente_code="GM0917")
+        bram = await uow.staff.get_active(person=BRAM, gemeente_code="GM0917")
         assert bram is not None
         uow.session.add_all([
-            Staff(gemeente_code="GM0917", telegram_id=7102, name="Fenna", role="team"),
-            Staff(gemeente_code="GM1999", telegram_id=7101, name="Bram", role="team",
+            Staff(gemeente_code="GM0917", external_id="7102", name="Fenna", role="team"),
+            Staff(gemeente_code="GM1999", external_id="7101", name="Bram", role="team",
                   active=False),
             NotOnBoard(gemeente_code="GM0917")])
         ids = {}
@@ -313,10 +315,10 @@ async def test_merged_gemeente_takes_routing_staff_and_signals(
         assert await uow.routing.pc4_candidates(pc4=6412) == [("GM1999", "Parkstad", 5)]
         assert await uow.gemeenten.list_alert_chats(code="GM1999") == [7101]
         assert not (await uow.gemeenten.get(code="GM0917")).active
-        bram = await uow.staff.get_active(telegram_id=7101, gemeente_code="GM1999")
-        fenna = await uow.staff.get_active(telegram_id=7102, gemeente_code="GM1999")
+        bram = await uow.staff.get_active(person=BRAM, gemeente_code="GM1999")
+        fenna = await uow.staff.get_active(person=FENNA, gemeente_code="GM1999")
         assert bram is not None and bram.role == "regisseur" and fenna is not None
-        assert not await uow.staff.get_active(telegram_id=7101, gemeente_code="GM0917")
+        assert not await uow.staff.get_active(person=BRAM, gemeente_code="GM0917")
         moved = [await uow.signals.get(signal_id=i) for i in ids.values()]
         assert [(s.gemeente_code, s.owner_id) for s in moved] == [("GM1999", bram.id)] * 2
         assert [s.id for s in await uow.signals.list_open(gemeente_code="GM1999")] == [

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 
+from bot.core.people import Person as People
 from bot.settings import Settings
 from storage.models import Base, Outbox, Signal, SignalEvent, utcnow
 from tests.conftest import TEST_KEY, make_settings
@@ -159,7 +160,7 @@ async def test_every_view_and_action_is_audited_and_exportable(
     await carine.tap("Details", chat=GROUP)
     await carine.tap("Oppakken", chat=GROUP)
     reference = (await runner.services.staff.list_signals(
-        REGISSEUR, mine=True, chat_id=REGISSEUR)).text.split()[0]
+        People.on_telegram(REGISSEUR), mine=True)).text.split()[0]
     await carine.command("signaal", reference)
     env = {"SIGNAALBOT_DATABASE__URL": settings.database.url,
            "SIGNAALBOT_SECURITY__ENCRYPTION_KEY": TEST_KEY}

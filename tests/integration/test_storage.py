@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select, text, update
 from bot.core.engine import Choose, Done, Input, Skip, Status, Text, Toggle
 from bot.core.intake import ConversationKey
 from bot.core.outbox import DeliveryError, Outgoing
+from bot.core.people import Person
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
@@ -46,19 +47,19 @@ async def sender() -> RecordingSender:
 
 @pytest.fixture
 async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator[Services]:
-    opened = await open_services(settings, sender)
+    opened = await open_services(settings, {"telegram": sender})
     yield opened
     await opened.close()
 
 
 async def test_migrations_reach_head(services: Services) -> None:
-    assert await current_revision(services.db) == "0004"
+    assert await current_revision(services.db) == "0005"
 
 
 async def test_sqlite_runs_on_the_loop_and_long_reads_in_a_thread(tmp_path: Path) -> None:
     """Statements run on the event loop's thread; those of the bot's reader (``/stats``) not."""
     settings = make_settings(f"sqlite+aiosqlite:///{tmp_path / 'threads.db'}")
-    opened = await open_services(settings, RecordingSender())
+    opened = await open_services(settings, {"telegram": RecordingSender()})
     try:
         threads = {}
         for name, engine in (("db", opened.db), ("reader", opened.reader)):
@@ -219,7 +220,7 @@ async def test_expired_drafts_are_purged_and_not_resumed(services: Services) -> 
 
 async def test_config_sync_is_idempotent_and_moves_areas(db_url: str,
                                                          sender: RecordingSender) -> None:
-    services = await open_services(make_settings(db_url), sender)
+    services = await open_services(make_settings(db_url), {"telegram": sender})
     try:
         moved = make_settings(db_url, gemeenten=[
             {**TERNEUZEN, "pc4": ["4531-4538"]}, {**HEERLEN, "pc4": ["6411-6419", "4539"]}])
@@ -387,6 +388,9 @@ async def test_the_migration_binds_old_values_to_their_rows(db_url: str) -> None
             signal = await uow.signals.get(signal_id=1)
             assert signal is not None and signal.answers == {"description": "Oud"}
             assert signal.owner_id == 1  # rebuilding the staff table nulled nothing
+            carine = await uow.staff.get(staff_id=1)  # 0005: a Telegram id became a person
+            assert carine is not None and carine.person == Person.on_telegram(7001)
+            assert await uow.staff.get_active(person=carine.person, gemeente_code="GM0715")
             signaler = await uow.signalers.get_by_id(signaler_id=1)
             assert signaler is not None and signaler.external_id == "4242"
             rows = {row.kind: row for row in await uow.session.scalars(select(Outbox))}

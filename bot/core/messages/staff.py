@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "CONSOLE_STAFF_INTRO", "CONSOLE_STAFF_MESSAGE", "CONSOLE_STAFF_NO_ACTION", "CONSOLE_STAFF_TYPE",
     "ALERT_TITLE", "ALERT_RECEIVED", "ALERT_GEMEENTE", "ALERT_ANONYMOUS", "ALERT_FORGOTTEN",
     "ALERT_STATE", "ALERT_OWNER", "ALERT_OUTCOME", "HISTORY_TITLE", "BTN_CLAIM", "BTN_ASSIGN",
     "BTN_STATUS", "BTN_CLOSE", "BTN_ASK", "BTN_DETAILS", "BTN_NOTE", "BTN_CONFIRM_CLOSE",
@@ -166,3 +167,11 @@ HISTORY_FORGOTTEN = "Melder liet contactgegevens en koppeling wissen"
 AGE_DAYS = "{days} d {hours} u"
 AGE_HOURS = "{hours} u"
 AGE_MINUTES = "{minutes} min"
+
+# -- the terminal for staff (``signaalbot staff-console``)
+CONSOLE_STAFF_INTRO = (
+    "U werkt als {person}. Meldingen en antwoorden verschijnen hier; kies een actie door het "
+    "nummer te typen. /open en /mijn tonen signalen, /signaal SP-… één signaal, /quit stopt.")
+CONSOLE_STAFF_MESSAGE = "=== Bericht ==="
+CONSOLE_STAFF_NO_ACTION = "Er is geen actie met dat nummer."
+CONSOLE_STAFF_TYPE = "Typ uw tekst en druk op Enter."
