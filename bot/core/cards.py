@@ -29,7 +29,7 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
          owner_name: str | None = None, footer: str = "") -> str:
     """The alert text: the report, then where it stands. HTML-safe; readable on a phone."""
     assert signal.reference is not None
-    answers = {**signal.answers, engine.role.id: signal.role}
+    answers = {**(signal.answers or {}), engine.role.id: signal.role}
     lines = [
         messages.ALERT_TITLE.format(reference=html.escape(signal.reference)),
         messages.ALERT_RECEIVED.format(when=local(signal.created_at)),
