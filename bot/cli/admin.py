@@ -19,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli.common import ConfigOption, fail, on_database, settings_or_exit, uow_for
 from bot.cli.postcodes import merge_command
 from bot.core.admin import CLI, AdminError, AdminService, OrganisationLink
+from bot.core.gemeente_rules import show_value
 from bot.core.people import Person
-from bot.settings import GemeenteSettings, Settings, show_value
+from bot.settings import GemeenteSettings, Settings
 from storage.models import utcnow
 
 T = TypeVar("T")

@@ -22,7 +22,8 @@ from bot.cli.common import on_database as _on_database
 from bot.cli.common import settings_or_exit as _settings
 from bot.cli.common import uow_for as _uow
 from bot.core import messages
-from bot.settings import ConfigError, GemeenteSettings, Settings, StaffSettings
+from bot.settings import ConfigError, GemeenteSettings, Settings
+from bot.settings_gemeente import StaffSettings
 
 app = typer.Typer(help="Signaalbot: the chat front door of a Signaalpunt tegen Eenzaamheid.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -171,7 +172,8 @@ def check_config(config: ConfigOption = None) -> None:
     """Validate the configuration and summarise it (no secrets shown); fails if `run` would."""
     from sqlalchemy.engine import make_url
 
-    from bot.settings import show_number, start_problems
+    from bot.core.gemeente_rules import show_number
+    from bot.settings import start_problems
 
     settings = _settings(config)
     telegram, security = settings.telegram, settings.security

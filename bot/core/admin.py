@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from bot.core import messages
 from bot.core.alerts import revoke
 from bot.core.clock import utcnow
+from bot.core.gemeente_rules import GEMEENTE_BOUNDS, out_of_range, text_problem
 from bot.core.people import Person
 from bot.core.texts import SAMPLE, TEXTS, render_text
 from bot.core.workflow import NoAccess, StaffRole
-from bot.settings import GEMEENTE_BOUNDS, out_of_range, text_problem
 
 if TYPE_CHECKING:
     from storage.models import Gemeente, Organisation, Staff

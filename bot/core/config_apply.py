@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.core.alerts import revoke
-from bot.settings import GemeenteSettings, Settings, show_value
+from bot.core.gemeente_rules import show_value
+from bot.settings import GemeenteSettings, Settings
 
 if TYPE_CHECKING:
     from storage.models import Gemeente

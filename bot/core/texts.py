@@ -10,7 +10,7 @@ import html
 from typing import TYPE_CHECKING
 
 from bot.core import messages
-from bot.settings import fill_text
+from bot.core.gemeente_rules import fill_text
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork

@@ -107,7 +107,7 @@ def test_telegram_ids_fit_the_database(tmp_path: Path, text: str, setting: str) 
 
 def test_admin_and_config_share_one_definition_of_the_bounds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.settings import GEMEENTE_BOUNDS
+    from bot.core.gemeente_rules import GEMEENTE_BOUNDS
 
     numeric = {name for name, parse in SETTABLE.items() if parse is not str}
     assert numeric == set(GEMEENTE_BOUNDS)
@@ -161,7 +161,7 @@ async def test_set_setting_bounds_per_setting(services: Services,
         assert gemeente is not None
         assert (gemeente.retention_days, gemeente.escalation_hours) == (3650, 1)
         assert all(math.isfinite(v) for v in (gemeente.retention_days, gemeente.silent_days))
-    from bot.settings import GEMEENTE_BOUNDS
+    from bot.core.gemeente_rules import GEMEENTE_BOUNDS
 
     monkeypatch.setitem(GEMEENTE_BOUNDS, "retention_days", (1, 10))  # one definition: admin too
     with pytest.raises(AdminError, match="1 to 10"):

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.core.people import Address, Person
-from bot.settings import StaffSettings
+from bot.settings_gemeente import StaffSettings
 
 
 def test_a_person_is_channel_and_id_and_a_bare_number_is_a_telegram_user() -> None:
