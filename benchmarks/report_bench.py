@@ -43,7 +43,8 @@ from sqlalchemy import insert  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncEngine  # noqa: E402
 
 from bot import charts  # noqa: E402
-from bot.core.monitoring import Period, compute, hours_text  # noqa: E402
+from bot.core.monitoring import compute, hours_text  # noqa: E402
+from bot.core.periods import Period
 from bot.reporting.report import telegram_text, write_report  # noqa: E402
 from storage.crypto import Keyring, generate_key  # noqa: E402
 from storage.db import create_engine, session_factory, upgrade  # noqa: E402

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.core.monitoring import Figures, Period, compute
+from bot.core.monitoring import Figures, compute
+from bot.core.periods import Period
 from bot.reporting import charts, poster
 from bot.reporting.report import write_report
 from bot.services import open_services

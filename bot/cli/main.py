@@ -301,7 +301,8 @@ def report(
     config: ConfigOption = None,
 ) -> None:
     """Monitoring for the kerngroep: PNG charts, CSV files and a one-page HTML summary."""
-    from bot.core.monitoring import Period, compute, shown
+    from bot.core.monitoring import compute, shown
+    from bot.core.periods import Period
     from bot.core.questionnaires import for_settings
     from bot.reporting.report import write_report
     from storage.db import session_factory

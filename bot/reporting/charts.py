@@ -27,9 +27,9 @@ from bot.core.monitoring import (
     Figures,
     duration_unit,
     is_suppressed,
-    local_date,
     shown,
 )
+from bot.core.periods import local_date
 
 if TYPE_CHECKING:  # matplotlib itself is imported when the first chart is drawn (it is slow)
     from matplotlib.axes import Axes

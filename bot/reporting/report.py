@@ -29,16 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import messages
-from bot.core.monitoring import (
-    SMALL,
-    Cell,
-    Durations,
-    Figures,
-    days_text,
-    duration_unit,
-    local_date,
-    shown,
-)
+from bot.core.monitoring import SMALL, Cell, Durations, Figures, days_text, duration_unit, shown
+from bot.core.periods import local_date
 from bot.reporting import charts
 
 SECTIONS = (("gemeente", "by_gemeente"), ("rol", "by_role"),

@@ -17,8 +17,9 @@ from telegram.ext import Application, CommandHandler, filters
 
 from bot.core import messages
 from bot.core.admin import Actor
-from bot.core.monitoring import Figures, Period, compute
+from bot.core.monitoring import Figures, compute
 from bot.core.people import Person
+from bot.core.periods import Period
 from bot.core.workflow import StaffRole
 from bot.reporting import charts
 from bot.reporting.report import telegram_text

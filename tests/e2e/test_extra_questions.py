@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.core.monitoring import Period, compute
+from bot.core.monitoring import compute
+from bot.core.periods import Period
 from bot.reporting.report import write_report
 from bot.services import open_services
 from bot.settings import ConfigError, Settings, load_settings

@@ -20,19 +20,9 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.monitoring import (
-    Cell,
-    Durations,
-    Figures,
-    Period,
-    cells,
-    compute,
-    local_date,
-    quantile,
-    series,
-    shown,
-)
+from bot.core.monitoring import Cell, Durations, Figures, cells, compute, quantile, series, shown
 from bot.core.outbox import Outgoing
+from bot.core.periods import Period, local_date
 from bot.reporting import charts
 from bot.reporting.report import figures_rows, summary_html, telegram_text, write_report
 from bot.services import Services, open_services
