@@ -43,7 +43,7 @@ from storage.models import (
 )
 from storage.repositories import RoutingRepository
 from tests.conftest import TEST_KEY
-from tests.integration.test_storage import RecordingSender
+from tests.helpers.senders import RecordingSender
 
 DEFAULT = "Neem contact op met uw eigen gemeente."
 NAMES = {715: "Terneuzen", 1714: "Sluis", 917: "Heerlen", 1999: "Parkstad",

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select, text, update
 
 from bot.core.engine import Choose, Done, Input, Skip, Status, Text, Toggle
 from bot.core.intake import ConversationKey
-from bot.core.outbox import DeliveryError, Outgoing
+from bot.core.outbox import DeliveryError
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
@@ -23,20 +23,7 @@ from storage.models import DraftRow, NotOnBoard, Outbox, Pc4Route, ProcessedUpda
 from storage.repositories import ConcurrentUpdate
 from storage.uow import UnitOfWork
 from tests.conftest import HEERLEN, TERNEUZEN, TEST_KEY, make_settings
-
-
-class RecordingSender:
-    """Accepts or fails sends as told; records what was delivered."""
-
-    def __init__(self) -> None:
-        self.delivered: list[tuple[int, str]] = []
-        self.failures: list[DeliveryError] = []
-
-    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.delivered.append((message.chat_id, message.text))
-        return len(self.delivered)
+from tests.helpers.senders import RecordingSender
 
 
 @pytest.fixture
