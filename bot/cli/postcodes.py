@@ -119,7 +119,7 @@ def lookup_command(
     config: ConfigOption = None,
 ) -> None:
     """Show where a postcode (and house number) routes to, as the bot would."""
-    from bot.core.engine import parse_postcode
+    from bot.core.parsing import parse_postcode
     from bot.core.routing import route
 
     parsed = parse_postcode(postcode)

@@ -10,7 +10,7 @@ import html
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.core.engine import Route
+    from bot.core.inputs import Route
 
 # -- buttons
 DONE = "Klaar"

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
 
-from bot.core.engine import Route
+from bot.core.inputs import Route
 from storage.models import Gemeente, utcnow
 from storage.uow import UnitOfWork
 

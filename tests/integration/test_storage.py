@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select, text, update
 
-from bot.core.engine import Choose, Done, Input, Skip, Status, Text, Toggle
+from bot.core.inputs import Choose, Done, Input, Skip, Text, Toggle
 from bot.core.intake import ConversationKey
 from bot.core.outbox import DeliveryError
+from bot.core.prompts import Status
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.core.engine import Choose, Engine, Text
+from bot.core.engine import Engine
+from bot.core.inputs import Choose, Text
 from bot.core.questionnaires import SIGNAL_FILE, signal, with_extras
 from bot.core.questionnaires.loader import QuestionnaireError, check, load, load_extras
 from tests.helpers.cli import signaalbot
