@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app as cli
-from bot.core.postcodes import CbsFormatError, import_cbs, open_source, read_names
+from bot.core.cbs_table import CbsFormatError, open_source, read_names
+from bot.core.postcodes import import_cbs
 from bot.core.routing import (
     MergeError,
     RouteKind,
