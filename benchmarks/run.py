@@ -4,7 +4,7 @@ Run from the repository root::
 
     python benchmarks/run.py [--quick] [--database sqlite|postgresql|both] [--drafts N]
 
-Everything runs on this machine: the Telegram Bot API stand-in (``tests/standin.py``) and the
+Everything runs on this machine: the Telegram Bot API stand-in (``tests/standin/``) and the
 simulated people run in this process, each bot in a process of its own
 (``benchmarks/botproc.py``), so the bot's CPU time and memory are its own. A simulated person
 pushes an update into the stand-in and waits for the bot's reply before the next step, like a

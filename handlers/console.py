@@ -15,19 +15,10 @@ import re
 from typing import TextIO
 
 from bot.core import messages
-from bot.core.engine import (
-    Button,
-    Capabilities,
-    Choose,
-    Input,
-    Prompt,
-    Result,
-    Status,
-    Text,
-    pressed,
-)
+from bot.core.inputs import Choose, Input, Text
 from bot.core.intake import ConversationKey
 from bot.core.outbox import Outgoing
+from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
 from bot.services import Services
 
 CHANNEL = "console"

@@ -25,7 +25,8 @@ from bot.reporting.report import write_report
 from bot.services import open_services
 from storage.repositories import MonitoringRepository
 from tests.conftest import make_settings
-from tests.integration.test_monitoring import KNIP, NOW, POSTNL, Q3, RABO, NoSender, at, row, seed
+from tests.helpers.monitoring_data import KNIP, NOW, POSTNL, Q3, RABO, at, row, seed
+from tests.helpers.senders import NoSender
 
 A4 = (794, 1123)  # an A4 page in CSS pixels (96 per inch)
 POSTER = (560, 794)  # the A5 poster (148 x 210 mm) in CSS pixels

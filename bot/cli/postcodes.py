@@ -61,7 +61,8 @@ def import_command(
     A new year's file replaces the previous one at once. New gemeenten are added not on
     board; configured gemeenten keep their settings.
     """
-    from bot.core.postcodes import CbsFormatError, import_cbs, open_source
+    from bot.core.cbs_table import CbsFormatError, open_source
+    from bot.core.postcodes import import_cbs
 
     try:
         open_source(file, names)  # a wrong file fails here, before the database is touched
@@ -119,7 +120,7 @@ def lookup_command(
     config: ConfigOption = None,
 ) -> None:
     """Show where a postcode (and house number) routes to, as the bot would."""
-    from bot.core.engine import parse_postcode
+    from bot.core.parsing import parse_postcode
     from bot.core.routing import route
 
     parsed = parse_postcode(postcode)

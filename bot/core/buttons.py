@@ -16,7 +16,7 @@ import re
 from enum import StrEnum
 from typing import NamedTuple
 
-from bot.core.engine import ButtonInput, Cancel, Choose, Done, EditGroup, Skip, Toggle
+from bot.core.inputs import ButtonInput, Cancel, Choose, Done, EditGroup, Skip, Toggle
 
 MAX_BYTES = 64  # Telegram's limit for callback data
 _FIELD = re.compile(r"^[\w-]{0,24}$")

@@ -13,263 +13,32 @@ draft, so it survives a restart and a stale answer to it is recognised.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from typing import Any
 
 from bot.core import messages
-from bot.core.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker, Question, Questionnaire
-
-MENU = "_menu"  # pseudo question id of the "Wijzigen" menu
-CONFIRM_CANCEL = "_cancel"  # pseudo question id of "Weet u zeker dat u wilt stoppen?"
-
-_POSTCODE = re.compile(r"^\s*([1-9]\d{3})\s*([A-Za-z]{2})?\s*$")
-_HOUSE_NUMBER = re.compile(r"^\s*(\d{1,5})\s*(?:[-/ ]\s*)?([A-Za-z0-9]{1,4})?\s*$")
-_PHONE_CHARS = re.compile(r"[\s\-().]")
-_TYPED = frozenset({Kind.TEXT, Kind.POSTCODE, Kind.HOUSE_NUMBER, Kind.PHONE})  # typed answers
-
-
-# ---------------------------------------------------------------- inputs
-
-
-@dataclass(frozen=True)
-class Choose:
-    """A tapped option of a choice question (or of the summary)."""
-
-    question: str
-    value: str
-
-
-@dataclass(frozen=True)
-class Toggle:
-    """Tick (``on``) or untick an option of a multi-choice question: idempotent."""
-
-    question: str
-    value: str
-    on: bool
-
-
-@dataclass(frozen=True)
-class Done:
-    """"Klaar" under a multi-choice question."""
-
-    question: str
-
-
-@dataclass(frozen=True)
-class Skip:
-    """"Overslaan" under an optional question."""
-
-    question: str
-
-
-@dataclass(frozen=True)
-class EditGroup:
-    """A group picked in the "Wijzigen" menu; empty ``group`` returns to the summary."""
-
-    group: str
-
-
-@dataclass(frozen=True)
-class Text:
-    """Typed text."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class SharedContact:
-    """A contact shared with the channel's own button."""
-
-    phone: str
-    name: str = ""
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a postcode routes to; ``gemeente`` is None when no gemeente is known.
-
-    ``candidates`` (code, name) are set when the area lies in several gemeenten: the
-    signaler types the full postcode or picks one. ``needs_house_number``: the full postcode
-    is split between gemeenten, so the house number decides (a ``RoutedHouseNumber``).
-    """
-
-    on_board: bool
-    gemeente: str | None = None
-    gemeente_name: str | None = None
-    advice: str = ""
-    candidates: tuple[tuple[str, str], ...] = ()
-    needs_house_number: bool = False
-
-
-@dataclass(frozen=True)
-class RoutedPostcode:
-    """A valid postcode together with its route (looked up by the caller)."""
-
-    postcode: str
-    route: Route
-
-
-@dataclass(frozen=True)
-class RoutedHouseNumber:
-    """A valid house number with the route it gives (for a postcode split between gemeenten)."""
-
-    number: str
-    route: Route
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """Something the bot cannot take as an answer (photo, sticker, voice, location...)."""
-
-    what: str
-
-
-@dataclass(frozen=True)
-class Cancel:
-    """``/cancel`` or the "Annuleren" button."""
-
-
-Input = (
-    Choose | Toggle | Done | Skip | EditGroup | Text | SharedContact | RoutedPostcode
-    | RoutedHouseNumber | Unsupported | Cancel
+from bot.core.answering import HANDLERS
+from bot.core.draft import CONFIRM_CANCEL, MENU, Draft
+from bot.core.inputs import (
+    Cancel,
+    Choose,
+    Done,
+    EditGroup,
+    Input,
+    RoutedHouseNumber,
+    RoutedPostcode,
+    SharedContact,
+    Skip,
+    Text,
+    Toggle,
+    Unsupported,
 )
-ButtonInput = Choose | Toggle | Done | Skip | EditGroup | Cancel
+from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
+from bot.core.questionnaire import REMEMBERED, Kind, Marker, Question, Questionnaire
 
-
-# ---------------------------------------------------------------- state and results
-
-
-@dataclass(frozen=True)
-class Capabilities:
-    """What a channel can do beyond text and buttons."""
-
-    share_contact: bool = False  # a button that shares the person's phone number
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A conversation in progress: answers so far, ticks of the open checklist, edit state."""
-
-    token: str
-    answers: Mapping[str, Any] = field(default_factory=dict)
-    selections: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    editing: str | None = None  # edit group being changed, or MENU
-    edited: tuple[str, ...] = ()
-    cancelling: bool = False  # asked "Weet u zeker dat u wilt stoppen?"
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "token": self.token,
-            "answers": dict(self.answers),
-            "selections": {key: list(value) for key, value in self.selections.items()},
-            "editing": self.editing,
-            "edited": list(self.edited),
-            "cancelling": self.cancelling,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Draft:
-        """The inverse of ``to_json``."""
-        return cls(
-            token=data["token"],
-            answers=dict(data.get("answers", {})),
-            selections={k: tuple(v) for k, v in data.get("selections", {}).items()},
-            editing=data.get("editing"),
-            edited=tuple(data.get("edited", ())),
-            cancelling=bool(data.get("cancelling", False)),
-        )
-
-
-@dataclass(frozen=True)
-class Button:
-    """A button: what it says and the input it stands for."""
-
-    label: str
-    input: ButtonInput
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """What to show: HTML-safe text and rows of buttons.
-
-    ``typed``: the question takes a typed answer (a number typed there is that answer).
-    """
-
-    question: str
-    text: str
-    rows: tuple[tuple[Button, ...], ...] = ()
-    request_contact: bool = False
-    typed: bool = False
-
-    def buttons(self) -> list[Button]:
-        """All buttons, row by row."""
-        return [button for row in self.rows for button in row]
-
-
-class Status(StrEnum):
-    """What a step did."""
-
-    NEXT = "next"  # answer taken; prompt is the next question
-    UPDATED = "updated"  # same question, new state (a tick); re-render in place
-    INVALID = "invalid"  # not taken; notice says why, prompt asks again
-    STALE = "stale"  # a button of an earlier question or message; nothing changed
-    SUBMIT = "submit"  # the person pressed "Versturen"
-    ENDED = "ended"  # the conversation stops (cancelled, or acute danger and stop)
-    DUPLICATE = "duplicate"  # the channel delivered this input before; it changed nothing now
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome of one step. ``ack`` echoes a taken answer (HTML-safe)."""
-
-    status: Status
-    draft: Draft
-    prompt: Prompt | None = None
-    notice: str | None = None
-    ack: str | None = None
-    answered: str | None = None  # id of the question this step answered
-
-
-# ---------------------------------------------------------------- parsing
-
-
-def parse_postcode(text: str) -> tuple[str, int] | None:
-    """``"4531 ab"`` -> ``("4531 AB", 4531)``; ``"4531"`` -> ``("4531", 4531)``; else None."""
-    match = _POSTCODE.match(text)
-    if not match:
-        return None
-    digits, letters = match.group(1), (match.group(2) or "").upper()
-    if letters in {"SA", "SD", "SS"}:  # never issued in the Netherlands
-        return None
-    return (f"{digits} {letters}" if letters else digits), int(digits)
-
-
-def parse_house_number(text: str) -> str | None:
-    """``"12a"`` -> ``"12 A"``, ``"12-2"`` -> ``"12 2"``; None when it is no house number."""
-    match = _HOUSE_NUMBER.match(text)
-    if not match or int(match.group(1)) == 0:
-        return None
-    number, addition = match.group(1), (match.group(2) or "").upper()
-    return f"{int(number)} {addition}".strip()
-
-
-def parse_phone(text: str) -> str | None:
-    """A Dutch or international phone number, normalised; None when it is not one."""
-    compact = _PHONE_CHARS.sub("", text.strip())
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    if re.fullmatch(r"0\d{9}", compact):
-        return compact
-    if re.fullmatch(r"\+\d{8,15}", compact):
-        return compact
-    return None
-
-
-# ---------------------------------------------------------------- the engine
+_TEXT_AND_BUTTONS = Capabilities()  # what every channel can do
+_TYPED = frozenset({Kind.TEXT, Kind.POSTCODE, Kind.HOUSE_NUMBER, Kind.PHONE})  # typed answers
 
 
 class Engine:
@@ -279,7 +48,7 @@ class Engine:
     """
 
     def __init__(self, questionnaire: Questionnaire,
-                 capabilities: Capabilities = Capabilities()) -> None:
+                 capabilities: Capabilities = _TEXT_AND_BUTTONS) -> None:
         self.questionnaire = questionnaire
         self.capabilities = capabilities
         self.role = questionnaire.marked(Marker.ROLE)
@@ -333,7 +102,7 @@ class Engine:
         button_question = getattr(given, "question", None)
         if button_question is not None and button_question != question.id:
             return self._stale(draft, given)
-        return _HANDLERS[question.kind](self, draft, question, given)
+        return HANDLERS[question.kind](self, draft, question, given)
 
     # -- prompts
 
@@ -346,13 +115,13 @@ class Engine:
             ),))
         question = self.current(draft)
         if question is None:
-            rows = [
+            groups = [
                 (Button(label, EditGroup(group)),)
                 for group, label in self.questionnaire.groups
                 if any(q.applies(draft.answers) for q in self.questionnaire.in_group(group))
             ]
-            rows.append((Button(messages.BACK_TO_SUMMARY, EditGroup("")),))
-            return Prompt(MENU, messages.EDIT_MENU, tuple(rows))
+            groups.append((Button(messages.BACK_TO_SUMMARY, EditGroup("")),))
+            return Prompt(MENU, messages.EDIT_MENU, tuple(groups))
         text = question.text
         if "{" in text:
             text = text.format_map(self._labels(draft.answers))
@@ -491,162 +260,3 @@ class Engine:
             return self._stale(draft, given)
         new = replace(draft, editing=given.group, edited=())
         return Result(Status.NEXT, new, self.prompt(new))
-
-
-def pressed(prompt: Prompt, typed: str) -> ButtonInput | None:
-    """The button of ``prompt`` whose label this typed text is, if any."""
-    text = _plain(typed)
-    return next((button.input for button in prompt.buttons() if _plain(button.label) == text),
-                None)
-
-
-def _plain(label: str) -> str:
-    """A button label as a person might type it: no leading marks (emoji), any case or spacing."""
-    return re.sub(r"\s+", "", re.sub(r"^[^\w(]+", "", label)).casefold()
-
-
-def _choice(engine: Engine, draft: Draft, question: Question, given: Input) -> Result:
-    if isinstance(given, Skip) and draft.editing and question.id in draft.answers:
-        return engine._answer(draft, question, draft.answers[question.id], "")
-    if not isinstance(given, Choose):
-        return engine._invalid(draft, messages.PICK_A_BUTTON)
-    option = question.option(given.value)
-    if option is None:
-        return engine._stale(draft, given)
-    if option.ends:
-        return Result(Status.ENDED, draft, notice=messages.STOPPED, ack=html.escape(option.label))
-    return engine._answer(draft, question, option.value, html.escape(option.label))
-
-
-def _summary(engine: Engine, draft: Draft, question: Question, given: Input) -> Result:
-    if not isinstance(given, Choose) or question.option(given.value) is None:
-        return engine._invalid(draft, messages.PICK_A_BUTTON)
-    if given.value == "send":
-        return Result(Status.SUBMIT, draft)
-    if given.value == "cancel":
-        return engine._ask_cancel(draft)
-    new = replace(draft, editing=MENU, edited=())
-    return Result(Status.NEXT, new, engine.prompt(new))
-
-
-def _multi(engine: Engine, draft: Draft, question: Question, given: Input) -> Result:
-    ticked = list(draft.selections.get(question.id, draft.answers.get(question.id, ())))
-    if isinstance(given, Toggle):
-        option = question.option(given.value)
-        if option is None:
-            return engine._stale(draft, given)
-        if given.on and option.value not in ticked:
-            if option.exclusive:
-                ticked = []
-            else:
-                ticked = [v for v in ticked if not _exclusive(question, v)]
-            ticked.append(option.value)
-        elif not given.on and option.value in ticked:
-            ticked.remove(option.value)
-        order = [o.value for o in question.options]
-        ticked.sort(key=order.index)
-        if tuple(ticked) == tuple(draft.selections.get(question.id, ())) and (
-                question.id in draft.selections):
-            return Result(Status.STALE, draft, engine.prompt(draft), messages.ALREADY_ANSWERED)
-        new = replace(draft, selections={**draft.selections, question.id: tuple(ticked)})
-        return Result(Status.UPDATED, new, engine.prompt(new))
-    if isinstance(given, Done):
-        if not ticked:
-            return engine._invalid(draft, messages.TICK_AT_LEAST_ONE)
-        ack = ", ".join(html.escape(question.label(v)) for v in ticked)
-        return engine._answer(draft, question, list(ticked), ack)
-    return engine._invalid(draft, messages.TICK_THEN_DONE)
-
-
-_ROUTING = (GEMEENTE, "gemeente_name", "_candidates", "_pc4", "_split")
-
-
-def _gemeente(route: Route) -> dict[str, Any]:
-    return {GEMEENTE: route.gemeente, "gemeente_name": route.gemeente_name}
-
-
-def _without_routing(answers: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in answers.items() if k not in _ROUTING}
-
-
-def _routed_postcode(engine: Engine, draft: Draft, question: Question,
-                     given: RoutedPostcode) -> Result:
-    """A postcode with its route: taken, ambiguous (ask), split (the number decides) or out."""
-    route, answers = given.route, _without_routing(draft.answers)
-    if route.candidates and not route.needs_house_number:
-        asking = replace(draft, answers={**answers, "_pc4": given.postcode,
-                                         "_candidates": [list(c) for c in route.candidates]})
-        return engine._invalid(asking, messages.AMBIGUOUS_POSTCODE)
-    if route.needs_house_number:
-        split = replace(draft, answers={**answers, "_split": True})
-        return engine._answer(split, question, given.postcode, html.escape(given.postcode))
-    if not route.on_board:
-        return engine._invalid(replace(draft, answers=answers), messages.not_on_board(route))
-    routed = replace(draft, answers={**answers, **_gemeente(route)})
-    return engine._answer(routed, question, given.postcode, html.escape(given.postcode))
-
-
-def _exclusive(question: Question, value: str) -> bool:
-    option = question.option(value)
-    return bool(option and option.exclusive)
-
-
-def _typed(engine: Engine, draft: Draft, question: Question, given: Input) -> Result:
-    """Text, postcode, house number and phone questions."""
-    if isinstance(given, Skip):
-        if draft.editing and question.id in draft.answers:
-            return engine._answer(draft, question, draft.answers[question.id], "")
-        if question.optional:
-            return engine._answer(draft, question, None, messages.SKIPPED)
-        return engine._stale(draft, given)
-    if isinstance(given, RoutedPostcode) and question.kind is Kind.POSTCODE:
-        return _routed_postcode(engine, draft, question, given)
-    if isinstance(given, RoutedHouseNumber) and question.kind is Kind.HOUSE_NUMBER:
-        if given.route.candidates:  # not an address CBS knows in this postcode
-            return engine._invalid(draft, messages.HOUSE_NUMBER_UNKNOWN)
-        if not given.route.on_board:  # the address lies outside: the postcode goes too
-            answers = {k: v for k, v in draft.answers.items() if k not in _ROUTING}
-            answers.pop(engine.postcode.id, None)
-            return engine._invalid(replace(draft, answers=answers),
-                                   messages.not_on_board(given.route))
-        routed = replace(draft, answers={**_without_routing(draft.answers),
-                                         **_gemeente(given.route)})
-        return engine._answer(routed, question, given.number, html.escape(given.number))
-    if isinstance(given, SharedContact) and question.kind is Kind.PHONE:
-        phone = parse_phone(given.phone)
-        if phone is None:
-            return engine._invalid(draft, f"{messages.PHONE_INVALID} {engine._phone_hint()}")
-        return engine._answer(draft, question, phone, html.escape(phone))
-    if not isinstance(given, Text):
-        return engine._invalid(draft, messages.TYPE_AN_ANSWER)
-    text = given.text.strip()
-    if question.kind is Kind.POSTCODE:
-        return engine._invalid(draft, messages.POSTCODE_INVALID)
-    if question.kind is Kind.HOUSE_NUMBER:
-        number = parse_house_number(text)
-        if number is None:
-            return engine._invalid(draft, messages.HOUSE_NUMBER_INVALID)
-        return engine._answer(draft, question, number, html.escape(number))
-    if question.kind is Kind.PHONE:
-        phone = parse_phone(text)
-        if phone is None:
-            return engine._invalid(draft, f"{messages.PHONE_INVALID} {engine._phone_hint()}")
-        return engine._answer(draft, question, phone, html.escape(phone))
-    if not text:
-        return engine._invalid(draft, messages.TYPE_AN_ANSWER)
-    if len(text) > question.max_chars:
-        return engine._invalid(
-            draft, messages.TOO_LONG.format(length=len(text), limit=question.max_chars)
-        )
-    return engine._answer(draft, question, text, messages.RECEIVED)
-
-
-_HANDLERS = {
-    Kind.CHOICE: _choice,
-    Kind.MULTI: _multi,
-    Kind.TEXT: _typed,
-    Kind.POSTCODE: _typed,
-    Kind.HOUSE_NUMBER: _typed,
-    Kind.PHONE: _typed,
-    Kind.SUMMARY: _summary,
-}

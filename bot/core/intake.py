@@ -21,25 +21,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.core import messages
 from bot.core.alerts import Alerts
 from bot.core.clock import utcnow
-from bot.core.engine import (
-    Button,
-    Cancel,
-    Capabilities,
-    Choose,
-    Draft,
-    Engine,
-    Input,
-    Prompt,
-    Result,
-    RoutedHouseNumber,
-    RoutedPostcode,
-    Status,
-    Text,
-    parse_house_number,
-    parse_postcode,
-    pressed,
-)
+from bot.core.draft import Draft
+from bot.core.engine import Engine
+from bot.core.inputs import Cancel, Choose, Input, RoutedHouseNumber, RoutedPostcode, Text
+from bot.core.parsing import parse_house_number, parse_postcode
 from bot.core.people import Person
+from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
 from bot.core.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker
 from bot.core.records import ConcurrentUpdate, DraftRecord
 from bot.core.routing import RouteKind, route, route_gemeente

@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 from bot.core.clock import utcnow
-from bot.core.engine import Route
+from bot.core.inputs import Route
 
 if TYPE_CHECKING:
     from storage.models import Gemeente

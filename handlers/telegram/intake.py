@@ -21,9 +21,10 @@ from telegram.ext import (
 from bot.core import messages
 from bot.core.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.core.buttons import IntakeButton
-from bot.core.engine import Capabilities, Input, Result, SharedContact, Status, Text, Unsupported
+from bot.core.inputs import Input, SharedContact, Text, Unsupported
 from bot.core.intake import ConversationKey
 from bot.core.people import Person
+from bot.core.prompts import Capabilities, Result, Status
 from bot.core.questionnaire import Kind
 from handlers.telegram.admin import redeem_invite
 from handlers.telegram.context import Context, answer_query, services

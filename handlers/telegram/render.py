@@ -23,7 +23,7 @@ from telegram.ext import Defaults, ExtBot
 
 from bot.core import messages
 from bot.core.buttons import IntakeButton
-from bot.core.engine import Prompt
+from bot.core.prompts import Prompt
 
 log = logging.getLogger(__name__)
 Markup = dict[str, Any]  # a Bot API ``reply_markup`` object

@@ -10,7 +10,6 @@ each of its gemeente's staff chats shows exactly one alert of it.
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 import re
 import signal
@@ -26,6 +25,7 @@ from storage.models import Outbox, Signal
 from storage.uow import UnitOfWork
 from tests.conftest import TEST_KEY
 from tests.harness import straight_on
+from tests.helpers.cli import bot_environment
 from tests.standin import BotApiStandIn
 
 GEMEENTEN = 8
@@ -76,12 +76,10 @@ class Bot:
         self.process: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
-        env.update(SIGNAALBOT_SECURITY__ENCRYPTION_KEY=TEST_KEY, PTB_TIMEDELTA="true")
         with self._log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", "--config", str(self._config),
-                stdout=log, stderr=log, env=env)
+                stdout=log, stderr=log, env=bot_environment())
 
     async def stop(self, how: int) -> None:
         assert self.process is not None

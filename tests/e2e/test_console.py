@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 from storage.crypto import Keyring
 from storage.models import DraftRow, sealing_context
+from tests.helpers.cli import clean_environment, signaalbot
 
 ANSWERS = [
     "2",  # Is er nu direct gevaar? Nee
@@ -32,11 +31,6 @@ ANSWERS = [
     "06-12345678",
     "1",  # Versturen
 ]
-
-
-def signaalbot() -> list[str]:
-    script = Path(sys.executable).parent / "signaalbot"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
 def test_chat_completes_a_signal_through_stdin(tmp_path: Path) -> None:
@@ -69,7 +63,7 @@ def test_chat_completes_a_signal_through_stdin(tmp_path: Path) -> None:
 
 def chat(tmp_path: Path, lines: list[str]) -> subprocess.CompletedProcess[str]:
     """``signaalbot chat`` in ``tmp_path`` with these lines typed, then end of input."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
+    env = clean_environment()
     result = subprocess.run([*signaalbot(), "chat"], input="\n".join(lines) + "\n",
                             capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -138,7 +132,7 @@ def test_resuming_asks_once(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_exits_at_once(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
+    env = clean_environment()
     with subprocess.Popen([*signaalbot(), "chat"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, cwd=tmp_path, env=env, text=True) as process:
         assert process.stdout is not None and process.stderr is not None

@@ -28,8 +28,8 @@ from storage.models import Outbox, Signal
 from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
 from tests.harness import BotRunner, claim_and_close, eventually, file_signal
 from tests.harness import Person as TelegramUser
-from tests.integration.test_storage import RecordingSender
-from tests.integration.test_storage import file_signal as file_on_console
+from tests.helpers.intake import file_signal as file_on_console
+from tests.helpers.senders import RecordingSender
 
 REGISSEUR, GROUP, SIGNALER = 7001, -1007002, 801
 FATIMA = Person(CONSOLE, "fatima")  # Terneuzen, on the console

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import subprocess
 import sys
@@ -23,7 +22,9 @@ from bot.settings import ConfigError, Settings, load_settings
 from storage.models import utcnow
 from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
 from tests.harness import BotRunner, Person
-from tests.integration.test_monitoring import NoSender, row, seed
+from tests.helpers.cli import clean_environment
+from tests.helpers.monitoring_data import row, seed
+from tests.helpers.senders import NoSender
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "extra-questions.example.toml"
 
@@ -112,11 +113,11 @@ async def test_the_report_command_counts_choices_with_small_counts_suppressed(
     config = tmp_path / "config.toml"
     config.write_text('[[gemeenten]]\ncode = "GM0715"\nname = "Terneuzen"\npc4 = ["4531-4539"]'
                       '\nalert_chat_ids = [7001]\nquestions = "vragen.toml"\n', encoding="utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SIGNAALBOT_")}
     done = subprocess.run(
         [sys.executable, "-m", "bot", "report", "-c", str(config), "--gemeente", "GM0715",
          "--weeks", "2", "--out", str(tmp_path / "out")],
-        env={**env, "SIGNAALBOT_DATABASE__URL": url}, capture_output=True, text=True, timeout=60)
+        env=clean_environment(SIGNAALBOT_DATABASE__URL=url), capture_output=True, text=True,
+        timeout=60)
     assert done.returncode == 0, done.stderr
     rows = csv.reader(io.StringIO((tmp_path / "out" / "cijfers.csv").read_text("utf-8")))
     assert {row[1]: row[3] for row in rows if row[0] == "vraag_GM0715_mantelzorg"} == {

@@ -9,11 +9,9 @@ database.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import socket
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import pairwise
@@ -29,6 +27,8 @@ from storage.db import alembic_config, create_engine, current_revision, session_
 from storage.uow import UnitOfWork
 from tests.conftest import TEST_KEY
 from tests.harness import BotRunner, Person
+from tests.helpers.cli import bot_environment, signaalbot
+from tests.helpers.config import write_config
 from tests.standin import BotApiStandIn
 
 TOKEN = "7654321:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # BotFather's shape, not the stand-in's
@@ -38,35 +38,11 @@ OUTAGE = 6.0  # seconds Telegram is away while the bot runs: four failed polls, 
 USER = 42
 
 
-def signaalbot() -> list[str]:
-    script = Path(sys.executable).parent / "signaalbot"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
-
-
-def environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
-    env.update(SIGNAALBOT_SECURITY__ENCRYPTION_KEY=TEST_KEY, PTB_TIMEDELTA="true")
-    return env
-
-
-def write_config(tmp_path: Path, db_url: str, *, token: str = TOKEN,
-                 base_url: str = "http://127.0.0.1:9/bot") -> Path:
-    path = tmp_path / "signaalbot.toml"
-    path.write_text(f"""
-[telegram]
-token = "{token}"
-bot_username = "signaalbot_test_bot"
-base_url = "{base_url}"
-[database]
-url = "{db_url}"
-[[gemeenten]]
-code = "GM0715"
-name = "Terneuzen"
-pc4 = ["4531-4539"]
-alert_chat_ids = [7001]
-staff = [{{ telegram_id = 7001, name = "Carine", role = "regisseur" }}]
-""", encoding="utf-8")
-    return path
+def config_for(tmp_path: Path, db_url: str, *, token: str = TOKEN,
+               base_url: str = "http://127.0.0.1:9/bot") -> Path:
+    """Terneuzen's config with a ``[telegram]`` section: `token` at `base_url`."""
+    return write_config(tmp_path, db_url, telegram={
+        "token": token, "bot_username": "signaalbot_test_bot", "base_url": base_url})
 
 
 @pytest.fixture
@@ -89,7 +65,7 @@ class Run:
         with self._output.open("wb") as output:
             self.process = await asyncio.create_subprocess_exec(
                 *signaalbot(), "run", "--config", str(self._config), stdout=output,
-                stderr=output, env=environment(), cwd=self._config.parent)
+                stderr=output, env=bot_environment(), cwd=self._config.parent)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -144,7 +120,7 @@ def moment(line: str) -> datetime:
 
 async def test_run_without_telegram_prepares_the_database_and_retries(
         db_url: str, tmp_path: Path, refusing_port: int) -> None:
-    config = write_config(tmp_path, db_url, base_url=f"http://127.0.0.1:{refusing_port}/bot")
+    config = config_for(tmp_path, db_url, base_url=f"http://127.0.0.1:{refusing_port}/bot")
     # Both stop signals end it cleanly: Ctrl-C on one database, the service manager's on the other.
     how = signal.SIGINT if db_url.startswith("sqlite") else signal.SIGTERM
     async with Run(config) as run:
@@ -170,7 +146,7 @@ async def test_run_without_telegram_prepares_the_database_and_retries(
 
 async def test_run_with_a_rejected_token_says_so_in_one_line(api: BotApiStandIn,
                                                             tmp_path: Path) -> None:
-    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    config = config_for(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
                           base_url=api.base_url)
     async with Run(config) as run:
         code = await run.stop(None)
@@ -185,7 +161,7 @@ async def test_run_with_a_rejected_token_says_so_in_one_line(api: BotApiStandIn,
 async def test_run_with_the_database_out_of_reach_says_so_in_one_line(
         refusing_port: int, tmp_path: Path) -> None:
     url = f"postgresql+asyncpg://postgres@127.0.0.1:{refusing_port}/none"
-    async with Run(write_config(tmp_path, url)) as run:
+    async with Run(config_for(tmp_path, url)) as run:
         code = await run.stop(None)
     assert code != 0, run.describe()
     assert_clean(run)
@@ -194,7 +170,7 @@ async def test_run_with_the_database_out_of_reach_says_so_in_one_line(
 
 async def test_an_outage_while_running_is_one_warning_per_retry_and_the_chat_goes_on(
         api: BotApiStandIn, tmp_path: Path) -> None:
-    config = write_config(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    config = config_for(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
                           token=api.token, base_url=api.base_url)
     api.user(USER)
     async with Run(config) as run:
@@ -219,12 +195,12 @@ async def test_an_outage_while_running_is_one_warning_per_retry_and_the_chat_goe
 
 
 async def test_admin_commands_work_on_a_fresh_database(db_url: str, tmp_path: Path) -> None:
-    config = write_config(tmp_path, db_url)
+    config = config_for(tmp_path, db_url)
 
     async def command(*args: str) -> tuple[int, str, str]:
         process = await asyncio.create_subprocess_exec(
             *signaalbot(), *args, "--config", str(config), stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=environment(), cwd=tmp_path)
+            stderr=asyncio.subprocess.PIPE, env=bot_environment(), cwd=tmp_path)
         out, err = await process.communicate()
         assert process.returncode is not None
         return process.returncode, out.decode(), err.decode()

@@ -22,9 +22,7 @@ from bot.core.workflow import (
 from storage.models import Outbox, Signal, SignalEvent, Staff, utcnow
 from tests.conftest import HEERLEN, TERNEUZEN, make_settings
 from tests.harness import BotRunner, Person, eventually, file_signal
-
-REGISSEUR, TEAM, TEAM2, BACKUP, OTHER_GEMEENTE = 7001, 7003, 7004, 7009, 7101
-GROUP = -1007002
+from tests.helpers.staff import BACKUP, GROUP, OTHER_GEMEENTE, REGISSEUR, TEAM, TEAM2
 
 
 @pytest.mark.parametrize(("action", "state"), list(itertools.product(Action, State)))

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from storage.models import Signal
-from tests.e2e.test_telegram_intake import draft_answers, rows
 from tests.harness import BotRunner, Person, file_signal
+from tests.helpers.stored import draft_answers, rows
 
 
 async def at_signs(runner: BotRunner, user_id: int) -> Person:

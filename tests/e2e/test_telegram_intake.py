@@ -9,26 +9,15 @@ from sqlalchemy import func, select
 
 from storage.models import DraftRow, NotOnBoard, Signal, Signaler
 from tests.harness import BotRunner, Person, file_signal
+from tests.helpers.stored import draft_answers, rows
 
 ALERT_CHATS = (7001, -1007002)
-
-
-async def rows(runner: BotRunner, model: Any) -> list[Any]:
-    async with runner.services.uow() as uow:
-        return list(await uow.session.scalars(select(model).order_by(model.id)))
 
 
 async def answers_kept(runner: BotRunner) -> list[dict[str, Any]]:
     """The answers every stored draft holds (a finished conversation keeps none)."""
     return [draft.state["answers"] for draft in await rows(runner, DraftRow)
             if "answers" in draft.state]
-
-
-async def draft_answers(runner: BotRunner, person: Person) -> dict[str, Any]:
-    async with runner.services.uow() as uow:
-        row = await uow.drafts.get(channel="telegram", external_id=str(person.id))
-        assert row is not None, "the draft is gone"
-        return dict(row.state["answers"])
 
 
 async def test_full_signal_is_stored_once_and_alerts_every_chat(

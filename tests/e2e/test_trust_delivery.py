@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from storage.models import BlockedChat, Outbox, Signal, utcnow
-from tests.e2e.test_staff_workflow import BACKUP, GROUP, REGISSEUR
-from tests.e2e.test_trust_privacy import outbox_settled
 from tests.harness import BotRunner, Person, claim_and_close, eventually, file_signal
+from tests.helpers.staff import BACKUP, GROUP, REGISSEUR
+from tests.helpers.stored import outbox_settled
 
 SUPERGROUP = -1001234567890
 

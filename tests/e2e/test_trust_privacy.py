@@ -23,8 +23,9 @@ from storage.crypto import CryptoError, generate_key
 from storage.models import SEALED, Base, Outbox, Signal, utcnow
 from tests.conftest import TERNEUZEN, TEST_KEY, make_settings
 from tests.harness import BotRunner, Person, claim_and_close, eventually, file_signal
-from tests.integration.test_privacy import SIGNALER, file_distinctive_signal, raw_dump
-from tests.unit.test_settings import run_cli
+from tests.helpers.cli import run_cli
+from tests.helpers.personal_data import SIGNALER, file_distinctive_signal
+from tests.helpers.stored import outbox_settled, raw_dump
 
 REGISSEUR, TEAM, GROUP, BACKUP = 7001, 7003, -1007002, 7009
 FAMILY = -4242  # a family group a staff member is in; the bot is a member too
@@ -64,17 +65,6 @@ async def decrypted_dump(runner: BotRunner) -> str:
             for row in await uow.session.scalars(select(model)):
                 parts += [repr(getattr(row, attribute)) for attribute in fields]
     return "\n".join(parts)
-
-
-async def outbox_settled(runner: BotRunner) -> None:
-    """Wait until no outbox row is due any more (everything sent, failed or waiting long)."""
-
-    async def settled() -> bool:
-        async with runner.services.uow() as uow:
-            return await uow.outbox.list_due(now=utcnow() + timedelta(seconds=5)) == []
-
-    await eventually(settled, timeout=15)
-    await runner.api.wait_idle(quiet=0.3, timeout=10)
 
 
 async def work_the_signal(api: Any, runner: BotRunner, signaler: Person) -> str:

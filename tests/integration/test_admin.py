@@ -13,10 +13,10 @@ from bot.core.admin import CLI, Actor, AdminError
 from bot.core.people import Person as People
 from bot.core.workflow import NoAccess
 from storage.models import Invite, Signal, utcnow
-from tests.conftest import TEST_KEY
 from tests.harness import BotRunner, Person, file_signal
-from tests.integration.test_privacy import raw_dump
-from tests.unit.test_settings import run_cli
+from tests.helpers.cli import run_cli
+from tests.helpers.config import write_config
+from tests.helpers.stored import raw_dump
 
 REGISSEUR, TEAM, OTHER_REGISSEUR = 7001, 7003, 7101
 
@@ -155,31 +155,6 @@ async def test_texts_in_the_gemeentes_own_words(api: Any, runner: BotRunner) -> 
     assert person.last.startswith("Bedankt! Uw nummer is SP-")
     assert "Team <Terneuzen> & co." in person.last
     assert api.messages(8806)  # and nothing was sent while previewing: only this conversation
-
-
-def write_config(tmp_path: Path, db_url: str, *, escalation: int = 24) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(f"""
-admins = [9999]
-[database]
-url = "{db_url}"
-[security]
-encryption_key = "{TEST_KEY}"
-[[gemeenten]]
-code = "GM0715"
-name = "Terneuzen"
-pc4 = ["4531-4539"]
-alert_chat_ids = [7001]
-escalation_hours = {escalation}
-staff = [{{ telegram_id = 7001, name = "Carine", role = "regisseur" }}]
-texts = {{ thanks = "Dank, {{reference}}" }}
-[[organisations]]
-code = "postnl-tnz"
-name = "PostNL depot Terneuzen"
-role = "bezorger"
-gemeente = "GM0715"
-""", encoding="utf-8")
-    return path
 
 
 def test_config_apply_twice_changes_nothing_the_second_time(tmp_path: Path) -> None:

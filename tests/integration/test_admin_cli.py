@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from tests.integration.test_admin import write_config
+from tests.helpers.config import write_config
 
 ENV: dict[str, str | None] = {"SIGNAALBOT_TELEGRAM__BOT_USERNAME": "signaalbot_test_bot"}
 LINK = re.compile(r"https://t\.me/signaalbot_test_bot\?start=org_[\w-]+")

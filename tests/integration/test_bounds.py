@@ -16,7 +16,7 @@ from bot.services import Services, open_services
 from bot.settings import ConfigError, load_settings
 from storage.models import utcnow
 from tests.conftest import make_settings
-from tests.unit.test_settings import GOOD, write
+from tests.helpers.config import GOOD, write_toml
 
 # The chosen bounds (inclusive); config.example.toml and bot/settings.py explain them.
 BOUNDS = {
@@ -60,7 +60,7 @@ def outside(setting: str) -> list[str]:
 def test_every_numeric_setting_refuses_non_finite_and_out_of_range_values(
         tmp_path: Path, setting: str, value: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, config_with(setting, value)))
+        load_settings(write_toml(tmp_path, config_with(setting, value)))
     message = str(caught.value)
     assert message.startswith(setting + ":") and "\n" not in message, message
 
@@ -68,7 +68,7 @@ def test_every_numeric_setting_refuses_non_finite_and_out_of_range_values(
 @pytest.mark.parametrize("setting", BOUNDS)
 def test_every_numeric_setting_accepts_its_bounds(tmp_path: Path, setting: str) -> None:
     for value in BOUNDS[setting]:
-        settings = load_settings(write(tmp_path, config_with(setting, str(value))))
+        settings = load_settings(write_toml(tmp_path, config_with(setting, str(value))))
         found: object = settings
         for part in setting.split("."):
             found = found[int(part)] if part.isdigit() else getattr(found, part)  # type: ignore[index]
@@ -85,7 +85,7 @@ def test_environment_overrides_are_bounded_too(tmp_path: Path, monkeypatch: pyte
                                                variable: str, value: str) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, GOOD))
+        load_settings(write_toml(tmp_path, GOOD))
     setting = variable.removeprefix("SIGNAALBOT_").lower().replace("__", ".")
     assert str(caught.value).startswith(setting + ":") and "\n" not in str(caught.value)
 
@@ -101,7 +101,7 @@ def test_environment_overrides_are_bounded_too(tmp_path: Path, monkeypatch: pyte
 def test_telegram_ids_fit_the_database(tmp_path: Path, text: str, setting: str) -> None:
     """Ids are stored as 64-bit integers: a longer one would stop `config apply` at start."""
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, text))
+        load_settings(write_toml(tmp_path, text))
     assert str(caught.value).startswith(setting + ":") and "\n" not in str(caught.value)
 
 
@@ -114,7 +114,7 @@ def test_admin_and_config_share_one_definition_of_the_bounds(
     for name, (low, high) in GEMEENTE_BOUNDS.items():
         assert BOUNDS[f"gemeenten.0.{name}"] == (low, high)
         with pytest.raises(ConfigError) as caught:
-            load_settings(write(tmp_path, config_with(f"gemeenten.0.{name}", str(high + 1))))
+            load_settings(write_toml(tmp_path, config_with(f"gemeenten.0.{name}", str(high + 1))))
         assert f"from {low} to {high}" in str(caught.value)
     # the largest allowed values still make due times (privacy.py: timedelta(days=retention_days))
     assert utcnow() + timedelta(days=GEMEENTE_BOUNDS["retention_days"][1]) > utcnow()
@@ -189,7 +189,7 @@ BAD_TEXTS = [
 def test_config_texts_refuse_format_specs(tmp_path: Path, text: str) -> None:
     toml = GOOD + f"texts = {{ thanks = {text!r} }}\n".replace("'", '"')
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, toml))
+        load_settings(write_toml(tmp_path, toml))
     message = str(caught.value)
     assert message.startswith("gemeenten.0.texts") and "thanks" in message, message
     assert "{reference}" in message and "\n" not in message
@@ -207,7 +207,7 @@ async def test_set_text_refuses_format_specs(services: Services, text: str) -> N
 async def test_placeholders_and_literal_braces_are_allowed(services: Services,
                                                            tmp_path: Path) -> None:
     text = "Nr {reference} bij {gemeente}; {{niet ingevuld}} <b>"
-    settings = load_settings(write(tmp_path, GOOD + f'texts = {{ thanks = "{text}" }}\n'))
+    settings = load_settings(write_toml(tmp_path, GOOD + f'texts = {{ thanks = "{text}" }}\n'))
     assert settings.gemeenten[0].texts["thanks"] == text
     await services.admin.set_text(CLI, "GM0715", "thanks", text)
     assert await services.admin.preview(CLI, "GM0715", "thanks") == (

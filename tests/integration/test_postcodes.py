@@ -21,8 +21,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from bot.cli.main import app as cli
+from bot.core.cbs_table import CbsFormatError, open_source, read_names
 from bot.core.people import Person
-from bot.core.postcodes import CbsFormatError, import_cbs, open_source, read_names
+from bot.core.postcodes import import_cbs
 from bot.core.routing import (
     MergeError,
     RouteKind,
@@ -43,7 +44,7 @@ from storage.models import (
 )
 from storage.repositories import RoutingRepository
 from tests.conftest import TEST_KEY
-from tests.integration.test_storage import RecordingSender
+from tests.helpers.senders import RecordingSender
 
 DEFAULT = "Neem contact op met uw eigen gemeente."
 BRAM, FENNA = Person.on_telegram(7101), Person.on_telegram(7102)

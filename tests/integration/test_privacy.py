@@ -11,42 +11,16 @@ from sqlalchemy import select, text
 
 from bot.core.people import Person as People
 from bot.settings import Settings
-from storage.models import Base, Outbox, Signal, SignalEvent, utcnow
+from storage.models import Outbox, Signal, SignalEvent, utcnow
 from tests.conftest import TEST_KEY, make_settings
-from tests.e2e.test_staff_workflow import GROUP, REGISSEUR
 from tests.harness import BotRunner, Person, claim_and_close, eventually
-from tests.unit.test_settings import run_cli
+from tests.helpers.cli import run_cli
+from tests.helpers.personal_data import SIGNALER, file_distinctive_signal
+from tests.helpers.staff import GROUP, REGISSEUR
+from tests.helpers.stored import raw_dump
 
-SIGNALER = 987654321
 SECRETS = ["4532 XY", "77 B", "Zeldzaam-Woord-Qx7", "Henkie Pietersma", "+31698765432",
            "Notitie-Zq9", "Vraag-Wv3", "Antwoord-Yu5", "4533 KL", str(SIGNALER)]
-
-
-async def file_distinctive_signal(api: Any, runner: BotRunner) -> Person:
-    person = Person(runner, SIGNALER, "Henkie")
-    await person.command("start")
-    await person.tap("Nee", "Kapper")
-    await person.say("4532xy")
-    await person.say("77b")
-    await person.tap("Post stapelt", "Klaar", "Minder dan een maand", "Elke week", "Nog niets",
-                     "Klaar")
-    await person.say("Zeldzaam-Woord-Qx7")
-    await person.tap("Nee", "Ja, dat mag")
-    await person.say("Henkie Pietersma")
-    await person.say("+31 6 98765432")
-    await person.tap("Versturen")
-    await api.wait_for(lambda: bool(api.messages(REGISSEUR)) and bool(api.messages(GROUP)))
-    return person
-
-
-async def raw_dump(runner: BotRunner) -> str:
-    """Every row of every table as the database stores it (no decryption)."""
-    parts = []
-    async with runner.services.db.connect() as connection:
-        for table in Base.metadata.sorted_tables:
-            result = await connection.exec_driver_sql(f"SELECT * FROM {table.name}")
-            parts += [repr(tuple(row)) for row in result]
-    return "\n".join(parts)
 
 
 async def test_no_personal_field_is_stored_in_plaintext(api: Any, runner: BotRunner,

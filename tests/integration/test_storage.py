@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select, text, update
 
-from bot.core.engine import Choose, Done, Input, Skip, Status, Text, Toggle
+from bot.core.inputs import Choose, Input, Text, Toggle
 from bot.core.intake import ConversationKey
-from bot.core.outbox import DeliveryError, Outgoing
+from bot.core.outbox import DeliveryError
 from bot.core.people import Person
+from bot.core.prompts import Status
 from bot.services import Services, open_services, sync_gemeenten
 from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
@@ -24,20 +25,8 @@ from storage.models import DraftRow, NotOnBoard, Outbox, Pc4Route, ProcessedUpda
 from storage.repositories import ConcurrentUpdate
 from storage.uow import UnitOfWork
 from tests.conftest import HEERLEN, TERNEUZEN, TEST_KEY, make_settings
-
-
-class RecordingSender:
-    """Accepts or fails sends as told; records what was delivered."""
-
-    def __init__(self) -> None:
-        self.delivered: list[tuple[int, str]] = []
-        self.failures: list[DeliveryError] = []
-
-    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
-        if self.failures:
-            raise self.failures.pop(0)
-        self.delivered.append((message.chat_id, message.text))
-        return len(self.delivered)
+from tests.helpers.intake import file_signal, signal_steps
+from tests.helpers.senders import RecordingSender
 
 
 @pytest.fixture
@@ -234,26 +223,6 @@ async def test_config_sync_is_idempotent_and_moves_areas(db_url: str,
             assert await uow.gemeenten.list_alert_chats(code="GM0715") == [7001, -1007002]
     finally:
         await services.close()
-
-
-def signal_steps(postcode: str = "6412") -> list[Input]:
-    """A whole signal after ``/start``, up to and including "Versturen"."""
-    return [Choose("danger", "nee"), Choose("role", "buurt"), Text(postcode), Text("1"),
-            Toggle("signs", "post", True), Done("signs"), Choose("since", "kort"),
-            Choose("frequency", "eenmalig"), Toggle("actions", "niets", True), Done("actions"),
-            Skip("description"), Choose("person_knows", "ja"), Choose("contact_ok", "nee"),
-            Choose("summary", "send")]
-
-
-async def file_signal(services: Services, user: str, postcode: str = "6412") -> str:
-    """Walk a whole signal through the intake service; returns the confirmation text."""
-    key = ConversationKey("console", user)
-    token = (await services.intake.start(key)).draft.token
-    for given in signal_steps(postcode):
-        result = await services.intake.handle(
-            key, given, token=None if isinstance(given, Text) else token)
-    assert result.status.value == "submit", result
-    return result.notice or ""
 
 
 async def test_a_redelivered_update_takes_effect_once(services: Services) -> None:

@@ -18,7 +18,7 @@ from bot.core.buttons import (
     unpack,
 )
 from bot.core.cards import card_buttons, choices
-from bot.core.engine import Cancel, Choose
+from bot.core.inputs import Cancel, Choose
 from bot.core.workflow import OUTCOMES, REFERRALS, STATUSES, StaffRole, State
 from storage.models import Signal
 

@@ -6,30 +6,25 @@ import pytest
 
 from bot.core import messages
 from bot.core.buttons import IntakeButton, unpack
-from bot.core.engine import (
-    MENU,
+from bot.core.draft import MENU, Draft
+from bot.core.engine import Engine
+from bot.core.inputs import (
     Cancel,
-    Capabilities,
     Choose,
     Done,
-    Draft,
     EditGroup,
-    Engine,
     Input,
-    Result,
     Route,
     RoutedHouseNumber,
     RoutedPostcode,
     SharedContact,
     Skip,
-    Status,
     Text,
     Toggle,
     Unsupported,
-    parse_house_number,
-    parse_phone,
-    parse_postcode,
 )
+from bot.core.parsing import parse_house_number, parse_phone, parse_postcode
+from bot.core.prompts import Capabilities, Result, Status
 from bot.core.questionnaires import signal
 
 ENGINE = Engine(signal(description_max_chars=100))

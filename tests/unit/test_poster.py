@@ -12,7 +12,7 @@ import segno
 
 from bot.reporting import poster
 from tests.conftest import TEST_KEY
-from tests.unit.test_settings import run_cli
+from tests.helpers.cli import run_cli
 
 LINK = "https://t.me/signaalbot_test_bot?start=org_Ab3-x_9Z"
 SVG = "{http://www.w3.org/2000/svg}"

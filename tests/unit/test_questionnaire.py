@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.core.engine import Choose, Engine, Text
+from bot.core.engine import Engine
+from bot.core.inputs import Choose, Text
 from bot.core.questionnaires import SIGNAL_FILE, signal, with_extras
 from bot.core.questionnaires.loader import QuestionnaireError, check, load, load_extras
+from tests.helpers.cli import signaalbot
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_EXTRAS = ROOT / "docs" / "extra-questions.example.toml"
@@ -134,11 +135,6 @@ def test_the_shipped_files_have_no_problems() -> None:
     result = subprocess.run([*signaalbot(), "questionnaire", "check", str(SIGNAL_FILE)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "no problems" in result.stdout, result.stderr
-
-
-def signaalbot() -> list[str]:
-    script = Path(sys.executable).parent / "signaalbot"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
 
 
 def test_show_prints_the_flow_for_a_policy_officer() -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,29 +13,10 @@ from pydantic import BaseModel
 
 from bot.settings import ConfigError, Settings, load_settings
 from tests.conftest import TEST_KEY
+from tests.helpers.cli import run_cli
+from tests.helpers.config import GOOD, write_toml
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = f"""
-[telegram]
-token = "123456:ABCdef-ghi"
-[security]
-encryption_key = "{TEST_KEY}"
-[database]
-url = "sqlite+aiosqlite:///x.db"
-[[gemeenten]]
-code = "GM0715"
-name = "Terneuzen"
-pc4 = ["4531-4539", "4543"]
-alert_chat_ids = [1, -100200]
-"""
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def test_example_config_is_valid() -> None:
     settings = load_settings(ROOT / "config.example.toml")
     assert [g.code for g in settings.gemeenten] == ["GM0715", "GM0534"]
@@ -47,7 +25,7 @@ def test_example_config_is_valid() -> None:
 
 
 def test_toml_values_and_env_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, GOOD)
+    path = write_toml(tmp_path, GOOD)
     settings = load_settings(path)
     assert settings.telegram.token.get_secret_value() == "123456:ABCdef-ghi"
     assert settings.gemeenten[0].pc4_ranges == [(4531, 4539), (4543, 4543)]
@@ -78,20 +56,13 @@ def test_toml_values_and_env_overrides(tmp_path: Path, monkeypatch: pytest.Monke
 ])
 def test_config_errors_name_the_setting(tmp_path: Path, text: str, names: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, text))
+        load_settings(write_toml(tmp_path, text))
     message = str(caught.value)
     assert names in message and "\n" not in message
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None,
-            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
-                          env={**clean, **(env or {})}, cwd=cwd or ROOT, timeout=60)
-
-
 def test_run_without_token_stops_with_one_line(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace('token = "123456:ABCdef-ghi"', ""))
+    path = write_toml(tmp_path, GOOD.replace('token = "123456:ABCdef-ghi"', ""))
     result = run_cli("run", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == (
@@ -99,7 +70,7 @@ def test_run_without_token_stops_with_one_line(tmp_path: Path) -> None:
 
 
 def test_broken_config_stops_with_one_line_not_a_traceback(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace("[database]", "[database"))
+    path = write_toml(tmp_path, GOOD.replace("[database]", "[database"))
     result = run_cli("run", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -116,7 +87,7 @@ def test_db_upgrade_command(tmp_path: Path) -> None:
 
 
 def test_run_without_a_valid_key_refuses_to_start(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace(f'encryption_key = "{TEST_KEY}"', ""))
+    path = write_toml(tmp_path, GOOD.replace(f'encryption_key = "{TEST_KEY}"', ""))
     result = run_cli("run", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == (
@@ -187,7 +158,7 @@ def test_a_typo_in_any_section_stops_with_one_line_naming_it(
     meant = max(model.model_fields, key=len)
     typo = meant[0] + meant[2:]  # one letter left out
     table[typo] = table.get(meant, 1)
-    config = write(tmp_path, "\n".join(f"{key} = {_toml(value)}"
+    config = write_toml(tmp_path, "\n".join(f"{key} = {_toml(value)}"
                                        for key, value in example.items()))
     with pytest.raises(ConfigError) as caught:
         load_settings(config)
@@ -197,7 +168,7 @@ def test_a_typo_in_any_section_stops_with_one_line_naming_it(
 
 
 def test_run_with_a_typo_stops_with_one_line(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace("[database]", "[database]\nmigrate_on_strat = false"))
+    path = write_toml(tmp_path, GOOD.replace("[database]", "[database]\nmigrate_on_strat = false"))
     result = run_cli("run", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.splitlines() == [
@@ -207,7 +178,7 @@ def test_run_with_a_typo_stops_with_one_line(tmp_path: Path) -> None:
 
 def test_an_unknown_text_suggests_the_one_meant(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, GOOD + 'texts = { thnks = "Dank u" }\n'))
+        load_settings(write_toml(tmp_path, GOOD + 'texts = { thnks = "Dank u" }\n'))
     assert str(caught.value) == ("gemeenten.0.texts: unknown text thnks; did you mean thanks? "
                                  f"(in {tmp_path / 'config.toml'})")
 
@@ -228,20 +199,21 @@ def test_an_unknown_environment_setting_stops_with_one_line(
     monkeypatch.setenv(name, "123456:ABCdef-ghi")
     monkeypatch.setenv("SIGNAALBOT_TRANSPORT", "other tools' variables are left alone")
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, GOOD))
+        load_settings(write_toml(tmp_path, GOOD))
     assert str(caught.value) == expected
 
 
 def test_a_wrong_value_names_where_it_came_from(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, GOOD.replace("[database]", "[intake]\ndraft_ttl_hours = 0\n[database]"))
+    path = write_toml(tmp_path,
+                      GOOD.replace("[database]", "[intake]\ndraft_ttl_hours = 0\n[database]"))
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
     assert str(caught.value) == ("intake.draft_ttl_hours: must be a number from 1 to 720, "
                                  f"not 0 (in {path})")
     monkeypatch.setenv("SIGNAALBOT_DATABASE__URL", "mysql://x")
     with pytest.raises(ConfigError) as caught:
-        load_settings(write(tmp_path, GOOD))
+        load_settings(write_toml(tmp_path, GOOD))
     assert str(caught.value).startswith("database.url: use sqlite")
     assert str(caught.value).endswith(" (from SIGNAALBOT_DATABASE__URL)")
 
@@ -249,7 +221,7 @@ def test_a_wrong_value_names_where_it_came_from(tmp_path: Path,
 # -- check-config
 
 def test_check_config_fails_without_token_and_key_and_names_both(tmp_path: Path) -> None:
-    path = write(tmp_path, GOOD.replace('token = "123456:ABCdef-ghi"', "").replace(
+    path = write_toml(tmp_path, GOOD.replace('token = "123456:ABCdef-ghi"', "").replace(
         f'encryption_key = "{TEST_KEY}"', ""))
     result = run_cli("check-config", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2
@@ -269,7 +241,7 @@ def test_check_config_fails_without_token_and_key_and_names_both(tmp_path: Path)
 
 
 def test_check_config_passes_a_good_config(tmp_path: Path) -> None:
-    result = run_cli("check-config", "--config", str(write(tmp_path, GOOD)), cwd=tmp_path)
+    result = run_cli("check-config", "--config", str(write_toml(tmp_path, GOOD)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "token set" in result.stdout and "encryption key set" in result.stdout

@@ -6,7 +6,7 @@ import html
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.core.engine import Route
+    from bot.core.inputs import Route
 
 __all__ = [
     "DONE", "SKIP", "KEEP", "CANCEL", "CANCEL_YES", "CANCEL_NO", "SHARE_PHONE", "BACK_TO_SUMMARY",

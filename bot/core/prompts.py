@@ -1,0 +1,83 @@
+"""What a step gives back: a prompt of text and buttons, its status and the new draft.
+
+``Capabilities`` say what a channel can show beyond text and buttons.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core.draft import Draft
+from bot.core.inputs import ButtonInput
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can do beyond text and buttons."""
+
+    share_contact: bool = False  # a button that shares the person's phone number
+
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button: what it says and the input it stands for."""
+
+    label: str
+    input: ButtonInput
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """What to show: HTML-safe text and rows of buttons.
+
+    ``typed``: the question takes a typed answer (a number typed there is that answer).
+    """
+
+    question: str
+    text: str
+    rows: tuple[tuple[Button, ...], ...] = ()
+    request_contact: bool = False
+    typed: bool = False
+
+    def buttons(self) -> list[Button]:
+        """All buttons, row by row."""
+        return [button for row in self.rows for button in row]
+
+
+class Status(StrEnum):
+    """What a step did."""
+
+    NEXT = "next"  # answer taken; prompt is the next question
+    UPDATED = "updated"  # same question, new state (a tick); re-render in place
+    INVALID = "invalid"  # not taken; notice says why, prompt asks again
+    STALE = "stale"  # a button of an earlier question or message; nothing changed
+    SUBMIT = "submit"  # the person pressed "Versturen"
+    ENDED = "ended"  # the conversation stops (cancelled, or acute danger and stop)
+    DUPLICATE = "duplicate"  # the channel delivered this input before; it changed nothing now
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of one step. ``ack`` echoes a taken answer (HTML-safe)."""
+
+    status: Status
+    draft: Draft
+    prompt: Prompt | None = None
+    notice: str | None = None
+    ack: str | None = None
+    answered: str | None = None  # id of the question this step answered
+
+
+def pressed(prompt: Prompt, typed: str) -> ButtonInput | None:
+    """The button of ``prompt`` whose label this typed text is, if any."""
+    text = _plain(typed)
+    return next((button.input for button in prompt.buttons() if _plain(button.label) == text),
+                None)
+
+
+def _plain(label: str) -> str:
+    """A button label as a person might type it: no leading marks (emoji), any case or spacing."""
+    return re.sub(r"\s+", "", re.sub(r"^[^\w(]+", "", label)).casefold()

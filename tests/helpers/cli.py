@@ -1,0 +1,37 @@
+"""Running the installed commands in a process of their own, with a clean environment."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import TEST_KEY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_environment(**extra: str) -> dict[str, str]:
+    """This process's environment without any SIGNAALBOT_ setting, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAALBOT_")}
+    env.update(extra)
+    return env
+
+
+def bot_environment() -> dict[str, str]:
+    """A clean environment for ``signaalbot run``: the test key, PTB's timedelta periods."""
+    return clean_environment(SIGNAALBOT_SECURITY__ENCRYPTION_KEY=TEST_KEY, PTB_TIMEDELTA="true")
+
+
+def signaalbot() -> list[str]:
+    """The installed ``signaalbot`` command (``python -m bot`` where it is not installed)."""
+    script = Path(sys.executable).parent / "signaalbot"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` with a clean environment plus `env`, in the repository."""
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
+                          env=clean_environment(**(env or {})), cwd=cwd or ROOT, timeout=60)

@@ -1,0 +1,44 @@
+"""What the bot stored: rows of a model, a draft's answers, the raw tables, a settled outbox."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from storage.models import Base, utcnow
+from tests.harness import BotRunner, Person, eventually
+
+
+async def rows(runner: BotRunner, model: Any) -> list[Any]:
+    async with runner.services.uow() as uow:
+        return list(await uow.session.scalars(select(model).order_by(model.id)))
+
+
+async def draft_answers(runner: BotRunner, person: Person) -> dict[str, Any]:
+    async with runner.services.uow() as uow:
+        row = await uow.drafts.get(channel="telegram", external_id=str(person.id))
+        assert row is not None, "the draft is gone"
+        return dict(row.state["answers"])
+
+
+async def raw_dump(runner: BotRunner) -> str:
+    """Every row of every table as the database stores it (no decryption)."""
+    parts = []
+    async with runner.services.db.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            result = await connection.exec_driver_sql(f"SELECT * FROM {table.name}")
+            parts += [repr(tuple(row)) for row in result]
+    return "\n".join(parts)
+
+
+async def outbox_settled(runner: BotRunner) -> None:
+    """Wait until no outbox row is due any more (everything sent, failed or waiting long)."""
+
+    async def settled() -> bool:
+        async with runner.services.uow() as uow:
+            return await uow.outbox.list_due(now=utcnow() + timedelta(seconds=5)) == []
+
+    await eventually(settled, timeout=15)
+    await runner.api.wait_idle(quiet=0.3, timeout=10)
