@@ -71,7 +71,7 @@ def _note_config(settings: Settings, code: str, key: str, new: object,
 
 def as_seen(text: str, *, terminal: bool) -> str:
     """Telegram HTML as a user sees it: bold on a terminal, no tags, no entities."""
-    from handlers.console import plain
+    from handlers.console.chat import plain
 
     if terminal:
         text = re.sub(r"<b>(.*?)</b>", "\033[1m\\1\033[0m", text, flags=re.DOTALL)

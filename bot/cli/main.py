@@ -74,7 +74,7 @@ def chat(config: ConfigOption = None) -> None:
     """Try the signaler conversation in this terminal; alerts to staff are printed."""
     from bot.core.people import TELEGRAM
     from bot.services import open_services
-    from handlers.console import ConsoleChat, ConsoleSender
+    from handlers.console.chat import ConsoleChat, ConsoleSender
 
     settings = _settings(config)
     _logging(logging.WARNING)
@@ -104,8 +104,8 @@ def staff_console(person: Annotated[str, typer.Option(
     """Work as a staff member in this terminal: alerts arrive here, actions by number."""
     from bot.core.people import Person
     from bot.services import open_services
-    from handlers.console import Lines
-    from handlers.console_staff import ConsoleStaffSender, StaffConsole
+    from handlers.console.chat import Lines
+    from handlers.console.staff import ConsoleStaffSender, StaffConsole
 
     try:
         who = Person.parse(person)

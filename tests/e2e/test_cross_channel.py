@@ -23,7 +23,7 @@ from bot.core.outbox import OutboxKind
 from bot.core.people import CONSOLE, Person
 from bot.core.workflow import State
 from bot.settings import Settings
-from handlers.console_staff import ConsoleStaffSender, StaffConsole
+from handlers.console.staff import ConsoleStaffSender, StaffConsole
 from storage.models import Outbox, Signal
 from tests.conftest import HEERLEN, HILLEGOM, TERNEUZEN, make_settings
 from tests.harness import BotRunner, claim_and_close, eventually, file_signal

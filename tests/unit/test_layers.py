@@ -58,9 +58,9 @@ def test_no_core_module_loads_a_channel_or_sqlalchemy() -> None:
 
 
 def test_the_load_check_names_the_module_that_brought_it_in() -> None:
-    culprits = _first_loaders(["bot.core.workflow", "storage.uow", "handlers.console"])
+    culprits = _first_loaders(["bot.core.workflow", "storage.uow", "handlers.console.chat"])
     assert culprits["sqlalchemy"][0] == "storage.uow"
-    assert culprits["handlers"] == ["handlers.console", "handlers"]
+    assert culprits["handlers"] == ["handlers.console.chat", "handlers"]
 
 
 def _is_type_checking(test: ast.expr) -> bool:
@@ -107,10 +107,10 @@ def test_the_import_check_sees_imports_in_functions_but_not_for_type_checking() 
         "if TYPE_CHECKING:\n"
         "    from storage.uow import UnitOfWork\n"
         "else:\n"
-        "    import handlers.console\n"
+        "    import handlers.console.chat\n"
         "def f():\n"
         "    from sqlalchemy import select\n"
         "    import telegram.ext, json\n")
     assert [m for _, m in _runtime_imports(tree) if _forbidden(m)] == [
-        "handlers.console", "sqlalchemy", "telegram.ext"]
+        "handlers.console.chat", "sqlalchemy", "telegram.ext"]
     assert not _forbidden("storagebox") and _forbidden("bot.cli.main") and _forbidden("storage")

@@ -17,7 +17,7 @@ from bot.core.outbox import Buttons, DeliveryError, Outgoing
 from bot.core.people import Person
 from bot.core.staff import Reply
 from bot.services import Services
-from handlers.console import Lines, plain
+from handlers.console.chat import Lines, plain
 
 
 class StaffConsole:

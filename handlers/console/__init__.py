@@ -1,0 +1,1 @@
+"""The console channel: a signaler's terminal chat (``signaalbot chat``) and the staff terminal."""
