@@ -115,18 +115,29 @@ def staff_console(person: Annotated[str, typer.Option(
     _logging(logging.WARNING)
     console = StaffConsole(who, sys.stdout)
 
-    async def _main() -> None:
-        console.services = await open_services(settings, {who.channel: ConsoleStaffSender(console)})
-        console.services.start_background()  # delivers this channel's outbox as it comes
+    async def _main() -> bool:
+        services = await open_services(settings, {who.channel: ConsoleStaffSender(console)})
         try:
+            async with services.uow() as uow:
+                if not await uow.staff.list_memberships(person=who):
+                    return False
+            console.services = services
+            services.start_background()  # delivers this channel's outbox as it comes
             await console.run(Lines(sys.stdin))
+            return True
         finally:
-            await console.services.close()
+            await services.close()
 
     try:
-        asyncio.run(_main())
+        with database_errors_in_one_line():
+            known = asyncio.run(_main())
+    except ConfigError as error:
+        raise fail(f"config error: {error}") from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+    if not known:
+        raise fail(f"{who} is no active staff member of any gemeente; add them to a "
+                   f"gemeente's staff in the config (channel and id)")
 
 
 def _with_demo_key(settings: Settings) -> Settings:
