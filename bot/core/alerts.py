@@ -62,11 +62,8 @@ class Alerts:
         if chats or elsewhere:
             text, buttons = await self.card(uow, signal), card_buttons(signal)
             await uow.outbox.add_to_chats(chats, kind=OutboxKind.ALERT, text=text,
-                                          buttons=buttons, signal_id=signal.id)
-            for member in elsewhere:
-                await uow.outbox.add(**member.person.address.outbox_columns(),
-                                     kind=OutboxKind.ALERT, text=text, buttons=buttons,
-                                     signal_id=signal.id)
+                                          buttons=buttons, signal_id=signal.id,
+                                          addresses=[m.person.address for m in elsewhere])
         else:
             await self._nobody(uow, signal)
 

@@ -133,9 +133,6 @@ class FollowUp:
 async def _remind(uow: UnitOfWork, chats: list[int], elsewhere: list[Address], signal: Signal,
                   text: str) -> None:
     """Queue a reminder to Telegram chats and to staff chats on other channels."""
-    buttons = card_buttons(signal)
-    await uow.outbox.add_to_chats(chats, kind=OutboxKind.REMINDER, text=text, buttons=buttons,
-                                  signal_id=signal.id)
-    for address in elsewhere:
-        await uow.outbox.add(**address.outbox_columns(), kind=OutboxKind.REMINDER, text=text,
-                             buttons=buttons, signal_id=signal.id)
+    await uow.outbox.add_to_chats(chats, kind=OutboxKind.REMINDER, text=text,
+                                  buttons=card_buttons(signal), signal_id=signal.id,
+                                  addresses=elsewhere)

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.people import Address
 from storage.crypto import Sealed
 from storage.models import Outbox, Signal, Staff, sealing_context, utcnow
 from storage.repositories.common import may_see_sql
@@ -85,10 +86,14 @@ class OutboxRepository:
 
     async def add_to_chats(self, chat_ids: Iterable[int], *, kind: str, text: str,
                            signal_id: int,
-                           buttons: Sequence[Sequence[Sequence[str]]] | None = None) -> None:
-        """Queue the same message to each chat (one statement for them all)."""
-        self.session.add_all(Outbox(chat_id=chat_id, kind=kind, text=text, signal_id=signal_id,
-                                    buttons=_stored(buttons)) for chat_id in chat_ids)
+                           buttons: Sequence[Sequence[Sequence[str]]] | None = None,
+                           addresses: Iterable[Address] = ()) -> None:
+        """Queue the same message to Telegram chats and to chats on other channels, at once."""
+        targets = [{"chat_id": chat_id} for chat_id in chat_ids]
+        targets += [address.outbox_columns() for address in addresses]
+        stored = _stored(buttons)
+        self.session.add_all(Outbox(**target, kind=kind, text=text, signal_id=signal_id,
+                                    buttons=stored) for target in targets)
         await self.session.flush()
 
     async def add_alert(self, *, chat_id: int, text: str, signal_id: int,
