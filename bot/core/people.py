@@ -2,7 +2,7 @@
 
 A staff member or a signaler is a ``Person``; a message goes to an ``Address`` (a chat on a
 channel: a person's own chat, or on Telegram a team group too). Ids are text, whatever the
-channel uses (a Telegram user id, a console login name).
+channel uses (a Telegram user id, a Signal ACI, a console login name).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 
 TELEGRAM = "telegram"
 CONSOLE = "console"
+SIGNAL = "signal"
 
 
 @dataclass(frozen=True, slots=True)
