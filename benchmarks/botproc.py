@@ -159,7 +159,7 @@ if __name__ == "__main__":
     spec = json.loads(sys.argv[1])
     loop_factory = None  # asyncio's
     if spec["kind"] == "signaalbot":
-        from handlers.telegram.app import new_event_loop, tune_garbage_collector
+        from bot.runtime import new_event_loop, tune_garbage_collector
 
         tune_garbage_collector()
         loop_factory = new_event_loop

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -26,6 +27,9 @@ from storage.crypto import Keyring
 from storage.db import create_engine, session_factory, upgrade
 from storage.uow import UnitOfWork
 
+log = logging.getLogger(__name__)
+RETENTION_SECONDS = 3600  # retention is checked hourly; each signal is erased once its day comes
+
 
 @dataclass
 class Services:
@@ -44,6 +48,7 @@ class Services:
     admin: AdminService
     dispatcher: Dispatcher
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _periodic: list[asyncio.Task[None]] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work."""
@@ -53,12 +58,34 @@ class Services:
         """A unit of work for long read-only queries (``/stats``): they do not hold the loop."""
         return UnitOfWork(session_factory(self.reader), self.keyring)
 
-    def start_background(self) -> None:
-        """Start the outbox dispatcher loop."""
+    def start_background(self, *, due_work: bool = False) -> None:
+        """Start the outbox dispatcher loop, and with ``due_work`` the main job's rounds.
+
+        Those are the follow-up checks (escalations, reminders, question expiry) and the
+        retention purge.
+        """
         self._tasks.append(asyncio.create_task(self.dispatcher.run(), name="outbox"))
+        if due_work:
+            self._periodic += [
+                asyncio.create_task(_every(self.settings.workflow.check_interval_seconds,
+                                           self.followup.run_due, first=1), name="followup"),
+                asyncio.create_task(_every(RETENTION_SECONDS, self._retention, first=30),
+                                    name="retention"),
+            ]
+
+    async def _retention(self) -> None:
+        report = await self.privacy.purge()
+        if report.signals:
+            log.info("retention: personal fields of %d closed signals erased",
+                     len(report.signals))
+            self.dispatcher.kick()
 
     async def close(self, grace_seconds: float = 10.0) -> None:
         """Stop background work (finishing the message in flight) and close the database."""
+        for task in self._periodic:
+            task.cancel()
+        await asyncio.gather(*self._periodic, return_exceptions=True)
+        self._periodic.clear()
         self.dispatcher.stop()
         for task in self._tasks:
             try:
@@ -71,6 +98,17 @@ class Services:
         await self.db.dispose()
         if self.reader is not self.db:  # SQLite's threaded reader; on PostgreSQL the same engine
             await self.reader.dispose()
+
+
+async def _every(seconds: float, work: Callable[[], Awaitable[object]], *, first: float) -> None:
+    """Run ``work`` after ``first`` seconds, then every ``seconds``; a failure is logged."""
+    await asyncio.sleep(first)
+    while True:
+        try:
+            await work()
+        except Exception:  # the next round tries again
+            log.exception("periodic %s failed", getattr(work, "__name__", "work"))
+        await asyncio.sleep(seconds)
 
 
 async def sync_gemeenten(settings: Settings, uow: UnitOfWork) -> None:

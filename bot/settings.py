@@ -38,7 +38,8 @@ from bot.settings_gemeente import (
 )
 from storage.crypto import CryptoError, Keyring, parse_key
 
-MISSING_TOKEN = "telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN"
+MISSING_CHANNEL = ("no channel: set telegram.token (SIGNAALBOT_TELEGRAM__TOKEN), "
+                   "signal.account, or both")
 MISSING_KEY = ("security.encryption_key: missing; make one with `signaalbot keys generate` and "
                "set SIGNAALBOT_SECURITY__ENCRYPTION_KEY")
 
@@ -83,6 +84,30 @@ class TelegramSettings(Table):
         token = value.get_secret_value()
         if token and not re.fullmatch(r"\d+:[\w-]{5,}", token):
             raise ValueError("does not look like a BotFather token (digits:letters)")
+        return value
+
+
+class SignalSettings(Table):
+    """How to reach signal-cli's HTTP daemon (``signal-cli -a ACCOUNT daemon --http``).
+
+    ``account`` empty: no Signal channel. The daemon has no authentication: keep it on
+    loopback. Start it with ``--receive-mode on-connection`` (see README).
+    """
+
+    account: str = ""  # the bot's registered number, +31...
+    rpc_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8080/api/v1/rpc")
+    events_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8080/api/v1/events")
+    # Chats the bot writes to get a disappearing-messages timer of this many days, so copies
+    # that Signal no longer lets the bot delete (after 24 hours) go by themselves. 0: none.
+    disappearing_days: Annotated[int, within(0, 365)] = 7
+    # People served at once (each person's messages stay in order).
+    concurrent_people: Annotated[int, within(1, 1024)] = 64
+
+    @field_validator("account")
+    @classmethod
+    def _number_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"\+\d{8,15}", value):
+            raise ValueError("the bot's Signal number in international form, like +31612345678")
         return value
 
 
@@ -158,6 +183,7 @@ class Settings(BaseSettings):
     )
 
     telegram: TelegramSettings = TelegramSettings()
+    signal: SignalSettings = SignalSettings()
     database: DatabaseSettings = DatabaseSettings()
     intake: IntakeSettings = IntakeSettings()
     workflow: WorkflowSettings = WorkflowSettings()
@@ -229,8 +255,8 @@ def load_settings(path: str | Path | None = None, **overrides: object) -> Settin
 def start_problems(settings: Settings) -> list[str]:
     """What stops ``signaalbot run`` in valid settings: a secret not set, one line each."""
     problems = []
-    if not settings.telegram.token.get_secret_value():
-        problems.append(MISSING_TOKEN)
+    if not settings.telegram.token.get_secret_value() and not settings.signal.account:
+        problems.append(MISSING_CHANNEL)
     if not settings.security.encryption_key.get_secret_value():
         problems.append(MISSING_KEY)
     webhook = settings.telegram.webhook

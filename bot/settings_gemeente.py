@@ -23,12 +23,13 @@ from pydantic import (
 )
 
 from bot.core.gemeente_rules import GEMEENTE_BOUNDS, out_of_range, show_number, text_problem
-from bot.core.people import TELEGRAM, Person
+from bot.core.people import SIGNAL, TELEGRAM, Person
 from bot.core.texts import TEXTS
 from bot.core.workflow import StaffRole
 from bot.settings_errors import CONFIG_ENV, did_you_mean
 
 _PC4_RANGE = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*$")
+_ACI = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 # -- bounds of numeric settings (a gemeente's own: bot.core.gemeente_rules)
@@ -101,7 +102,7 @@ class StaffSettings(Table):
 
     telegram_id: Annotated[int, within(1, INT64[1])] | None = None
     channel: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,15}$")
-    id: str | None = Field(default=None, min_length=1, max_length=32)
+    id: str | None = Field(default=None, min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=80)
     role: StaffRole = StaffRole.TEAM
 
@@ -114,6 +115,9 @@ class StaffSettings(Table):
             raise ValueError("a staff member needs telegram_id, or channel and id")
         elif self.channel == TELEGRAM and not self.id.isdigit():
             raise ValueError("a Telegram id is a number")
+        elif self.channel == SIGNAL and not _ACI.fullmatch(self.id):
+            raise ValueError("a Signal id is the person's ACI (a UUID; `signaalbot signal aci "
+                             "+31...` finds it), never their number")
         return self
 
     @property

@@ -44,7 +44,7 @@ class _ErrorCollector(logging.Handler):
 
 def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, Any]:
     """Async tests run on the event loop the bot runs on in production (uvloop)."""
-    from handlers.telegram.app import new_event_loop
+    from bot.runtime import new_event_loop
 
     return {"loop": new_event_loop}
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.cli import admin as cli_admin
 from bot.cli import postcodes as cli_postcodes
 from bot.cli import questionnaire as cli_questionnaire
+from bot.cli import signal as cli_signal
 from bot.cli.common import ConfigOption, database_errors_in_one_line, fail
 from bot.cli.common import on_database as _on_database
 from bot.cli.common import settings_or_exit as _settings
@@ -36,7 +37,8 @@ for _name, _sub in (("gemeente", cli_admin.gemeente_app), ("staff", cli_admin.st
                     ("postcodes", cli_postcodes.postcodes_app),
                     ("org", cli_admin.org_app), ("texts", cli_admin.texts_app),
                     ("config", cli_admin.config_app),
-                    ("questionnaire", cli_questionnaire.questionnaire_app)):
+                    ("questionnaire", cli_questionnaire.questionnaire_app),
+                    ("signal", cli_signal.signal_app)):
     app.add_typer(_sub, name=_name)
 
 
@@ -56,11 +58,18 @@ def _logging(level: int) -> None:
 
 @app.command()
 def run(config: ConfigOption = None) -> None:
-    """Run the Telegram bot (long polling, or webhook when configured)."""
-    from handlers.telegram.app import run as run_bot
+    """Run the bot on every configured channel: Telegram (long polling, or webhook), Signal."""
+    from bot.settings import start_problems
 
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB reports durations as timedelta
     settings = _settings(config)
+    problems = start_problems(settings)
+    if problems:
+        raise fail(f"config error: {problems[0]}")
+    if settings.telegram.token.get_secret_value():
+        from handlers.telegram.app import run as run_bot
+    else:
+        from handlers.signal.app import run as run_bot
     _logging(logging.INFO)
     try:
         with database_errors_in_one_line():

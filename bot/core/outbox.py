@@ -91,7 +91,9 @@ class DeliveryError(Exception):
 class Outgoing:
     """One message to deliver, or (``edit_message_id``) an edit or deletion of one sent.
 
-    ``chat_id`` is the chat on the message's channel (on Telegram a number).
+    ``chat_id`` is the chat on the message's channel (on Telegram a number). ``erase``: the
+    edit blanks a copy with personal data; a channel whose edits keep the old text visible
+    deletes the message instead.
     """
 
     chat_id: int | str
@@ -99,6 +101,7 @@ class Outgoing:
     buttons: Buttons = ()
     edit_message_id: int | None = None
     delete: bool = False
+    erase: bool = False
 
 
 class Sender(Protocol):
@@ -286,7 +289,8 @@ class Dispatcher:
             self.kick()  # re-routed copies are due now
             return None
         edit = original.message_id if original is not None else None
-        return Outgoing(row.target, row.text, as_buttons(row.buttons), edit)
+        return Outgoing(row.target, row.text, as_buttons(row.buttons), edit,
+                        erase=row.kind == OutboxKind.ERASE)
 
     async def _sent(self, row: Outbox, message_id: int | None) -> None:
         async with self._uow() as uow:

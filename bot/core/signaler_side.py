@@ -57,15 +57,23 @@ class SignalerSide:
         self._on_commit()
         return messages.ANSWER_THANKS
 
-    async def decline_questions(self, signaler: Person, question_id: int) -> str:
-        """The signaler wants no more questions: close theirs and refuse new ones."""
+    async def decline_questions(self, signaler: Person, question_id: int | None) -> str:
+        """The signaler wants no more questions: close theirs and refuse new ones.
+
+        ``question_id``: the question whose button was pressed (it must be theirs); None for
+        a typed command.
+        """
         async with self._uow() as uow:
             known = await uow.signalers.get(channel=signaler.channel,
                                             external_id=signaler.external_id)
-            question = await uow.questions.get(question_id=question_id)
-            signal = await uow.signals.get(signal_id=question.signal_id) if question else None
-            if known is None or signal is None or signal.signaler_id != known.id:
-                return messages.NO_ACCESS
+            if question_id is None:
+                if known is None:
+                    return messages.MY_SIGNALS_NONE
+            else:
+                question = await uow.questions.get(question_id=question_id)
+                signal = await uow.signals.get(signal_id=question.signal_id) if question else None
+                if known is None or signal is None or signal.signaler_id != known.id:
+                    return messages.NO_ACCESS
             known.declines_questions = True
             for open_question in await uow.questions.list_open_for_signaler(
                     signaler_id=known.id):

@@ -6,41 +6,58 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.ext import Application, ApplicationBuilder
 
 from bot.core import messages
 from bot.core.outbox import Sender
 from bot.core.people import TELEGRAM
-from bot.services import Services, open_services, prepare_database
+from bot.runtime import new_event_loop, prepare, stop_signals, tune_garbage_collector, unless
+from bot.services import Services, open_services
 from bot.settings import ConfigError, Settings, keyring
+from handlers.signal.app import SignalChannel
 from handlers.telegram import admin, buttons, intake, privacy, staff, stats
-from handlers.telegram.connect import connect, polling_error, stop_signals, unless
+from handlers.telegram.connect import connect, polling_error
 from handlers.telegram.notifier import TelegramSender
 from handlers.telegram.ratelimit import PriorityRateLimiter
 from handlers.telegram.render import DEFAULTS, ConversationBot
 from handlers.telegram.request import api_request, get_updates_request
 from handlers.telegram.update_processor import update_processor
 from handlers.telegram.webhook import run_webhook
-from storage.db import create_engine, current_revision
 
 log = logging.getLogger(__name__)
 
+
+
+class Channel(Protocol):
+    """Another channel the Telegram process hosts (``handlers.signal.app.SignalChannel``)."""
+
+    name: str
+    sender: Sender
+
+    async def start(self, services: Services) -> None:
+        """Begin serving, with the services open."""
+
+    async def stop(self) -> None:
+        """Stop serving, before the services close."""
+
+
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-RETENTION_SECONDS = 3600  # retention is checked hourly; each signal is erased once its day comes
 
 
-def build_application(settings: Settings, *, senders: Mapping[str, Sender] | None = None
+def build_application(settings: Settings, *, senders: Mapping[str, Sender] | None = None,
+                      channels: Sequence[Channel] = ()
                       ) -> Application[Any, Any, Any, Any, Any, Any]:
     """The PTB application for these settings; nothing connects until it is started.
 
-    ``senders`` deliver the outbox rows of other channels this process serves (the console).
+    ``senders`` deliver the outbox rows of other channels this process serves (the console);
+    ``channels`` are other channels it hosts (Signal): started once the services are open,
+    stopped before they close, their senders added.
     """
     token = settings.telegram.token.get_secret_value()
     if not token:
@@ -63,7 +80,9 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
         .build()
     )
     application.bot_data["settings"] = settings
-    application.bot_data["senders"] = dict(senders or {})
+    application.bot_data["senders"] = {**(senders or {}),
+                                       **{channel.name: channel.sender for channel in channels}}
+    application.bot_data["channels"] = list(channels)
     application.add_error_handler(polling_error)  # before the handlers' own (intake)
     privacy.register(application, limit=settings.security.flood_updates,
                      seconds=settings.security.flood_seconds)
@@ -82,11 +101,9 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     senders = {**application.bot_data["senders"], TELEGRAM: TelegramSender(application.bot)}
     services = await open_services(settings, senders, throttles={TELEGRAM: limiter})
     application.bot_data["services"] = services
-    services.start_background()
-    assert application.job_queue is not None
-    application.job_queue.run_repeating(_run_due, interval=settings.workflow.check_interval_seconds,
-                                        first=1)
-    application.job_queue.run_repeating(_retention, interval=RETENTION_SECONDS, first=30)
+    services.start_background(due_work=True)
+    for channel in application.bot_data["channels"]:
+        await channel.start(services)
     try:
         await _set_commands(application, settings)
     except TelegramError as error:
@@ -111,60 +128,10 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any],
 
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services | None = application.bot_data.pop("services", None)
+    for channel in application.bot_data["channels"]:
+        await channel.stop()
     if services is not None:
         await services.close()
-
-
-async def _run_due(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await context.application.bot_data["services"].followup.run_due()
-
-
-async def _retention(context: ContextTypes.DEFAULT_TYPE) -> None:
-    report = await context.application.bot_data["services"].privacy.purge()
-    if report.signals:
-        log.info("retention: personal fields of %d closed signals erased", len(report.signals))
-        context.application.bot_data["services"].dispatcher.kick()
-
-
-def new_event_loop() -> asyncio.AbstractEventLoop:
-    """The bot's event loop: uvloop where it is installed (not on Windows), else asyncio's.
-
-    uvloop takes about a tenth off the bot's CPU time per update (docs/benchmarks.md).
-    """
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
-
-
-# Python's default (a young collection every 700 allocations) made the collector an eighth of
-# the bot's CPU time under load, mostly full collections walking what start-up loaded.
-GC_THRESHOLDS = (10_000, 20, 20)
-
-
-def tune_garbage_collector() -> None:
-    """Freeze what start-up loaded (full collections skip it); collect young objects less often.
-
-    Measured A/B (docs/benchmarks.md): 2.6 -> 2.2 ms CPU per update, collector time 1.4 ->
-    0.1 s over a run of ~10 s.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-
-
-async def _prepare(settings: Settings) -> None:
-    """The database migrated and the config applied, before anything talks to Telegram."""
-    keys = keyring(settings)
-    db = create_engine(settings.database.url, keyring=keys)
-    try:
-        await prepare_database(settings, db, keys)
-        revision = await current_revision(db)
-    finally:
-        await db.dispose()
-    log.info("database at revision %s; config applied (%d gemeente(n))", revision,
-             len(settings.gemeenten))
 
 
 async def _start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:
@@ -176,7 +143,7 @@ async def _start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> b
     connected = False
     try:
         with stop_signals() as stopped:
-            await _prepare(application.bot_data["settings"])  # a migration runs to its end
+            await prepare(application.bot_data["settings"])  # a migration runs to its end
             connected = not stopped.is_set() and await unless(stopped, connect(application))
         return connected
     finally:
@@ -198,7 +165,8 @@ def run(settings: Settings) -> None:
     if settings.telegram.mode == "webhook" and not (
             webhook.url and webhook.secret_token.get_secret_value()):
         raise ConfigError("telegram.webhook: url and secret_token are required in webhook mode")
-    application = build_application(settings)
+    channels = [SignalChannel(settings)] if settings.signal.account else []
+    application = build_application(settings, channels=channels)
     loop = new_event_loop()
     asyncio.set_event_loop(loop)  # PTB runs on the current loop and closes it
     try:

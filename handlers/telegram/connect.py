@@ -4,16 +4,15 @@
 tries again after 1, 2, 4 ... 60 seconds, one warning line per attempt; a token Telegram
 rejects is one line with the token masked. While running, PTB's polling loop tries again by
 itself (pausing 1 s, growing to 30 s) and hands each failure to ``polling_error``: one warning
-line, not a traceback. ``stop_signals`` and ``unless`` let SIGINT or SIGTERM end the wait.
+line, not a traceback. ``bot.runtime.stop_signals`` and ``unless`` let SIGINT or SIGTERM end
+the wait.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +25,6 @@ log = logging.getLogger(__name__)
 
 FIRST_PAUSE = 1.0  # seconds before the second attempt to reach Telegram at start-up
 LONGEST_PAUSE = 60.0
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def mask(token: str) -> str:
@@ -66,38 +64,6 @@ async def connect(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
         except TelegramError as error:
             log.warning("Telegram not reachable (%s); trying again in %g s", error.message, pause)
         await asyncio.sleep(pause)
-
-
-@contextlib.contextmanager
-def stop_signals() -> Iterator[asyncio.Event]:
-    """An event that SIGINT or SIGTERM sets while in this block (on the running loop)."""
-    loop = asyncio.get_running_loop()
-    stopped = asyncio.Event()
-    for sig in STOP_SIGNALS:
-        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl+C raises instead
-            loop.add_signal_handler(sig, stopped.set)
-    try:
-        yield stopped
-    finally:
-        for sig in STOP_SIGNALS:
-            with contextlib.suppress(NotImplementedError):
-                loop.remove_signal_handler(sig)
-
-
-async def unless(stopped: asyncio.Event, work: Awaitable[None]) -> bool:
-    """Await ``work``; if ``stopped`` is set first, cancel it and return False."""
-    task, stop = asyncio.ensure_future(work), asyncio.ensure_future(stopped.wait())
-    try:
-        await asyncio.wait((task, stop), return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        stop.cancel()
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        return False
-    task.result()
-    return True
 
 
 async def polling_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

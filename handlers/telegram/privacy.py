@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import deque
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -16,6 +15,7 @@ from telegram.ext import (
 
 from bot.core import messages
 from bot.core.buttons import ForgetButton
+from bot.core.flood import Flood
 from handlers.telegram.context import Context, answer_query, services
 
 
@@ -41,36 +41,8 @@ async def on_forget(update: Update, context: Context, button: ForgetButton) -> N
     await query.edit_message_text(messages.FORGOTTEN.format(count=count))
 
 
-class FloodGuard:
-    """At most ``limit`` updates per person in ``seconds``; the rest get a calm "even geduld"."""
-
-    def __init__(self, limit: int, seconds: float) -> None:
-        self._limit = limit
-        self._seconds = seconds
-        self._seen: dict[int, deque[float]] = {}
-        self._warned: dict[int, float] = {}
-        self._next_prune = 0.0
-
-    def allows(self, user_id: int, now: float) -> bool:
-        """Count one update of this person; False when they are over the limit."""
-        recent = self._seen.setdefault(user_id, deque())
-        while recent and recent[0] <= now - self._seconds:
-            recent.popleft()
-        if len(recent) >= self._limit:
-            return False
-        recent.append(now)
-        if now >= self._next_prune:  # forget people who went quiet: memory follows activity
-            self._seen = {u: q for u, q in self._seen.items() if q and q[-1] > now - self._seconds}
-            self._warned = {u: t for u, t in self._warned.items() if t > now - self._seconds}
-            self._next_prune = now + self._seconds
-        return True
-
-    def should_warn(self, user_id: int, now: float) -> bool:
-        """Warn once per flood, not at every dropped update."""
-        if self._warned.get(user_id, 0.0) > now - self._seconds:
-            return False
-        self._warned[user_id] = now
-        return True
+class FloodGuard(Flood):
+    """The flood guard as a handler that runs before every other."""
 
     async def __call__(self, update: Update, context: Context) -> None:
         """Runs before every handler; stops the update when its sender floods."""

@@ -43,6 +43,12 @@ class SignalRepository:
         """One signal by its reference (SP-2026-000123)."""
         return await self.session.scalar(select(Signal).where(Signal.reference == reference))
 
+    async def references(self, *, signal_ids: set[int]) -> dict[int, str]:
+        """The references of these signals, by id."""
+        rows = await self.session.execute(
+            select(Signal.id, Signal.reference).where(Signal.id.in_(signal_ids)))
+        return {signal_id: reference for signal_id, reference in rows if reference}
+
     async def change_state(self, *, signal_id: int, expected: str, **values: Any) -> bool:
         """Update a signal only if it is still in state ``expected``: the one winner of a race."""
         result = await self.session.execute(

@@ -24,7 +24,8 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from handlers.telegram.app import build_application, new_event_loop
+from bot.runtime import new_event_loop
+from handlers.telegram.app import build_application
 from handlers.telegram.request import AiohttpRequest, api_request, get_updates_request
 from handlers.telegram.update_processor import ChatOrderedUpdateProcessor, update_processor
 from tests.conftest import make_settings

@@ -66,7 +66,8 @@ def test_run_without_token_stops_with_one_line(tmp_path: Path) -> None:
     result = run_cli("run", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "signaalbot: config error: telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN")
+        "signaalbot: config error: no channel: set telegram.token (SIGNAALBOT_TELEGRAM__TOKEN), "
+        "signal.account, or both")
 
 
 def test_broken_config_stops_with_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -226,7 +227,8 @@ def test_check_config_fails_without_token_and_key_and_names_both(tmp_path: Path)
     result = run_cli("check-config", "--config", str(path), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "signaalbot: config error: telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN",
+        "signaalbot: config error: no channel: set telegram.token (SIGNAALBOT_TELEGRAM__TOKEN), "
+        "signal.account, or both",
         "signaalbot: config error: security.encryption_key: missing; make one with `signaalbot "
         "keys generate` and set SIGNAALBOT_SECURITY__ENCRYPTION_KEY"]
     assert "database: sqlite+aiosqlite:///x.db" in result.stdout  # what is fine is still shown

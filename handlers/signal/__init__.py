@@ -1,0 +1,1 @@
+"""The Signal adapter: signal-cli's HTTP daemon (JSON-RPC and Server-Sent Events)."""

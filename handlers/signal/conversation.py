@@ -1,0 +1,201 @@
+"""What a person on Signal sends, handed to the same use cases as on Telegram.
+
+Signal has no buttons: a prompt is a numbered list (``bot.core.numbered``) and every answer is
+typed; the engine reads numbers, words and ``wijzig 3`` itself. Staff act with typed commands
+(``bot.core.staff_commands``). Edits, deletes, reactions, attachments, calls and group
+messages each get one calm answer; receipts, typing and sync messages none. Replies go
+straight back; one that is lost comes again when the person types again (their draft
+remembers the message that took effect).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from bot.core import messages, numbered, staff_commands
+from bot.core.admin import INVITE_PREFIX, ORG_PREFIX
+from bot.core.inputs import Input, Text, Unsupported
+from bot.core.intake import ConversationKey
+from bot.core.outbox import Buttons, DeliveryError, Outgoing
+from bot.core.people import SIGNAL, Person
+from bot.core.prompts import Capabilities, Result, Status
+from bot.core.staff import Reply
+from bot.services import Services
+from handlers.signal.envelopes import Incoming, Kind
+from handlers.signal.sender import SignalSender
+
+log = logging.getLogger(__name__)
+
+CAPABILITIES = Capabilities(numbered=True)
+_ANSWERS = {Kind.EDIT: messages.EDITED_MESSAGE, Kind.DELETE: messages.SIGNAL_DELETED,
+            Kind.GROUP: messages.SIGNAL_GROUP, Kind.CALL: messages.SIGNAL_CALL,
+            Kind.FLOOD: messages.FLOOD}
+_UNSUPPORTED = {Kind.ATTACHMENT: "attachment", Kind.STICKER: "sticker", Kind.CONTACT: "contact"}
+
+
+class SignalConversation:
+    """Handles one person's envelopes (the caller keeps each person's in order)."""
+
+    def __init__(self, services: Services, sender: SignalSender) -> None:
+        self._services = services
+        self._sender = sender
+
+    async def handle(self, incoming: Incoming) -> None:
+        """Answer one envelope from a person (``incoming.sender`` is set)."""
+        assert incoming.sender is not None
+        if incoming.kind is Kind.TEXT:
+            await self._text(incoming)
+        elif incoming.kind in _UNSUPPORTED:
+            await self._answer(incoming, Unsupported(_UNSUPPORTED[incoming.kind]))
+        elif incoming.kind is Kind.REACTION:
+            if await self._services.intake.current_draft(_key(incoming)) is not None:
+                await self.say(incoming.sender, messages.SIGNAL_REACTION)
+        elif incoming.kind in _ANSWERS:
+            await self.say(incoming.sender, _ANSWERS[incoming.kind])
+
+    # -- typed text
+
+    async def _text(self, incoming: Incoming) -> None:
+        assert incoming.sender is not None
+        text, person = incoming.text.strip(), Person(SIGNAL, incoming.sender)
+        services, update_id = self._services, incoming.update_id
+        if text.startswith("/"):
+            await self._command(incoming, text)
+            return
+        command = staff_commands.parse(text)
+        if command is not None:
+            reply = await services.staff.command(person, command, update_id=update_id)
+            if reply is not None:
+                await self.show_reply(person, reply)
+                return
+        if incoming.quote is None:
+            result = await services.intake.handle_typed(_key(incoming), text,
+                                                        update_id=update_id)
+            if result is not None:
+                await self._show(incoming.sender, result)
+                return
+        reply = await services.staff.typed(person, text, update_id=update_id)
+        if reply is not None:
+            await self.show_reply(person, reply)
+            return
+        thanks = await services.staff.answer(person, text, reply_to_message_id=incoming.quote,
+                                             update_id=update_id)
+        if thanks is not None:
+            if thanks:
+                await self.say(incoming.sender, thanks)
+            return
+        await self._answer(incoming, Text(text))
+
+    async def _command(self, incoming: Incoming, text: str) -> None:
+        """A command: ``/start [code]``, ``/cancel``, ``/help``, ``/privacy`` and the others.
+
+        Also ``/mijnsignalen``, ``/vergeetmij [ja]``, ``/geenvragen``, and staff's ``/open``,
+        ``/mijn``, ``/signaal``.
+        """
+        assert incoming.sender is not None
+        name, _, rest = text[1:].partition(" ")
+        name, rest = name.lower(), rest.strip()
+        services, person = self._services, Person(SIGNAL, incoming.sender)
+        key, update_id = _key(incoming), incoming.update_id
+        if name == "start" and rest.startswith(INVITE_PREFIX):
+            await self._redeem(person, rest)
+        elif name == "start":
+            organisation = rest.removeprefix(ORG_PREFIX) if rest.startswith(ORG_PREFIX) else None
+            await self._show(incoming.sender, await services.intake.start(
+                key, update_id=update_id, organisation=organisation))
+        elif name in ("cancel", "stop"):
+            await self._show(incoming.sender, await services.intake.cancel(
+                key, update_id=update_id))
+        elif name == "vergeetmij":
+            await self._forget(person, rest)
+        elif name == "geenvragen":
+            await self.say(incoming.sender,
+                           await services.staff.decline_questions(person, None))
+        elif name == "mijnsignalen":
+            await self.say(incoming.sender, await services.staff.my_signals(person))
+        elif name in ("open", "mijn", "signaal") and (
+                command := staff_commands.parse(f"{name} {rest}".strip())) is not None and (
+                reply := await services.staff.command(person, command)) is not None:
+            await self.show_reply(person, reply)
+        elif name in ("help", "privacy"):
+            await self._explain(incoming, messages.PRIVACY if name == "privacy" else
+                                messages.help_text(messages.SIGNAL_COMMANDS,
+                                                   messages.SIGNAL_HOW))
+        else:
+            await self._explain(incoming, messages.unknown_command(messages.SIGNAL_COMMANDS))
+
+    async def _redeem(self, person: Person, text: str) -> None:
+        """``/start inv_<token> <name>``: join a gemeente's team on Signal."""
+        token, _, name = text.removeprefix(INVITE_PREFIX).partition(" ")
+        staff = await self._services.admin.redeem(token, person, name.strip())
+        if staff is None:
+            await self.say(person.external_id, messages.INVITE_INVALID)
+            return
+        await self.say(person.external_id, messages.INVITE_WELCOME.format(
+            role=html.escape(staff.role), gemeente=html.escape(staff.gemeente_code)))
+
+    async def _forget(self, person: Person, rest: str) -> None:
+        """``/vergeetmij`` explains and asks; ``/vergeetmij ja`` erases."""
+        if rest.lower() != messages.SIGNAL_FORGET_WORD:
+            await self.say(person.external_id,
+                           f"{messages.FORGET_CONFIRM}\n\n{messages.SIGNAL_FORGET_HOW}")
+            return
+        count = await self._services.privacy.forget_signaler(SIGNAL, person.external_id)
+        self._services.dispatcher.kick()
+        await self.say(person.external_id, messages.FORGOTTEN.format(count=count))
+
+    async def _explain(self, incoming: Incoming, text: str) -> None:
+        """A text, then the question the person is at (if any)."""
+        assert incoming.sender is not None
+        current = await self._services.intake.current(_key(incoming))
+        if current is not None and current.prompt is not None:
+            text += f"\n\n{messages.CONTINUE_HINT}\n\n{numbered.render(current.prompt)}"
+        await self.say(incoming.sender, text)
+
+    # -- answers
+
+    async def _answer(self, incoming: Incoming, given: Input) -> None:
+        assert incoming.sender is not None
+        result = await self._services.intake.handle(_key(incoming), given,
+                                                    update_id=incoming.update_id)
+        await self._show(incoming.sender, result)
+
+    async def _show(self, chat: str, result: Result) -> None:
+        """A step's result as one message: the echo, the notice, the next prompt."""
+        if result.status is Status.DUPLICATE and result.prompt is None and not result.notice:
+            return  # delivered again with no conversation to show
+        parts = []
+        if result.ack and result.status is Status.NEXT:
+            parts.append(f"<i>✔ {result.ack}</i>")
+        if result.notice:
+            parts.append(result.notice)
+        if result.prompt is not None:
+            parts.append(numbered.render(result.prompt))
+        await self.say(chat, "\n\n".join(parts))
+
+    async def show_reply(self, person: Person, reply: Reply) -> None:
+        """A staff ``Reply``: its toast and its text as messages; a queued one delivered now."""
+        if reply.duplicate:
+            return
+        if reply.toast:
+            await self.say(person.external_id, reply.toast)
+        if reply.outbox_id is not None:
+            await self._services.dispatcher.deliver_now(reply.outbox_id)
+        if reply.text:
+            text = reply.text
+            if reply.ask_reply:
+                text += "\n\n" + messages.SIGNAL_STAFF_TYPE
+            await self.say(person.external_id, text, reply.buttons)
+
+    async def say(self, chat: str, text: str, buttons: Buttons = ()) -> None:
+        """Send a reply now; one that does not arrive comes again at the next message."""
+        try:
+            await self._sender.send(Outgoing(chat, text, buttons), bulk=False)
+        except DeliveryError as error:
+            log.warning("a reply on Signal was not delivered: %s", error)
+
+
+def _key(incoming: Incoming) -> ConversationKey:
+    assert incoming.sender is not None
+    return ConversationKey(SIGNAL, incoming.sender, CAPABILITIES)
