@@ -85,8 +85,8 @@ class Faults(StandInState):
         return None
 
     def _take_io_fault(self, method: str) -> str | None:
-        messages = self._io_faults.get(method)
-        return messages.pop(0) if messages else None
+        coming = self._io_faults.get(method)
+        return coming.pop(0) if coming else None
 
     def _lift_proof(self, token: str) -> bool:
         lifted = [fault for fault in self._faults if fault.token == token]

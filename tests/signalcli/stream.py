@@ -68,7 +68,7 @@ class EventStream(StandInState):
         self._signal()
 
     def _hand_out(self, events: Any) -> None:
-        now = self._now_ms()
+        now = max(self._now_ms(), self._last_timestamp)
         for event in events:
             envelope = event.get("envelope")
             if isinstance(envelope, dict) and "serverDeliveredTimestamp" in envelope:
