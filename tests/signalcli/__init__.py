@@ -36,6 +36,8 @@ src/main/java/org/asamk/signal/ unless they start with lib/ or man/):
 - jsonrpc/SignalJsonRpcCommandHandler.java: unknown method -32601 "Method not implemented";
   UserError -1, IOError -3, UntrustedKey -4, RateLimit -5, CaptchaRejected -6, anything else
   -32603 "<message> (<ExceptionClass>)"; a failed send's data is {"response": <its result>}.
+  Params that are no object are -32600; -32602 only concerns the multi-account "account"
+  param, so a single-account daemon (this one) never answers it.
 - commands/JsonRpcNamespace.java: camelCase params; a list param takes one value or a list,
   under its name or the plural ("recipient"/"recipients").
 - commands/SendCommand.java, util/CommandUtil.java, lib/.../RecipientIdentifier.java: recipients

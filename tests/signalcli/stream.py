@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,14 +99,20 @@ class EventStream(StandInState):
         return response
 
     async def _feed(self, client: Client) -> None:
+        """Writes the client's events as they come and a keep-alive every `keepalive` seconds
+        (whether or not events were written meanwhile, as signal-cli does)."""
+        loop = asyncio.get_running_loop()
+        keepalive_at = loop.time() + self.keepalive
         while not client.closed:
+            if loop.time() >= keepalive_at:
+                await client.response.write(KEEPALIVE)
+                keepalive_at += self.keepalive
+                continue
             if not client.queue:
                 client.wake.clear()
-                try:
-                    async with asyncio.timeout(self.keepalive):
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout_at(keepalive_at):
                         await client.wake.wait()
-                except TimeoutError:
-                    await client.response.write(KEEPALIVE)
                 continue
             batch = list(client.queue)
             await client.response.write(b"".join(payload for _, payload in batch))
