@@ -43,11 +43,10 @@ def _call(config: ConfigOption, method: str, **params: Any) -> Any:
 def challenge(token: Annotated[str, typer.Argument(help="the token the bot logged")],
               captcha: Annotated[str, typer.Argument(
                   help="from https://signalcaptchas.org/challenge/generate.html: the "
-                       "'Open Signal' link, signalcaptcha://... or what follows it")],
+                       "'Open Signal' link, signalcaptcha://...")],
               config: ConfigOption = None) -> None:
     """Answer Signal's proof-required challenge, so messages go out again."""
-    _call(config, "submitRateLimitChallenge", challenge=token,
-          captcha=captcha.removeprefix("signalcaptcha://"))
+    _call(config, "submitRateLimitChallenge", challenge=token, captcha=captcha)
     typer.echo("challenge accepted: waiting messages go out at their next retry")
 
 
