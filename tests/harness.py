@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import SecretStr
@@ -18,7 +18,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.core.outbox import Sender
 from bot.settings import Settings, keyring
-from handlers.telegram.app import build_application
+from handlers.telegram.app import Channel, build_application
 from storage.db import create_engine, session_factory
 from storage.uow import UnitOfWork
 from tests.standin import BotApiStandIn
@@ -30,9 +30,12 @@ class BotRunner:
     """One bot process (an ``Application``) against the stand-in."""
 
     def __init__(self, api: BotApiStandIn, settings: Settings,
-                 senders: Mapping[str, Sender] | None = None) -> None:
+                 senders: Mapping[str, Sender] | None = None,
+                 channels: Callable[[Settings], Sequence[Channel]] | None = None) -> None:
         self.api = api
         self._senders = senders  # other channels' outbox, delivered by this process too
+        self._channels = channels  # other channels this process hosts (made at each start)
+        self.hosted: Sequence[Channel] = ()
         self.settings = settings.model_copy(
             update={"telegram": settings.telegram.model_copy(
                 update={"token": SecretStr(api.token), "base_url": api.base_url})})
@@ -42,7 +45,8 @@ class BotRunner:
 
     async def start(self) -> None:
         """Start polling, like ``run_polling`` (post_init opens the services)."""
-        app = build_application(self.settings, senders=self._senders)
+        self.hosted = self._channels(self.settings) if self._channels else ()
+        app = build_application(self.settings, senders=self._senders, channels=self.hosted)
         app.add_handler(TypeHandler(Update, self._mark_done), group=99)
         await app.initialize()
         assert app.post_init is not None

@@ -53,7 +53,8 @@ class SignalChannel:
         self._slots = asyncio.Semaphore(settings.concurrent_people)
         security = all_settings.security
         self._flood = Flood(security.flood_updates, security.flood_seconds)
-        self.handled = 0  # envelopes answered (or passed over) so far
+        self.received = 0  # envelopes read from the stream so far
+        self.handled = 0  # of those, answered (or passed over)
 
     async def start(self, services: Services) -> None:
         """Check the daemon (a warning when it is not there yet), then read its stream."""
@@ -98,6 +99,7 @@ class SignalChannel:
 
     async def _read(self) -> None:
         async for event in self.stream:
+            self.received += 1
             incoming = classify(event)
             if incoming.sender is None or incoming.kind in (Kind.QUIET, Kind.UNKNOWN):
                 if incoming.kind is Kind.UNKNOWN:
@@ -133,6 +135,11 @@ class SignalChannel:
                 await self._conversation.say(incoming.sender, messages.TRY_AGAIN)
             finally:
                 self.handled += 1
+
+    @property
+    def quiet(self) -> bool:
+        """Every envelope read so far is handled."""
+        return self.handled == self.received
 
     async def _button_lines(self, buttons: Buttons) -> list[str]:
         """Staff buttons as the commands staff type (their signals' references looked up)."""
