@@ -1,4 +1,4 @@
-"""What a person gives the engine: a tap, typed text, a shared contact, a routed postcode.
+"""What a person gives the engine: a tap, typed text, typed numbers, a shared contact, a routed postcode.
 
 A channel adapter turns what the person does into one of these ``Input`` values; a button
 carries the ``ButtonInput`` it stands for. ``Route`` is where a postcode goes, looked up by
@@ -32,6 +32,14 @@ class Done:
     """"Klaar" under a multi-choice question."""
 
     question: str
+
+
+@dataclass(frozen=True)
+class Select:
+    """Exactly these options of a multi-choice question, answering it (typed as numbers)."""
+
+    question: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ class Cancel:
 
 
 Input = (
-    Choose | Toggle | Done | Skip | EditGroup | Text | SharedContact | RoutedPostcode
+    Choose | Toggle | Done | Select | Skip | EditGroup | Text | SharedContact | RoutedPostcode
     | RoutedHouseNumber | Unsupported | Cancel
 )
 ButtonInput = Choose | Toggle | Done | Skip | EditGroup | Cancel
