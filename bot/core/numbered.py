@@ -120,7 +120,7 @@ def _by_start(choices: list[Button], typed: str) -> ButtonInput | Refusal | None
     if len(hits) == 1:
         return choices[hits[0] - 1].input
     if hits:
-        ambiguous = messages.AMBIGUOUS.format(numbers=_either([str(n) for n in hits]))
+        ambiguous = messages.AMBIGUOUS.format(numbers=", ".join(str(n) for n in hits))
         return Refusal(f"{ambiguous} {messages.TYPE_A_NUMBER}")
     return None
 
@@ -213,5 +213,5 @@ def _shown(button: Button) -> str:
 
 
 def _either(items: list[str]) -> str:
-    """``a, b of c``."""
+    """``a, b, of c``."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + messages.OR + items[-1]
