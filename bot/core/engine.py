@@ -7,8 +7,9 @@ the caller's job: it hands the engine a ``RoutedPostcode``, never a lookup.
 
 One rule on every step and channel: typed text equal to a button's label (in any case, with
 any spacing) presses that button. On a channel without buttons (``Capabilities.numbered``)
-a typed line is read by ``bot.core.numbered`` instead: numbers, labels and words. Cancelling always asks first; the question is part of the
-draft, so it survives a restart and a stale answer to it is recognised.
+a typed line is read by ``bot.core.numbered`` instead: numbers, labels and words.
+Cancelling always asks first; the question is part of the draft, so it survives a restart and
+a stale answer to it is recognised.
 """
 
 from __future__ import annotations
@@ -85,9 +86,10 @@ class Engine:
 
     def step(self, draft: Draft, given: Input) -> Result:
         """Apply one input to the draft."""
-        given = self._as_button(draft, given)
-        if isinstance(given, numbered.Refusal):
-            return self._invalid(draft, given.notice)
+        read = self._as_button(draft, given)
+        if isinstance(read, numbered.Refusal):
+            return self._invalid(draft, read.notice)
+        given = read
         if draft.cancelling:
             return self._confirm_step(draft, given)
         if isinstance(given, Cancel):
