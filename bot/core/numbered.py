@@ -48,8 +48,8 @@ def render(prompt: Prompt) -> str:
         lines += ["", messages.TYPE_NUMBERS if _multi(prompt) else messages.TYPE_A_NUMBER]
     if ticked:
         lines.append(messages.CHOSEN.format(chosen=", ".join(_shown(b) for b in ticked)))
-    words = [said for button in prompt.buttons()
-             if (said := _said(prompt, button, bool(ticked))) is not None]
+    words = [word[1] for button in prompt.buttons() if (word := _word(prompt, button)) and word[1]
+             and (ticked or not isinstance(button.input, Done))]
     if words:
         lines.append(messages.OR_TYPE.format(words=_either(words)))
     return "\n".join(lines[:-1] if lines[-1] == "" else lines)
@@ -128,37 +128,24 @@ def _by_start(choices: list[Button], typed: str) -> ButtonInput | Refusal | None
 def _by_word(prompt: Prompt, typed: str) -> ButtonInput | None:
     """The button whose word (``annuleer``, ``overslaan``, ``verstuur``...) this is."""
     return next((button.input for button in prompt.buttons()
-                 if (word := _word(prompt, button)) is not None and typed_form(word) == typed),
-                None)
+                 if (word := _word(prompt, button)) and typed_form(word[0]) == typed), None)
 
 
-def _word(prompt: Prompt, button: Button) -> str | None:
-    """What to type for a button that is not a numbered choice."""
+def _word(prompt: Prompt, button: Button) -> tuple[str, str | None] | None:
+    """What to type for a button that is not a numbered choice, and how that is shown."""
     match button.input:
         case Cancel():
-            return messages.WORD_CANCEL
+            return messages.WORD_CANCEL, messages.SAY_CANCEL
+        case Skip() if button.label == messages.KEEP:
+            return messages.WORD_KEEP, messages.SAY_KEEP
         case Skip():
-            return messages.WORD_KEEP if button.label == messages.KEEP else messages.WORD_SKIP
+            return messages.WORD_SKIP, messages.SAY_SKIP
         case Done():
-            return messages.WORD_DONE
-        case Choose(value=value) if prompt.edit_groups:
-            return _SUMMARY_WORDS.get(value)
+            return messages.WORD_DONE, messages.SAY_DONE
+        case Choose(value=value) if prompt.edit_groups and value in _SUMMARY_WORDS:
+            return _SUMMARY_WORDS[value], None  # shown in SUMMARY_COMMANDS
         case Choose() if prompt.typed:  # a gemeente for a postcode in several: its name
-            return button.label
-    return None
-
-
-def _said(prompt: Prompt, button: Button, ticked: bool) -> str | None:
-    """How the word of a button is shown under the prompt."""
-    match button.input:
-        case Cancel():
-            return messages.SAY_CANCEL
-        case Skip():
-            return messages.SAY_KEEP if button.label == messages.KEEP else messages.SAY_SKIP
-        case Done():
-            return messages.SAY_DONE if ticked else None
-        case Choose() if prompt.typed:
-            return f"'{html.escape(button.label)}'"
+            return button.label, f"'{html.escape(button.label)}'"
     return None
 
 

@@ -20,6 +20,7 @@ class Capabilities:
     share_contact: bool = False  # a button that shares the person's phone number
     numbered: bool = False  # no buttons: choices show as a numbered list, people type them
 
+
 @dataclass(frozen=True)
 class Button:
     """A button: what it says and the input it stands for."""
