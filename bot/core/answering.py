@@ -20,6 +20,7 @@ from bot.core.inputs import (
     Route,
     RoutedHouseNumber,
     RoutedPostcode,
+    Select,
     SharedContact,
     Skip,
     Text,
@@ -78,12 +79,33 @@ def _multi(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
             return Result(Status.STALE, draft, engine.prompt(draft), messages.ALREADY_ANSWERED)
         new = replace(draft, selections={**draft.selections, question.id: tuple(ticked)})
         return Result(Status.UPDATED, new, engine.prompt(new))
+    if isinstance(given, Select):
+        return _select(engine, draft, question, given)
     if isinstance(given, Done):
         if not ticked:
             return engine._invalid(draft, messages.TICK_AT_LEAST_ONE)
-        ack = ", ".join(html.escape(question.label(v)) for v in ticked)
-        return engine._answer(draft, question, list(ticked), ack)
+        return _answer_ticks(engine, draft, question, ticked)
     return engine._invalid(draft, messages.TICK_THEN_DONE)
+
+
+def _select(engine: Engine, draft: Draft, question: Question, given: Select) -> Result:
+    """Exactly these options, as the answer (like ticking them and "Klaar")."""
+    values = list(dict.fromkeys(given.values))
+    if any(question.option(value) is None for value in values):
+        return engine._stale(draft, given)
+    if not values:
+        return engine._invalid(draft, messages.SELECT_AT_LEAST_ONE)
+    exclusive = next((value for value in values if _exclusive(question, value)), None)
+    if exclusive is not None and len(values) > 1:
+        return engine._invalid(draft, messages.EXCLUSIVE_ALONE.format(
+            option=html.escape(question.label(exclusive))))
+    order = [option.value for option in question.options]
+    return _answer_ticks(engine, draft, question, sorted(values, key=order.index))
+
+
+def _answer_ticks(engine: Engine, draft: Draft, question: Question, values: list[str]) -> Result:
+    ack = ", ".join(html.escape(question.label(value)) for value in values)
+    return engine._answer(draft, question, list(values), ack)
 
 
 _ROUTING = (GEMEENTE, "gemeente_name", "_candidates", "_pc4", "_split")

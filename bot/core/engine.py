@@ -6,8 +6,10 @@ channel can do beyond text and buttons comes in as ``Capabilities``. Routing a p
 the caller's job: it hands the engine a ``RoutedPostcode``, never a lookup.
 
 One rule on every step and channel: typed text equal to a button's label (in any case, with
-any spacing) presses that button. Cancelling always asks first; the question is part of the
-draft, so it survives a restart and a stale answer to it is recognised.
+any spacing) presses that button. On a channel without buttons (``Capabilities.numbered``)
+a typed line is read by ``bot.core.numbered`` instead: numbers, labels and words.
+Cancelling always asks first; the question is part of the draft, so it survives a restart and
+a stale answer to it is recognised.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from bot.core import messages
+from bot.core import messages, numbered
 from bot.core.answering import HANDLERS
 from bot.core.draft import CONFIRM_CANCEL, MENU, Draft
 from bot.core.inputs import (
@@ -84,7 +86,10 @@ class Engine:
 
     def step(self, draft: Draft, given: Input) -> Result:
         """Apply one input to the draft."""
-        given = self._as_button(draft, given)
+        read = self._as_button(draft, given)
+        if isinstance(read, numbered.Refusal):
+            return self._invalid(draft, read.notice)
+        given = read
         if draft.cancelling:
             return self._confirm_step(draft, given)
         if isinstance(given, Cancel):
@@ -97,7 +102,9 @@ class Engine:
         assert question is not None
         if isinstance(given, Unsupported):
             return self._invalid(draft, messages.UNSUPPORTED)
-        if isinstance(given, EditGroup):
+        if isinstance(given, EditGroup):  # a group picked at the summary opens at once
+            if question.kind is Kind.SUMMARY and given.group:
+                return self._menu_step(draft, given)
             return self._stale(draft, given)
         button_question = getattr(given, "question", None)
         if button_question is not None and button_question != question.id:
@@ -115,11 +122,7 @@ class Engine:
             ),))
         question = self.current(draft)
         if question is None:
-            groups = [
-                (Button(label, EditGroup(group)),)
-                for group, label in self.questionnaire.groups
-                if any(q.applies(draft.answers) for q in self.questionnaire.in_group(group))
-            ]
+            groups = [(button,) for button in self._edit_groups(draft)]
             groups.append((Button(messages.BACK_TO_SUMMARY, EditGroup("")),))
             return Prompt(MENU, messages.EDIT_MENU, tuple(groups))
         text = question.text
@@ -130,7 +133,8 @@ class Engine:
         if question.kind is Kind.SUMMARY:
             text = self.summary_text(draft.answers) + "\n\n" + text
             return Prompt(question.id, text, tuple((Button(o.label, Choose(question.id, o.value)),)
-                                                   for o in question.options))
+                                                   for o in question.options),
+                          edit_groups=self._edit_groups(draft))
         rows: list[tuple[Button, ...]] = []
         if question.kind is Kind.CHOICE:
             rows = [(Button(o.label, Choose(question.id, o.value)),) for o in question.options]
@@ -188,11 +192,22 @@ class Engine:
     def _labels(self, answers: Mapping[str, Any]) -> dict[str, str]:
         return {REMEMBERED: html.escape(self.role.label(answers.get(REMEMBERED, "")))}
 
-    def _as_button(self, draft: Draft, given: Input) -> Input:
-        """Typed text that equals a button's label counts as pressing that button."""
-        if isinstance(given, Text):
-            return pressed(self.prompt(draft), given.text) or given
-        return given
+    def _edit_groups(self, draft: Draft) -> tuple[Button, ...]:
+        """The groups that can be changed now: those with a question that applies."""
+        return tuple(
+            Button(label, EditGroup(group)) for group, label in self.questionnaire.groups
+            if any(q.applies(draft.answers) for q in self.questionnaire.in_group(group)))
+
+    def _as_button(self, draft: Draft, given: Input) -> Input | numbered.Refusal:
+        """Typed text that equals a button's label counts as pressing that button.
+
+        On a numbered channel the line is read against the prompt (``numbered.read``).
+        """
+        if not isinstance(given, Text):
+            return given
+        if self.capabilities.numbered:
+            return numbered.read(self.prompt(draft), given.text) or given
+        return pressed(self.prompt(draft), given.text) or given
 
     def _phone_hint(self) -> str:
         return messages.PHONE_HINT_SHARE if self.capabilities.share_contact else (

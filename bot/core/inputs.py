@@ -1,8 +1,9 @@
 """What a person gives the engine: a tap, typed text, a shared contact, a routed postcode.
 
 A channel adapter turns what the person does into one of these ``Input`` values; a button
-carries the ``ButtonInput`` it stands for. ``Route`` is where a postcode goes, looked up by
-the caller and handed in with the postcode or house number.
+carries the ``ButtonInput`` it stands for (on a channel without buttons the engine reads typed
+text into them, or into a ``Select`` of typed numbers). ``Route`` is where a postcode goes,
+looked up by the caller and handed in with the postcode or house number.
 """
 
 from __future__ import annotations
@@ -32,6 +33,14 @@ class Done:
     """"Klaar" under a multi-choice question."""
 
     question: str
+
+
+@dataclass(frozen=True)
+class Select:
+    """Exactly these options of a multi-choice question, answering it (typed as numbers)."""
+
+    question: str
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -109,7 +118,7 @@ class Cancel:
 
 
 Input = (
-    Choose | Toggle | Done | Skip | EditGroup | Text | SharedContact | RoutedPostcode
+    Choose | Toggle | Done | Select | Skip | EditGroup | Text | SharedContact | RoutedPostcode
     | RoutedHouseNumber | Unsupported | Cancel
 )
 ButtonInput = Choose | Toggle | Done | Skip | EditGroup | Cancel

@@ -46,10 +46,13 @@ _ATTEMPTS = 5
 # Besides the questions marked ``steering``: what steers the conversation, never filed.
 _STEERING = (REMEMBERED, "gemeente_name", "_split", "_pc4", "_candidates", "_not_on_board")
 ENDED = "ended"  # the key of an end marker's final notice in a draft's state
+# ``typed``: the draft does not know it was asked, so a line that is not one of its labels
+# (a number too) answers the question the person is at; a channel without buttons shows no
+# numbers for it.
 RESUME_PROMPT = Prompt(START, messages.WELCOME_BACK, (
     (Button(messages.RESUME, Choose(START, "resume")),),
     (Button(messages.RESTART, Choose(START, "restart")),),
-))
+), typed=True)
 
 
 @dataclass(frozen=True)
@@ -278,6 +281,9 @@ class IntakeService:
         advice = self._default_advice
         if question.kind is Kind.POSTCODE:
             picks = {code for code, _ in draft.answers.get("_candidates", ())}
+            if isinstance(given, Text) and isinstance(
+                    named := pressed(self.engine.prompt(draft), given.text), Choose):
+                given = named  # a gemeente typed by its name (channels without buttons)
             if isinstance(given, Choose) and given.value in picks:
                 postcode = str(draft.answers["_pc4"])
                 result = await route_gemeente(uow, given.value, default_advice=advice)

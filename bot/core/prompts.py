@@ -15,10 +15,10 @@ from bot.core.inputs import ButtonInput
 
 @dataclass(frozen=True)
 class Capabilities:
-    """What a channel can do beyond text and buttons."""
+    """What a channel can do beyond text and buttons, or that it shows no buttons."""
 
     share_contact: bool = False  # a button that shares the person's phone number
-
+    numbered: bool = False  # no buttons: choices show as a numbered list, people type them
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class Prompt:
     """What to show: HTML-safe text and rows of buttons.
 
     ``typed``: the question takes a typed answer (a number typed there is that answer).
+    ``edit_groups``: on the summary, the groups that can be changed (as the edit menu lists
+    them), for channels that offer them there; others ignore it.
     """
 
     question: str
@@ -41,6 +43,7 @@ class Prompt:
     rows: tuple[tuple[Button, ...], ...] = ()
     request_contact: bool = False
     typed: bool = False
+    edit_groups: tuple[Button, ...] = ()
 
     def buttons(self) -> list[Button]:
         """All buttons, row by row."""
@@ -78,6 +81,11 @@ def pressed(prompt: Prompt, typed: str) -> ButtonInput | None:
                 None)
 
 
+def typed_form(label: str) -> str:
+    """A label as a person might type it: no leading marks (emoji), any case, single spaces."""
+    return " ".join(re.sub(r"^[^\w(]+", "", label).split()).casefold()
+
+
 def _plain(label: str) -> str:
-    """A button label as a person might type it: no leading marks (emoji), any case or spacing."""
-    return re.sub(r"\s+", "", re.sub(r"^[^\w(]+", "", label)).casefold()
+    """A label's typed form with any spacing."""
+    return typed_form(label).replace(" ", "")

@@ -1,9 +1,10 @@
 """The console channel: the signaler conversation in a terminal, same engine and database.
 
-A choice question's buttons are numbered: type the number or the button's text. A question
-that takes a typed answer (postcode, house number, name...) takes every line as that answer,
-a number too; its buttons (Overslaan, Annuleren...) are pressed by typing their text. Alerts
-that would go to staff are printed. It proves the engine knows no Telegram.
+It shows no buttons: prompts are ``bot.core.numbered`` text (choices numbered, other buttons
+as words to type) and every line goes to the engine as typed text, which reads it there. A
+question that takes a typed answer (postcode, house number, name...) takes every line as that
+answer, a number too. Alerts that would go to staff are printed. It proves the engine knows
+no Telegram.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ import os
 import re
 from typing import TextIO
 
-from bot.core import messages
-from bot.core.inputs import Choose, Input, Text
+from bot.core import messages, numbered
+from bot.core.inputs import Choose, Text
 from bot.core.intake import ConversationKey
 from bot.core.outbox import Outgoing
-from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
+from bot.core.prompts import Button, Capabilities, Prompt, Result, Status
 from bot.services import Services
 
 CHANNEL = "console"
-CAPABILITIES = Capabilities()  # text and buttons only: no contact sharing
+CAPABILITIES = Capabilities(numbered=True)  # typed lines only: no buttons, no contact sharing
 _COMMAND = re.compile(r"^\s*/(\w+)")
 FORGET = "_forget"  # pseudo question of the console's /vergeetmij confirmation
 _FORGET_PROMPT = Prompt(FORGET, messages.FORGET_CONFIRM, (
@@ -95,7 +96,6 @@ class ConsoleChat:
         self._out = out
         self._key = ConversationKey(CHANNEL, user, CAPABILITIES)
         self._prompt: Prompt | None = None
-        self._token: str | None = None
 
     async def run(self) -> None:
         """Talk until the end of input, ``/quit`` or Ctrl-C."""
@@ -128,9 +128,7 @@ class ConsoleChat:
         elif self._prompt is _FORGET_PROMPT:
             await self._forget(line)
         else:
-            given = self._parse(line)
-            token = None if isinstance(given, Text) else self._token
-            result = await intake.handle(self._key, given, token=token)
+            result = await intake.handle(self._key, Text(line))  # the engine reads it
             self._show(result)
             if result.status is Status.SUBMIT:
                 await self._services.dispatcher.drain()
@@ -152,7 +150,8 @@ class ConsoleChat:
 
     async def _forget(self, line: str) -> None:
         """The answer to the /vergeetmij question, through the same use case as Telegram's."""
-        yes, self._prompt = self._parse(line) == Choose(FORGET, "yes"), None
+        yes = numbered.read(_FORGET_PROMPT, line) == Choose(FORGET, "yes")
+        self._prompt = None
         if not yes:
             self._say(messages.NOTHING_CHANGED)
             current = await self._services.intake.current(self._key)
@@ -163,36 +162,20 @@ class ConsoleChat:
         await self._services.dispatcher.drain()
         self._say(messages.FORGOTTEN.format(count=count))
 
-    def _parse(self, line: str) -> Input:
-        """On a choice question a number presses a button; a button's text does everywhere."""
-        prompt = self._prompt
-        if prompt is None:
-            return Text(line)
-        buttons = prompt.buttons()
-        if not prompt.typed and line.strip().isdigit() and 1 <= int(line) <= len(buttons):
-            return buttons[int(line) - 1].input
-        return pressed(prompt, line) or Text(line)
-
     def _show(self, result: Result) -> None:
         if result.ack and result.status is Status.NEXT:
             self._say(f"✔ {result.ack}")
         if result.notice:
             self._say(result.notice)
         if result.prompt is not None:
-            self._prompt, self._token = result.prompt, result.draft.token
+            self._prompt = result.prompt
             self._render(result.prompt)
         elif result.status in (Status.SUBMIT, Status.ENDED):
-            self._prompt = self._token = None
+            self._prompt = None
 
     def _render(self, prompt: Prompt) -> None:
         # One pass through plain() (in _say): a second would strip a "<...>" it just unescaped.
-        labels = [html.escape(button.label) for button in prompt.buttons()]  # plain text
-        if prompt.typed:
-            lines = [prompt.text, messages.CONSOLE_BUTTONS.format(
-                labels=" ".join(f"[{label}]" for label in labels))]
-        else:
-            lines = [prompt.text, *(f"  {n}) {label}" for n, label in enumerate(labels, 1))]
-        self._say("\n".join(lines))
+        self._say(numbered.render(prompt))
 
     def _say(self, text: str) -> None:
         self._out.write(plain(text) + "\n")

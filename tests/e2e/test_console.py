@@ -19,24 +19,31 @@ ANSWERS = [
     "1",  # Kapper / salon
     "4531 ab",
     "12a",
-    "1", "2", "3", "3", "10",  # tick 1 and 2, tick and untick 3, then Klaar
-    "onzin",  # text where a button is expected: explained, nothing lost
+    "Gordijnen steeds dicht", "post",  # tick 1 and 2 by their label (or its start)
+    "Overdag", "overdag in pyjama",  # tick and untick 3
+    "klaar",
+    "onzin",  # text where a number is expected: explained, nothing lost
     "3",  # Langer dan een half jaar
     "Elke week",  # a button label typed out
-    "2", "6",  # Aangebeld, Klaar
+    "2, 5",  # Aangebeld and "Nog niets": refused, that one goes alone
+    "2",  # Aangebeld, the checklist's answer
     "Hij zit <altijd> binnen & zegt weinig",
     "3",  # Weet ik niet
     "1",  # contact: ja
     "Jan Jansen",
     "06-12345678",
-    "1",  # Versturen
+    "wijzig 9",  # there are 8 groups: refused
+    "verstuur",
 ]
 
 
 def test_chat_completes_a_signal_through_stdin(tmp_path: Path) -> None:
     out = chat(tmp_path, ANSWERS).stdout
     assert "Demo:" in out
-    assert "Kies een van de knoppen" in out  # the stray text got its explanation
+    assert "Typ een nummer van 1 tot en met 4." in out  # the stray text got its explanation
+    assert "Nu gekozen: Gordijnen steeds dicht, Post stapelt zich op, Overdag in pyjama" in out
+    assert "Nog niets kunt u niet samen met iets anders kiezen." in out
+    assert "Nummer 9 staat er niet bij. Typ 'wijzig' met een nummer van 1 tot en met 8." in out
     reference = re.search(r"SP-\d{4}-\d{6}", out)
     assert reference, out[-2000:]
     summary = out[out.index("Uw signaal\n"):out.index("Klopt dit?")]
@@ -76,33 +83,36 @@ def before_goodbye(out: str) -> str:
     return out[:out.rindex("Tot ziens.")].rstrip()
 
 
-TO_DESCRIPTION = ["2", "1", "4531 ab", "12", "1", "10", "1", "1", "5", "6"]
+TO_DESCRIPTION = ["2", "1", "4531 ab", "12", "1", "1", "1", "5"]
 
 
 def test_a_typed_number_is_the_answer_where_an_answer_is_typed(tmp_path: Path) -> None:
     out = chat(tmp_path, [
         "2", "1", "4531 ab",
         "1",  # house number 1: the answer, not the button "Annuleren"
-        "1", "10", "1", "1", "5", "6",
+        "1", "1", "1", "5",
         "Overslaan",  # the button's label typed: pressed, not stored as the description
         "1", "2",  # person knows: ja; contact: nee
-        "2", "2",  # Wijzigen, Adres
-        "4532",  # in edit mode the buttons are "Zo laten" and "Annuleren"
+        "wijzig", "2",  # Wijzigen, Adres
+        "4532",  # in edit mode the words are "zo laten" and "annuleer"
         "2",  # house number 2
-        "1",  # Versturen
+        "wijzig 3",  # straight to a group from the summary
+        "klaar",  # the ticks stay as they were
+        "Versturen",
     ]).stdout
     assert "geannuleerd" not in out and "Weet u zeker" not in out
     alert = out[out.index("=== Melding aan het team"):out.index("=== einde melding")]
     for expected in ("Postcode: 4532", "Huisnummer: 2", "Beschrijving: —"):
         assert expected in alert, alert
     assert "Overslaan" not in alert
+    assert "Gordijnen steeds dicht" in alert
 
 
 def test_cancelling_asks_first_and_no_keeps_everything(tmp_path: Path) -> None:
     out = chat(tmp_path, ["2", "1", "4531 ab", "/cancel", "Nee, verder", "12",
                           "annuleren",  # a button's label typed on a choice step
                           "2",  # Nee, verder (the confirmation is a choice step)
-                          "1", "10", "/stop", "Ja, stoppen"]).stdout
+                          "1", "/stop", "ja"]).stdout
     assert out.count("Weet u zeker dat u wilt stoppen? Wat u invulde wordt gewist.") == 3
     after_no = out[out.index("Nee, verder\n", out.index("Weet u zeker")):]
     assert after_no.index("Welk huisnummer?") < after_no.index("Wat is u opgevallen?")

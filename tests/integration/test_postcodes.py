@@ -423,6 +423,10 @@ async def test_the_conversation_asks_when_an_area_spans_two_gemeenten(
     assert "huisnummer" in person.last.lower()
     await person.say("2")
     assert "opgevallen" in person.last
+    typing = await start_at_postcode(runner, 903)
+    await typing.say("4501")
+    await typing.say("terneuzen")  # the gemeente typed by its name (a channel without buttons)
+    assert "huisnummer" in typing.last.lower()
 
     other = await start_at_postcode(runner, 902)
     await other.say("6413 XX")  # split between Heerlen (1-2) and Parkstad (3-4)

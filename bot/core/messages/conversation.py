@@ -18,12 +18,16 @@ __all__ = [
     "PHONE_HINT_SHARE", "TOO_LONG", "BUSY", "TRY_AGAIN", "NOT_ON_BOARD", "not_on_board", "HELP",
     "HELP_DANGER", "PRIVACY", "NOTHING_TO_CANCEL", "UNKNOWN_COMMAND", "CONTINUE_HINT", "COMMANDS",
     "command_list", "help_text", "unknown_command", "CONSOLE_COMMANDS", "CONSOLE_INTRO",
-    "CONSOLE_HOW", "CONSOLE_BUTTONS", "CONSOLE_NEXT", "CONSOLE_ALERT", "CONSOLE_ALERT_EDIT",
+    "CONSOLE_HOW", "CONSOLE_NEXT", "CONSOLE_ALERT", "CONSOLE_ALERT_EDIT",
     "CONSOLE_ALERT_END", "GOODBYE", "FEEDBACK_CLAIMED", "FEEDBACK_CLOSED", "RELAYED_QUESTION",
     "ANSWER_THANKS", "QUESTIONS_DECLINED", "MY_SIGNALS_NONE", "MY_SIGNALS_TITLE",
     "MY_SIGNALS_LINE", "QUESTION_ERASED", "FORGET_CONFIRM", "FORGET_YES", "NOTHING_CHANGED",
     "FORGOTTEN", "FLOOD", "AMBIGUOUS_POSTCODE", "HOUSE_NUMBER_UNKNOWN", "SIGNALER_STATE_LABELS",
-    "FALLBACK_ADVICE", "DEMO_NO_GEMEENTEN", "DEMO_KEY_MADE",
+    "FALLBACK_ADVICE", "DEMO_NO_GEMEENTEN", "DEMO_KEY_MADE", "WORD_SKIP", "WORD_KEEP",
+    "WORD_DONE", "WORD_CANCEL", "WORD_SEND", "WORD_EDIT", "SAY_SKIP", "SAY_KEEP", "SAY_DONE",
+    "SAY_CANCEL", "OR_TYPE", "OR", "TYPE_A_NUMBER", "TYPE_NUMBERS", "CHOSEN", "EDIT_LINE",
+    "SUMMARY_COMMANDS", "NUMBER_RANGE", "NUMBERS_RANGE", "NOT_LISTED", "ONE_NUMBER", "AMBIGUOUS",
+    "EDIT_RANGE", "SELECT_AT_LEAST_ONE", "EXCLUSIVE_ALONE",
 ]
 
 # -- buttons
@@ -171,6 +175,36 @@ def unknown_command(commands: tuple[tuple[str, str], ...]) -> str:
     return f"{UNKNOWN_COMMAND}\n{command_list(commands)}"
 
 
+# -- channels without buttons: numbered choices and words to type (``bot.core.numbered``)
+WORD_SKIP = "overslaan"
+WORD_KEEP = "zo laten"
+WORD_DONE = "klaar"
+WORD_CANCEL = "annuleer"
+WORD_SEND = "verstuur"
+WORD_EDIT = "wijzig"
+SAY_SKIP = f"'{WORD_SKIP}' om over te slaan"
+SAY_KEEP = f"'{WORD_KEEP}' om het te houden"
+SAY_DONE = f"'{WORD_DONE}' als het zo goed is"
+SAY_CANCEL = f"'{WORD_CANCEL}' om te stoppen"
+OR_TYPE = "Of typ {words}."  # words: SAY_... joined by commas and OR
+OR = ", of "
+TYPE_A_NUMBER = "Typ het nummer van uw antwoord."
+TYPE_NUMBERS = "Typ de nummers van alles wat past, bijv. 1 3 5."
+CHOSEN = "Nu gekozen: {chosen}."
+EDIT_LINE = f"{WORD_EDIT} {{number}} · {{label}}"
+SUMMARY_COMMANDS = (
+    f"Typ '{WORD_SEND}' om te versturen, '{WORD_EDIT}' met een nummer om iets te wijzigen, "
+    f"of '{WORD_CANCEL}' om te stoppen."
+)
+NUMBER_RANGE = "Typ een nummer van 1 tot en met {high}."
+NUMBERS_RANGE = "Typ nummers van 1 tot en met {high}, bijv. 1 3 5."
+NOT_LISTED = "Nummer {number} staat er niet bij."
+ONE_NUMBER = "Kies hier één antwoord."
+AMBIGUOUS = "Dat past bij meer dan één antwoord ({numbers})."
+EDIT_RANGE = f"Typ '{WORD_EDIT}' met een nummer van 1 tot en met {{high}}."
+SELECT_AT_LEAST_ONE = "Kies minstens één antwoord."
+EXCLUSIVE_ALONE = "<b>{option}</b> kunt u niet samen met iets anders kiezen."
+
 # -- the terminal (``signaalbot chat``)
 CONSOLE_COMMANDS = (
     *(command for command in COMMANDS if command[0] != "mijnsignalen"),
@@ -178,13 +212,12 @@ CONSOLE_COMMANDS = (
 )
 CONSOLE_INTRO = "Typ /help voor uitleg en alle opdrachten, /quit om te stoppen."
 CONSOLE_HOW = (
-    "<b>Knoppen</b>\n"
-    "Bij een vraag met genummerde knoppen typt u het nummer of de tekst van een knop. "
+    "<b>Antwoorden</b>\n"
+    "Bij een vraag met genummerde antwoorden typt u het nummer, of het begin van de tekst. "
     "Vraagt de vraag om iets te typen (postcode, huisnummer, uw naam), dan is alles wat u "
-    "typt, ook een getal, uw antwoord; een knop kiest u daar door de tekst ervan te typen, "
-    "zoals <b>Overslaan</b> of <b>Annuleren</b>."
+    "typt, ook een getal, uw antwoord; onder de vraag staat welke woorden u daar ook kunt "
+    "typen, zoals <b>overslaan</b> of <b>annuleer</b>."
 )
-CONSOLE_BUTTONS = "Typ uw antwoord, of typ een knop: {labels}"
 CONSOLE_NEXT = "Typ /start voor een nieuw signaal, /help voor uitleg of /quit om te stoppen."
 CONSOLE_ALERT = "=== Melding aan het team ==="
 CONSOLE_ALERT_EDIT = "=== Melding aan het team (bijgewerkt) ==="
