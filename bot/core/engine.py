@@ -130,6 +130,8 @@ class Engine:
             text = text.format_map(self._labels(draft.answers))
         if question.kind is Kind.PHONE:
             text += " " + self._phone_hint()
+        if question.kind is Kind.MULTI and not self.capabilities.numbered:
+            text += " " + messages.TICK_HINT
         if question.kind is Kind.SUMMARY:
             text = self.summary_text(draft.answers) + "\n\n" + text
             return Prompt(question.id, text, tuple((Button(o.label, Choose(question.id, o.value)),)

@@ -12,8 +12,9 @@ __all__ = [
     "DONE", "SKIP", "KEEP", "CANCEL", "CANCEL_YES", "CANCEL_NO", "SHARE_PHONE", "BACK_TO_SUMMARY",
     "RESUME", "RESTART", "WELCOME", "WELCOME_BACK", "SUMMARY_TITLE", "EDIT_MENU", "CURRENT_ANSWER",
     "NOT_GIVEN", "SKIPPED", "RECEIVED", "CONFIRM_CANCEL", "CONFIRM_CANCEL_FIRST", "CANCELLED",
-    "STOPPED", "SUBMITTED", "EXPIRED", "PICK_A_BUTTON", "TICK_THEN_DONE", "TICK_AT_LEAST_ONE",
-    "TYPE_AN_ANSWER", "UNSUPPORTED", "EDITED_MESSAGE", "STALE_BUTTON", "ALREADY_ANSWERED",
+    "STOPPED", "SUBMITTED", "EXPIRED", "PICK_A_BUTTON", "TICK_HINT", "TICK_THEN_DONE",
+    "TICK_AT_LEAST_ONE", "TYPE_AN_ANSWER", "UNSUPPORTED", "EDITED_MESSAGE", "STALE_BUTTON",
+    "ALREADY_ANSWERED",
     "NO_CONVERSATION", "POSTCODE_INVALID", "HOUSE_NUMBER_INVALID", "PHONE_INVALID", "PHONE_HINT",
     "PHONE_HINT_SHARE", "TOO_LONG", "BUSY", "TRY_AGAIN", "NOT_ON_BOARD", "not_on_board", "HELP",
     "HELP_DANGER", "PRIVACY", "NOTHING_TO_CANCEL", "UNKNOWN_COMMAND", "CONTINUE_HINT", "COMMANDS",
@@ -72,6 +73,7 @@ EXPIRED = "Uw vorige, niet verstuurde signaal was verlopen en is verwijderd. We 
 
 # -- problems (each keeps what was already entered)
 PICK_A_BUTTON = "Kies een van de knoppen onder de vraag."
+TICK_HINT = "Tik aan wat past en kies dan <b>Klaar</b>."
 TICK_THEN_DONE = "Tik de knoppen aan die passen en kies dan <b>Klaar</b>."
 TICK_AT_LEAST_ONE = "Tik minstens één ding aan, en kies dan <b>Klaar</b>."
 TYPE_AN_ANSWER = "Typ uw antwoord als tekst."
