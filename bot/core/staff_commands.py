@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ _VERB_OF = {
     StaffAction.DETAILS: "details",
 }
 _DOORVERWEZEN = "doorverwezen"  # the status whose referral is asked next
+_EMOJI = frozenset({"So", "Mn", "Cf", "Zs"})  # symbols, their selectors and joiners, spaces
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def _on_signal(meaning: str, ref: str, args: list[str]) -> OnSignal:
             return OnSignal(StaffAction.CLOSE_MENU, ref)
         case "claim", _:
             return OnSignal(StaffAction.CLAIM, ref)
-    return OnSignal(StaffAction.DETAILS, ref)
+    return OnSignal(StaffAction.DETAILS, ref)  # "details", the one verb left
 
 
 def command(button: StaffButton, ref: str) -> str:
@@ -134,6 +136,14 @@ def command(button: StaffButton, ref: str) -> str:
     if button.action is StaffAction.CLOSE:
         parts.append(messages.COMMAND_CONFIRM)
     return " ".join(parts)
+
+
+def _without_emoji(label: str) -> str:
+    """A button's label without the emoji (and spaces) it starts with."""
+    start = 0
+    while start < len(label) and unicodedata.category(label[start]) in _EMOJI:
+        start += 1
+    return label[start:] or label
 
 
 def lines(buttons: Buttons, ref: str | Mapping[int, str]) -> list[str]:
@@ -151,6 +161,6 @@ def lines(buttons: Buttons, ref: str | Mapping[int, str]) -> list[str]:
                 continue
             signal_ref = ref if isinstance(ref, str) else ref.get(button.signal_id)
             if signal_ref is not None:
-                plain = re.sub(r"^\W+", "", label) or label  # without a leading emoji
-                found.append(command(button, signal_ref) + SEPARATOR + html.escape(plain))
+                found.append(command(button, signal_ref) + SEPARATOR
+                             + html.escape(_without_emoji(label)))
     return found
