@@ -101,7 +101,7 @@ class StaffSettings(Table):
 
     telegram_id: Annotated[int, within(1, INT64[1])] | None = None
     channel: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]{0,15}$")
-    id: str | None = Field(default=None, min_length=1, max_length=32)
+    id: str | None = Field(default=None, min_length=1, max_length=64)  # a Signal ACI is 36
     name: str = Field(min_length=1, max_length=80)
     role: StaffRole = StaffRole.TEAM
 
