@@ -117,12 +117,6 @@ class StaffService(StaffNotes):
         self._on_commit()
         return reply
 
-    @staticmethod
-    async def _first_delivery(uow: UnitOfWork, person: Person, update_id: int | None) -> bool:
-        """Record the update; False when it was delivered before (it took effect then)."""
-        return update_id is None or await uow.updates.record(channel=person.channel,
-                                                             update_id=update_id)
-
     async def _claim(self, uow: UnitOfWork, who: Press, signal: Signal, _: str) -> Reply:
         staff = await self._authorize(uow, who.person, signal, Action.CLAIM)
         try:

@@ -39,8 +39,7 @@ class StaffNotes(StaffLists):
                             if m.pending), None)
             if pending is None:
                 return None
-            if update_id is not None and not await uow.updates.record(
-                    channel=person.channel, update_id=update_id):
+            if not await self._first_delivery(uow, person, update_id):
                 return Reply(duplicate=True)
             text = text.strip()
             refusal = too_long(text)
