@@ -28,7 +28,11 @@ class SignalerSide:
 
     async def answer(self, signaler: Person, text: str, *, reply_to_message_id: int | None,
                      update_id: int | None = None) -> str | None:
-        """A signaler's answer to an open question; None when they have none open."""
+        """A signaler's answer to an open question; None when they have none open.
+
+        The question replied to (``reply_to_message_id``: the id the channel gave the message,
+        on Signal its timestamp), else their newest open one.
+        """
         async with self._uow() as uow:
             known = await uow.signalers.get(channel=signaler.channel,
                                             external_id=signaler.external_id)
@@ -38,8 +42,7 @@ class SignalerSide:
                 signaler_id=known.id, outbox_message_id=reply_to_message_id)
             if question is None:
                 return None
-            if update_id is not None and not await uow.updates.record(
-                    channel=signaler.channel, update_id=update_id):
+            if not await self._first_delivery(uow, signaler, update_id):
                 return ""
             text = text.strip()[:MAX_NOTE]
             await uow.questions.close(question_id=question.id, result="answered", now=utcnow())
@@ -56,6 +59,12 @@ class SignalerSide:
             await uow.commit()
         self._on_commit()
         return messages.ANSWER_THANKS
+
+    @staticmethod
+    async def _first_delivery(uow: UnitOfWork, person: Person, update_id: int | None) -> bool:
+        """Record the update; False when it was delivered before (it took effect then)."""
+        return update_id is None or await uow.updates.record(channel=person.channel,
+                                                             update_id=update_id)
 
     async def decline_questions(self, signaler: Person, question_id: int | None) -> str:
         """The signaler wants no more questions: close theirs and refuse new ones.

@@ -6,31 +6,31 @@ Messages to other people (alert edits, feedback, relayed questions) go to the ou
 same transaction; the reply to the acting person is returned as a ``Reply``. A reply that
 shows personal data is queued too (``Reply.outbox_id``), so it is recorded like every copy,
 and only where the signal may be seen: the person's own chat or a team group of its
-gemeente. Lists and views: ``bot.core.staff_lists``.
+gemeente. Lists and views: ``bot.core.staff_lists``; notes and questions:
+``bot.core.staff_notes``; typed commands: ``bot.core.staff_commands``.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.core import messages
-from bot.core.buttons import DeclineButton, StaffAction, StaffButton
+from bot.core.buttons import StaffAction, StaffButton
 from bot.core.cards import card_buttons, choices, staff_button
 from bot.core.clock import utcnow
 from bot.core.outbox import OutboxKind
-from bot.core.people import TELEGRAM, Person
-from bot.core.signaler_side import MAX_NOTE
-from bot.core.staff_lists import Press, Reply, StaffLists
+from bot.core.people import Person
+from bot.core.staff_commands import Help, ListSignals, StaffCommand
+from bot.core.staff_lists import Press, Reply
+from bot.core.staff_notes import StaffNotes, too_long
 from bot.core.texts import text_for
 from bot.core.workflow import (
     FIRST_CONTACT,
     OUTCOMES,
     REFERRALS,
-    STATE_LABELS,
     STATUSES,
     Action,
     EventAction,
@@ -45,10 +45,12 @@ if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 
-class StaffService(StaffLists):
-    """Staff actions on signals (lists and views: ``StaffLists``; signalers: ``SignalerSide``)."""
+class StaffService(StaffNotes):
+    """Staff actions on signals (lists and views: ``StaffLists``; signalers: ``SignalerSide``).
 
-    # -- buttons
+    Each action is a button's (``press``) or, on a channel without buttons, a typed command's
+    (``command``): the same handler either way.
+    """
 
     async def press(self, person: Person, button: StaffButton, *, chat: str | None = None,
                     update_id: int | None = None) -> Reply:
@@ -56,27 +58,65 @@ class StaffService(StaffLists):
 
         One that is not theirs gets "Geen toegang".
         """
-        handler, arg = _BUTTONS[button.action], button.arg
         async with self._uow() as uow:
-            if update_id is not None and not await uow.updates.record(
-                    channel=person.channel, update_id=update_id):
+            if not await self._first_delivery(uow, person, update_id):
                 return Reply(duplicate=True)
             signal = await uow.signals.get(signal_id=button.signal_id)
             if signal is None:
                 return Reply(toast=messages.NO_ACCESS)
-            try:
-                reply = await handler(self, uow, Press(person, chat or person.external_id),
-                                      signal, arg)
-            except NoAccess:
-                return Reply(toast=messages.NO_ACCESS)
-            except TransitionNotAllowed:
-                await uow.signals.refresh(signal)
-                state = STATE_LABELS[signal.status].lower()
-                return Reply(toast=messages.NOT_NOW.format(reference=signal.reference,
-                                                           state=state))
-            await uow.commit()
+            return await self._act(uow, Press(person, chat or person.external_id), signal,
+                                   _BUTTONS[button.action], button.arg)
+
+    async def command(self, person: Person, command: StaffCommand, *, chat: str | None = None,
+                      update_id: int | None = None) -> Reply | None:
+        """A typed command (``bot.core.staff_commands``) in ``chat`` (their own by default).
+
+        None when the person is not staff anywhere. A signal they may not see is "not found",
+        whether it exists or not. ``notitie`` and ``vraag`` with their text record the note or
+        relay the question at once; without it, they ask for it as the buttons do.
+        """
+        match command:
+            case ListSignals(mine=mine):
+                return await self.list_signals(person, mine=mine, chat=chat)
+            case Help():
+                async with self._uow() as uow:
+                    staff = await uow.staff.list_memberships(person=person)
+                return Reply(text=messages.COMMAND_HELP) if staff else None
+        async with self._uow() as uow:
+            if not await uow.staff.list_memberships(person=person):
+                return None
+            if not await self._first_delivery(uow, person, update_id):
+                return Reply(duplicate=True)
+            signal = await uow.signals.get_by_reference(reference=command.reference)
+            if signal is None or await uow.staff.get_active(
+                    person=person, gemeente_code=signal.gemeente_code) is None:
+                return Reply(toast=messages.NOT_FOUND)
+            handler, arg = _BUTTONS[command.action], command.arg
+            if command.text and command.action in _WRITE:
+                refusal = too_long(command.text)
+                if refusal is not None:
+                    return refusal
+                handler, arg = _WRITE[command.action], command.text
+            elif command.action is StaffAction.ASSIGN_TO and not arg.isdigit():
+                arg = await _assignee(uow, signal, arg)
+                if not arg:  # no one (or more than one) by that name: the choices
+                    handler = _BUTTONS[StaffAction.ASSIGN_MENU]
+            return await self._act(uow, Press(person, chat or person.external_id), signal,
+                                   handler, arg)
+
+    async def _act(self, uow: UnitOfWork, who: Press, signal: Signal, handler: Handler,
+                   arg: str) -> Reply:
+        """Run a handler; commit what it did, or refuse what it may not do (nothing changes)."""
+        try:
+            reply: Reply = await handler(self, uow, who, signal, arg)
+        except NoAccess:
+            return Reply(toast=messages.NO_ACCESS)
+        except TransitionNotAllowed:
+            return Reply(toast=await self._not_now(uow, signal))
+        await uow.commit()
         self._on_commit()
         return reply
+
     async def _claim(self, uow: UnitOfWork, who: Press, signal: Signal, _: str) -> Reply:
         staff = await self._authorize(uow, who.person, signal, Action.CLAIM)
         try:
@@ -172,101 +212,12 @@ class StaffService(StaffLists):
                                                  outcome=OUTCOMES[arg]),
                      buttons=((staff_button(messages.BTN_NOTE, StaffAction.NOTE, signal.id),),))
 
-    async def _note_prompt(self, uow: UnitOfWork, who: Press, signal: Signal, _: str) -> Reply:
-        staff = await self._authorize(uow, who.person, signal, None)
-        if signal.erased_at is not None:
-            return Reply(text=messages.ERASED_NO_TEXT.format(reference=signal.reference))
-        staff.pending = {"kind": "note", "signal_id": signal.id}
-        return Reply(text=messages.ASK_NOTE.format(reference=signal.reference), ask_reply=True)
-
-    async def _ask_prompt(self, uow: UnitOfWork, who: Press, signal: Signal, _: str) -> Reply:
-        staff = await self._authorize(uow, who.person, signal, Action.ASK)
-        transition(signal.status, Action.ASK)
-        problem = await self._unreachable(uow, signal)
-        if problem:
-            return Reply(toast=problem)
-        staff.pending = {"kind": "question", "signal_id": signal.id}
-        return Reply(text=messages.ASK_QUESTION.format(reference=signal.reference), ask_reply=True)
-
     async def _details(self, uow: UnitOfWork, who: Press, signal: Signal, _: str) -> Reply:
         staff = await self._authorize(uow, who.person, signal, None)
         if not await self._may_show(uow, signal.gemeente_code, who):
             return Reply(toast=messages.ONLY_HERE)
         return await self.view(uow, signal, staff, chat=who.address)
 
-    # -- typed text from staff (a note or a question they were asked to type)
-
-    async def typed(self, person: Person, text: str, *, update_id: int | None = None
-                    ) -> Reply | None:
-        """Fulfil a pending note or question; None when nothing was pending."""
-        async with self._uow() as uow:
-            pending = next((m for m in await uow.staff.list_memberships(person=person)
-                            if m.pending), None)
-            if pending is None:
-                return None
-            if update_id is not None and not await uow.updates.record(
-                    channel=person.channel, update_id=update_id):
-                return Reply(duplicate=True)
-            text = text.strip()
-            if len(text) > MAX_NOTE:
-                return Reply(text=messages.TEXT_TOO_LONG_STAFF.format(length=len(text),
-                                                                      limit=MAX_NOTE))
-            task, pending.pending = pending.pending or {}, None
-            signal = await uow.signals.get(signal_id=int(task["signal_id"]))
-            try:
-                if signal is None:
-                    raise NoAccess
-                kind = task.get("kind")
-                action = Action.ASK if kind == "question" else None
-                staff = await self._authorize(uow, person, signal, action)
-                if signal.erased_at is not None:
-                    reply = Reply(text=messages.ERASED_NO_TEXT.format(reference=signal.reference))
-                elif kind == "question":
-                    reply = await self._relay_question(uow, signal, staff, text)
-                else:
-                    await uow.events.add(signal_id=signal.id, action=EventAction.NOTE,
-                                         actor_id=staff.id, detail={"text": text})
-                    reply = await self._recorded(uow, person.address, signal, messages.NOTE_SAVED
-                                                 .format(reference=signal.reference,
-                                                         note=html.escape(text)))
-            except NoAccess:
-                reply = Reply(text=messages.NO_ACCESS)
-            # Stored, and shown back in a recorded copy: the typed message itself can go.
-            reply = replace(reply, forget_typed=reply.outbox_id is not None)
-            await uow.commit()
-        self._on_commit()
-        return reply
-
-    async def _relay_question(self, uow: UnitOfWork, signal: Signal, staff: Staff,
-                              text: str) -> Reply:
-        problem = await self._unreachable(uow, signal)
-        if problem:
-            return Reply(text=problem)
-        signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
-        assert signaler is not None
-        now = utcnow()
-        question = await uow.questions.add(
-            signal_id=signal.id, asker_id=staff.id, text=text, asked_at=now,
-            expires_at=now + self._question_ttl)
-        row = await uow.outbox.add(
-            recipient=signaler.external_id, kind=OutboxKind.QUESTION, signal_id=signal.id,
-            text=messages.RELAYED_QUESTION.format(reference=signal.reference,
-                                                  question=html.escape(text)),
-            buttons=(((messages.BTN_DECLINE_QUESTIONS, DeclineButton(question.id).pack()),),))
-        question.outbox_id = row.id
-        await uow.events.add(signal_id=signal.id, action=EventAction.QUESTION, actor_id=staff.id,
-                             detail={"text": text})
-        return await self._recorded(uow, staff.person.address, signal,
-                                    messages.QUESTION_SENT.format(
-                                        reference=signal.reference, question=html.escape(text)))
-
-    async def _unreachable(self, uow: UnitOfWork, signal: Signal) -> str | None:
-        signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
-        if signaler is None or signaler.channel != TELEGRAM:  # answers come as Telegram replies
-            return messages.NO_SIGNALER.format(reference=signal.reference)
-        if signaler.declines_questions:
-            return messages.SIGNALER_DECLINES.format(reference=signal.reference)
-        return None
     async def _move(self, uow: UnitOfWork, signal: Signal, action: Action, actor: Staff, *,
                     owner: Staff | None = None, values: dict[str, Any] | None = None,
                     detail: dict[str, Any] | None = None) -> None:
@@ -306,6 +257,20 @@ class StaffService(StaffLists):
                                  kind=OutboxKind.FEEDBACK, text=text, signal_id=signal.id)
 
 
+async def _assignee(uow: UnitOfWork, signal: Signal, name: str) -> str:
+    """The staff id of the one active team member of the signal's gemeente by that name.
+
+    The whole name, else the start of it (a first name); "" for no one or more than one.
+    """
+    team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
+    wanted = name.casefold()
+    for matches in ([m for m in team if m.name.casefold() == wanted],
+                    [m for m in team if m.name.casefold().startswith(wanted)]):
+        if matches:
+            return str(matches[0].id) if len(matches) == 1 else ""
+    return ""
+
+
 Handler = Callable[[StaffService, "UnitOfWork", Press, "Signal", str], Any]
 _BUTTONS: dict[StaffAction, Handler] = {
     StaffAction.CLAIM: StaffService._claim,
@@ -320,4 +285,9 @@ _BUTTONS: dict[StaffAction, Handler] = {
     StaffAction.NOTE: StaffService._note_prompt,
     StaffAction.ASK: StaffService._ask_prompt,
     StaffAction.DETAILS: StaffService._details,
+}
+# A note or question typed with its command: the same checks, the text at once.
+_WRITE: dict[StaffAction, Handler] = {
+    StaffAction.NOTE: StaffService._note,
+    StaffAction.ASK: StaffService._question,
 }

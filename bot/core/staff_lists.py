@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.core import messages
+from bot.core import messages, staff_commands
 from bot.core.alerts import Alerts
 from bot.core.buttons import StaffAction
 from bot.core.cards import card_buttons, history, list_line, staff_button
@@ -22,6 +22,7 @@ from bot.core.signaler_side import SignalerSide
 from bot.core.workflow import (
     OWNER_OR_REGISSEUR,
     REGISSEUR_ONLY,
+    STATE_LABELS,
     Action,
     EventAction,
     NoAccess,
@@ -92,7 +93,8 @@ class StaffLists(SignalerSide):
         async with self._uow() as uow:
             if not await uow.staff.list_memberships(person=person):
                 return None
-            signal = await uow.signals.get_by_reference(reference=reference.strip().upper())
+            stored = staff_commands.reference(reference)
+            signal = await uow.signals.get_by_reference(reference=stored) if stored else None
             try:
                 if signal is None:
                     raise NoAccess
@@ -131,6 +133,13 @@ class StaffLists(SignalerSide):
         outbox_id = await self.alerts.reply(uow, to=chat, text=text, buttons=buttons,
                                             signal_id=signal.id)
         return Reply(outbox_id=outbox_id)
+
+    @staticmethod
+    async def _not_now(uow: UnitOfWork, signal: Signal) -> str:
+        """The refusal of an action that no longer fits the signal's state, as it is now."""
+        await uow.signals.refresh(signal)
+        return messages.NOT_NOW.format(reference=signal.reference,
+                                       state=STATE_LABELS[signal.status].lower())
 
     async def _authorize(self, uow: UnitOfWork, person: Person, signal: Signal,
                          action: Action | None) -> Staff:

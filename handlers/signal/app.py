@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.core import messages, staff_commands
+from bot.core.buttons import DeclineButton, StaffButton, unpack
 from bot.core.flood import Flood
 from bot.core.outbox import Buttons
 from bot.core.people import SIGNAL
@@ -142,15 +143,22 @@ class SignalChannel:
         return self.handled == self.received
 
     async def _button_lines(self, buttons: Buttons) -> list[str]:
-        """Staff buttons as the commands staff type (their signals' references looked up)."""
+        """Buttons as what a person types instead.
+
+        Staff commands (their signals' references looked up); how a signaler declines
+        questions.
+        """
         assert self._services is not None
-        wanted = staff_commands.signal_ids(buttons)
+        pressed = [unpack(data) for row in buttons for _, data in row]
+        wanted = {b.signal_id for b in pressed if isinstance(b, StaffButton)}
         references: dict[int, str] = {}
         if wanted:
             async with self._services.uow() as uow:
                 references = await uow.signals.references(signal_ids=wanted)
-        return staff_commands.lines(buttons, references)
-
+        found = staff_commands.lines(buttons, references)
+        if any(isinstance(b, DeclineButton) for b in pressed):
+            found.append(messages.SIGNAL_DECLINE_HOW)
+        return found
 
 def run(settings: Settings) -> None:
     """Serve Signal alone until SIGINT or SIGTERM (with a Telegram token, Telegram's run does).

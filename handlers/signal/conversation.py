@@ -114,9 +114,10 @@ class SignalConversation:
                            await services.staff.decline_questions(person, None))
         elif name == "mijnsignalen":
             await self.say(incoming.sender, await services.staff.my_signals(person))
-        elif name in ("open", "mijn", "signaal") and (
-                command := staff_commands.parse(f"{name} {rest}".strip())) is not None and (
-                reply := await services.staff.command(person, command)) is not None:
+        elif name in ("open", "mijn", "signaal") and (command := staff_commands.parse(
+                f"details {rest}" if name == "signaal" else name)) is not None and (
+                reply := await services.staff.command(person, command,
+                                                      update_id=update_id)) is not None:
             await self.show_reply(person, reply)
         elif name in ("help", "privacy"):
             await self._explain(incoming, messages.PRIVACY if name == "privacy" else

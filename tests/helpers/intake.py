@@ -16,9 +16,10 @@ def signal_steps(postcode: str = "6412") -> list[Input]:
             Choose("summary", "send")]
 
 
-async def file_signal(services: Services, user: str, postcode: str = "6412") -> str:
+async def file_signal(services: Services, user: str, postcode: str = "6412", *,
+                      channel: str = "console") -> str:
     """Walk a whole signal through the intake service; returns the confirmation text."""
-    key = ConversationKey("console", user)
+    key = ConversationKey(channel, user)
     token = (await services.intake.start(key)).draft.token
     for given in signal_steps(postcode):
         result = await services.intake.handle(

@@ -18,7 +18,8 @@ __all__ = [
     "SOMEONE_ELSE", "HISTORY_FILED", "HISTORY_CLAIMED", "HISTORY_ASSIGNED", "HISTORY_STATUS",
     "HISTORY_CLOSED", "HISTORY_ERASED", "HISTORY_NOTE", "HISTORY_QUESTION", "HISTORY_ANSWER",
     "HISTORY_NO_ANSWER", "HISTORY_DECLINED", "HISTORY_ESCALATED", "HISTORY_REMINDER",
-    "HISTORY_FORGOTTEN", "AGE_DAYS", "AGE_HOURS", "AGE_MINUTES",
+    "HISTORY_FORGOTTEN", "AGE_DAYS", "AGE_HOURS", "AGE_MINUTES", "COMMAND_WORDS",
+    "COMMAND_CONFIRM", "COMMAND_HELP",
 ]
 
 # -- alerts to staff
@@ -167,6 +168,37 @@ HISTORY_FORGOTTEN = "Melder liet contactgegevens en koppeling wissen"
 AGE_DAYS = "{days} d {hours} u"
 AGE_HOURS = "{hours} u"
 AGE_MINUTES = "{minutes} min"
+
+# -- typed commands, for channels without buttons (``bot.core.staff_commands``): the verbs by
+# what they do, the word that confirms closing, and the overview ``hulp`` shows
+COMMAND_WORDS = {
+    "claim": "oppakken",
+    "assign": "toewijzen",
+    "status": "status",
+    "referral": "verwijzing",
+    "close": "afronden",
+    "note": "notitie",
+    "ask": "vraag",
+    "details": "details",
+    "open": "open",
+    "mine": "mijn",
+    "help": "hulp",
+}
+COMMAND_CONFIRM = "ja"
+COMMAND_HELP = (
+    "<b>Opdrachten</b> (SP-… is het nummer van het signaal)\n"
+    "open · open signalen van uw gemeente\n"
+    "mijn · uw signalen\n"
+    "details SP-… · het signaal met geschiedenis\n"
+    "oppakken SP-…\n"
+    "toewijzen SP-… [naam]\n"
+    "status SP-… [contact, huisbezoek, onbereikbaar of doorverwezen]\n"
+    "verwijzing SP-… [wijkteam, huisarts, welzijn, vrijwilliger of anders]\n"
+    "afronden SP-… [uitkomst] [ja]\n"
+    "notitie SP-… [tekst]\n"
+    "vraag SP-… [vraag aan de melder]\n"
+    "hulp · dit overzicht"
+)
 
 # -- the terminal for staff (``signaalbot staff-console``)
 CONSOLE_STAFF_INTRO = (
