@@ -147,3 +147,24 @@ async def runner(api: Any, settings: Settings) -> AsyncIterator[Any]:
     yield bot
     if bot.app is not None:
         await bot.stop()
+
+
+@pytest.fixture
+async def signalcli() -> AsyncIterator[Any]:
+    """The signal-cli daemon stand-in on 127.0.0.1."""
+    from tests.signalcli import SignalCliStandIn
+
+    async with SignalCliStandIn() as standin:
+        yield standin
+
+
+@pytest.fixture
+async def signal_runner(signalcli: Any, settings: Settings) -> AsyncIterator[Any]:
+    """Signaalbot serving Signal only, against the stand-in (stopped at the end)."""
+    from tests.helpers.signal import SignalRunner
+
+    bot = SignalRunner(signalcli, settings)
+    await bot.start()
+    yield bot
+    if bot.channel is not None:
+        await bot.stop()

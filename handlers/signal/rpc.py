@@ -51,7 +51,7 @@ class SignalRpc:
         self._session: aiohttp.ClientSession | None = None
 
     @property
-    def session(self) -> aiohttp.ClientSession:
+    def http(self) -> aiohttp.ClientSession:
         """The HTTP session (opened on first use, on the running loop)."""
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=self._timeout)
@@ -67,7 +67,7 @@ class SignalRpc:
         request = {"jsonrpc": "2.0", "id": next(self._ids), "method": method,
                    "params": {k: v for k, v in params.items() if v is not None}}
         try:
-            async with self.session.post(self.rpc_url, json=request) as response:
+            async with self.http.post(self.rpc_url, json=request) as response:
                 if response.status >= 500 or response.content_type != "application/json":
                     raise Unreachable(f"{method}: HTTP {response.status}")
                 answer = await response.json()
@@ -82,7 +82,7 @@ class SignalRpc:
     async def healthy(self) -> bool:
         """``GET /api/v1/check``: whether the daemon runs."""
         try:
-            async with self.session.get(self.check_url) as response:
+            async with self.http.get(self.check_url) as response:
                 return response.status == 200
         except (aiohttp.ClientError, TimeoutError):
             return False

@@ -112,7 +112,7 @@ async def file_signal(person: SignalPerson, *, contact: bool = True,
                       postcode: str = "4531 ab") -> str:
     """Walk a whole signal on Signal, typing numbers and words; returns the reference."""
     await person.say("/start", "nee", "kapper", postcode, "12a", "1 2", "langer dan een half",
-                     "elke week", "aangebeld", "Hij zit <altijd> binnen & de tuin verwildert",
+                     "elke week", "2", "Hij zit <altijd> binnen & de tuin verwildert",
                      "weet ik niet")
     if contact:
         await person.say("ja", "Fatima de Vries", "0612345678")

@@ -1,0 +1,27 @@
+"""A signal over Signal, end to end: typed numbers and words, the alert, the reference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.core.people import SIGNAL
+from storage.models import Outbox, Signal, Signaler
+from tests.helpers.signal import SignalPerson, SignalRunner, file_signal
+from tests.helpers.stored import rows
+
+
+async def test_a_whole_signal_typed_on_signal(signalcli: Any, signal_runner: SignalRunner
+                                              ) -> None:
+    anna = SignalPerson(signal_runner, signalcli.person("Anna"))
+    await anna.say("/start")
+    assert "1." in anna.last and "Typ het nummer" in anna.last
+    reference = await file_signal(anna)
+    async with signal_runner.services.uow() as uow:
+        signal = await uow.signals.get_by_reference(reference=reference)
+        assert signal is not None and signal.gemeente_code == "GM0715"
+        assert signal.signs == ["gordijnen", "post"]
+    stored = await rows(signal_runner, Signaler)
+    assert [(s.channel, s.external_id) for s in stored] == [(SIGNAL, anna.phone.aci)]
+    assert anna.phone.number not in str([vars(s) for s in stored])
