@@ -127,3 +127,24 @@ def reference(text: str) -> str:
     found = re.search(r"SP-\d{4}-\d{6}", text)
     assert found, f"no reference in {text!r}"
     return found.group(0)
+
+
+class Hosted:
+    """A Telegram ``BotRunner`` that hosts the Signal channel too, as ``signaalbot run`` does
+    with a token and ``[signal]`` set; settles both."""
+
+    def __init__(self, runner: Any, cli: SignalCliStandIn) -> None:
+        self.runner = runner
+        self.cli = cli
+
+    @property
+    def services(self) -> Services:
+        """The process's services."""
+        return self.runner.services  # type: ignore[no-any-return]
+
+    async def settled(self, timeout: float = 15.0) -> None:
+        """Wait until neither channel nor the outbox has anything going on."""
+        [channel] = self.runner.hosted
+        for _ in range(2):  # a step on one channel may queue work for the other
+            await self.runner.settled(timeout)
+            await settled(self.cli, channel, self.services, timeout)
