@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.core.people import SIGNAL
-from storage.models import Outbox, Signal, Signaler
+from storage.models import Signaler
 from tests.helpers.signal import SignalPerson, SignalRunner, file_signal
 from tests.helpers.stored import rows
 
