@@ -175,8 +175,10 @@ class GemeenteSettings(Table):
 
     @model_validator(mode="after")
     def _alerts_when_active(self) -> GemeenteSettings:
-        if self.active and not self.alert_chat_ids:
-            raise ValueError("an active gemeente needs at least one alert_chat_ids entry")
+        elsewhere = any(member.person.channel != TELEGRAM for member in self.staff)
+        if self.active and not self.alert_chat_ids and not elsewhere:
+            raise ValueError("an active gemeente needs somewhere for its alerts: an "
+                             "alert_chat_ids entry, or a staff member on Signal or the console")
         ids = [member.person for member in self.staff]
         if len(ids) != len(set(ids)):
             raise ValueError("a staff member is listed twice")

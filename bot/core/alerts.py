@@ -103,18 +103,20 @@ class Alerts:
     async def reroute(self, uow: UnitOfWork, row: Outbox, error: DeliveryError) -> None:
         """A message could not go: follow a group's new id, or let someone else hear.
 
-        A chat that cannot be reached is blocked for a while. An alert of an open signal goes
-        to the gemeente's other chats that may see it and have no live alert of it yet; when
-        none has one, the backup contacts get a notice without personal data.
+        A Telegram chat that cannot be reached is blocked for a while. An alert of an open
+        signal (to any staff chat, on any channel) goes to the gemeente's other chats that may
+        see it and have no live alert of it yet; when none has one, the backup contacts get a
+        notice without personal data.
         """
         now = utcnow()
-        if row.chat_id is None:  # a signaler, or a staff member's own chat: no one else to tell
+        if row.chat_id is None and row.address is None:  # a signaler: no one else to tell
             return
-        if error.failure is Failure.MIGRATED and error.new_chat_id is not None:
-            await self._follow_migration(uow, row.chat_id, error.new_chat_id)
-            return
-        if error.failure is Failure.BLOCKED and not row.edit_of:
-            await uow.blocks.block(chat_id=row.chat_id, now=now)
+        if row.chat_id is not None:  # a Telegram chat: a group's new id, a blocked chat
+            if error.failure is Failure.MIGRATED and error.new_chat_id is not None:
+                await self._follow_migration(uow, row.chat_id, error.new_chat_id)
+                return
+            if error.failure is Failure.BLOCKED and not row.edit_of:
+                await uow.blocks.block(chat_id=row.chat_id, now=now)
         signal = await uow.signals.get(signal_id=row.signal_id) if row.signal_id else None
         if signal is None or signal.status is State.CLOSED or signal.erased_at is not None:
             return

@@ -48,7 +48,7 @@ class SignalSender:
         self.button_lines = button_lines
         self._disappearing = disappearing
         self._timed: set[str] = set()  # chats whose timer was set by this process
-        self.proof_token: str | None = None  # the last proof-required challenge, unanswered
+        self.proof_token: str | None = None  # the newest proof-required challenge (told once)
 
     async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         """Send, edit or delete one message; return its timestamp (the message id)."""
@@ -106,8 +106,8 @@ class SignalSender:
             retry = result.get("retryAfterSeconds")
             token = result.get("token")
             if token:
-                self.proof_token = token
-                log.error("Signal asks for a captcha before more messages go out: solve one at "
+                first, self.proof_token = token != self.proof_token, token
+                log.log(logging.ERROR if first else logging.WARNING,"Signal asks for a captcha before more messages go out: solve one at "
                           "https://signalcaptchas.org/challenge/generate.html and run "
                           "`signaalbot signal challenge %s CAPTCHA`", token)
                 raise DeliveryError(f"{method}: proof required",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -35,3 +36,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None,
     """``python -m bot ARGS`` with a clean environment plus `env`, in the repository."""
     return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True,
                           env=clean_environment(**(env or {})), cwd=cwd or ROOT, timeout=60)
+
+
+async def run_cli_async(*args: str, env: dict[str, str] | None = None
+                        ) -> tuple[int, str, str]:
+    """``run_cli`` that lets this event loop go on meanwhile (a stand-in it talks to runs
+    here): (exit code, stdout, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE, env=clean_environment(**(env or {})), cwd=ROOT)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return int(process.returncode or 0), out.decode(), err.decode()
