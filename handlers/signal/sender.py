@@ -107,9 +107,10 @@ class SignalSender:
             token = result.get("token")
             if token:
                 first, self.proof_token = token != self.proof_token, token
-                log.log(logging.ERROR if first else logging.WARNING,"Signal asks for a captcha before more messages go out: solve one at "
-                          "https://signalcaptchas.org/challenge/generate.html and run "
-                          "`signaalbot signal challenge %s CAPTCHA`", token)
+                log.log(logging.ERROR if first else logging.WARNING,
+                        "Signal asks for a captcha before more messages go out: solve one at "
+                        "https://signalcaptchas.org/challenge/generate.html and run "
+                        "`signaalbot signal challenge %s CAPTCHA`", token)
                 raise DeliveryError(f"{method}: proof required",
                                     retry_after=float(retry or PROOF_RETRY_SECONDS))
             if kind in ("NETWORK_FAILURE", "RATE_LIMIT_FAILURE"):
