@@ -97,6 +97,9 @@ async def test_a_staff_member_out_of_reach_gives_the_alert_up_and_the_backup_hea
     assert row.failed_at is not None and failure in (row.last_error or "")
     assert row.attempts == 1  # given up at once, not retried (attempts count every try)
     assert not [m for m in signalcli.messages(sanne) if "Nieuw signaal" in m.text]
+    notices = [r for r in await rows(bot, Outbox) if r.kind == "notice"]
+    assert [(r.channel, r.chat_id) for r in notices] == [("telegram", 7009)]  # the backup
+    assert "Fatima" not in notices[0].text and "Hij zit" not in notices[0].text
 
 
 async def test_the_purge_deletes_the_copies_in_signal_chats(
