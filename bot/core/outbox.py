@@ -110,6 +110,9 @@ class Sender(Protocol):
     async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         """Deliver; return the channel's message id. Raises ``DeliveryError``.
 
+        An edit returns the id of the message that now shows the text: the same, or a new
+        one where the channel replaced the message (the record of the copy follows it).
+
         ``bulk`` messages wait their turn in the rate limits; others (a reply to a person
         waiting for it) go first.
         """
@@ -237,7 +240,7 @@ class Dispatcher:
             message_id = await self._send(row, outgoing, bulk=bulk)
         except DeliveryError as error:
             return await self._failed(row, error)
-        await self._sent(row, message_id)
+        await self._sent(row, message_id, replaced=outgoing.edit_message_id)
         return True
 
     async def _send(self, row: Outbox, outgoing: Outgoing, *, bulk: bool) -> int | None:
@@ -292,10 +295,14 @@ class Dispatcher:
         return Outgoing(row.target, row.text, as_buttons(row.buttons), edit,
                         erase=row.kind == OutboxKind.ERASE)
 
-    async def _sent(self, row: Outbox, message_id: int | None) -> None:
+    async def _sent(self, row: Outbox, message_id: int | None, *, replaced: int | None) -> None:
+        """Record a delivery; an edit the channel made as a new message moves the copy."""
         async with self._uow() as uow:
             live = await uow.outbox.mark_sent(outbox_id=row.id, message_id=message_id,
                                               keep_recipient=row.kind == OutboxKind.QUESTION)
+            if (row.edit_of is not None and row.kind != OutboxKind.ERASE
+                    and message_id is not None and replaced not in (None, message_id)):
+                await uow.outbox.moved(outbox_id=row.edit_of, message_id=message_id)
             if row.kind == OutboxKind.ERASE and row.recipient is not None:  # nothing left there
                 await uow.outbox.forget_recipient(outbox_id=row.edit_of or 0)
             if row.chat_id in self._blocked:

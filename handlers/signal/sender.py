@@ -1,10 +1,11 @@
 """Outbox messages through signal-cli, and what its answers mean for the outbox.
 
-A message is sent with ``send``; its id is the timestamp signal-cli gives it. Signal lets its
-sender edit (``send`` with ``editTimestamp``) or delete a message for everyone
-(``remoteDelete``) for 24 hours (an edited message keeps its earlier text readable, so a
-copy is erased by deleting it); after that phones ignore both, so the sender refuses them
-(``Failure.REFUSED``) and the outbox records the copy as not erasable. Every chat the bot
+A message is sent with ``send``; its id is the timestamp signal-cli gives it. Signal keeps an
+edited message's earlier texts readable (its edit history), so an edit here deletes the
+message for everyone (``remoteDelete``) and sends the new text as a new message (the outbox
+moves its record of the copy to it), and an erasure deletes it. Signal allows that for 24
+hours; after that phones ignore it, so the sender refuses (``Failure.REFUSED``) and the
+outbox records the copy as not erasable. Every chat the bot
 writes to gets a disappearing-messages timer (``updateContact``) so such copies go by themselves.
 
 Per-recipient results: ``SUCCESS``; ``NETWORK_FAILURE`` and ``RATE_LIMIT_FAILURE`` are tried
@@ -53,12 +54,12 @@ class SignalSender:
     async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
         """Send, edit or delete one message; return its timestamp (the message id)."""
         chat = str(message.chat_id)
-        if message.edit_message_id is not None:
+        if message.edit_message_id is not None:  # deleted: an edit's old text stays readable
             if _age(message.edit_message_id) > CHANGE_WINDOW:
                 raise DeliveryError("older than Signal lets a message change", Failure.REFUSED)
-            if message.delete or message.erase:  # an edit's old text stays readable
-                await self._call(chat, "remoteDelete", recipient=[chat],
-                                 targetTimestamp=message.edit_message_id)
+            await self._call(chat, "remoteDelete", recipient=[chat],
+                             targetTimestamp=message.edit_message_id)
+            if message.delete or message.erase:
                 return message.edit_message_id
         await self._timer(chat)
         text = message.text
@@ -67,10 +68,7 @@ class SignalSender:
             text += "\n\n" + "\n".join(lines)
         body, styles = to_signal(text)
         result = await self._call(chat, "send", recipient=[chat], message=body,
-                                  textStyle=styles or None,
-                                  editTimestamp=message.edit_message_id)
-        if message.edit_message_id is not None:
-            return message.edit_message_id
+                                  textStyle=styles or None)
         return int(result["timestamp"])
 
     async def _timer(self, chat: str) -> None:

@@ -236,6 +236,11 @@ class OutboxRepository:
             .returning(Outbox.erased_at))
         return erased is None
 
+    async def moved(self, *, outbox_id: int, message_id: int) -> None:
+        """The copy of a message lives under another id now: its channel replaced it."""
+        await self.session.execute(
+            update(Outbox).where(Outbox.id == outbox_id).values(message_id=message_id))
+
     async def forget_recipient(self, *, outbox_id: int) -> None:
         """Forget the signaler a message went to (its copy is erased)."""
         await self.session.execute(

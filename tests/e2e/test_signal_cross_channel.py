@@ -89,9 +89,11 @@ async def test_staff_on_signal_handle_a_telegram_signal_and_back(
         assert signal is not None and signal.status == State.CLOSED
     assert any("is afgerond" in text and on_telegram in text
                for text in telegram_signaler.texts())
-    # Her alert of it was brought up to date in place (an edit), as were the Telegram cards.
-    [alert] = [m for m in signalcli.messages(sanne) if on_telegram in m.text and m.edits]
-    assert "Afgerond" in alert.text
+    # Her alert of it was replaced at each change (a Signal edit keeps the old text readable):
+    # one copy shows, up to date; the earlier ones are deleted for everyone.
+    alerts = [m for m in signalcli.messages(sanne) if f"Nieuw signaal {on_telegram}" in m.text]
+    assert [m.deleted for m in alerts] == [True, True, True, False]
+    assert "Afgerond" in alerts[-1].text and not any(m.edits for m in alerts)
     group_card = next(str(m.get("text")) for m in api.messages(GROUP)
                       if on_telegram in str(m.get("text")))
     assert "Afgerond" in group_card

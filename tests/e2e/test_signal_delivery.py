@@ -140,3 +140,20 @@ async def test_a_copy_older_than_a_day_is_left_to_the_chats_timer(
     assert any("Hij zit" in text for text in signalcli.visible_texts())
     signalcli.advance_clock(7 * 24 + 1)  # the chats' timer
     assert [t for t in signalcli.visible_texts() for s in SECRETS if s in t] == []
+
+
+async def test_forget_me_on_signal_clears_the_staff_copies_of_the_contact(
+        signalcli: Any, sanne: Phone, bot: SignalRunner) -> None:
+    anna = SignalPerson(bot, signalcli.person("Anna"))
+    await file_signal(anna)
+    assert any("Fatima de Vries" in text for text in signalcli.visible_texts())
+    await anna.say("/vergeetmij")
+    assert "/vergeetmij ja" in anna.last  # asks first; nothing changed yet
+    await anna.say("/vergeetmij ja")
+    assert "gewist (1 signalen)" in anna.last
+    staff_texts = [text for m in signalcli.messages(sanne) if not m.deleted
+                   for text in [m.text, *(v.text for v in m.edits)]]
+    assert [t for t in staff_texts if "Fatima" in t or "0612345678" in t] == []
+    assert any("vergeten" in t for t in staff_texts)  # the alert says so, the signal stays
+    async with bot.services.uow() as uow:
+        assert await uow.signalers.get(channel="signal", external_id=anna.phone.aci) is None
