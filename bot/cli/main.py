@@ -201,6 +201,10 @@ def check_config(config: ConfigOption = None) -> None:
     typer.echo(f"telegram: {telegram.mode} via {telegram.base_url}, token "
                f"{_set_or_missing(telegram.token)}, bot_username "
                f"{telegram.bot_username or 'not set (the command line cannot make links)'}")
+    signal = settings.signal
+    typer.echo(f"signal: account set, daemon {signal.rpc_url}, chats disappear after "
+               f"{signal.disappearing_days} day(s)" if signal.account
+               else "signal: account not set (no Signal channel)")
     typer.echo(f"security: encryption key {_set_or_missing(security.encryption_key)}, "
                f"{len(security.old_keys)} old key(s)")
     for gemeente in settings.gemeenten:
