@@ -97,3 +97,24 @@ async def test_staff_on_signal_handle_a_telegram_signal_and_back(
     group_card = next(str(m.get("text")) for m in api.messages(GROUP)
                       if on_telegram in str(m.get("text")))
     assert "Afgerond" in group_card
+
+
+async def test_a_question_from_telegram_staff_is_answered_on_signal(
+        api: Any, signalcli: Any, hosted: Hosted) -> None:
+    anna = SignalPerson(hosted, signalcli.person("Anna"))
+    on_signal = await file_signal(anna)
+    carine = TelegramUser(hosted.runner, REGISSEUR, "Carine")
+    await carine.tap("Vraag aan melder")
+    await carine.say("Woont hij alleen?")
+    await hosted.settled()
+    [question] = [m for m in signalcli.messages(anna.phone) if "Woont hij alleen?" in m.text]
+    assert on_signal in question.text and "/geenvragen" in question.text
+    anna.phone.says("Ja, sinds vorig jaar", quote=question.timestamp)
+    await hosted.settled()
+    assert "Dank" in anna.last
+    assert any("Ja, sinds vorig jaar" in text for text in carine.texts())
+
+    await anna.say("/geenvragen")
+    assert "geen vragen meer" in anna.last
+    await carine.tap("Vraag aan melder")  # no more questions for her: refused at once
+    assert "geen vragen" in carine.toast()
