@@ -7,7 +7,7 @@ from typing import Any
 from bot.core.people import SIGNAL
 from storage.models import Signaler
 from tests.helpers.signal import SignalPerson, SignalRunner, file_signal
-from tests.helpers.stored import rows
+from tests.helpers.stored import decrypted_dump, rows
 
 
 async def test_a_whole_signal_typed_on_signal(signalcli: Any, signal_runner: SignalRunner
@@ -23,3 +23,13 @@ async def test_a_whole_signal_typed_on_signal(signalcli: Any, signal_runner: Sig
     stored = await rows(signal_runner, Signaler)
     assert [(s.channel, s.external_id) for s in stored] == [(SIGNAL, anna.phone.aci)]
     assert anna.phone.number not in str([vars(s) for s in stored])
+
+
+async def test_a_signal_persons_number_is_never_stored(signalcli: Any,
+                                                      signal_runner: SignalRunner) -> None:
+    anna = SignalPerson(signal_runner, signalcli.person("Anna", number="+31687654321"))
+    await file_signal(anna)
+    await anna.say("/mijnsignalen")
+    dump = await decrypted_dump(signal_runner)
+    assert anna.phone.aci in dump  # she is known by her ACI (encrypted, for feedback)
+    assert "87654321" not in dump and "Anna" not in dump

@@ -20,12 +20,12 @@ from bot.core.buttons import StaffAction, StaffButton
 from bot.core.people import Person as People
 from bot.settings import Settings
 from storage.crypto import CryptoError, generate_key
-from storage.models import SEALED, Base, Outbox, Signal, utcnow
+from storage.models import Base, Outbox, Signal, utcnow
 from tests.conftest import TERNEUZEN, TEST_KEY, make_settings
 from tests.harness import BotRunner, Person, claim_and_close, eventually, file_signal
 from tests.helpers.cli import run_cli
 from tests.helpers.personal_data import SIGNALER, file_distinctive_signal
-from tests.helpers.stored import outbox_settled, raw_dump
+from tests.helpers.stored import decrypted_dump, outbox_settled
 
 REGISSEUR, TEAM, GROUP, BACKUP = 7001, 7003, -1007002, 7009
 FAMILY = -4242  # a family group a staff member is in; the bot is a member too
@@ -55,16 +55,6 @@ def leaks(api: Any, secrets: list[str]) -> list[tuple[int, str]]:
     """Every (chat, secret) where a message still shows the secret."""
     return [(chat, secret) for chat in sorted(chats(api)) for text in held(api, chat)
             for secret in secrets if secret in text]
-
-
-async def decrypted_dump(runner: BotRunner) -> str:
-    """Every row of every table, and every encrypted value decrypted."""
-    parts = [await raw_dump(runner)]
-    async with runner.services.uow() as uow:
-        for model, fields in SEALED.items():
-            for row in await uow.session.scalars(select(model)):
-                parts += [repr(getattr(row, attribute)) for attribute in fields]
-    return "\n".join(parts)
 
 
 async def work_the_signal(api: Any, runner: BotRunner, signaler: Person) -> str:

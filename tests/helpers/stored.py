@@ -1,4 +1,4 @@
-"""What the bot stored: rows of a model, a draft's answers, the raw tables, a settled outbox."""
+"""What the bot stored: rows, a draft's answers, the tables (raw or decrypted), the outbox."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from storage.models import Base, utcnow
+from storage.models import SEALED, Base, utcnow
 from tests.harness import BotRunner, Person, eventually
 
 
@@ -42,3 +42,13 @@ async def outbox_settled(runner: BotRunner) -> None:
 
     await eventually(settled, timeout=15)
     await runner.api.wait_idle(quiet=0.3, timeout=10)
+
+
+async def decrypted_dump(runner: BotRunner) -> str:
+    """Every row of every table, and every encrypted value decrypted."""
+    parts = [await raw_dump(runner)]
+    async with runner.services.uow() as uow:
+        for model, fields in SEALED.items():
+            for row in await uow.session.scalars(select(model)):
+                parts += [repr(getattr(row, attribute)) for attribute in fields]
+    return "\n".join(parts)
