@@ -66,7 +66,7 @@ class SignalChannel:
         self._reader = asyncio.create_task(self._read(), name="signal-events")
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
-        """Stop reading; let the envelopes in hand finish (for a while); close the session."""
+        """Stop reading; let the envelopes in hand finish (for a while)."""
         if self._reader is not None:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -76,6 +76,9 @@ class SignalChannel:
             _, late = await asyncio.wait(pending, timeout=grace_seconds)
             for task in late:
                 task.cancel()
+
+    async def close(self) -> None:
+        """Close the HTTP session, once the outbox is done with the sender too."""
         await self.rpc.close()
 
     async def _check(self) -> None:
@@ -189,3 +192,4 @@ async def _serve(settings: Settings) -> None:
         finally:
             await channel.stop()
             await services.close()
+            await channel.close()

@@ -46,6 +46,9 @@ class Channel(Protocol):
     async def stop(self) -> None:
         """Stop serving, before the services close."""
 
+    async def close(self) -> None:
+        """Let go of what the sender used, after the services closed."""
+
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
@@ -132,6 +135,8 @@ async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await channel.stop()
     if services is not None:
         await services.close()
+    for channel in application.bot_data["channels"]:
+        await channel.close()
 
 
 async def _start_up(application: Application[Any, Any, Any, Any, Any, Any]) -> bool:

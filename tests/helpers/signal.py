@@ -69,6 +69,7 @@ class SignalRunner:
         assert channel is not None and services is not None
         await channel.stop()
         await services.close()
+        await channel.close()
 
     @property
     def services(self) -> Services:
