@@ -19,6 +19,11 @@ itself; the stand-in and the echo floor have none), so the figures are the proce
    exactly like ``tests.harness.file_signal`` (saturation: no pause between steps), the same at
    a person's pace, and the memory cost of 10k open drafts. Phases are functions in
    ``PHASES``; add one there to measure something more in the same bot process.
+3. The alert burst (``burst.py``).
+4. Signal (``signal_intake.py``), per database: a bot serving Signal alone against the
+   signal-cli stand-in, the same people walking a whole signal typed on Signal, at saturation
+   and at a person's pace, printed beside Signaalbot on Telegram. It runs after the rest, so it
+   cannot touch the figures against the floor.
 
 Prints tables and writes ``benchmarks/results/latest.json``.
 """
