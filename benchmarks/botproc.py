@@ -12,9 +12,13 @@ Usage: ``python benchmarks/botproc.py '<json spec>'``. The spec names the bot (`
 * ``signaalbot``: ``handlers.telegram.app.build_application`` on ``settings`` (a ``Settings``
   dict), on the
   event loop and with the garbage collector settings of ``signaalbot run``.
+* ``signal``: ``signaalbot run`` serving Signal alone (``handlers.signal.app.run``) on
+  ``settings``, whose ``[signal]`` points at the signal-cli stand-in.
 
-The process polls ``base_url`` and prints one JSON line ``{"ready": true}`` once polling;
-on SIGTERM it stops like ``run_polling`` would. Its CPU time and memory are read from /proc.
+The process polls ``base_url`` and prints one JSON line ``{"ready": true}`` once polling
+(``signal``: once its settings are read; it is ready when its event stream connects); on
+SIGTERM it stops like ``run_polling`` (``signaalbot run``) would. Its CPU time and memory are
+read from /proc.
 """
 
 from __future__ import annotations
@@ -157,6 +161,14 @@ async def main(spec: dict[str, Any]) -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     spec = json.loads(sys.argv[1])
+    if spec["kind"] == "signal":
+        from bot.settings import Settings
+        from handlers.signal.app import run
+
+        settings = Settings(**spec["settings"])
+        _say(ready=True)
+        run(settings)
+        sys.exit()
     loop_factory = None  # asyncio's
     if spec["kind"] == "signaalbot":
         from bot.runtime import new_event_loop, tune_garbage_collector

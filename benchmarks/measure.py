@@ -28,6 +28,7 @@ PG_ADMIN_DSN = os.environ.get("SIGNAALBOT_TEST_PG", "postgresql://postgres@127.0
 ALERT_CHATS = (7001, -1007002)
 REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
 STEP_TIMEOUT = 30.0
+WARM_UP_SIGNALS = 5  # signals filed before measuring (connections, caches)
 
 
 # --- the stand-in and the simulated people -------------------------------------------------
@@ -188,8 +189,9 @@ class BotProcess:
         self.log = log_dir / f"bot-{uuid.uuid4().hex[:8]}.log"
         self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self, api: BotApiStandIn) -> None:
-        """Start the bot and wait until it long-polls the stand-in."""
+    async def start(self, api: Any, ready: Callable[[], bool] | None = None) -> None:
+        """Start the bot and wait until it long-polls the stand-in (or ``ready()`` holds,
+        re-checked whenever the stand-in ``api`` sees something happen)."""
         with self.log.open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, str(BOTPROC), json.dumps(self.spec),
@@ -198,7 +200,7 @@ class BotProcess:
         line = await asyncio.wait_for(self.process.stdout.readline(), 60)
         if not line.strip().startswith(b'{"ready"'):
             raise RuntimeError(f"bot did not start: {self.log.read_text()[-2000:]}")
-        await api.wait_for(lambda: api.polling, timeout=30)
+        await api.wait_for(ready or (lambda: api.polling), timeout=30)
 
     @property
     def pid(self) -> int:

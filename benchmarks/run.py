@@ -19,6 +19,11 @@ itself; the stand-in and the echo floor have none), so the figures are the proce
    exactly like ``tests.harness.file_signal`` (saturation: no pause between steps), the same at
    a person's pace, and the memory cost of 10k open drafts. Phases are functions in
    ``PHASES``; add one there to measure something more in the same bot process.
+3. The alert burst (``burst.py``).
+4. Signal (``signal_intake.py``), per database: a bot serving Signal alone against the
+   signal-cli stand-in, the same people walking a whole signal typed on Signal, at saturation
+   and at a person's pace, printed beside Signaalbot on Telegram. It runs after the rest, so it
+   cannot touch the figures against the floor.
 
 Prints tables and writes ``benchmarks/results/latest.json``.
 """
@@ -47,9 +52,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import burst  # noqa: E402  (beside this script)
+import signal_intake  # noqa: E402  (beside this script)
 import telegram  # noqa: E402
 from measure import (  # noqa: E402  (beside this script)
     ALERT_CHATS,
+    WARM_UP_SIGNALS,
     BenchStandIn,
     BotProcess,
     Database,
@@ -72,7 +79,6 @@ RESULTS = Path(__file__).with_name("results") / "latest.json"
 TERNEUZEN = {"code": "GM0715", "name": "Terneuzen", "pc4": ["4531-4539"],
              "alert_chat_ids": list(ALERT_CHATS),
              "staff": [{"telegram_id": ALERT_CHATS[0], "name": "Carine", "role": "regisseur"}]}
-WARM_UP = 5  # signals filed before measuring (connections, caches)
 SIGNAALBOT_CONCURRENCY = 64
 UNCAPPED_PER_SECOND = 1_000_000
 
@@ -195,7 +201,8 @@ async def saturation(ctx: Context) -> dict[str, Any]:
     In ``load.rounds`` rounds, each right after a round of the floor: this machine's speed
     drifts by a fifth or more within minutes, so the ratio compares runs seconds apart.
     """
-    await pool((file_signal(person) for person in new_people(ctx.api, WARM_UP, [])), WARM_UP)
+    await pool((file_signal(person) for person in new_people(ctx.api, WARM_UP_SIGNALS, [])),
+               WARM_UP_SIGNALS)
     result, floor, ratios = Measurement(), Measurement(), []
 
     async def signaler(run: Measurement) -> None:
@@ -380,15 +387,19 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
             burst_figures = await burst.run(alerts, chats, 20, burst_database.url, pace)
         for key, value in burst_figures.items():
             print(f"  {key:28} {value}")
+        signal = await signal_intake.signal_section(databases, load, log_dir, intake)
+    top = headline(intake, databases)
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "quick" if quick else "full",
         "machine": machine(),
-        **headline(intake, databases),
+        **top,
         **burst_figures,
+        **signal_intake.headline(signal, top["database"]),
         "load": dataclasses.asdict(load),
         "echo": echo,
         "intake": intake,
+        "signal": signal,
         "run_seconds": round(time.monotonic() - started, 1),
     }
     print(f"\nfloor {results['floor_updates_per_s']:.0f} upd/s, intake "
@@ -396,7 +407,8 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
           f"{results['ratio']:.2f}; p50/p99 {results['p50_ms']}/{results['p99_ms']} ms "
           f"(paced {results['paced_p50_ms']}/{results['paced_p99_ms']} ms); peak RSS "
           f"{results['peak_rss_mb']} MB; {results['bytes_per_draft']} bytes/draft; "
-          f"{results['run_seconds']} s")
+          f"{results['run_seconds']} s; Signal {results['signal_updates_per_s']:.0f} upd/s "
+          f"(paced p50/p99 {results['signal_paced_p50_ms']}/{results['signal_paced_p99_ms']} ms)")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"written to {output}")
