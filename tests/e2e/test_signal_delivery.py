@@ -8,7 +8,6 @@ are deleted at the purge within Signal's 24 hours; older ones go by the chats' t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -41,35 +40,26 @@ def settings(db_url: str, signalcli: Any, sanne: Phone) -> Settings:
                        signalcli)
 
 
-@pytest.fixture
-async def bot(signalcli: Any, settings: Settings) -> AsyncIterator[SignalRunner]:
-    runner = SignalRunner(signalcli, settings)
-    await runner.start()
-    yield runner
-    if runner.channel is not None:
-        await runner.stop()
-
-
-async def alert_row(bot: SignalRunner) -> Outbox:
-    [row] = [r for r in await rows(bot, Outbox) if r.kind == "alert"]
+async def alert_row(signal_runner: SignalRunner) -> Outbox:
+    [row] = [r for r in await rows(signal_runner, Outbox) if r.kind == "alert"]
     return row
 
 
 async def test_a_rate_limit_waits_and_the_alert_comes(signalcli: Any, sanne: Phone,
-                                                      bot: SignalRunner) -> None:
+                                                      signal_runner: SignalRunner) -> None:
     signalcli.fail_sends(sanne, "RATE_LIMIT_FAILURE", retry_after=1)
-    reference = await file_signal(SignalPerson(bot, signalcli.person("Anna")))
+    reference = await file_signal(SignalPerson(signal_runner, signalcli.person("Anna")))
     await signalcli.wait_for_message(sanne, containing=reference, timeout=10)
-    row = await alert_row(bot)
+    row = await alert_row(signal_runner)
     assert row.attempts == 2 and row.sent_at is not None and row.failed_at is None  # 1 failed
 
 
 async def test_proof_required_waits_for_the_operators_challenge(
-        signalcli: Any, sanne: Phone, bot: SignalRunner, tmp_path: Path,
+        signalcli: Any, sanne: Phone, signal_runner: SignalRunner, tmp_path: Path,
         no_error_logs: Any) -> None:
     signalcli.fail_sends(sanne, "RATE_LIMIT_FAILURE", proof_token="tok-1", retry_after=2,
                          times=1000)
-    reference = await file_signal(SignalPerson(bot, signalcli.person("Anna")))
+    reference = await file_signal(SignalPerson(signal_runner, signalcli.person("Anna")))
     assert not any(reference in m.text for m in signalcli.messages(sanne))
     told = [r.getMessage() for r in no_error_logs.records]
     assert len(told) == 1 and "signaalbot signal challenge tok-1 CAPTCHA" in told[0], told
@@ -89,31 +79,31 @@ async def test_proof_required_waits_for_the_operators_challenge(
 
 @pytest.mark.parametrize("failure", ["UNREGISTERED_FAILURE", "IDENTITY_FAILURE"])
 async def test_a_staff_member_out_of_reach_gives_the_alert_up_and_the_backup_hears(
-        signalcli: Any, sanne: Phone, bot: SignalRunner, failure: str) -> None:
+        signalcli: Any, sanne: Phone, signal_runner: SignalRunner, failure: str) -> None:
     signalcli.fail_sends(sanne, failure, times=1000)
-    await file_signal(SignalPerson(bot, signalcli.person("Anna")))
-    await bot.settled()
-    row = await alert_row(bot)
+    await file_signal(SignalPerson(signal_runner, signalcli.person("Anna")))
+    await signal_runner.settled()
+    row = await alert_row(signal_runner)
     assert row.failed_at is not None and failure in (row.last_error or "")
     assert row.attempts == 1  # given up at once, not retried (attempts count every try)
     assert not [m for m in signalcli.messages(sanne) if "Nieuw signaal" in m.text]
-    notices = [r for r in await rows(bot, Outbox) if r.kind == "notice"]
+    notices = [r for r in await rows(signal_runner, Outbox) if r.kind == "notice"]
     assert [(r.channel, r.chat_id) for r in notices] == [("telegram", 7009)]  # the backup
     assert "Fatima" not in notices[0].text and "Hij zit" not in notices[0].text
 
 
 async def test_the_purge_deletes_the_copies_in_signal_chats(
-        signalcli: Any, sanne: Phone, bot: SignalRunner) -> None:
-    anna = SignalPerson(bot, signalcli.person("Anna"))
+        signalcli: Any, sanne: Phone, signal_runner: SignalRunner) -> None:
+    anna = SignalPerson(signal_runner, signalcli.person("Anna"))
     reference = await file_signal(anna)
-    staff = SignalPerson(bot, sanne)
+    staff = SignalPerson(signal_runner, sanne)
     await staff.say(f"details {reference}", f"oppakken {reference}",
                     f"afronden {reference} geen_zorgen", f"afronden {reference} geen_zorgen ja")
     assert any(secret in text for text in staff.texts() for secret in SECRETS)
 
-    await bot.services.privacy.purge(utcnow() + timedelta(days=31))
-    bot.services.dispatcher.kick()
-    await bot.settled()
+    await signal_runner.services.privacy.purge(utcnow() + timedelta(days=31))
+    signal_runner.services.dispatcher.kick()
+    await signal_runner.settled()
     staff_texts = [text for m in signalcli.messages(sanne) if not m.deleted
                    for text in [m.text, *(v.text for v in m.edits)]]
     assert [s for s in SECRETS if any(s in t for t in staff_texts)] == []
@@ -123,19 +113,19 @@ async def test_the_purge_deletes_the_copies_in_signal_chats(
 
 
 async def test_a_copy_older_than_a_day_is_left_to_the_chats_timer(
-        signalcli: Any, sanne: Phone, bot: SignalRunner) -> None:
+        signalcli: Any, sanne: Phone, signal_runner: SignalRunner) -> None:
     signalcli.advance_clock(-25)  # what follows was sent 25 hours ago, for Signal and the bot
-    reference = await file_signal(SignalPerson(bot, signalcli.person("Anna")))
-    await SignalPerson(bot, sanne).say(f"oppakken {reference}",
+    reference = await file_signal(SignalPerson(signal_runner, signalcli.person("Anna")))
+    await SignalPerson(signal_runner, sanne).say(f"oppakken {reference}",
                                        f"afronden {reference} geen_zorgen ja")
     signalcli.advance_clock(25)
     deletes = len(signalcli.calls_of("remoteDelete"))
 
-    await bot.services.privacy.purge(utcnow() + timedelta(days=31))
-    bot.services.dispatcher.kick()
-    await bot.settled()
+    await signal_runner.services.privacy.purge(utcnow() + timedelta(days=31))
+    signal_runner.services.dispatcher.kick()
+    await signal_runner.settled()
     assert len(signalcli.calls_of("remoteDelete")) == deletes  # Signal would not delete them
-    erasures = [r for r in await rows(bot, Outbox) if r.kind == "erase"]
+    erasures = [r for r in await rows(signal_runner, Outbox) if r.kind == "erase"]
     assert erasures and all(r.failed_at is not None for r in erasures)
     assert any("Hij zit" in text for text in signalcli.visible_texts())
     signalcli.advance_clock(7 * 24 + 1)  # the chats' timer
@@ -143,8 +133,8 @@ async def test_a_copy_older_than_a_day_is_left_to_the_chats_timer(
 
 
 async def test_forget_me_on_signal_clears_the_staff_copies_of_the_contact(
-        signalcli: Any, sanne: Phone, bot: SignalRunner) -> None:
-    anna = SignalPerson(bot, signalcli.person("Anna"))
+        signalcli: Any, sanne: Phone, signal_runner: SignalRunner) -> None:
+    anna = SignalPerson(signal_runner, signalcli.person("Anna"))
     await file_signal(anna)
     assert any("Fatima de Vries" in text for text in signalcli.visible_texts())
     await anna.say("/vergeetmij")
@@ -155,5 +145,5 @@ async def test_forget_me_on_signal_clears_the_staff_copies_of_the_contact(
                    for text in [m.text, *(v.text for v in m.edits)]]
     assert [t for t in staff_texts if "Fatima" in t or "0612345678" in t] == []
     assert any("vergeten" in t for t in staff_texts)  # the alert says so, the signal stays
-    async with bot.services.uow() as uow:
+    async with signal_runner.services.uow() as uow:
         assert await uow.signalers.get(channel="signal", external_id=anna.phone.aci) is None
