@@ -1,0 +1,58 @@
+"""A lock one process at a time holds among those sharing a database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from storage.process_lock import ProcessLock
+from tests.helpers.postgres import end_lock_holders
+
+NAME = "signal stream +31612345678"
+
+
+async def test_one_holds_the_lock_until_it_lets_go(db_url: str) -> None:
+    first, second, other = (ProcessLock(db_url, NAME), ProcessLock(db_url, NAME),
+                            ProcessLock(db_url, "signal stream +31687654321"))
+    try:
+        assert await first.acquire() and await first.acquire()  # taken, then checked
+        assert not await second.acquire() and not second.held
+        assert await other.acquire()  # another name is another lock
+        await first.release()
+        assert await second.acquire() and not await first.acquire()
+    finally:
+        for lock in (first, second, other):
+            await lock.release()
+
+
+async def test_sqlite_locks_a_file_next_to_the_database(tmp_path: Path) -> None:
+    lock = ProcessLock(f"sqlite+aiosqlite:///{tmp_path / 'signaalbot.db'}", NAME)
+    assert lock.path == f"{tmp_path / 'signaalbot.db'}.signal-stream-31612345678.lock"
+    assert await lock.acquire()
+    await lock.release()
+
+
+async def test_in_memory_sqlite_has_one_process_so_the_lock_is_always_free() -> None:
+    first, second = (ProcessLock("sqlite+aiosqlite://", NAME),
+                     ProcessLock("sqlite+aiosqlite:///:memory:", NAME))
+    assert first.path is None and await first.acquire() and await second.acquire()
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_lock_whose_connection_is_ended_is_lost_at_once(db_url: str) -> None:
+    lost = asyncio.Event()
+    first, second = ProcessLock(db_url, NAME, on_lost=lost.set), ProcessLock(db_url, NAME)
+    try:
+        assert await first.acquire() and not await second.acquire()
+        assert await end_lock_holders(db_url) == 1
+        await asyncio.wait_for(lost.wait(), 5)
+        assert not first.held
+        assert await second.acquire() and not await first.acquire()
+        # The one that lost it takes it again once it is free, on a new connection.
+        await second.release()
+        assert await first.acquire()
+    finally:
+        await first.release()
+        await second.release()
