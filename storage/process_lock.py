@@ -3,12 +3,15 @@
 PostgreSQL: a session-level advisory lock on a connection of the lock's own, so it lasts as
 long as that connection: the server releases it when the process stops, dies, or loses the
 connection (``pg_terminate_backend``, a restart), and the holder is told at once.
+A held lock is checked whenever it is acquired again, and counts as lost when the database
+does not answer within ``ANSWER_SECONDS``.
 A SQLite file: an OS lock (``flock``) on a file next to the database, released by the system
 when the process ends. In-memory SQLite has one process only: the lock is always free.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import hashlib
@@ -25,6 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 log = logging.getLogger(__name__)
+# A held lock the database does not confirm within this counts as lost: the server ends a
+# silent connection's session (and frees the lock) only after its TCP keepalives, far later.
+ANSWER_SECONDS = 5.0
 
 
 class ProcessLock:
@@ -52,16 +58,22 @@ class ProcessLock:
         self._driver: Any = None  # the asyncpg connection holding the lock
         self._fd: int | None = None
         self.held = False
+        self._failing = False  # the database did not answer last time (warned once)
 
     async def acquire(self) -> bool:
         """Take the lock if it is free; True while this holds it (a held lock is checked)."""
         if self._postgres:
             try:
-                return await (self._check() if self.held else self._take_advisory())
+                async with asyncio.timeout(ANSWER_SECONDS):
+                    held = await (self._check() if self.held else self._take_advisory())
             except (SQLAlchemyError, OSError) as error:
-                log.warning("the lock %s could not be taken or checked: %s", self.name, error)
+                log.log(logging.DEBUG if self._failing else logging.WARNING,
+                        "the lock %s could not be taken or checked: %s", self.name, error)
+                self._failing, self.held = True, False
                 await self._disconnect()
                 return False
+            self._failing = False
+            return held
         if not self.held:
             self.held = self.path is None or self._take_file()
         return self.held
@@ -121,6 +133,7 @@ class ProcessLock:
             driver.remove_termination_listener(self._terminated)
         if connection is not None:
             with contextlib.suppress(SQLAlchemyError, OSError):
+                await connection.invalidate()  # closed at once, not waiting for the server
                 await connection.close()
         if engine is not None:
             await engine.dispose()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import pytest
 
 from storage.process_lock import ProcessLock
+from tests.harness import eventually
 from tests.helpers.postgres import end_lock_holders
 
 NAME = "signal stream +31612345678"
@@ -56,3 +58,35 @@ async def test_a_lock_whose_connection_is_ended_is_lost_at_once(db_url: str) -> 
     finally:
         await first.release()
         await second.release()
+
+
+HOLD = """
+import asyncio, sys
+from storage.process_lock import ProcessLock
+
+async def hold():
+    lock = ProcessLock(sys.argv[1], sys.argv[2])
+    print(await lock.acquire(), flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(hold())
+"""
+
+
+async def test_a_process_that_dies_lets_go_of_the_lock(db_url: str) -> None:
+    """Killed, it releases nothing itself: the system (SQLite's file) or the server does."""
+    child = await asyncio.create_subprocess_exec(sys.executable, "-c", HOLD, db_url, NAME,
+                                                 stdout=asyncio.subprocess.PIPE)
+    lock = ProcessLock(db_url, NAME)
+    try:
+        assert child.stdout is not None
+        assert await asyncio.wait_for(child.stdout.readline(), 10) == b"True\n"
+        assert not await lock.acquire()
+        child.kill()
+        await child.wait()
+        await eventually(lock.acquire)  # the server notices the closed connection
+    finally:
+        if child.returncode is None:
+            child.kill()
+            await child.wait()
+        await lock.release()
