@@ -58,7 +58,7 @@ class ProcessLock:
         self._driver: Any = None  # the asyncpg connection holding the lock
         self._fd: int | None = None
         self.held = False
-        self._failing = False  # the database did not answer last time (warned once)
+        self.failing = False  # the database did not answer the last try (warned once)
 
     async def acquire(self) -> bool:
         """Take the lock if it is free; True while this holds it (a held lock is checked)."""
@@ -67,12 +67,12 @@ class ProcessLock:
                 async with asyncio.timeout(ANSWER_SECONDS):
                     held = await (self._check() if self.held else self._take_advisory())
             except (SQLAlchemyError, OSError) as error:
-                log.log(logging.DEBUG if self._failing else logging.WARNING,
+                log.log(logging.DEBUG if self.failing else logging.WARNING,
                         "the lock %s could not be taken or checked: %s", self.name, error)
-                self._failing, self.held = True, False
+                self.failing, self.held = True, False
                 await self._disconnect()
                 return False
-            self._failing = False
+            self.failing = False
             return held
         if not self.held:
             self.held = self.path is None or self._take_file()

@@ -60,7 +60,7 @@ class SignalChannel:
         self._reader: asyncio.Task[None] | None = None
         self._lock: ProcessLock | None = None
         self._turns: asyncio.Task[None] | None = None  # takes the lock, or checks it is held
-        self._sending_only = False  # another process reads the stream
+        self._sending_only = False  # told that another process reads the stream
         self._people: dict[str, asyncio.Task[None]] = {}  # each person's newest envelope
         self._slots = asyncio.Semaphore(settings.concurrent_people)
         security = all_settings.security
@@ -117,10 +117,10 @@ class SignalChannel:
         assert self._lock is not None
         if not await self._lock.acquire():
             await self._stop_reading()
-            if not self._sending_only:
+            if not self._sending_only and not self._lock.failing:  # held by another
                 log.warning("another Signaalbot process reads the Signal stream; "
                             "this one only sends")
-            self._sending_only = True
+                self._sending_only = True
         elif not self.reading:
             await self._stop_reading()  # one whose lock was lost, if still closing
             if self._sending_only:

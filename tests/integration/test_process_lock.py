@@ -90,3 +90,11 @@ async def test_a_process_that_dies_lets_go_of_the_lock(db_url: str) -> None:
             child.kill()
             await child.wait()
         await lock.release()
+
+
+async def test_a_database_out_of_reach_gives_no_lock_and_one_warning(
+        caplog: pytest.LogCaptureFixture) -> None:
+    lock = ProcessLock("postgresql+asyncpg://postgres@127.0.0.1:9/none", NAME)
+    assert not await lock.acquire() and not await lock.acquire()
+    assert lock.failing and not lock.held
+    assert len([r for r in caplog.records if r.levelname == "WARNING"]) == 1
