@@ -25,6 +25,7 @@ from bot.core.staff import StaffService
 from bot.settings import Settings, keyring
 from storage.crypto import Keyring
 from storage.db import create_engine, session_factory, upgrade
+from storage.process_lock import ProcessLock
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,11 @@ class Services:
     def reading_uow(self) -> UnitOfWork:
         """A unit of work for long read-only queries (``/stats``): they do not hold the loop."""
         return UnitOfWork(session_factory(self.reader), self.keyring)
+
+    def process_lock(self, name: str, *, on_lost: Callable[[], None] | None = None
+                     ) -> ProcessLock:
+        """A lock that one process on this database holds at a time (``ProcessLock``)."""
+        return ProcessLock(self.settings.database.url, name, on_lost=on_lost)
 
     def start_background(self, *, due_work: bool = False) -> None:
         """Start the outbox dispatcher loop, and with ``due_work`` the main job's rounds.

@@ -3,7 +3,9 @@
 ``SignalChannel.start`` checks the daemon, then reads its event stream; each person's
 envelopes are handled in order, different people's at once (``signal.concurrent_people``).
 Exactly one process may read the stream (every connected client receives every event):
-``signaalbot run`` does, commands and consoles never do.
+``signaalbot run`` does, commands and consoles never do; of several ``run`` processes on one
+database, the one holding the stream's lock (``storage.process_lock``) reads, the others only
+send, and each tries every few seconds to take over.
 ``run`` serves Signal alone; with a Telegram token too, the Telegram application hosts it.
 """
 
@@ -16,6 +18,7 @@ import re
 import time
 from dataclasses import replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.core import messages, staff_commands
 from bot.core.buttons import DeclineButton, StaffButton, unpack
@@ -31,9 +34,13 @@ from handlers.signal.events import EventStream
 from handlers.signal.rpc import RpcError, SignalRpc, Unreachable
 from handlers.signal.sender import SignalSender
 
+if TYPE_CHECKING:
+    from storage.process_lock import ProcessLock
+
 log = logging.getLogger(__name__)
 
 OLDEST_VERSION = (0, 11, 6)  # the daemon's /api/v1/check came with signal-cli 0.11.6
+TAKEOVER_SECONDS = 2.0  # how often a process that only sends tries to read the stream
 
 
 class SignalChannel:
@@ -43,6 +50,7 @@ class SignalChannel:
 
     def __init__(self, all_settings: Settings) -> None:
         settings = all_settings.signal
+        self.account = settings.account
         self.rpc = SignalRpc(str(settings.rpc_url))
         self.stream = EventStream(str(settings.events_url))
         days = settings.disappearing_days
@@ -50,6 +58,9 @@ class SignalChannel:
         self._conversation: SignalConversation | None = None
         self._services: Services | None = None
         self._reader: asyncio.Task[None] | None = None
+        self._lock: ProcessLock | None = None
+        self._turns: asyncio.Task[None] | None = None  # takes the lock, or checks it is held
+        self._sending_only = False  # told that another process reads the stream
         self._people: dict[str, asyncio.Task[None]] = {}  # each person's newest envelope
         self._slots = asyncio.Semaphore(settings.concurrent_people)
         security = all_settings.security
@@ -58,19 +69,31 @@ class SignalChannel:
         self.handled = 0  # of those, answered (or passed over)
 
     async def start(self, services: Services) -> None:
-        """Check the daemon (a warning when it is not there yet), then read its stream."""
+        """Check the daemon (a warning when it is not there yet), then read its stream.
+
+        The stream is read while this process holds its lock; the outbox is sent regardless.
+        """
         self._services = services
         self._conversation = SignalConversation(services, self.sender)
         self.sender.button_lines = self._button_lines
         await self._check()
-        self._reader = asyncio.create_task(self._read(), name="signal-events")
+        self._lock = services.process_lock(f"{self.name} stream {self.account}",
+                                           on_lost=self._lock_lost)
+        await self._take_turn()
+        self._turns = asyncio.create_task(self._keep_turns(), name="signal-stream-lock")
 
     async def stop(self, grace_seconds: float = 10.0) -> None:
-        """Stop reading; let the envelopes in hand finish (for a while)."""
-        if self._reader is not None:
-            self._reader.cancel()
+        """Stop reading; let the envelopes in hand finish (for a while).
+
+        The stream's lock is released at once, so another process can take over.
+        """
+        if self._turns is not None:
+            self._turns.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+                await self._turns
+        await self._stop_reading()
+        if self._lock is not None:
+            await self._lock.release()
         pending = list(self._people.values())
         if pending:
             _, late = await asyncio.wait(pending, timeout=grace_seconds)
@@ -80,6 +103,45 @@ class SignalChannel:
     async def close(self) -> None:
         """Close the HTTP session, once the outbox is done with the sender too."""
         await self.rpc.close()
+
+    @property
+    def reading(self) -> bool:
+        """This process reads the stream (it holds the stream's lock)."""
+        return (self._reader is not None and not self._reader.done()
+                and not self._reader.cancelling())
+
+    async def _keep_turns(self) -> None:
+        while True:
+            await asyncio.sleep(TAKEOVER_SECONDS)
+            await self._take_turn()
+
+    async def _take_turn(self) -> None:
+        """Read if the lock is (still) this process's, else only send."""
+        assert self._lock is not None
+        if not await self._lock.acquire():
+            await self._stop_reading()
+            if not self._sending_only and not self._lock.failing:  # held by another
+                log.warning("another Signaalbot process reads the Signal stream; "
+                            "this one only sends")
+                self._sending_only = True
+        elif not self.reading:
+            await self._stop_reading()  # one whose lock was lost, if still closing
+            if self._sending_only:
+                log.info("this process reads the Signal stream now")
+            self._sending_only = False
+            self._reader = asyncio.create_task(self._read(), name="signal-events")
+
+    def _lock_lost(self) -> None:
+        """The lock went with its database connection: another process may read by now."""
+        if self._reader is not None:
+            self._reader.cancel()
+
+    async def _stop_reading(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
 
     async def _check(self) -> None:
         """The daemon's health and version, one line each; the stream waits for it anyway."""

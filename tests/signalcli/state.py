@@ -33,6 +33,7 @@ class StandInState:
         self._numbers = itertools.count(10_000_001)
         self._pending: collections.deque[JSON] = collections.deque()  # for the next client
         self._clients: list[Client] = []
+        self.most_connected = 0  # the most event streams ever open at once
         self._written: collections.deque[tuple[float, JSON]] = collections.deque(maxlen=100_000)
         self._faults: list[SendFault] = []
         self._io_faults: dict[str, list[str]] = {}  # method -> messages of coming IO errors

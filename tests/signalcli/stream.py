@@ -85,6 +85,7 @@ class EventStream(StandInState):
         await response.prepare(request)
         client = Client(response, request.transport)
         self._clients.append(client)
+        self.most_connected = max(self.most_connected, len(self._clients))
         if len(self._clients) == 1 and self._pending:
             pending = list(self._pending)
             self._pending.clear()
