@@ -8,7 +8,9 @@ types on a phone and reads what the bot wrote back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.core.people import SIGNAL
@@ -46,21 +48,32 @@ async def settled(cli: SignalCliStandIn, channel: SignalChannel, services: Servi
 
 
 class SignalRunner:
-    """One bot process serving only Signal, against the stand-in."""
+    """One bot process serving only Signal, against the stand-in.
 
-    def __init__(self, cli: SignalCliStandIn, settings: Settings) -> None:
+    ``backoff``: the longest wait between reconnects of the event stream (short in tests).
+    """
+
+    def __init__(self, cli: SignalCliStandIn, settings: Settings, *,
+                 backoff: float = 0.1) -> None:
         self.cli = cli
         self.settings = with_signal(settings, cli)
+        self.backoff = backoff
         self.channel: SignalChannel | None = None
         self._services: Services | None = None
 
     async def start(self) -> None:
         """Open the services, start the outbox and the channel (it connects to the stream)."""
         channel = SignalChannel(self.settings)
-        self._services = await open_services(self.settings, {SIGNAL: channel.sender})
-        self._services.start_background()
-        await channel.start(self._services)
-        self.channel = channel
+        channel.stream.max_delay = self.backoff
+        services = await open_services(self.settings, {SIGNAL: channel.sender})
+        try:
+            services.start_background()
+            await channel.start(services)
+        except BaseException:  # e.g. a daemon too old: nothing is left running
+            await channel.stop()
+            await services.close()
+            raise
+        self.channel, self._services = channel, services
         await self.cli.wait_connected()
 
     async def stop(self) -> None:
@@ -81,6 +94,22 @@ class SignalRunner:
         assert self.channel is not None
         await settled(self.cli, self.channel, self.services, timeout)
 
+    @contextlib.asynccontextmanager
+    async def reading(self, envelopes: int = 1, timeout: float = 10.0) -> AsyncIterator[None]:
+        """Around pushing `envelopes`: waits until the channel has read that many more, then
+        until it settles (so "no answer" is proven by state, not by a pause)."""
+        assert self.channel is not None
+        channel, loop = self.channel, asyncio.get_running_loop()
+        wanted = channel.received + envelopes
+        yield
+        deadline = loop.time() + timeout
+        while channel.received < wanted:
+            if loop.time() > deadline:
+                raise AssertionError(f"the channel read {channel.received} envelopes, "
+                                     f"not {wanted}")
+            await asyncio.sleep(0.01)
+        await self.settled()
+
 
 class SignalPerson:
     """Someone with Signal on their phone, in a one-to-one chat with the bot."""
@@ -89,6 +118,11 @@ class SignalPerson:
         self.runner = runner  # SignalRunner, or a BotRunner hosting the Signal channel
         self.phone = phone
         self.cli = phone.cli
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(channel, external id): how the bot stores this person."""
+        return SIGNAL, self.phone.aci
 
     async def say(self, *lines: str) -> None:
         """Type and send each line, waiting each time until the bot is done with it."""
@@ -117,7 +151,7 @@ async def file_signal(person: SignalPerson, *, contact: bool = True,
     if contact:
         await person.say("ja", "Fatima de Vries", "0612345678")
     else:
-        await person.say("anoniem")
+        await person.say("nee")
     await person.say("verstuur")
     return reference(person.last)
 
