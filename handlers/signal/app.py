@@ -123,8 +123,10 @@ class SignalChannel:
                 self.handled += 1
 
     def _first_time(self, update_id: int) -> bool:
-        """Whether this envelope was not read before (signal-cli restarted before Signal's
-        server had its acknowledgement, so the server delivers it again)."""
+        """Whether this envelope is new, not one Signal's server delivered again.
+
+        (It does when signal-cli restarted before acknowledging it.)
+        """
         if update_id in self._recent:
             return False
         self._recent[update_id] = None

@@ -6,8 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
-
 from storage.models import Signal
 from tests.helpers.signal import SignalPerson, SignalRunner, file_signal
 from tests.helpers.stored import draft_answers, raw_dump, rows
@@ -32,19 +30,18 @@ def last_typed(cli: SignalCliStandIn, person: SignalPerson, text: str) -> int:
                and (event["envelope"].get("dataMessage") or {}).get("message") == text)
 
 
-@pytest.mark.parametrize("kind", ["photo", "voice", "sticker", "contact"])
-async def test_media_where_a_number_is_expected(signalcli: Any, signal_runner: SignalRunner,
-                                                kind: str) -> None:
+async def test_media_where_a_number_is_expected(signalcli: Any, signal_runner: SignalRunner
+                                                ) -> None:
     anna = await at_signs(signal_runner, signalcli, "Anna")
     before = await draft_answers(signal_runner, anna.key)
-    push = {"photo": lambda: anna.phone.sends_attachment("image/jpeg", caption="de tuin"),
-            "voice": lambda: anna.phone.sends_attachment("audio/aac", filename=None),
-            "sticker": anna.phone.sends_sticker,
-            "contact": anna.phone.shares_contact}[kind]
-    async with signal_runner.reading():
-        push()
-    assert "Dat kan ik niet verwerken" in anna.last and "opgevallen" in anna.last
-    assert await draft_answers(signal_runner, anna.key) == before
+    for push in (lambda: anna.phone.sends_attachment("image/jpeg", caption="de tuin"),
+                 lambda: anna.phone.sends_attachment("audio/aac", filename=None),  # voice note
+                 anna.phone.sends_sticker, anna.phone.shares_contact):
+        async with signal_runner.reading():
+            push()
+        assert "alleen getypte tekst" in anna.last and "opgevallen" in anna.last
+        assert "knoppen" not in anna.last  # Signal has none
+        assert await draft_answers(signal_runner, anna.key) == before
     await anna.say("2")  # and the conversation goes on
     assert "Sinds wanneer" in anna.last
     assert (await draft_answers(signal_runner, anna.key))["signs"] == ["post"]
@@ -63,7 +60,7 @@ async def test_reactions_are_never_an_answer(signalcli: Any, signal_runner: Sign
     assert "Sinds wanneer" in anna.last
 
     await anna.say("annuleer", "1")  # stopped: no conversation any more
-    assert "gestopt" in anna.last.lower() or "/start" in anna.last
+    assert "geannuleerd" in anna.last
     count = len(signalcli.messages(anna.phone))
     async with signal_runner.reading():
         anna.phone.reacts(prompt.timestamp, "❤️")
@@ -108,49 +105,32 @@ async def test_group_messages_are_answered_privately_and_not_stored(
     assert "Sinds wanneer" in anna.last
 
 
-async def test_no_answer_to_an_unknown_sender(signalcli: Any, signal_runner: SignalRunner
-                                              ) -> None:
-    ghost = signalcli.person("Ghost", uuid_known=False)
-    dump = await raw_dump(signal_runner)
-    async with signal_runner.reading(2):
+async def test_no_answer_to_what_is_no_message_to_the_bot(signalcli: Any,
+                                                          signal_runner: SignalRunner) -> None:
+    anna = await at_signs(signal_runner, signalcli, "Anna")
+    ghost = signalcli.person("Ghost", uuid_known=False)  # envelopes without a sourceUuid
+    before, dump = await draft_answers(signal_runner, anna.key), await raw_dump(signal_runner)
+    calls, seen = len(signalcli.calls), [m.timestamp for m in signalcli.messages(anna.phone)]
+    now = int(time.time() * 1000)
+    source = {"source": anna.phone.number, "sourceNumber": anna.phone.number,
+              "sourceUuid": anna.phone.aci, "sourceName": "Anna", "sourceDevice": 1,
+              "timestamp": now, "serverReceivedTimestamp": now, "serverDeliveredTimestamp": now}
+    async with signal_runner.reading(10):
         ghost.says("/start")
         ghost.says("Hallo?")
-    assert signalcli.messages(ghost) == [] and signalcli.calls_of("send") == []
-    assert await raw_dump(signal_runner) == dump
-
-
-async def test_no_answer_to_receipts_typing_sync_and_stories(
-        signalcli: Any, signal_runner: SignalRunner) -> None:
-    anna = await at_signs(signal_runner, signalcli, "Anna")
-    before, count = await draft_answers(signal_runner, anna.key), len(signalcli.calls)
-    seen = [message.timestamp for message in signalcli.messages(anna.phone)]
-    async with signal_runner.reading(6):
         anna.phone.receipt(seen, "DELIVERY")
         anna.phone.receipt(seen[-1:], "READ")
         anna.phone.typing()
         anna.phone.typing(stop=True)
         anna.phone.sync_sent("Ik kijk er even naar")
         anna.phone.posts_story()
-    assert len(signalcli.calls) == count  # not a single call: nothing sent
-    assert await draft_answers(signal_runner, anna.key) == before
-    await anna.say("2")
-    assert "Sinds wanneer" in anna.last
-
-
-async def test_undecryptable_and_unknown_envelopes_are_passed_over(
-        signalcli: Any, signal_runner: SignalRunner) -> None:
-    anna = await at_signs(signal_runner, signalcli, "Anna")
-    before, count = await draft_answers(signal_runner, anna.key), len(signalcli.calls)
-    now = int(time.time() * 1000)
-    source = {"source": anna.phone.number, "sourceNumber": anna.phone.number,
-              "sourceUuid": anna.phone.aci, "sourceName": "Anna", "sourceDevice": 1,
-              "timestamp": now, "serverReceivedTimestamp": now, "serverDeliveredTimestamp": now}
-    async with signal_runner.reading(2):
         signalcli.push_raw(source, exception={"message": "Invalid PreKey message",
                                               "type": "ProtocolInvalidMessageException"})
-        signalcli.push_raw({**source, "timestamp": now + 1,
+        signalcli.push_raw({**source, "timestamp": now + 1,  # a kind this bot does not know
                             "pollMessage": {"question": "Koffie?", "options": ["ja", "nee"]}})
-    assert len(signalcli.calls) == count
+    assert len(signalcli.calls) == calls  # not a single call: nothing sent to anyone
+    assert signalcli.messages(ghost) == []
+    assert await raw_dump(signal_runner) == dump  # and nothing stored
     assert await draft_answers(signal_runner, anna.key) == before
     await anna.say("2")
     assert "Sinds wanneer" in anna.last
@@ -177,13 +157,14 @@ async def test_text_where_a_number_is_expected(signalcli: Any, signal_runner: Si
     assert (await draft_answers(signal_runner, anna.key))["frequency"] is not None
 
 
-@pytest.mark.parametrize("postcode", ["1234567", "ABCD", "0123 AB", "4531 SS", "45 31"])
-async def test_invalid_postcode(signalcli: Any, signal_runner: SignalRunner, postcode: str
-                                ) -> None:
+async def test_invalid_postcode(signalcli: Any, signal_runner: SignalRunner) -> None:
     anna = SignalPerson(signal_runner, signalcli.person("Anna"))
-    await anna.say("/start", "nee", "horeca", postcode)
-    assert "geen geldige postcode" in anna.last and "postcode" in anna.last
-    assert (await draft_answers(signal_runner, anna.key))["role"] == "horeca"
+    await anna.say("/start", "nee", "horeca")
+    for postcode in ("1234567", "ABCD", "0123 AB", "4531 SS", "45 31"):
+        await anna.say(postcode)
+        assert "geen geldige postcode" in anna.last and "Wat is de postcode" in anna.last
+        assert await draft_answers(signal_runner, anna.key) == {"danger": "nee",
+                                                                 "role": "horeca"}
     await anna.say("4531")
     assert "huisnummer" in anna.last
 
