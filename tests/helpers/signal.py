@@ -46,7 +46,7 @@ async def settled(cli: SignalCliStandIn, channel: SignalChannel, services: Servi
         if loop.time() > deadline:
             raise AssertionError(f"the Signal channel did not settle ({channel.handled} "
                                  f"handled, {len(cli.pending)} pending)")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.01)
 
 
 class SignalRunner:
