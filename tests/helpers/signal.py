@@ -68,14 +68,13 @@ class SignalRunner:
         channel = SignalChannel(self.settings)
         channel.stream.max_delay = self.backoff
         services = await open_services(self.settings, {SIGNAL: channel.sender})
+        self.channel, self._services = channel, services
         try:
             services.start_background()
             await channel.start(services)
         except BaseException:  # e.g. a daemon too old: nothing is left running
-            await channel.stop()
-            await services.close()
+            await self.stop()
             raise
-        self.channel, self._services = channel, services
         await self.cli.wait_connected()
 
     async def stop(self) -> None:
