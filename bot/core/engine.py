@@ -101,7 +101,8 @@ class Engine:
         question = self.current(draft)
         assert question is not None
         if isinstance(given, Unsupported):
-            return self._invalid(draft, messages.UNSUPPORTED)
+            return self._invalid(draft, messages.UNSUPPORTED_TYPED if self.capabilities.numbered
+                                 else messages.UNSUPPORTED)
         if isinstance(given, EditGroup):  # a group picked at the summary opens at once
             if question.kind is Kind.SUMMARY and given.group:
                 return self._menu_step(draft, given)

@@ -2,6 +2,8 @@
 
 ``SignalChannel.start`` checks the daemon, then reads its event stream; each person's
 envelopes are handled in order, different people's at once (``signal.concurrent_people``).
+An envelope that Signal's server delivers again (signal-cli restarted before acknowledging it)
+is passed over; after a restart of the bot, the stored record of handled updates catches it.
 Exactly one process may read the stream (every connected client receives every event):
 ``signaalbot run`` does, commands and consoles never do; of several ``run`` processes on one
 database, the one holding the stream's lock (``storage.process_lock``) reads, the others only
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 
 OLDEST_VERSION = (0, 11, 6)  # the daemon's /api/v1/check came with signal-cli 0.11.6
 TAKEOVER_SECONDS = 2.0  # how often a process that only sends tries to read the stream
+RECENT = 4096  # envelopes remembered to pass over when Signal's server delivers them again
 
 
 class SignalChannel:
@@ -65,6 +68,7 @@ class SignalChannel:
         self._slots = asyncio.Semaphore(settings.concurrent_people)
         security = all_settings.security
         self._flood = Flood(security.flood_updates, security.flood_seconds)
+        self._recent: dict[int, None] = {}  # the newest envelopes' update ids, oldest first
         self.received = 0  # envelopes read from the stream so far
         self.handled = 0  # of those, answered (or passed over)
 
@@ -172,6 +176,9 @@ class SignalChannel:
                     log.info("a Signal envelope of an unknown kind (or no sender) passed over")
                 self.handled += 1
                 continue
+            if not self._first_time(incoming.update_id):
+                self.handled += 1  # Signal's server delivered it again: it was answered
+                continue
             now = time.monotonic()
             if self._flood.allows(incoming.sender, now):
                 self._enqueue(incoming)
@@ -179,6 +186,18 @@ class SignalChannel:
                 self._enqueue(replace(incoming, kind=Kind.FLOOD))
             else:
                 self.handled += 1
+
+    def _first_time(self, update_id: int) -> bool:
+        """Whether this envelope is new, not one Signal's server delivered again.
+
+        (It does when signal-cli restarted before acknowledging it.)
+        """
+        if update_id in self._recent:
+            return False
+        self._recent[update_id] = None
+        if len(self._recent) > RECENT:
+            del self._recent[next(iter(self._recent))]
+        return True
 
     def _enqueue(self, incoming: Incoming) -> None:
         """Hand the envelope on after the person's previous one."""

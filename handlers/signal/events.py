@@ -34,7 +34,7 @@ class EventStream:
         self.events_url = events_url
         self._timeout = aiohttp.ClientTimeout(total=None, sock_connect=10,
                                               sock_read=read_timeout)
-        self._max_delay = max_delay
+        self.max_delay = max_delay  # the longest wait between reconnects (seconds)
         self.connected = asyncio.Event()  # set while a stream is open
         self.connections = 0  # streams opened so far
 
@@ -53,7 +53,7 @@ class EventStream:
                 finally:
                     self.connected.clear()
                 failures += 1
-                delay = random.uniform(0, min(self._max_delay, FIRST_DELAY * 2 ** failures))
+                delay = random.uniform(0, min(self.max_delay, FIRST_DELAY * 2 ** failures))
                 log_at = logging.WARNING if failures in (1, 10) else logging.DEBUG
                 log.log(log_at, "Signal event stream lost (%s); reconnecting in %.1f s",
                         problem, delay)

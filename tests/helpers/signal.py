@@ -8,13 +8,17 @@ types on a phone and reads what the bot wrote back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.core.people import SIGNAL
 from bot.services import Services, open_services
 from bot.settings import Settings
 from handlers.signal.app import SignalChannel
+from storage.models import Signal
+from tests.helpers.stored import rows
 from tests.signalcli import SignalCliStandIn
 from tests.signalcli.phones import Phone
 
@@ -42,25 +46,35 @@ async def settled(cli: SignalCliStandIn, channel: SignalChannel, services: Servi
         if loop.time() > deadline:
             raise AssertionError(f"the Signal channel did not settle ({channel.handled} "
                                  f"handled, {len(cli.pending)} pending)")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.01)
 
 
 class SignalRunner:
-    """One bot process serving only Signal, against the stand-in."""
+    """One bot process serving only Signal, against the stand-in.
 
-    def __init__(self, cli: SignalCliStandIn, settings: Settings) -> None:
+    ``backoff``: the longest wait between reconnects of the event stream (short in tests).
+    """
+
+    def __init__(self, cli: SignalCliStandIn, settings: Settings, *,
+                 backoff: float = 0.1) -> None:
         self.cli = cli
         self.settings = with_signal(settings, cli)
+        self.backoff = backoff
         self.channel: SignalChannel | None = None
         self._services: Services | None = None
 
     async def start(self) -> None:
         """Open the services, start the outbox and the channel (it connects to the stream)."""
         channel = SignalChannel(self.settings)
-        self._services = await open_services(self.settings, {SIGNAL: channel.sender})
-        self._services.start_background()
-        await channel.start(self._services)
-        self.channel = channel
+        channel.stream.max_delay = self.backoff
+        services = await open_services(self.settings, {SIGNAL: channel.sender})
+        self.channel, self._services = channel, services
+        try:
+            services.start_background()
+            await channel.start(services)
+        except BaseException:  # e.g. a daemon too old: nothing is left running
+            await self.stop()
+            raise
         await self.cli.wait_connected()
 
     async def stop(self) -> None:
@@ -82,6 +96,27 @@ class SignalRunner:
         assert self.channel is not None
         await settled(self.cli, self.channel, self.services, timeout)
 
+    @contextlib.asynccontextmanager
+    async def reading(self, envelopes: int = 1) -> AsyncIterator[None]:
+        """Around pushing `envelopes`: waits until the channel has read that many more, then
+        until it settles (so "no answer" is proven by state, not by a pause)."""
+        assert self.channel is not None
+        wanted = self.channel.received + envelopes
+        yield
+        await self.read_up_to(wanted)
+        await self.settled()
+
+    async def read_up_to(self, received: int, timeout: float = 10.0) -> None:
+        """Wait until the channel has read `received` envelopes since it started."""
+        assert self.channel is not None
+        channel, loop = self.channel, asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while channel.received < received:
+            if loop.time() > deadline:
+                raise AssertionError(f"the channel read {channel.received} envelopes, "
+                                     f"not {received}")
+            await asyncio.sleep(0.01)
+
 
 class SignalPerson:
     """Someone with Signal on their phone, in a one-to-one chat with the bot."""
@@ -90,6 +125,11 @@ class SignalPerson:
         self.runner = runner  # SignalRunner, or a BotRunner hosting the Signal channel
         self.phone = phone
         self.cli = phone.cli
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(channel, external id): how the bot stores this person."""
+        return SIGNAL, self.phone.aci
 
     async def say(self, *lines: str) -> None:
         """Type and send each line, waiting each time until the bot is done with it."""
@@ -109,18 +149,40 @@ class SignalPerson:
         return [m.text for m in self.cli.messages(self.phone) if not m.deleted]
 
 
+# A whole signal typed on Signal, one line per message; what the bot then stores.
+WHOLE_SIGNAL = ("/start", "nee", "kapper", "4531 ab", "12a", "1 2", "langer dan een half",
+                "elke week", "2", "Hij zit <altijd> binnen & de tuin verwildert", "weet ik niet",
+                "ja", "Fatima de Vries", "0612345678", "verstuur")
+FILED = {"role": "kapper", "gemeente": "GM0715", "postcode": "4531 AB", "house_number": "12 A",
+         "signs": ["gordijnen", "post"], "since": "lang", "frequency": "wekelijks",
+         "actions": ["aangebeld"], "description": "Hij zit <altijd> binnen & de tuin verwildert",
+         "person_knows": "onbekend", "contact_ok": "ja", "contact_name": "Fatima de Vries",
+         "contact_phone": "0612345678"}
+
+
 async def file_signal(person: SignalPerson, *, contact: bool = True,
                       postcode: str = "4531 ab") -> str:
     """Walk a whole signal on Signal, typing numbers and words; returns the reference."""
-    await person.say("/start", "nee", "kapper", postcode, "12a", "1 2", "langer dan een half",
-                     "elke week", "2", "Hij zit <altijd> binnen & de tuin verwildert",
-                     "weet ik niet")
-    if contact:
-        await person.say("ja", "Fatima de Vries", "0612345678")
-    else:
-        await person.say("anoniem")
-    await person.say("verstuur")
+    lines = list(WHOLE_SIGNAL)
+    lines[3] = postcode
+    if not contact:
+        lines[11:14] = ["nee"]
+    await person.say(*lines)
     return reference(person.last)
+
+
+async def filed_once(runner: Any, person: SignalPerson) -> None:
+    """`WHOLE_SIGNAL`, however delivered, is one signal with every answer, and each line got
+    exactly one reply, in order: no prompt doubled, none lost."""
+    [signal] = await rows(runner, Signal)
+    assert signal.answers == FILED
+    texts = person.texts()
+    assert len(texts) == len(WHOLE_SIGNAL), texts
+    assert "Welkom" in texts[0] and reference(texts[-1]) == signal.reference
+    acks = texts[1:-1]
+    assert all(text.startswith("✔") for text in acks)
+    questions = [text.split("\n\n", 1)[1] for text in acks]
+    assert len(set(questions)) == len(questions)  # each question asked once
 
 
 def reference(text: str) -> str:

@@ -11,19 +11,22 @@ from storage.models import SEALED, Base, utcnow
 from tests.harness import BotRunner, Person, eventually
 
 
-async def rows(runner: BotRunner, model: Any) -> list[Any]:
+async def rows(runner: Any, model: Any) -> list[Any]:
+    """Every row of `model` (``runner``: a BotRunner or a SignalRunner)."""
     async with runner.services.uow() as uow:
         return list(await uow.session.scalars(select(model).order_by(model.id)))
 
 
-async def draft_answers(runner: BotRunner, person: Person) -> dict[str, Any]:
+async def draft_answers(runner: Any, who: Person | tuple[str, str]) -> dict[str, Any]:
+    """The answers in a person's draft: a Telegram ``Person``, or (channel, external id)."""
+    channel, external_id = ("telegram", str(who.id)) if isinstance(who, Person) else who
     async with runner.services.uow() as uow:
-        row = await uow.drafts.get(channel="telegram", external_id=str(person.id))
+        row = await uow.drafts.get(channel=channel, external_id=external_id)
         assert row is not None, "the draft is gone"
         return dict(row.state["answers"])
 
 
-async def raw_dump(runner: BotRunner) -> str:
+async def raw_dump(runner: Any) -> str:
     """Every row of every table as the database stores it (no decryption)."""
     parts = []
     async with runner.services.db.connect() as connection:

@@ -9,6 +9,7 @@ test-driving API::
         anna.says("hallo")                                          # one SSE "receive" event
         message = await cli.wait_for_message(anna, containing="Welkom")
         cli.fail_sends(anna, "RATE_LIMIT_FAILURE", proof_token="tok")
+        cli.version = "0.11.5"                                      # what `version` answers
 
 The parts: `server` (HTTP, JSON-RPC framing, lifecycle), `stream` (SSE, queueing), `methods`
 (the RPC methods), `faults`, `phones` (people and their envelopes), `chats` (the phones' view

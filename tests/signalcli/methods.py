@@ -14,7 +14,6 @@ from tests.signalcli.protocol import (
     RATELIMIT_ERROR,
     UNTRUSTED_KEY_ERROR,
     USER_ERROR,
-    VERSION,
     RpcError,
     check_number,
     integer,
@@ -37,7 +36,7 @@ class Methods(Faults):
                 "sendReceipt": self._send_receipt, "sendTyping": self._send_typing,
                 "sendReaction": self._send_reaction, "updateContact": self._update_contact,
                 "submitRateLimitChallenge": self._submit_challenge,
-                "version": lambda _: {"version": VERSION}}
+                "version": lambda _: {"version": self.version}}
 
     def _send(self, params: JSON) -> JSON:
         identifiers = self._recipients(params)

@@ -82,6 +82,21 @@ class Phone:
         """A sticker (no text)."""
         return self._data(None, sticker={"packId": pack_id, "stickerId": sticker_id})
 
+    def shares_contact(self, name: str = "Jan de Vries", number: str = "+31687654321") -> int:
+        """A contact card (dataMessage.contacts, json/JsonSharedContact.java), no text."""
+        given, _, family = name.partition(" ")
+        contact = {"name": {"nickname": None, "given": given, "family": family or None,
+                            "prefix": None, "suffix": None, "middle": None},
+                   "phone": [{"value": number, "type": "MOBILE", "label": None}],
+                   "organization": None}
+        return self._data(None, contacts=[contact])
+
+    def posts_story(self, text: str = "Mooie dag!") -> int:
+        """A text story shared with the bot's account (json/JsonStoryMessage.java)."""
+        return self._push(self.cli._timestamp(), storyMessage={
+            "allowsReplies": True, "textAttachment": {"text": text, "style": "DEFAULT",
+                                                      "backgroundColor": "#ff000000"}})
+
     def in_group(self, group_id: str | None = None, name: str = "Buurtgroep") -> InGroup:
         """This person writing in a Signal group the bot's account is a member of."""
         group_id = group_id or base64.b64encode(secrets.token_bytes(32)).decode()

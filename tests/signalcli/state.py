@@ -10,7 +10,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from tests.signalcli.chats import Chat
-from tests.signalcli.protocol import JSON, Call
+from tests.signalcli.protocol import JSON, VERSION, Call
 
 if TYPE_CHECKING:
     from tests.signalcli.faults import SendFault
@@ -25,6 +25,7 @@ class StandInState:
         self.account = account
         self.account_aci = str(uuid.uuid4())
         self.keepalive = keepalive
+        self.version = VERSION  # what the `version` method answers (a test may set an old one)
         self.calls: list[Call] = []
         self.events: list[JSON] = []  # every event ever pushed, in order
         self._by_aci: dict[str, Phone] = {}

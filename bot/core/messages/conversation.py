@@ -13,7 +13,8 @@ __all__ = [
     "RESUME", "RESTART", "WELCOME", "WELCOME_BACK", "SUMMARY_TITLE", "EDIT_MENU", "CURRENT_ANSWER",
     "NOT_GIVEN", "SKIPPED", "RECEIVED", "CONFIRM_CANCEL", "CONFIRM_CANCEL_FIRST", "CANCELLED",
     "STOPPED", "SUBMITTED", "EXPIRED", "PICK_A_BUTTON", "TICK_HINT", "TICK_THEN_DONE",
-    "TICK_AT_LEAST_ONE", "TYPE_AN_ANSWER", "UNSUPPORTED", "EDITED_MESSAGE", "STALE_BUTTON",
+    "TICK_AT_LEAST_ONE", "TYPE_AN_ANSWER", "UNSUPPORTED", "UNSUPPORTED_TYPED", "EDITED_MESSAGE",
+    "STALE_BUTTON",
     "ALREADY_ANSWERED",
     "NO_CONVERSATION", "POSTCODE_INVALID", "HOUSE_NUMBER_INVALID", "PHONE_INVALID", "PHONE_HINT",
     "PHONE_HINT_SHARE", "TOO_LONG", "BUSY", "TRY_AGAIN", "NOT_ON_BOARD", "not_on_board", "HELP",
@@ -80,6 +81,10 @@ TYPE_AN_ANSWER = "Typ uw antwoord als tekst."
 UNSUPPORTED = (
     "Dat kan ik niet verwerken: ik gebruik alleen tekst en de knoppen. "
     "Foto's, stickers, spraak en locaties worden niet bewaard."
+)
+UNSUPPORTED_TYPED = (  # on a channel without buttons
+    "Dat kan ik niet verwerken: ik gebruik alleen getypte tekst. "
+    "Foto's, bestanden, stickers, spraakberichten en contactkaarten worden niet bewaard."
 )
 EDITED_MESSAGE = (
     "U heeft een bericht aangepast; dat kan ik niet verwerken. "
