@@ -10,6 +10,7 @@ remembers the message that took effect).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 
@@ -17,7 +18,7 @@ from bot.core import messages, numbered, staff_commands
 from bot.core.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.core.inputs import Input, Text, Unsupported
 from bot.core.intake import ConversationKey
-from bot.core.outbox import Buttons, DeliveryError, Outgoing
+from bot.core.outbox import Buttons, DeliveryError, Failure, Outgoing
 from bot.core.people import SIGNAL, Person
 from bot.core.prompts import Capabilities, Result, Status
 from bot.core.staff import Reply
@@ -28,6 +29,7 @@ from handlers.signal.sender import SignalSender
 log = logging.getLogger(__name__)
 
 CAPABILITIES = Capabilities(numbered=True)
+REPLY_RETRIES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries of a reply
 _ANSWERS = {Kind.EDIT: messages.EDITED_MESSAGE, Kind.DELETE: messages.SIGNAL_DELETED,
             Kind.GROUP: messages.SIGNAL_GROUP, Kind.CALL: messages.SIGNAL_CALL,
             Kind.FLOOD: messages.FLOOD}
@@ -190,11 +192,22 @@ class SignalConversation:
             await self.say(person.external_id, text, reply.buttons)
 
     async def say(self, chat: str, text: str, buttons: Buttons = ()) -> None:
-        """Send a reply now; one that does not arrive comes again at the next message."""
-        try:
-            await self._sender.send(Outgoing(chat, text, buttons), bulk=False)
-        except DeliveryError as error:
-            log.warning("a reply on Signal was not delivered: %s", error)
+        """Send a reply now, trying again for a while when it fails for now.
+
+        Signal-cli restarting, a network hiccup: the person's next message waits behind it.
+        One that still does not arrive comes again at their next message.
+        """
+        outgoing = Outgoing(chat, text, buttons)
+        for pause in (*REPLY_RETRIES, None):
+            try:
+                await self._sender.send(outgoing, bulk=False)
+                return
+            except DeliveryError as error:
+                wait = error.retry_after or pause
+                if error.failure is not Failure.RETRY or pause is None or wait > pause * 2:
+                    log.warning("a reply on Signal was not delivered: %s", error)
+                    return
+                await asyncio.sleep(wait)
 
 
 def _key(incoming: Incoming) -> ConversationKey:

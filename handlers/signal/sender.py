@@ -30,6 +30,7 @@ from handlers.signal.rpc import RATE_LIMIT_ERROR, RpcError, SignalRpc, Unreachab
 log = logging.getLogger(__name__)
 
 CHANGE_WINDOW = timedelta(hours=24)  # Signal's limit for edits and deletes for everyone
+INVALID_REQUEST = (-32700, -32600, -32601, -32602)  # -32603 is signal-cli's I/O trouble too
 PROOF_RETRY_SECONDS = 3600.0  # a proof-required challenge unanswered: try again in an hour
 # Button rows -> the lines a person types instead (the Signal chat has no buttons).
 ButtonLines = Callable[[Buttons], Awaitable[list[str]]]
@@ -128,7 +129,7 @@ def _refusal(method: str, error: RpcError) -> DeliveryError:
         return DeliveryError(f"{method}: rate limited")
     if "not registered" in error.message:
         return DeliveryError(f"{method}: {error.message}", Failure.BLOCKED)
-    if error.code < -32000:  # JSON-RPC's own: invalid params, unknown method
+    if error.code in INVALID_REQUEST:  # JSON-RPC's own: bad request, unknown method...
         return DeliveryError(f"{method}: {error.message}", Failure.INVALID)
     return DeliveryError(f"{method}: {error.message}", Failure.UNKNOWN
                          if error.code == -1 else Failure.RETRY)

@@ -139,3 +139,14 @@ alert_chat_ids = [7001]
     assert errors == ["signaalbot: config error: signal-cli 0.11.5 is too old: Signaalbot "
                       "needs 0.11.6 or newer"], said
     assert "Traceback" not in said and signalcli.connected == 0
+
+
+async def test_a_reply_signal_cli_could_not_send_is_tried_again(signalcli: SignalCliStandIn,
+                                                                 signal_runner: SignalRunner
+                                                                 ) -> None:
+    anna = SignalPerson(signal_runner, signalcli.person("Anna"))
+    await anna.say("/start")
+    signalcli.fail_io("send", "Connection reset by Signal's server", times=2)
+    await anna.say("nee")  # the reply to it fails twice, then arrives
+    assert "Wie bent u?" in anna.last
+    assert len([t for t in anna.texts() if "Wie bent u?" in t]) == 1
