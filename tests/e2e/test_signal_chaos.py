@@ -147,11 +147,12 @@ async def restart_bot(bot: BotProcess, cli: SignalCliStandIn, redeliver: float,
 
 async def quiet(cli: SignalCliStandIn, seconds: float = 1.0) -> None:
     """Wait until the bot has made no call for `seconds` (it is done with what it read)."""
-    while True:
-        calls = len(cli.calls)
-        await asyncio.sleep(seconds)
-        if len(cli.calls) == calls and not cli.pending:
-            return
+    async with asyncio.timeout(30):
+        while True:
+            calls = len(cli.calls)
+            await asyncio.sleep(seconds)
+            if len(cli.calls) == calls and not cli.pending:
+                return
 
 
 async def test_signalers_on_signal_file_through_repeated_kills(db_url: str,
