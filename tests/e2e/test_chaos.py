@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
-from bot.settings import keyring, load_settings
-from storage.db import create_engine, session_factory
-from storage.models import Outbox, Signal
-from storage.uow import UnitOfWork
-from tests.conftest import TEST_KEY
 from tests.harness import straight_on
-from tests.helpers.cli import bot_environment
+from tests.helpers.chaos import REFERENCE, BotProcess, outbox_settled, persist, stored_signals
 from tests.standin import BotApiStandIn
 
 GEMEENTEN = 8
@@ -35,7 +26,6 @@ SILENCE = 2.0  # seconds a signaler waits for the bot before doing the same agai
 DEADLINE = 150.0
 PREFERRED = ("Verder waar ik was", "✅ Versturen", "Nee", "Kapper", "Minder dan een maand",
              "Elke week", "Weet ik niet", "Nee, ik blijf anoniem")
-REFERENCE = re.compile(r"onder nummer (SP-\d{4}-\d{6})")
 
 
 def regisseur(n: int) -> int:
@@ -66,25 +56,6 @@ url = "{db_url}"
 flood_updates = 1000
 {gemeenten}""", encoding="utf-8")
     return path
-
-
-class Bot:
-    """``signaalbot run`` in a process of its own, killed and started again at will."""
-
-    def __init__(self, config: Path, log: Path) -> None:
-        self._config, self._log = config, log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        with self._log.open("ab") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "run", "--config", str(self._config),
-                stdout=log, stderr=log, env=bot_environment())
-
-    async def stop(self, how: int) -> None:
-        assert self.process is not None
-        self.process.send_signal(how)
-        await self.process.wait()
 
 
 def trace(api: BotApiStandIn, user: int) -> str:
@@ -131,21 +102,11 @@ def act(api: BotApiStandIn, user: int, step: tuple[str, Any]) -> None:
 async def signaler(api: BotApiStandIn, user: int, postcode: str,
                    repeats: list[int]) -> str | None:
     """File one signal, repeating the last action whenever the bot stays silent."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + DEADLINE
-    while loop.time() < deadline:
-        if found := reference_in(api, user):
-            return found[0]
-        before = chat_state(api, user)
-        act(api, user, next_step(api, user, postcode))  # the same again if nothing changed
-        try:
-            await api.wait_for(lambda seen=before: chat_state(api, user) != seen,
-                               timeout=SILENCE)
-        except AssertionError:
-            repeats.append(user)  # silence: the same again, as people do
-            continue
-        await asyncio.sleep(0.05)  # let a reply that comes in parts arrive
-    return None
+    return await persist(
+        reference=lambda: next(iter(reference_in(api, user)), None),
+        seen=lambda: chat_state(api, user),
+        act=lambda: act(api, user, next_step(api, user, postcode)),
+        wait_for=api.wait_for, silence=SILENCE, deadline=DEADLINE, repeats=repeats, who=user)
 
 
 async def test_signalers_file_through_repeated_kills(api: BotApiStandIn, db_url: str,
@@ -154,7 +115,7 @@ async def test_signalers_file_through_repeated_kills(api: BotApiStandIn, db_url:
         api.user(regisseur(n), first_name=f"Regisseur {n}")
         api.group(team_group(n), title=f"Team {n}")
     config = write_config(tmp_path, api, db_url)
-    bot, rng = Bot(config, tmp_path / "bot.log"), random.Random(14)
+    bot, rng = BotProcess(config, tmp_path / "bot.log"), random.Random(14)
     users = {80_000 + n: (n % GEMEENTEN) for n in range(GEMEENTEN * PER_GEMEENTE)}
     await bot.start()
     repeats: list[int] = []
@@ -173,7 +134,7 @@ async def test_signalers_file_through_repeated_kills(api: BotApiStandIn, db_url:
             [f"stranded: {stranded}; bot exit code {bot.process and bot.process.returncode}"]
             + [f"{user}: {chat_state(api, user)[-2:]}" for user in stranded]
             + [trace(api, user) for user in stranded[:1]])
-        await settled(config)
+        await outbox_settled(config)
         await api.wait_idle(quiet=0.5, timeout=30)
     finally:
         for task in filing:
@@ -191,35 +152,3 @@ async def test_signalers_file_through_repeated_kills(api: BotApiStandIn, db_url:
         for chat in (regisseur(n), team_group(n)):
             shown = [m for m in api.messages(chat) if f"Nieuw signaal {reference}" in m["text"]]
             assert len(shown) == 1, (reference, chat, len(shown))
-
-
-async def _database(config: Path) -> tuple[Any, UnitOfWork]:
-    settings = load_settings(config, security={"encryption_key": TEST_KEY})
-    engine = create_engine(settings.database.url, keyring=keyring(settings))
-    return engine, UnitOfWork(session_factory(engine), keyring(settings))
-
-
-async def settled(config: Path) -> None:
-    """Wait until the bot has sent (or given up) every queued message."""
-    engine, uow = await _database(config)
-    try:
-        for _ in range(600):
-            async with uow:
-                waiting = await uow.session.scalar(select(func.count()).select_from(Outbox).where(
-                    Outbox.sent_at.is_(None), Outbox.failed_at.is_(None)))
-            if not waiting:
-                return
-            await asyncio.sleep(0.1)
-        raise AssertionError(f"{waiting} outbox messages still waiting")
-    finally:
-        await engine.dispose()
-
-
-async def stored_signals(config: Path) -> dict[str, str]:
-    engine, uow = await _database(config)
-    try:
-        async with uow:
-            rows = await uow.session.execute(select(Signal.reference, Signal.gemeente_code))
-            return {reference: code for reference, code in rows}
-    finally:
-        await engine.dispose()
