@@ -54,16 +54,12 @@ WORD = re.compile(r"'([^']+)'")  # a word to type instead of a choice
 
 def write_config(tmp_path: Path, cli: SignalCliStandIn, db_url: str,
                  staff: list[tuple[Phone, Phone]]) -> Path:
-    """Signal only; each gemeente's regisseur and team member on Signal (their ACIs).
-
-    A gemeente needs a Telegram alert chat too; this process never sends to it.
-    """
+    """Signal only; each gemeente's regisseur and team member on Signal (their ACIs)."""
     gemeenten = "".join(f"""
 [[gemeenten]]
 code = "GM{9000 + n}"
 name = "Gemeente {n}"
 pc4 = ["{5000 + n}"]
-alert_chat_ids = [{-1_007_100 - n}]
 staff = [
   {{ channel = "signal", id = "{regisseur.aci}", name = "Regisseur {n}", role = "regisseur" }},
   {{ channel = "signal", id = "{team.aci}", name = "Team {n}", role = "team" }},
