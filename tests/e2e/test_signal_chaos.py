@@ -163,6 +163,7 @@ async def test_signalers_on_signal_file_through_repeated_kills(db_url: str,
         await bot.start()
         repeats: list[str] = []
         killed: list[int] = []  # when (ms)
+        mid_filing = 0  # kills while someone was still filing
         filing = [asyncio.create_task(signaler(cli, phone, f"{5000 + n} AB", repeats,
                                              random.Random(i)))
                   for i, (phone, n) in enumerate(people.items())]
@@ -175,6 +176,7 @@ async def test_signalers_on_signal_file_through_repeated_kills(db_url: str,
                     with contextlib.suppress(AssertionError):  # (or all are done)
                         await cli.wait_for(lambda n=typed: len(cli.events) > n, timeout=5)
                     await asyncio.sleep(rng.uniform(0, 0.02))
+                mid_filing += not all(task.done() for task in filing)
                 await restart_bot(bot, cli, rng.uniform(0.5, 3.0) if kill in REDELIVER else 0,
                                   killed)
             references = await asyncio.gather(*filing)
@@ -191,7 +193,9 @@ async def test_signalers_on_signal_file_through_repeated_kills(db_url: str,
             for task in filing:
                 task.cancel()
             await bot.stop(signal.SIGTERM)
-    assert repeats  # the kills were felt: people had to type things again
+    # The kills fell mid-conversation (whether someone then had to type a thing again depends
+    # on whether the bot had an unanswered message in hand: often, not always).
+    assert len(killed) == KILLS and mid_filing >= KILLS // 2, (killed, mid_filing, repeats)
     for phone in people:  # exactly one reference each
         assert len(set(reference_in(cli, phone))) == 1, trace(cli, phone)
     given = {phone: reference for phone, reference in zip(people, references, strict=True)}
