@@ -12,7 +12,7 @@ Usage: ``python benchmarks/botproc.py '<json spec>'``. The spec names the bot (`
 * ``signaalbot``: ``handlers.telegram.app.build_application`` on ``settings`` (a ``Settings``
   dict), on the
   event loop and with the garbage collector settings of ``signaalbot run``.
-* ``signal``: ``signaalbot run`` serving Signal alone (``handlers.signal.app.run``) on
+* ``signal``: ``signaalbot run`` serving Signal alone (``handlers.channels.run``) on
   ``settings``, whose ``[signal]`` points at the signal-cli stand-in.
 
 The process polls ``base_url`` and prints one JSON line ``{"ready": true}`` once polling
@@ -163,7 +163,7 @@ if __name__ == "__main__":
     spec = json.loads(sys.argv[1])
     if spec["kind"] == "signal":
         from bot.settings import Settings
-        from handlers.signal.app import run
+        from handlers.channels import run
 
         settings = Settings(**spec["settings"])
         _say(ready=True)

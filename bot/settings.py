@@ -39,7 +39,7 @@ from bot.settings_gemeente import (
 from storage.crypto import CryptoError, Keyring, parse_key
 
 MISSING_CHANNEL = ("no channel: set telegram.token (SIGNAALBOT_TELEGRAM__TOKEN), "
-                   "signal.account, or both")
+                   "signal.account, web.public_url, or more than one")
 MISSING_KEY = ("security.encryption_key: missing; make one with `signaalbot keys generate` and "
                "set SIGNAALBOT_SECURITY__ENCRYPTION_KEY")
 
@@ -109,6 +109,32 @@ class SignalSettings(Table):
         if value and not re.fullmatch(r"\+\d{8,15}", value):
             raise ValueError("the bot's Signal number in international form, like +31612345678")
         return value
+
+
+class WebSettings(Table):
+    """The web chat (``handlers.web``): served by ``signaalbot run`` once ``public_url`` is set.
+
+    ``public_url`` is where people reach it (links and QR codes); put a TLS proxy in front and
+    keep ``listen`` on loopback. Cookies are marked Secure when it is https.
+    """
+
+    listen: str = "127.0.0.1"
+    port: Annotated[int, within(0, 65535)] = 8090  # 0: any free port (tests)
+    public_url: str = ""
+    max_body_bytes: Annotated[int, within(1024, 1_048_576)] = 16_384  # larger posts: 413
+    # Per browser session: at most this many posts in flood_seconds ([security]).
+    session_requests: Annotated[int, within(1, 100_000)] = 20
+    # Per client address (many people may share one): requests a minute.
+    address_requests: Annotated[int, within(1, 1_000_000)] = 300
+    # Behind a proxy: the client's address is the last one in X-Forwarded-For.
+    trust_forwarded: bool = False
+
+    @field_validator("public_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("the web chat's address, like https://meld.example.nl")
+        return value.rstrip("/")
 
 
 class DatabaseSettings(Table):
@@ -184,6 +210,7 @@ class Settings(BaseSettings):
 
     telegram: TelegramSettings = TelegramSettings()
     signal: SignalSettings = SignalSettings()
+    web: WebSettings = WebSettings()
     database: DatabaseSettings = DatabaseSettings()
     intake: IntakeSettings = IntakeSettings()
     workflow: WorkflowSettings = WorkflowSettings()
@@ -255,7 +282,8 @@ def load_settings(path: str | Path | None = None, **overrides: object) -> Settin
 def start_problems(settings: Settings) -> list[str]:
     """What stops ``signaalbot run`` in valid settings: a secret not set, one line each."""
     problems = []
-    if not settings.telegram.token.get_secret_value() and not settings.signal.account:
+    if not settings.telegram.token.get_secret_value() and not (
+            settings.signal.account or settings.web.public_url):
         problems.append(MISSING_CHANNEL)
     if not settings.security.encryption_key.get_secret_value():
         problems.append(MISSING_KEY)

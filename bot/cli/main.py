@@ -58,7 +58,7 @@ def _logging(level: int) -> None:
 
 @app.command()
 def run(config: ConfigOption = None) -> None:
-    """Run the bot on every configured channel: Telegram (long polling, or webhook), Signal."""
+    """Run the bot on every configured channel: Telegram (polling, or webhook), Signal, web."""
     from bot.settings import start_problems
 
     os.environ.setdefault("PTB_TIMEDELTA", "true")  # PTB reports durations as timedelta
@@ -69,7 +69,7 @@ def run(config: ConfigOption = None) -> None:
     if settings.telegram.token.get_secret_value():
         from handlers.telegram.app import run as run_bot
     else:
-        from handlers.signal.app import run as run_bot
+        from handlers.channels import run as run_bot
     _logging(logging.INFO)
     try:
         with database_errors_in_one_line():

@@ -13,6 +13,9 @@ from typing import Any
 TELEGRAM = "telegram"
 CONSOLE = "console"
 SIGNAL = "signal"
+WEB = "web"  # a browser session; nothing is pushed to it (its status page shows progress)
+# Channels the bot can write to a person on later (feedback when a signal is picked up).
+PUSH_CHANNELS = frozenset({TELEGRAM, CONSOLE, SIGNAL})
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from bot.core.buttons import StaffAction, StaffButton
 from bot.core.cards import card_buttons, choices, staff_button
 from bot.core.clock import utcnow
 from bot.core.outbox import OutboxKind
-from bot.core.people import Person
+from bot.core.people import PUSH_CHANNELS, Person
 from bot.core.staff_commands import Help, ListSignals, StaffCommand
 from bot.core.staff_lists import Press, Reply
 from bot.core.staff_notes import StaffNotes, too_long
@@ -251,8 +251,9 @@ class StaffService(StaffNotes):
                     gemeente=gemeente.name))
 
     async def _feedback(self, uow: UnitOfWork, signal: Signal, text: str) -> None:
+        """Tell the signaler, on a channel that can be written to (the web shows its status)."""
         signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
-        if signaler is not None:
+        if signaler is not None and signaler.channel in PUSH_CHANNELS:
             await uow.outbox.add(channel=signaler.channel, recipient=signaler.external_id,
                                  kind=OutboxKind.FEEDBACK, text=text, signal_id=signal.id)
 

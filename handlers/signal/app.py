@@ -8,7 +8,8 @@ Exactly one process may read the stream (every connected client receives every e
 ``signaalbot run`` does, commands and consoles never do; of several ``run`` processes on one
 database, the one holding the stream's lock (``storage.process_lock``) reads, the others only
 send, and each tries every few seconds to take over.
-``run`` serves Signal alone; with a Telegram token too, the Telegram application hosts it.
+Without a Telegram token ``handlers.channels.run`` serves it; with one, the Telegram
+application hosts it.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from bot.core.buttons import DeclineButton, StaffButton, unpack
 from bot.core.flood import Flood
 from bot.core.outbox import Buttons
 from bot.core.people import SIGNAL
-from bot.runtime import new_event_loop, prepare, stop_signals, tune_garbage_collector
-from bot.services import Services, open_services
-from bot.settings import ConfigError, Settings, keyring
+from bot.services import Services
+from bot.settings import ConfigError, Settings
 from handlers.signal.conversation import SignalConversation
 from handlers.signal.envelopes import Incoming, Kind, classify
 from handlers.signal.events import EventStream
@@ -243,34 +243,3 @@ class SignalChannel:
         if any(isinstance(b, DeclineButton) for b in pressed):
             found.append(messages.SIGNAL_DECLINE_HOW)
         return found
-
-def run(settings: Settings) -> None:
-    """Serve Signal alone until SIGINT or SIGTERM (with a Telegram token, Telegram's run does).
-
-    Raises:
-        ConfigError: settings that cannot work, or a signal-cli that is too old.
-    """
-    keyring(settings)  # refuse to start without a valid encryption key
-    loop = new_event_loop()
-    try:
-        loop.run_until_complete(_serve(settings))
-    finally:
-        loop.close()
-
-
-async def _serve(settings: Settings) -> None:
-    with stop_signals() as stopped:
-        await prepare(settings)
-        if stopped.is_set():
-            return
-        channel = SignalChannel(settings)
-        services = await open_services(settings, {SIGNAL: channel.sender})
-        try:
-            services.start_background(due_work=True)
-            await channel.start(services)
-            tune_garbage_collector()
-            await stopped.wait()
-        finally:
-            await channel.stop()
-            await services.close()
-            await channel.close()

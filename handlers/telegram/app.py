@@ -20,7 +20,7 @@ from bot.core.people import TELEGRAM
 from bot.runtime import new_event_loop, prepare, stop_signals, tune_garbage_collector, unless
 from bot.services import Services, open_services
 from bot.settings import ConfigError, Settings, keyring
-from handlers.signal.app import SignalChannel
+from handlers.channels import hosted
 from handlers.telegram import admin, buttons, intake, privacy, staff, stats
 from handlers.telegram.connect import connect, polling_error
 from handlers.telegram.notifier import TelegramSender
@@ -35,10 +35,10 @@ log = logging.getLogger(__name__)
 
 
 class Channel(Protocol):
-    """Another channel the Telegram process hosts (``handlers.signal.app.SignalChannel``)."""
+    """Another channel the Telegram process hosts (Signal, the web chat)."""
 
     name: str
-    sender: Sender
+    sender: Sender | None  # None: nothing is pushed to this channel's people (the web)
 
     async def start(self, services: Services) -> None:
         """Begin serving, with the services open."""
@@ -84,7 +84,8 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
     )
     application.bot_data["settings"] = settings
     application.bot_data["senders"] = {**(senders or {}),
-                                       **{channel.name: channel.sender for channel in channels}}
+                                       **{channel.name: channel.sender for channel in channels
+                                          if channel.sender is not None}}
     application.bot_data["channels"] = list(channels)
     application.add_error_handler(polling_error)  # before the handlers' own (intake)
     privacy.register(application, limit=settings.security.flood_updates,
@@ -170,8 +171,7 @@ def run(settings: Settings) -> None:
     if settings.telegram.mode == "webhook" and not (
             webhook.url and webhook.secret_token.get_secret_value()):
         raise ConfigError("telegram.webhook: url and secret_token are required in webhook mode")
-    channels = [SignalChannel(settings)] if settings.signal.account else []
-    application = build_application(settings, channels=channels)
+    application = build_application(settings, channels=hosted(settings))
     loop = new_event_loop()
     asyncio.set_event_loop(loop)  # PTB runs on the current loop and closes it
     try:

@@ -95,6 +95,8 @@ class Signal(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime | None] = mapped_column(index=True)  # next escalation or reminder
     erased_at: Mapped[datetime | None]  # personal fields erased (retention or /vergeetmij)
+    # SHA-256 of the random token of a web signaler's status link (never the token itself).
+    status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class SignalEvent(Base):

@@ -43,6 +43,16 @@ class SignalRepository:
         """One signal by its reference (SP-2026-000123)."""
         return await self.session.scalar(select(Signal).where(Signal.reference == reference))
 
+    async def set_status_token(self, *, signal_id: int, token_hash: str) -> None:
+        """Keep the hash of the signal's status link token (a web signaler's link)."""
+        await self.session.execute(update(Signal).where(Signal.id == signal_id).values(
+            status_token_hash=token_hash).execution_options(synchronize_session=False))
+
+    async def get_by_status_token(self, *, token_hash: str) -> Signal | None:
+        """The signal whose status link token has this hash."""
+        return await self.session.scalar(
+            select(Signal).where(Signal.status_token_hash == token_hash))
+
     async def references(self, *, signal_ids: set[int]) -> dict[int, str]:
         """The references of these signals, by id."""
         rows = await self.session.execute(

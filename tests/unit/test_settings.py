@@ -67,7 +67,7 @@ def test_run_without_token_stops_with_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip() == (
         "signaalbot: config error: no channel: set telegram.token (SIGNAALBOT_TELEGRAM__TOKEN), "
-        "signal.account, or both")
+        "signal.account, web.public_url, or more than one")
 
 
 def test_broken_config_stops_with_one_line_not_a_traceback(tmp_path: Path) -> None:
@@ -228,7 +228,7 @@ def test_check_config_fails_without_token_and_key_and_names_both(tmp_path: Path)
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         "signaalbot: config error: no channel: set telegram.token (SIGNAALBOT_TELEGRAM__TOKEN), "
-        "signal.account, or both",
+        "signal.account, web.public_url, or more than one",
         "signaalbot: config error: security.encryption_key: missing; make one with `signaalbot "
         "keys generate` and set SIGNAALBOT_SECURITY__ENCRYPTION_KEY"]
     assert "database: sqlite+aiosqlite:///x.db" in result.stdout  # what is fine is still shown
