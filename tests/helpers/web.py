@@ -19,6 +19,7 @@ import aiohttp
 from bot.core.prompts import typed_form
 from bot.settings import Settings
 from handlers.web.app import WebChannel
+from handlers.web.session import key
 from tests.harness import BotRunner
 from tests.standin import BotApiStandIn
 
@@ -121,6 +122,17 @@ class Visitor:
         await self.http.close()
 
     @property
+    def session(self) -> str:
+        """The session id in the cookie jar."""
+        [value] = [c.value for c in self.jar if c.key == "signaalbot"]
+        return value
+
+    async def answers(self, runner: BotRunner) -> dict[str, Any]:
+        """The answers in this visitor's draft ({} without one)."""
+        draft = await runner.services.intake.current_draft(key(self.session))
+        return {} if draft is None else dict(draft.answers)
+
+    @property
     def form(self) -> Form:
         """The form on the last page."""
         return read_form(self.page)
@@ -129,7 +141,7 @@ class Visitor:
         """GET a page."""
         return await self._keep(await self.http.get(self.base + path, allow_redirects=True))
 
-    async def post(self, data: Mapping[str, str] | list[tuple[str, str]] | str | bytes,
+    async def post(self, data: Any,
                    **kwargs: Any) -> str:
         """POST to the form's action as it is given."""
         return await self._keep(await self.http.post(self.base + "/", data=data, **kwargs))
