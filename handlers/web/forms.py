@@ -3,7 +3,8 @@
 Each prompt is shown as one kind of field: radio buttons for a choice, checkboxes for a
 checklist (sent at once, a ``Select``), a text field for a typed answer, or only buttons
 (summary, "stop?", the edit menu). A button's value is its packed ``IntakeButton``; a posted
-value counts only when it is one of the current prompt's own buttons or options.
+value counts only when it is one of the current prompt's own buttons or options (at the summary
+also its groups' "Wijzig" buttons).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def read(prompt: Prompt, field: Field, token: str, form: Mapping[str, object],
          picks: list[str]) -> Input | Refusal:
     """The input a posted form stands for; ``picks``: the ticked checkboxes."""
     if "button" in form:
-        return _button(token, form["button"], prompt.buttons())
+        return _button(token, form["button"], [*prompt.buttons(), *prompt.edit_groups])
     if field is Field.RADIO:
         return _button(token, form.get("choice"), options(prompt, field))
     if field is Field.CHECK:

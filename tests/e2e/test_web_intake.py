@@ -10,9 +10,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.core.people import WEB
-from bot.settings import Settings
+from bot.services import open_services
+from bot.settings import Settings, start_problems
+from handlers.channels import hosted as hosted_channels
+from handlers.web.app import WebChannel
 from storage.models import Outbox, Signal
 from tests.conftest import make_settings
 from tests.harness import BotRunner, claim_and_close
@@ -101,3 +105,57 @@ async def test_a_reload_and_a_second_tab_continue_the_draft(hosted: BotRunner,
         assert "4531 AB" in page and "huisnummer" in page.lower()
     finally:
         await second.close()
+
+
+async def test_wijzig_at_the_summary_opens_that_part(hosted: BotRunner, visitor: Visitor) -> None:
+    await file_signal(visitor, send=False)
+    assert 'class="check"' in visitor.page
+    await visitor.press("Wijzig: Postcode")
+    assert visitor.form.text == "answer" and "4531 AB" in visitor.page
+    await visitor.answer("4532 cd")
+    await visitor.press("Zo laten")  # the house number stays
+    assert 'class="check"' in visitor.page and "4532 CD" in visitor.page
+    await visitor.press("Versturen")
+    [signal] = await rows(hosted, Signal)
+    assert signal.answers is not None and signal.answers["postcode"] == "4532 CD"
+
+
+async def test_cancelling_ends_the_draft_and_offers_a_new_signal(hosted: BotRunner,
+                                                                 visitor: Visitor) -> None:
+    await visitor.open("/")
+    await visitor.pick("Nee")
+    await visitor.press("Annuleren")
+    await visitor.press("Ja, stoppen")
+    assert 'href="/"' in visitor.page and await visitor.answers(hosted) == {}
+    await visitor.open("/")
+    assert "Kapper" not in visitor.page and visitor.form.radios  # a new conversation
+    assert await rows(hosted, Signal) == []
+
+
+async def test_the_organisation_link_mid_conversation_offers_resume_or_restart(
+        hosted: BotRunner, visitor: Visitor) -> None:
+    await visitor.open("/")
+    await visitor.pick("Nee")
+    await visitor.open("/s/postnl-tnz")
+    await visitor.press("Verder waar ik was")
+    assert "Kapper" in visitor.page  # the role question, where she was
+
+
+async def test_the_web_chat_alone_without_a_telegram_token(settings: Settings) -> None:
+    """As ``signaalbot run`` with only ``[web]``: the alerts wait in the outbox for Telegram."""
+    assert start_problems(settings) == []
+    [channel] = hosted_channels(settings)
+    assert isinstance(channel, WebChannel) and channel.sender is None
+    services = await open_services(settings, {})
+    await channel.start(services)
+    visitor = Visitor(f"http://127.0.0.1:{channel.port}")
+    try:
+        await file_signal(visitor)
+        async with services.uow() as uow:
+            queued = list(await uow.session.scalars(select(Outbox)))
+    finally:
+        await visitor.close()
+        await channel.stop()
+        await services.close()
+        await channel.close()
+    assert {o.channel for o in queued if o.kind == "alert"} == {"telegram"}

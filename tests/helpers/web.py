@@ -177,9 +177,12 @@ class Visitor:
         return await self.post({**form.hidden, name: value})
 
 
-async def file_signal(visitor: Visitor, *, start: str = "/", role: bool = True,
+async def file_signal(visitor: Visitor, *, start: str = "/", role: bool = True, send: bool = True,
                       description: str = "Hij zit <altijd> binnen & de tuin verwildert") -> str:
-    """Walk a whole signal in the web chat, up to "Versturen"; returns the reference."""
+    """Walk a whole signal in the web chat, up to "Versturen"; returns the reference.
+
+    ``send=False`` stops at the check-answers page (and returns "").
+    """
     await visitor.open(start)
     await visitor.pick("Nee")
     if role:
@@ -195,6 +198,8 @@ async def file_signal(visitor: Visitor, *, start: str = "/", role: bool = True,
     await visitor.pick("Ja, dat mag")
     await visitor.answer("Fatima de Vries")
     await visitor.answer("0612345678")
+    if not send:
+        return ""
     await visitor.press("Versturen")
     found = re.search(r"SP-\d{4}-\d{6}", visitor.page)
     assert found, visitor.page
