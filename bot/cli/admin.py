@@ -171,12 +171,19 @@ def staff_role(gemeente: Gemeente, who: Annotated[Person, PERSON],
     typer.echo(f"{who} is now {role}")
 
 
-def _write_qr(qr: Path, organisation: OrganisationLink) -> None:
-    """The organisation's poster to print: name, "Scan mij …" and QR code (PNG, PDF, SVG)."""
+def _write_qr(qr: Path, organisation: OrganisationLink, settings: Settings) -> None:
+    """The organisation's poster to print: name, "Scan mij …" and QR code (PNG, PDF, SVG).
+
+    The QR code opens the web chat when ``[web] public_url`` is set (no app needed), else
+    the Telegram deep link; the output says which.
+    """
     from bot.reporting.poster import write_poster
 
-    written = write_poster(qr, link=organisation.link, name=organisation.name,
+    public_url = settings.web.public_url
+    link = f"{public_url}/s/{organisation.code}" if public_url else organisation.link
+    written = write_poster(qr, link=link, name=organisation.name,
                            gemeente=organisation.gemeente_name)
+    typer.echo(f"QR code opens {'the web chat' if public_url else 'Telegram'}: {link}")
     typer.echo(f"poster (A5, prints on A6 too) written to {', '.join(map(str, written))}")
 
 
@@ -193,7 +200,7 @@ def org_add(name: Annotated[str, typer.Argument(help='e.g. "PostNL depot Terneuz
         CLI, name, role, gemeente, _bot_username(settings)))
     typer.echo(f"{organisation.code}\t{organisation.link}")
     if qr is not None:
-        _write_qr(qr, organisation)
+        _write_qr(qr, organisation, settings)
 
 
 @org_app.command("list")
@@ -223,7 +230,7 @@ def org_qr(code: Annotated[str, typer.Argument(help="the organisation's code (or
     organisation = next((o for o in organisations if o.code == code), None)
     if organisation is None:
         raise fail(f"no organisation {code}; `signaalbot org list` shows them", 1)
-    _write_qr(qr, organisation)
+    _write_qr(qr, organisation, settings)
 
 
 @texts_app.command("set")

@@ -96,7 +96,14 @@ alert_chat_ids = [-1007002]
     assert done.returncode == 0, done.stderr
     for suffix in ("png", "pdf", "svg"):
         assert str(tmp_path / f"jumbo.{suffix}") in done.stdout
-    assert "A5" in done.stdout
+    assert "A5" in done.stdout and "QR code opens Telegram: https://t.me/" in done.stdout
+    with config.open("a", encoding="utf-8") as more:
+        more.write('[web]\npublic_url = "https://meld.example.nl"\n')
+    again = run_cli("org", "qr", done.stdout.split("\t")[0], "--qr", str(tmp_path / "web.png"),
+                    "--config", str(config))
+    assert again.returncode == 0, again.stderr
+    assert f"QR code opens the web chat: https://meld.example.nl/s/{done.stdout.split()[0]}" in (
+        again.stdout)
     assert png_size((tmp_path / "jumbo.png").read_bytes()) == (1748, 2480)
     lines = svg_lines(tmp_path / "jumbo.svg")
     assert "Jumbo Terneuzen" in lines and "Signaalpunt tegen Eenzaamheid Terneuzen" in lines
