@@ -25,18 +25,13 @@ from bot.reporting.report import write_report
 from bot.services import open_services
 from storage.repositories import MonitoringRepository
 from tests.conftest import make_settings
+from tests.helpers.browser import chromium
 from tests.helpers.monitoring_data import KNIP, NOW, POSTNL, Q3, RABO, at, row, seed
 from tests.helpers.senders import NoSender
 
 A4 = (794, 1123)  # an A4 page in CSS pixels (96 per inch)
 POSTER = (560, 794)  # the A5 poster (148 x 210 mm) in CSS pixels
 LINK = "https://t.me/signaalpunt_bot?start=org_Xq7-dP2a"
-
-
-def chromium() -> str | None:
-    """The Chromium (or Chrome) on the PATH, if any."""
-    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser",
-                                                "google-chrome"))), None)
 
 
 def screenshot(page: Path, out: Path, size: tuple[int, int]) -> None:

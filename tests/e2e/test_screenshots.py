@@ -5,16 +5,12 @@ Skipped only where Chromium is missing and ``SIGNAALBOT_REQUIRE_CHROMIUM`` is un
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
 from tests import screenshots
+from tests.helpers.browser import requires_chromium
 
-pytestmark = pytest.mark.skipif(
-    screenshots.chromium() is None and os.environ.get("SIGNAALBOT_REQUIRE_CHROMIUM") != "1",
-    reason="Chromium is not installed (CI sets SIGNAALBOT_REQUIRE_CHROMIUM=1)")
+pytestmark = requires_chromium
 
 
 def pixels(path: Path) -> tuple[tuple[int, int], list[int]]:
