@@ -81,7 +81,8 @@ def conversation(step: Step) -> str:
         items = "".join(f'<li><span class="label">{escape(r.label)}:</span> '
                         f'<span class="value">{r.value}</span></li>' for r in step.rows)
         parts.append(f'<h2 id="answers">{escape(messages.WEB_ANSWERS)}</h2>'
-                     f'<ol class="answers" role="log" aria-labelledby="answers">{items}</ol>')
+                     f'<div role="log" aria-labelledby="answers"><ol class="answers">{items}</ol>'
+                     "</div>")
     body = [f'<input type="hidden" name="token" value="{escape(token)}">',
             f'<input type="hidden" name="question" value="{escape(prompt.question)}">']
     if summary:
@@ -155,7 +156,8 @@ def _check_answers(rows: list[Row], token: str) -> str:
         items.append(f'<li><span class="label">{escape(row.label)}:</span> '
                      f'<span class="value">{row.value}</span>{change}</li>')
     return (f'<h2 id="answers">{escape(messages.WEB_ANSWERS)}</h2>'
-            f'<ul class="check" role="log" aria-labelledby="answers">{"".join(items)}</ul>')
+            f'<div role="log" aria-labelledby="answers"><ul class="check">{"".join(items)}</ul>'
+            "</div>")
 
 
 def _first_id(field: Field) -> str:
