@@ -7,6 +7,7 @@ import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -122,8 +123,8 @@ def settings(db_url: str) -> Settings:
     return make_settings(db_url)
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[Any]:
+@asynccontextmanager
+async def bot_api() -> AsyncIterator[Any]:
     """The Telegram Bot API stand-in on 127.0.0.1, with the test alert chats known to it."""
     from tests.standin import BotApiStandIn
 
@@ -134,6 +135,13 @@ async def api() -> AsyncIterator[Any]:
         standin.user(7004, first_name="Sanne")
         standin.user(7009, first_name="Backup")
         standin.user(7101, first_name="Bram")
+        yield standin
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[Any]:
+    """The Telegram Bot API stand-in (``bot_api``)."""
+    async with bot_api() as standin:
         yield standin
 
 

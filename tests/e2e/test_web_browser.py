@@ -12,10 +12,11 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import pytest_asyncio
 
 from bot.settings import Settings
 from storage.models import Signal
-from tests.conftest import make_settings
+from tests.conftest import bot_api, make_settings
 from tests.harness import BotRunner
 from tests.helpers.browser import (
     assert_accessible,
@@ -28,9 +29,9 @@ from tests.helpers.stored import rows
 from tests.helpers.web import PUBLIC_URL, base_url, hosting_web, with_web
 
 if TYPE_CHECKING:
-    from playwright.async_api import Page
+    from playwright.async_api import Browser, Page
 
-pytestmark = [requires_chromium]
+pytestmark = [requires_chromium, pytest.mark.asyncio(loop_scope="module")]
 
 REGISSEUR = 7001
 DESCRIPTION = "Hij zit <altijd> binnen & de tuin verwildert"
@@ -49,7 +50,14 @@ def settings(db_url: str) -> Settings:
     return with_web(make_settings(db_url))
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
+async def api() -> AsyncIterator[Any]:
+    """The Bot API stand-in on the module's loop, where the browser runs."""
+    async with bot_api() as standin:
+        yield standin
+
+
+@pytest_asyncio.fixture(loop_scope="module")
 async def hosted(api: Any, settings: Settings) -> AsyncIterator[BotRunner]:
     runner = hosting_web(api, settings)
     await runner.start()
@@ -58,12 +66,17 @@ async def hosted(api: Any, settings: Settings) -> AsyncIterator[BotRunner]:
         await runner.stop()
 
 
-@pytest.fixture
-async def tab(request: pytest.FixtureRequest) -> AsyncIterator[Page]:
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with launch_chromium() as chromium:
+        yield chromium
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def tab(request: pytest.FixtureRequest, browser: Browser) -> AsyncIterator[Page]:
     """A phone-sized page in Chromium (``javascript`` from the test's parameter, default on)."""
     javascript = getattr(request, "param", True)
-    async with launch_chromium() as browser, chromium_page(browser,
-                                                           javascript=javascript) as page:
+    async with chromium_page(browser, javascript=javascript) as page:
         page.set_default_timeout(10_000)
         yield page
 
@@ -208,7 +221,8 @@ async def test_a_signal_filed_on_a_phone_accessible_at_every_page(api: Any, host
     await walk(tab, api, hosted, check=True)
 
 
-async def test_a_signal_filed_with_the_keyboard_alone(api: Any, hosted: BotRunner, tab: Page) -> None:
+async def test_a_signal_filed_with_the_keyboard_alone(api: Any, hosted: BotRunner,
+                                                      tab: Page) -> None:
     await walk(tab, api, hosted, keyboard=True)
 
 
