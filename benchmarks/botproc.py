@@ -14,9 +14,12 @@ Usage: ``python benchmarks/botproc.py '<json spec>'``. The spec names the bot (`
   event loop and with the garbage collector settings of ``signaalbot run``.
 * ``signal``: ``signaalbot run`` serving Signal alone (``handlers.channels.run``) on
   ``settings``, whose ``[signal]`` points at the signal-cli stand-in.
+* ``web``: ``signaalbot run`` serving the web chat alone, the same way; ``settings``'s
+  ``[web]`` names its port.
 
 The process polls ``base_url`` and prints one JSON line ``{"ready": true}`` once polling
-(``signal``: once its settings are read; it is ready when its event stream connects); on
+(``signal``, ``web``: once its settings are read; it is ready when its event stream
+connects, or when its web chat answers); on
 SIGTERM it stops like ``run_polling`` (``signaalbot run``) would. Its CPU time and memory are
 read from /proc.
 """
@@ -161,7 +164,7 @@ async def main(spec: dict[str, Any]) -> None:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     spec = json.loads(sys.argv[1])
-    if spec["kind"] == "signal":
+    if spec["kind"] in ("signal", "web"):
         from bot.settings import Settings
         from handlers.channels import run
 

@@ -24,6 +24,9 @@ itself; the stand-in and the echo floor have none), so the figures are the proce
    signal-cli stand-in, the same people walking a whole signal typed on Signal, at saturation
    and at a person's pace, printed beside Signaalbot on Telegram. It runs after the rest, so it
    cannot touch the figures against the floor.
+5. The web chat (``web_intake.py``), per database: a bot serving the web chat alone, the same
+   people walking a whole signal through its forms in browsers of their own (requests/s, p99),
+   printed beside Signaalbot on Telegram; after the rest too.
 
 Prints tables and writes ``benchmarks/results/latest.json``.
 """
@@ -54,6 +57,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 import burst  # noqa: E402  (beside this script)
 import signal_intake  # noqa: E402  (beside this script)
 import telegram  # noqa: E402
+import web_intake  # noqa: E402  (beside this script)
 from measure import (  # noqa: E402  (beside this script)
     ALERT_CHATS,
     WARM_UP_SIGNALS,
@@ -388,6 +392,7 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
         for key, value in burst_figures.items():
             print(f"  {key:28} {value}")
         signal = await signal_intake.signal_section(databases, load, log_dir, intake)
+        web = await web_intake.web_section(databases, load, log_dir, intake)
     top = headline(intake, databases)
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -396,10 +401,12 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
         **top,
         **burst_figures,
         **signal_intake.headline(signal, top["database"]),
+        **web_intake.headline(web, top["database"]),
         "load": dataclasses.asdict(load),
         "echo": echo,
         "intake": intake,
         "signal": signal,
+        "web": web,
         "run_seconds": round(time.monotonic() - started, 1),
     }
     print(f"\nfloor {results['floor_updates_per_s']:.0f} upd/s, intake "
@@ -408,7 +415,9 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
           f"(paced {results['paced_p50_ms']}/{results['paced_p99_ms']} ms); peak RSS "
           f"{results['peak_rss_mb']} MB; {results['bytes_per_draft']} bytes/draft; "
           f"{results['run_seconds']} s; Signal {results['signal_updates_per_s']:.0f} upd/s "
-          f"(paced p50/p99 {results['signal_paced_p50_ms']}/{results['signal_paced_p99_ms']} ms)")
+          f"(paced p50/p99 {results['signal_paced_p50_ms']}/{results['signal_paced_p99_ms']} ms); "
+          f"web {results['web_requests_per_s']:.0f} req/s (paced p50/p99 "
+          f"{results['web_paced_p50_ms']}/{results['web_paced_p99_ms']} ms)")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"written to {output}")
