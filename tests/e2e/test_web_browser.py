@@ -95,9 +95,17 @@ async def small_targets(page: Page) -> list[str]:
 
 
 async def checked_page(page: Page) -> None:
-    """axe-core finds no serious or critical violation, every target is 24×24 px at least."""
+    """axe-core finds no serious or critical violation, every target is 24×24 px at least;
+    at 400 % zoom (a 320 px window) nothing needs scrolling sideways."""
     await assert_accessible(page)
     assert await small_targets(page) == []
+    width = page.viewport_size
+    await page.set_viewport_size({"width": 320, "height": 256})
+    try:
+        assert await page.evaluate(NO_SIDEWAYS), f"sideways scrolling at 400 % on {page.url}"
+    finally:
+        assert width is not None
+        await page.set_viewport_size(width)
 
 
 def starts(label: str) -> re.Pattern[str]:
@@ -138,7 +146,23 @@ async def stop(page: Page) -> dict[str, Any]:
 async def tab_on(page: Page, key: str = "Tab") -> dict[str, Any]:
     await page.keyboard.press(key)
     assert await focus_visible(page), f"focus not visible at {await stop(page)} on {page.url}"
+    assert await page.evaluate(UNOBSCURED), f"focus hidden at {await stop(page)} on {page.url}"
     return await stop(page)
+
+
+# WCAG 2.2's "focus not obscured": the focused element lies inside the window and is the
+# element drawn at its centre (no sticky bar or overlay over it).
+UNOBSCURED = """() => {
+    const e = document.activeElement, r = e.getBoundingClientRect();
+    const x = r.left + r.width / 2, y = r.top + r.height / 2;
+    const top = document.elementFromPoint(x, y);
+    return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth
+        && !!top && (top === e || e.contains(top) || top.contains(e)
+                     || (e.labels && [...e.labels].some(l => l.contains(top))));
+}"""
+# WCAG's reflow at 400 % zoom: 1280 CSS px shown at 400 % is a 320 px wide window; nothing
+# may need scrolling sideways.
+NO_SIDEWAYS = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
 async def by_keyboard(page: Page, kind: str, value: Any, button: str = "Verder") -> None:
