@@ -280,7 +280,7 @@ class AdminService:
                              f"not {len(name)}")
         if gemeente_code is None and not self.is_global(actor):
             raise NoAccess("only global admins add organisations without a gemeente")
-        code = secrets.token_urlsafe(6)
+        code = organisation_code()
         async with self._uow() as uow:
             gemeente = (await self._gemeente(uow, actor, gemeente_code)
                         if gemeente_code is not None else None)
@@ -358,3 +358,14 @@ def _taken(existing: Organisation) -> str:
     return (f'{owner} the organisation "{existing.name}" (code {existing.code}): `{listing}` '
             f"shows its link, `signaalbot org qr {existing.code} --qr FILE` writes its QR code "
             "again")
+
+
+def organisation_code() -> str:
+    """A new organisation's code: 8 characters for a link, never a leading ``-`` or ``_``.
+
+    A command line would read ``-Xy…`` as an option (``signaalbot org qr -Xy…`` failed).
+    """
+    code = secrets.token_urlsafe(6)
+    while code[0] in "-_":
+        code = secrets.token_urlsafe(6)
+    return code

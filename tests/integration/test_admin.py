@@ -196,3 +196,10 @@ def test_cli_admin_commands(tmp_path: Path) -> None:
     assert no_name.returncode == 2 and "telegram.bot_username" in no_name.stderr
     for group in ("gemeente", "staff", "org", "texts", "config"):
         assert run_cli(group, "--help").returncode == 0
+
+
+def test_an_organisation_code_is_never_read_as_an_option() -> None:
+    from bot.core.admin import organisation_code
+
+    codes = [organisation_code() for _ in range(2000)]
+    assert all(len(code) == 8 and code[0] not in "-_" for code in codes)
