@@ -129,6 +129,7 @@ class Privacy:
             for signal in signals:
                 signal.answers = self._without_contact(signal.answers or {})
                 signal.signaler_id = None
+                signal.status_token_hash = None  # a web signaler's status link
                 await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN, at=now)
                 await uow.outbox.delete_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS)
                 if signal.erased_at is None:

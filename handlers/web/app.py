@@ -54,6 +54,9 @@ class WebChannel:
         app.router.add_get("/", views.index)
         app.router.add_post("/", views.answer)
         app.router.add_get(f"/s/{_CODE}", views.organisation)
+        app.router.add_get("/verstuurd", views.sent)
+        app.router.add_get("/hulp", views.help)
+        app.router.add_post("/vergeetmij", views.forget)
         app.router.add_get(f"/status/{_TOKEN}", views.status)
         app.router.add_get("/static/web.css", _stylesheet)
         return app

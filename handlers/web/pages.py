@@ -17,6 +17,7 @@ from bot.core.prompts import Button, Prompt
 from bot.core.questionnaire import Kind, Question
 from handlers.web import forms
 from handlers.web.forms import Field
+from handlers.web.status import Sent
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,50 @@ class Step:
 def message(text: str, *, link: bool = True) -> str:
     """A page with one message (an error page, the end of a conversation)."""
     more = f'<p><a href="/">{escape(messages.WEB_NEW_SIGNAL)}</a></p>' if link else ""
-    return _layout(f"<h1>{escape(messages.WEB_TITLE)}</h1>\n<p>{_html(text)}</p>\n{more}")
+    return _layout(f"<h1>{escape(messages.WEB_TITLE)}</h1>\n<p>{_html(worded(text))}</p>\n{more}")
 
 
-def done(notice: str, status_url: str) -> str:
+def worded(notice: str) -> str:
+    """A core notice as the web says it: no chat command to type."""
+    return messages.WEB_REWORDED.get(notice, notice)
+
+
+def done(sent: Sent, status_url: str | None) -> str:
     """After sending: the thanks (with the reference), what happens next, the status link."""
-    url = escape(status_url)
+    thanks = messages.WEB_SUBMITTED.format(reference=escape(sent.reference),
+                                           gemeente=escape(sent.gemeente))
+    steps = messages.WEB_NEXT_STEPS_CONTACT if sent.contact else messages.WEB_NEXT_STEPS
+    if status_url is None:
+        link = f"<p>{escape(messages.WEB_STATUS_LINK_GONE)}</p>"
+    else:
+        url = escape(status_url)
+        link = (f"<p>{escape(messages.WEB_STATUS_LINK)}</p>\n"
+                f'<p class="reference"><a href="{url}">{url}</a></p>')
     return _layout(
         f"<h1>{escape(messages.WEB_TITLE)}</h1>\n"
-        f'<div class="notice" role="status"><p>{_html(notice)}</p></div>\n'
-        f"<p>{escape(messages.WEB_NEXT_STEPS)}</p>\n"
-        f"<p>{escape(messages.WEB_STATUS_LINK)}</p>\n"
-        f'<p class="reference"><a href="{url}">{url}</a></p>\n'
+        f'<div class="notice" role="status"><p>{_html(thanks)}</p></div>\n'
+        f"<p>{escape(steps)}</p>\n{link}\n"
         f'<p><a href="/">{escape(messages.WEB_NEW_SIGNAL)}</a></p>')
+
+
+def help_page(forget_token: str | None) -> str:
+    """Help and privacy; with a session, the form that forgets this browser's signaler."""
+    parts = [f"<h1>{escape(messages.WEB_HELP_TITLE)}</h1>",
+             f"<p>{_html(messages.WEB_HELP)}</p>",
+             f'<p class="notice">{_html(messages.HELP_DANGER)}</p>',
+             f"<p>{_html(messages.WEB_PRIVACY)}</p>",
+             f'<h2 id="forget">{escape(messages.WEB_FORGET_TITLE)}</h2>']
+    if forget_token is None:
+        parts.append(f"<p>{escape(messages.WEB_FORGET_NOTHING)}</p>")
+    else:
+        parts.append(
+            f'<form method="post" action="/vergeetmij" aria-labelledby="forget">'
+            f"<p>{escape(messages.WEB_FORGET)}</p>"
+            f'<input type="hidden" name="token" value="{escape(forget_token)}">'
+            f'<div class="actions"><button type="submit" name="action" value="forget">'
+            f"{escape(messages.FORGET_YES)}</button></div></form>")
+    parts.append(f'<p><a href="/">{escape(messages.WEB_BACK)}</a></p>')
+    return _layout("\n".join(parts))
 
 
 def status(text: str) -> str:
@@ -76,7 +108,8 @@ def conversation(step: Step) -> str:
             f'<h2 id="error-title">{escape(messages.WEB_ERROR_TITLE)}</h2>'
             f'<ul><li><a href="#{_first_id(field)}">{_html(step.error)}</a></li></ul></div>')
     if step.notice:
-        parts.append(f'<div class="notice" role="status"><p>{_html(step.notice)}</p></div>')
+        parts.append(
+            f'<div class="notice" role="status"><p>{_html(worded(step.notice))}</p></div>')
     if step.rows and not summary:
         items = "".join(f'<li><span class="label">{escape(r.label)}:</span> '
                         f'<span class="value">{r.value}</span></li>' for r in step.rows)
@@ -175,4 +208,6 @@ def _layout(main: str) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(messages.WEB_TITLE)}</title>\n"
             '<link rel="stylesheet" href="/static/web.css">\n</head>\n<body>\n'
-            f'<main id="main">\n{main}\n</main>\n</body>\n</html>\n')
+            f'<main id="main">\n{main}\n</main>\n'
+            f'<footer><a href="/hulp">{escape(messages.WEB_HELP_LINK)}</a></footer>\n'
+            "</body>\n</html>\n")

@@ -46,6 +46,12 @@ class Sessions:
                             secure=self.secure, samesite="Strict")
 
 
+    def forget(self, response: web.StreamResponse) -> None:
+        """Remove the cookie: the next visit is a new session."""
+        response.del_cookie(self.name, path="/", secure=self.secure, httponly=True,
+                            samesite="Strict")
+
+
 def key(session: str) -> ConversationKey:
     """The conversation key of a browser session."""
     return ConversationKey(WEB, session, CAPABILITIES)

@@ -4,15 +4,20 @@
 ``GET /s/<code>`` starts with an organisation's role filled in (its QR code); ``POST /``
 answers the question the page showed: the form must carry the draft's token and that
 question's id (else the page shows the current question again), and a posted value must be
-one of that prompt's own buttons or options.
+one of that prompt's own buttons or options. Sending redirects to ``GET /verstuurd`` (the
+thanks and the status link, again on a reload). ``GET /hulp`` is help and privacy, linked from
+every page; its form posts to ``/vergeetmij``.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from aiohttp import web
 
 from bot.core import messages
 from bot.core.intake import ConversationKey
+from bot.core.people import WEB
 from bot.core.prompts import Result, Status
 from bot.services import Services
 from handlers.web import forms, pages, status
@@ -46,12 +51,12 @@ class Views:
         """One step: the posted form as the answer to the page's question."""
         session = self._sessions.read(request)
         if session is None:
-            raise web.HTTPSeeOther("/")
+            return _see_other("/")
         form = await request.post()
         person = key(session)
         current = await self._services.intake.current(person)
         if current is None or current.prompt is None:
-            raise web.HTTPSeeOther("/")
+            return _see_other("/")
         prompt, token = current.prompt, current.draft.token
         if not genuine(form.get("token"), form.get("question"), token, prompt.question):
             return self._page(session, pages.conversation(
@@ -64,13 +69,42 @@ class Views:
             return self._page(session, pages.conversation(
                 self._step(person, current, error=given.message)))
         result = await self._services.intake.handle(person, given, token=token)
-        if result.status is Status.SUBMIT:
-            link = await status.issue(self._services, session)
-            url = f"{self._public_url}/status/{link}" if link else self._public_url
-            return self._page(session, pages.done(result.notice or "", url))
+        if result.status is Status.SUBMIT:  # a reload of the next page does not post again
+            return _see_other("/verstuurd")
         if result.prompt is None:  # ended: stopped, or nothing to continue
             return self._page(session, pages.message(result.notice or ""))
         return self._page(session, pages.conversation(self._step(person, result)))
+
+    async def sent(self, request: web.Request) -> web.Response:
+        """After sending: the session's newest signal, its status link (again on a reload)."""
+        session = self._sessions.read(request)
+        sent = None if session is None else await status.sent(self._services, session)
+        if session is None or sent is None:
+            return _see_other("/")
+        url = None if sent.token is None else f"{self._public_url}/status/{sent.token}"
+        return self._page(session, pages.done(sent, url))
+
+    async def help(self, request: web.Request) -> web.Response:
+        """Help and privacy, linked from every page; the form to forget this browser."""
+        session = self._sessions.read(request)
+        return _html(pages.help_page(None if session is None else self._forget_token(session)))
+
+    async def forget(self, request: web.Request) -> web.Response:
+        """Forget this browser's signaler (as ``/vergeetmij``); the cookie goes too."""
+        session = self._sessions.read(request)
+        form = await request.post()
+        posted = form.get("token")
+        if session is None or not isinstance(posted, str) or not secrets.compare_digest(
+                posted.encode(), self._forget_token(session).encode()):
+            return _see_other("/hulp")
+        count = await self._services.privacy.forget_signaler(WEB, session)
+        response = _html(pages.message(messages.WEB_FORGOTTEN.format(count=count)))
+        self._sessions.forget(response)
+        return response
+
+    def _forget_token(self, session: str) -> str:
+        """The forget form's CSRF token: bound to the session, unknown to other sites."""
+        return self._services.keyring.lookup_hash(f"web-forget:{session}")
 
     async def status(self, request: web.Request) -> web.Response:
         """The plain status of one signal, by its status link."""
@@ -108,6 +142,11 @@ class Views:
         response = _html(text)
         self._sessions.remember(response, session)
         return response
+
+
+def _see_other(path: str) -> web.Response:
+    """A redirect returned (not raised), so the guard adds its headers to it."""
+    return web.Response(status=303, headers={"Location": path})
 
 
 def _html(text: str) -> web.Response:

@@ -20,14 +20,7 @@ from storage.models import Outbox, Signal
 from tests.conftest import make_settings
 from tests.harness import BotRunner
 from tests.helpers.stored import rows
-from tests.helpers.web import (
-    Visitor,
-    base_url,
-    file_signal,
-    hosting_web,
-    read_form,
-    with_web,
-)
+from tests.helpers.web import Visitor, browsing, file_signal, read_form, serving, with_web
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -39,18 +32,14 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture
 async def hosted(api: Any, settings: Settings) -> AsyncIterator[BotRunner]:
-    runner = hosting_web(api, settings)
-    await runner.start()
-    yield runner
-    if runner.app is not None:
-        await runner.stop()
+    async with serving(api, settings) as runner:
+        yield runner
 
 
 @pytest.fixture
 async def visitor(hosted: BotRunner) -> AsyncIterator[Visitor]:
-    visitor = Visitor(base_url(hosted))
-    yield visitor
-    await visitor.close()
+    async with browsing(hosted) as visitor:
+        yield visitor
 
 
 async def at_postcode(visitor: Visitor) -> None:
@@ -242,10 +231,8 @@ async def test_every_response_has_the_security_headers(visitor: Visitor) -> None
 
 
 async def test_rate_limits_per_session_and_per_address(api: Any, settings: Settings) -> None:
-    runner = hosting_web(api, with_web(settings, session_requests=3, address_requests=12))
-    await runner.start()
-    visitor = Visitor(base_url(runner))
-    try:
+    limited = with_web(settings, session_requests=3, address_requests=12)
+    async with serving(api, limited) as runner, browsing(runner) as visitor:
         await visitor.open("/")
         statuses = []
         for _ in range(4):
@@ -255,6 +242,3 @@ async def test_rate_limits_per_session_and_per_address(api: Any, settings: Setti
         async with aiohttp.ClientSession() as other:  # no cookie: only the address counts
             got = [(await other.get(visitor.base + "/")).status for _ in range(8)]
         assert got[-1] == 429 and 200 in got
-    finally:
-        await visitor.close()
-        await runner.stop()

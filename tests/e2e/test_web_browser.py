@@ -228,6 +228,11 @@ async def walk(page: Page, api: Any, hosted: BotRunner, *, keyboard: bool = Fals
     assert "Ontvangen" in await page.locator("main").inner_text()
     if check:
         await checked_page(page)
+    async with page.expect_navigation():  # help and privacy, from the foot of every page
+        await page.get_by_role("link", name="Hulp en privacy").click()
+    assert await page.get_by_role("button", name="Ja, vergeet mij").is_visible()
+    if check:
+        await checked_page(page)
 
 
 async def reaches_the_alerts(api: Any, hosted: BotRunner, reference: str) -> None:

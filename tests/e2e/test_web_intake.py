@@ -22,7 +22,7 @@ from tests.conftest import make_settings
 from tests.harness import BotRunner, claim_and_close
 from tests.harness import Person as TelegramUser
 from tests.helpers.stored import rows
-from tests.helpers.web import Visitor, base_url, file_signal, hosting_web, status_path, with_web
+from tests.helpers.web import Visitor, browsing, file_signal, serving, status_path, with_web
 
 REGISSEUR = 7001
 
@@ -36,18 +36,14 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture
 async def hosted(api: Any, settings: Settings) -> AsyncIterator[BotRunner]:
-    runner = hosting_web(api, settings)
-    await runner.start()
-    yield runner
-    if runner.app is not None:
-        await runner.stop()
+    async with serving(api, settings) as runner:
+        yield runner
 
 
 @pytest.fixture
 async def visitor(hosted: BotRunner) -> AsyncIterator[Visitor]:
-    visitor = Visitor(base_url(hosted))
-    yield visitor
-    await visitor.close()
+    async with browsing(hosted) as visitor:
+        yield visitor
 
 
 async def test_a_whole_signal_through_forms_reaches_the_alerts(
@@ -139,6 +135,77 @@ async def test_the_organisation_link_mid_conversation_offers_resume_or_restart(
     await visitor.open("/s/postnl-tnz")
     await visitor.press("Verder waar ik was")
     assert "Kapper" in visitor.page  # the role question, where she was
+
+
+async def test_a_reload_after_sending_shows_the_same_status_link_and_files_nothing_twice(
+        hosted: BotRunner, visitor: Visitor) -> None:
+    reference = await file_signal(visitor)
+    path = status_path(visitor.page)
+    page = await visitor.reload()
+    assert reference in page and status_path(page) == path
+    assert "Ontvangen" in await visitor.open(path)
+    assert len(await rows(hosted, Signal)) == 1
+
+
+async def test_after_sending_it_says_what_happens_next_by_the_contact_given(
+        hosted: BotRunner, visitor: Visitor) -> None:
+    await file_signal(visitor)  # with a phone number
+    assert "bellen op het nummer" in visitor.page and "Terneuzen" in visitor.page
+    async with browsing(hosted) as anonymous:
+        await file_signal(anonymous, contact=False)
+        assert "kan u niet bellen" in anonymous.page and "/status/" in anonymous.page
+
+
+async def test_every_page_links_help_and_privacy_in_the_same_place(
+        hosted: BotRunner, visitor: Visitor) -> None:
+    pages = [await visitor.open("/")]
+    await file_signal(visitor)
+    pages += [visitor.page, await visitor.open("/nergens"), await visitor.open("/status/x")]
+    for page in pages:
+        assert page.index("</main>") < page.index(
+            '<footer><a href="/hulp">Hulp en privacy</a></footer>')
+    help_page = await visitor.open("/hulp")
+    assert "112" in help_page and "0800-0113" in help_page and "versleuteld" in help_page
+    assert "/vergeetmij" in help_page and "/start" not in help_page
+
+
+async def test_forget_me_on_the_web_erases_the_contact_details_the_link_and_the_cookie(
+        api: Any, hosted: BotRunner, visitor: Visitor) -> None:
+    reference = await file_signal(visitor)
+    path = status_path(visitor.page)
+    await hosted.settled()
+    session = visitor.session
+    await visitor.open("/hulp")
+    forged = {**visitor.form.hidden, "token": "0" * 64, "action": "forget"}
+    await visitor.post(forged, path="/vergeetmij")
+    [signal] = await rows(hosted, Signal)
+    assert signal.signaler_id is not None  # a forged form forgets nothing
+    await visitor.open("/hulp")
+    await visitor.press("Ja, vergeet mij")
+    assert "Uw gegevens zijn gewist (1 signalen)" in visitor.page
+    [signal] = await rows(hosted, Signal)
+    assert signal.reference == reference and signal.signaler_id is None
+    assert signal.answers is not None and "contact_phone" not in signal.answers
+    assert signal.status_token_hash is None
+    assert "niet (meer) bekend" in await visitor.open(path)
+    assert not [c for c in visitor.jar if c.key == "signaalbot"]  # the cookie went
+    await visitor.open("/")
+    assert visitor.session != session and visitor.form.radios  # a new conversation
+    await hosted.settled()
+    assert "0612345678" not in api.messages(REGISSEUR)[-1]["text"]
+
+
+async def test_ending_a_conversation_names_no_chat_command(hosted: BotRunner,
+                                                           visitor: Visitor) -> None:
+    await visitor.open("/")
+    await visitor.pick("Ja")  # danger: the numbers to call, then stop
+    await visitor.pick("Nee")
+    assert "Er is niets doorgegeven" in visitor.page and "/start" not in visitor.page
+    await visitor.open("/")
+    await visitor.pick("Nee")
+    await visitor.press("Annuleren")
+    await visitor.press("Ja, stoppen")
+    assert "geannuleerd" in visitor.page and "/start" not in visitor.page
 
 
 async def test_the_web_chat_alone_without_a_telegram_token(settings: Settings) -> None:

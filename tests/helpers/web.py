@@ -9,7 +9,8 @@ it back as a browser without JavaScript would: ``pick`` a radio button, ``tick``
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -37,6 +38,28 @@ def hosting_web(api: BotApiStandIn, settings: Settings) -> BotRunner:
     return BotRunner(api, settings, channels=lambda s: [WebChannel(s)])
 
 
+@asynccontextmanager
+async def serving(api: BotApiStandIn, settings: Settings) -> AsyncIterator[BotRunner]:
+    """A started bot process hosting the web chat, stopped afterwards."""
+    runner = hosting_web(api, settings)
+    await runner.start()
+    try:
+        yield runner
+    finally:
+        if runner.app is not None:
+            await runner.stop()
+
+
+@asynccontextmanager
+async def browsing(runner: BotRunner) -> AsyncIterator[Visitor]:
+    """A visitor of the runner's web chat, its browser closed afterwards."""
+    visitor = Visitor(base_url(runner))
+    try:
+        yield visitor
+    finally:
+        await visitor.close()
+
+
 def base_url(runner: BotRunner) -> str:
     """Where the hosted web chat listens."""
     [channel] = [c for c in runner.hosted if isinstance(c, WebChannel)]
@@ -52,6 +75,7 @@ class Form:
     checks: dict[str, tuple[str, bool]] = field(default_factory=dict)  # label -> (value, ticked)
     buttons: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (name, value)
     text: str | None = None  # the text field's name, if any
+    action: str = "/"  # where it posts
 
 
 class _Reader(HTMLParser):
@@ -65,7 +89,9 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
-        if tag == "input" and a.get("type") == "hidden":
+        if tag == "form":
+            self.form.action = a.get("action") or "/"
+        elif tag == "input" and a.get("type") == "hidden":
             self.form.hidden[a["name"]] = a["value"]
         elif tag == "input" and a.get("type") in ("radio", "checkbox"):
             self._ids[a["id"]] = (a["type"], a["value"], "checked" in a)
@@ -116,6 +142,7 @@ class Visitor:
         self.page = ""
         self.status = 0
         self.responses: list[aiohttp.ClientResponse] = []
+        self._last: tuple[str, str, Any] = ("GET", "/", None)
 
     async def close(self) -> None:
         """Close the browser."""
@@ -141,12 +168,22 @@ class Visitor:
         """GET a page."""
         return await self._keep(await self.http.get(self.base + path, allow_redirects=True))
 
-    async def post(self, data: Any,
-                   **kwargs: Any) -> str:
-        """POST to the form's action as it is given."""
-        return await self._keep(await self.http.post(self.base + "/", data=data, **kwargs))
+    async def post(self, data: Any, *, path: str | None = None, **kwargs: Any) -> str:
+        """POST to a path, by default the action of the page's form."""
+        path = path or self.form.action
+        self._last = ("POST", path, data)
+        return await self._keep(await self.http.post(self.base + path, data=data, **kwargs))
+
+    async def reload(self) -> str:
+        """What a browser's reload does: the request of the page shown, sent again."""
+        method, path, data = self._last
+        if method == "POST":
+            return await self.post(data, path=path)
+        return await self.open(path)
 
     async def _keep(self, response: aiohttp.ClientResponse) -> str:
+        if response.method == "GET":  # also where a posted form was redirected to
+            self._last = ("GET", response.url.path_qs, None)
         self.status = response.status
         self.page = await response.text()
         self.responses.append(response)
@@ -178,7 +215,8 @@ class Visitor:
 
 
 async def file_signal(visitor: Visitor, *, start: str = "/", role: bool = True, send: bool = True,
-                      description: str = "Hij zit <altijd> binnen & de tuin verwildert") -> str:
+                      description: str = "Hij zit <altijd> binnen & de tuin verwildert",
+                      contact: bool = True) -> str:
     """Walk a whole signal in the web chat, up to "Versturen"; returns the reference.
 
     ``send=False`` stops at the check-answers page (and returns "").
@@ -195,9 +233,12 @@ async def file_signal(visitor: Visitor, *, start: str = "/", role: bool = True, 
     await visitor.tick("Aangebeld")
     await visitor.answer(description)
     await visitor.pick("Weet ik niet")
-    await visitor.pick("Ja, dat mag")
-    await visitor.answer("Fatima de Vries")
-    await visitor.answer("0612345678")
+    if contact:
+        await visitor.pick("Ja, dat mag")
+        await visitor.answer("Fatima de Vries")
+        await visitor.answer("0612345678")
+    else:
+        await visitor.pick("Nee, ik blijf anoniem")
     if not send:
         return ""
     await visitor.press("Versturen")

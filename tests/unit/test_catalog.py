@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.core import messages
-from bot.core.messages import admin, common, conversation, reporting, staff
+from bot.core.messages import admin, common, conversation, reporting, signal, staff, web
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "bot" / "core" / "messages"
@@ -160,3 +160,20 @@ def test_each_module_exports_what_it_defines_and_no_name_twice() -> None:
 def test_catalog_modules_stay_small() -> None:
     for path in CATALOG.glob("*.py"):
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, path.name
+
+
+# Texts that name /start and are shown only where it can be typed, each with its reason.
+CHAT_ONLY = {
+    "CONSOLE_COMMANDS": "the terminal demo's command list",
+    "CONSOLE_NEXT": "the terminal demo",
+    "SIGNAL_CALL": "a Signal call",
+}
+
+
+def test_the_web_rewords_every_notice_that_names_start() -> None:
+    """The web chat has no commands: each notice that says "/start" has its web wording."""
+    naming = {name for module in (*MODULES, web, signal) for name in module.__all__
+              if name != "WEB_REWORDED" and "/start" in str(getattr(module, name))}
+    reworded = {name for name in naming if getattr(messages, name) in messages.WEB_REWORDED}
+    assert naming - reworded == set(CHAT_ONLY)
+    assert not any("/" in text for text in messages.WEB_REWORDED.values())
