@@ -171,6 +171,17 @@ def staff_role(gemeente: Gemeente, who: Annotated[Person, PERSON],
     typer.echo(f"{who} is now {role}")
 
 
+def _web_link(organisation: OrganisationLink, settings: Settings) -> str | None:
+    """The organisation's web chat link, when ``[web] public_url`` is set."""
+    public_url = settings.web.public_url
+    return f"{public_url}/s/{organisation.code}" if public_url else None
+
+
+def _links(organisation: OrganisationLink, settings: Settings) -> str:
+    """Its Telegram deep link, and its web chat link where there is one, tab-separated."""
+    return "\t".join(filter(None, (organisation.link, _web_link(organisation, settings))))
+
+
 def _write_qr(qr: Path, organisation: OrganisationLink, settings: Settings) -> None:
     """The organisation's poster to print: name, "Scan mij …" and QR code (PNG, PDF, SVG).
 
@@ -179,11 +190,11 @@ def _write_qr(qr: Path, organisation: OrganisationLink, settings: Settings) -> N
     """
     from bot.reporting.poster import write_poster
 
-    public_url = settings.web.public_url
-    link = f"{public_url}/s/{organisation.code}" if public_url else organisation.link
+    web = _web_link(organisation, settings)
+    link = web or organisation.link
     written = write_poster(qr, link=link, name=organisation.name,
                            gemeente=organisation.gemeente_name)
-    typer.echo(f"QR code opens {'the web chat' if public_url else 'Telegram'}: {link}")
+    typer.echo(f"QR code opens {'the web chat' if web else 'Telegram'}: {link}")
     typer.echo(f"poster (A5, prints on A6 too) written to {', '.join(map(str, written))}")
 
 
@@ -194,11 +205,11 @@ def org_add(name: Annotated[str, typer.Argument(help='e.g. "PostNL depot Terneuz
             qr: Annotated[Path | None, typer.Option(
                 help="also write a poster with the QR code here (PNG; PDF, SVG beside it)")] = None,
             config: ConfigOption = None) -> None:
-    """Register a signaler organisation; prints its deep link (and writes a QR code)."""
+    """Register a signaler organisation; prints its links (and writes a QR code)."""
     settings = settings_or_exit(config)
     organisation = _admin(settings, lambda admin: admin.add_organisation(
         CLI, name, role, gemeente, _bot_username(settings)))
-    typer.echo(f"{organisation.code}\t{organisation.link}")
+    typer.echo(f"{organisation.code}\t{_links(organisation, settings)}")
     if qr is not None:
         _write_qr(qr, organisation, settings)
 
@@ -206,7 +217,7 @@ def org_add(name: Annotated[str, typer.Argument(help='e.g. "PostNL depot Terneuz
 @org_app.command("list")
 def org_list(gemeente: Annotated[str | None, typer.Option("--gemeente", "-g")] = None,
              config: ConfigOption = None) -> None:
-    """List signaler organisations per gemeente: name, role and deep link."""
+    """List signaler organisations per gemeente: name, role, deep link (and web chat link)."""
     settings = settings_or_exit(config)
     heading = None
     for organisation in _admin(settings, lambda admin: admin.list_organisations(
@@ -216,7 +227,7 @@ def org_list(gemeente: Annotated[str | None, typer.Option("--gemeente", "-g")] =
         if group != heading:
             typer.echo(group)
             heading = group
-        typer.echo(f"  {organisation.name}\t{organisation.role}\t{organisation.link}")
+        typer.echo(f"  {organisation.name}\t{organisation.role}\t{_links(organisation, settings)}")
 
 
 @org_app.command("qr")

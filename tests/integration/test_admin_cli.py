@@ -35,10 +35,11 @@ def config(tmp_path: Path) -> str:
     return str(path)
 
 
-def cli(config: str, *args: str) -> tuple[int, str, str]:
+def cli(config: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """The command line, in this process (a fresh interpreter per command takes seconds)."""
-    env = {name: None for name in os.environ if name.startswith("SIGNAALBOT_")} | ENV
-    result = CliRunner().invoke(app, [*args, "--config", config], env=env)
+    clean = {name: None for name in os.environ if name.startswith("SIGNAALBOT_")}
+    result = CliRunner().invoke(app, [*args, "--config", config],
+                                env={**clean, **ENV, **(env or {})})
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         result.exception)
     return result.exit_code, result.stdout, result.stderr
@@ -81,6 +82,10 @@ def test_org_add_refuses_a_name_its_gemeente_has_and_org_list_shows_the_links(
     assert len(lines) == 6 and "Carine" not in out and "7001" not in out  # nothing personal
     code, only, _ = cli(config, "org", "list", "-g", "GM0917")
     assert code == 0 and only.splitlines() == lines[2:4]
+    code, out, err = cli(config, "org", "list", "-g", "GM0715",  # with the web chat's link
+                         env={"SIGNAALBOT_WEB__PUBLIC_URL": "https://meld.example.nl"})
+    assert code == 0 and out.splitlines()[1] == lines[1] + (
+        "\thttps://meld.example.nl/s/postnl-tnz")
 
     qr = tmp_path / "again.png"
     code, out, err = cli(config, "org", "qr", "postnl-tnz", "--qr", str(qr))
