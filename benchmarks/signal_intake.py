@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from measure import ALERT_CHATS, WARM_UP_SIGNALS, BotProcess, Database, Measurement, pool
+from sections import channel_headline, channel_section
 
 from storage.crypto import generate_key
 from tests.helpers.signal import file_signal
@@ -174,41 +175,15 @@ async def signal_run(kind: str, load: Any, log_dir: Path) -> dict[str, Any]:
 async def signal_section(databases: list[str], load: Any, log_dir: Path,
                          telegram: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The Signal runs on each database, printed beside Signaalbot on Telegram (``telegram``)."""
-    print(f"\nSignal (signal-cli stand-in, a bot serving Signal alone): {load.rounds} rounds of "
-          f"{load.signalers} people x {load.signals} full signals ({ENVELOPES_PER_SIGNAL} "
-          f"envelopes), then {load.paced_signalers} paced {load.pace[0]}-{load.pace[1]} s per "
-          f"line; beside each, Signaalbot on Telegram in this run (not a floor: the transports "
-          f"differ)")
-    print(f"  {'database, channel':<22} {'upd/s':>7} {'rep/s':>6} {'p50/p99 ms':>13} "
-          f"{'paced p50/p99':>13} {'CPU ms':>6} {'bot':>5} {'drv':>5} {'RSS MB':>6}")
-    results = {}
-    for kind in databases:
-        results[kind] = await signal_run(kind, load, log_dir)
-        row = results[kind]
-        print_row(f"{kind}, Signal", row["throughput"], row["paced"], row["peak_rss_mb"],
-                  row["errors"])
-        if kind in telegram:
-            other = telegram[kind]
-            print_row(f"{kind}, Telegram", other["saturation"], other["paced"],
-                      other["peak_rss_mb"], other["errors"])
-    return results
+    title = (f"Signal (signal-cli stand-in, a bot serving Signal alone): {load.rounds} rounds of "
+             f"{load.signalers} people x {load.signals} full signals ({ENVELOPES_PER_SIGNAL} "
+             f"envelopes), then {load.paced_signalers} paced {load.pace[0]}-{load.pace[1]} s "
+             f"per line; beside each, Signaalbot on Telegram in this run (not a floor: the "
+             f"transports differ)")
+    return await channel_section(title, "Signal", "upd", databases,
+                                 lambda kind: signal_run(kind, load, log_dir), telegram)
 
 
 def headline(results: dict[str, dict[str, Any]], database: str) -> dict[str, Any]:
     """Top-level keys of the JSON file: the Signal figures on the headline's database."""
-    chosen = results[database]
-    return {"signal_updates_per_s": chosen["throughput"]["updates_per_s"],
-            "signal_cpu_ms_per_update": chosen["throughput"]["bot_cpu_ms_per_update"],
-            "signal_paced_p50_ms": chosen["paced"]["p50_ms"],
-            "signal_paced_p99_ms": chosen["paced"]["p99_ms"]}
-
-
-def print_row(label: str, run: dict[str, Any], paced: dict[str, Any], rss_mb: float,
-              errors: list[str]) -> None:
-    """One line of the Signal table."""
-    print(f"  {label:<22} {run['updates_per_s']:>7.0f} {run['reports_per_s']:>6.1f} "
-          f"{run['p50_ms']:>6.1f}/{run['p99_ms']:<6.1f} "
-          f"{paced['p50_ms']:>6.1f}/{paced['p99_ms']:<6.1f} "
-          f"{run['bot_cpu_ms_per_update']:>6.2f} {run['bot_cpu_pct']:>4}% "
-          f"{run['driver_cpu_pct']:>4}% {rss_mb:>6.1f}{'  ERRORS' if errors else ''}",
-          flush=True)
+    return channel_headline(results, database, "signal", "update")

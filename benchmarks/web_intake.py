@@ -5,8 +5,9 @@ The bot is ``signaalbot run`` with only ``[web]`` set, in a process of its own
 (every simulated person comes from this one address). A simulated person is a browser without
 JavaScript, an aiohttp session with its own cookie jar, walking a whole signal exactly like
 ``tests.helpers.web.file_signal``: it GETs the first page, then POSTs each step's form and
-waits for the page it answers with before the next (closed loop; 15 requests). Latency is per
-request, from sending it until its page is read.
+waits for the page it answers with before the next (closed loop; 15 requests, the last one's
+redirect to the page after sending followed within it). Latency is per request, from sending
+it until its page is read.
 
 1. Throughput: ``load.rounds`` rounds of ``load.signalers`` new people at once, without pauses.
 2. Paced: ``load.paced_signalers`` people pausing ``load.pace`` seconds before each request.
@@ -28,7 +29,7 @@ from typing import Any
 
 import aiohttp
 from measure import ALERT_CHATS, WARM_UP_SIGNALS, BotProcess, Database, Measurement, pool
-from signal_intake import print_row
+from sections import channel_headline, channel_section
 
 from storage.crypto import generate_key
 from tests.helpers.web import PUBLIC_URL, Visitor, file_signal
@@ -157,30 +158,15 @@ async def web_run(kind: str, load: Any, log_dir: Path) -> dict[str, Any]:
 async def web_section(databases: list[str], load: Any, log_dir: Path,
                       telegram: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The web runs on each database, printed beside Signaalbot on Telegram (``telegram``)."""
-    print(f"\nWeb chat (aiohttp browsers with their own cookie jars, a bot serving the web "
-          f"alone): {load.rounds} rounds of {load.signalers} people x {load.signals} full "
-          f"signals ({REQUESTS_PER_SIGNAL} requests), then {load.paced_signalers} paced "
-          f"{load.pace[0]}-{load.pace[1]} s per request; beside each, Signaalbot on Telegram "
-          f"in this run (upd/s there: requests/s here)")
-    print(f"  {'database, channel':<22} {'req/s':>7} {'rep/s':>6} {'p50/p99 ms':>13} "
-          f"{'paced p50/p99':>13} {'CPU ms':>6} {'bot':>5} {'drv':>5} {'RSS MB':>6}")
-    results = {}
-    for kind in databases:
-        results[kind] = await web_run(kind, load, log_dir)
-        row = results[kind]
-        print_row(f"{kind}, web", row["throughput"], row["paced"], row["peak_rss_mb"],
-                  row["errors"])
-        if kind in telegram:
-            other = telegram[kind]
-            print_row(f"{kind}, Telegram", other["saturation"], other["paced"],
-                      other["peak_rss_mb"], other["errors"])
-    return results
+    title = (f"Web chat (aiohttp browsers with their own cookie jars, a bot serving the web "
+             f"alone): {load.rounds} rounds of {load.signalers} people x {load.signals} full "
+             f"signals ({REQUESTS_PER_SIGNAL} requests), then {load.paced_signalers} paced "
+             f"{load.pace[0]}-{load.pace[1]} s per request; beside each, Signaalbot on "
+             f"Telegram in this run (upd/s there: requests/s here)")
+    return await channel_section(title, "web", "req", databases,
+                                 lambda kind: web_run(kind, load, log_dir), telegram)
 
 
 def headline(results: dict[str, dict[str, Any]], database: str) -> dict[str, Any]:
     """Top-level keys of the JSON file: the web figures on the headline's database."""
-    chosen = results[database]
-    return {"web_requests_per_s": chosen["throughput"]["updates_per_s"],
-            "web_cpu_ms_per_request": chosen["throughput"]["bot_cpu_ms_per_update"],
-            "web_paced_p50_ms": chosen["paced"]["p50_ms"],
-            "web_paced_p99_ms": chosen["paced"]["p99_ms"]}
+    return channel_headline(results, database, "web", "request")

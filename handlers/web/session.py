@@ -45,7 +45,6 @@ class Sessions:
         response.set_cookie(self.name, session, max_age=self._max_age, path="/", httponly=True,
                             secure=self.secure, samesite="Strict")
 
-
     def forget(self, response: web.StreamResponse) -> None:
         """Remove the cookie: the next visit is a new session."""
         response.del_cookie(self.name, path="/", secure=self.secure, httponly=True,
