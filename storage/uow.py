@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import Keyring
 from storage.repositories import (
+    ActivityRepository,
     BlockedChatRepository,
     DraftRepository,
     EventRepository,
@@ -76,6 +77,7 @@ class UnitOfWork:
     routing = _repository(RoutingRepository)
     merges = _repository(MergeRepository)
     blocks = _repository(BlockedChatRepository)
+    activities = _repository(ActivityRepository)
 
     async def __aexit__(
         self,

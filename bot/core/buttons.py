@@ -117,7 +117,19 @@ class ForgetButton(NamedTuple):
         return _join(["m", "forget", "yes" if self.confirmed else "no"])
 
 
-Button = IntakeButton | StaffButton | AdminButton | DeclineButton | ForgetButton
+class VraagjeButton(NamedTuple):
+    """"Een andere vraag" under a conversation-starter card: the next card of a shuffle."""
+
+    seed: int
+    counter: int
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _join(["m", "vraagje", str(self.seed), str(self.counter)])
+
+
+Button = (IntakeButton | StaffButton | AdminButton | DeclineButton | ForgetButton
+          | VraagjeButton)
 
 
 def _join(parts: list[str]) -> str:
@@ -143,6 +155,8 @@ def unpack(data: str | None) -> Button | None:
             return DeclineButton(int(question_id))
         case ["m", "forget", "yes" | "no" as answer]:
             return ForgetButton(answer == "yes")
+        case ["m", "vraagje", seed, counter] if seed.isdigit() and counter.isdigit():
+            return VraagjeButton(int(seed), int(counter))
         case ["w" | "a" | "m", *_]:
             return None
         case [token, *rest] if token:

@@ -14,7 +14,7 @@ import asyncio
 import html
 import logging
 
-from bot.core import messages, numbered, staff_commands
+from bot.core import messages, numbered, staff_commands, vraagjes
 from bot.core.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.core.inputs import Input, Text, Unsupported
 from bot.core.intake import ConversationKey
@@ -65,6 +65,9 @@ class SignalConversation:
         if text.startswith("/"):
             await self._command(incoming, text)
             return
+        if text.lower() == messages.VRAAGJE_WORD:
+            await self._vraagje(incoming.sender)
+            return
         command = staff_commands.parse(text)
         if command is not None:
             reply = await services.staff.command(person, command, update_id=update_id)
@@ -92,8 +95,8 @@ class SignalConversation:
     async def _command(self, incoming: Incoming, text: str) -> None:
         """A command: ``/start [code]``, ``/cancel``, ``/help``, ``/privacy`` and the others.
 
-        Also ``/mijnsignalen``, ``/vergeetmij [ja]``, ``/geenvragen``, and staff's ``/open``,
-        ``/mijn``, ``/signaal``.
+        Also ``/mijnsignalen``, ``/vraagje``, ``/vergeetmij [ja]``, ``/geenvragen``, and staff's
+        ``/open``, ``/mijn``, ``/signaal``.
         """
         assert incoming.sender is not None
         name, _, rest = text[1:].partition(" ")
@@ -116,6 +119,8 @@ class SignalConversation:
                            await services.staff.decline_questions(person, None))
         elif name == "mijnsignalen":
             await self.say(incoming.sender, await services.staff.my_signals(person))
+        elif name == "vraagje":
+            await self._vraagje(incoming.sender)
         elif name in ("open", "mijn", "signaal") and (command := staff_commands.parse(
                 f"details {rest}" if name == "signaal" else name)) is not None and (
                 reply := await services.staff.command(person, command,
@@ -147,6 +152,11 @@ class SignalConversation:
         count = await self._services.privacy.forget_signaler(SIGNAL, person.external_id)
         self._services.dispatcher.kick()
         await self.say(person.external_id, messages.FORGOTTEN.format(count=count))
+
+    async def _vraagje(self, chat: str) -> None:
+        """A conversation-starter card (typed ``vraagje`` again gives another)."""
+        text = vraagjes.card_text(vraagjes.new_seed(), 0)
+        await self.say(chat, f"{text}\n\n{messages.VRAAGJE_SIGNAL_ANOTHER}")
 
     async def _explain(self, incoming: Incoming, text: str) -> None:
         """A text, then the question the person is at (if any)."""

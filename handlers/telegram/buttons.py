@@ -12,9 +12,10 @@ from bot.core.buttons import (
     ForgetButton,
     IntakeButton,
     StaffButton,
+    VraagjeButton,
     unpack,
 )
-from handlers.telegram import admin, intake, privacy, staff
+from handlers.telegram import admin, intake, privacy, staff, vraagje
 from handlers.telegram.context import Context, answer_query
 
 
@@ -33,6 +34,8 @@ async def on_button(update: Update, context: Context) -> None:
             await staff.on_decline(update, context, button)
         case ForgetButton() as button:
             await privacy.on_forget(update, context, button)
+        case VraagjeButton() as button:
+            await vraagje.on_vraagje(update, context, button)
         case _:
             await answer_query(query, intake.plain(messages.STALE_BUTTON))
 

@@ -16,6 +16,7 @@ from storage.models.gemeenten import (
     Pc4Route,
     Staff,
 )
+from storage.models.kaart import Activity
 from storage.models.routing import (
     GemeenteMerge,
     HouseNumberRoute,
@@ -40,5 +41,5 @@ __all__ = [
     "BlockedChat", "Pc4Route", "Invite", "Organisation", "GemeenteText", "Signaler",
     "DraftRow", "Signal", "SignalEvent", "RelayedQuestion", "ProcessedUpdate", "NotOnBoard",
     "Outbox", "RoutingDataset", "Pc6Route", "HouseNumberRoute", "Pc4Gemeente", "GemeenteMerge",
-    "field_of", "sealing_context", "SEALED",
+    "Activity", "field_of", "sealing_context", "SEALED",
 ]

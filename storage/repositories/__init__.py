@@ -1,5 +1,6 @@
 """Repositories: queries and writes per aggregate, one module each. They flush, never commit."""
 
+from storage.repositories.activities import ActivityRepository
 from storage.repositories.blocks import BlockedChatRepository
 from storage.repositories.drafts import (
     RECENT_UPDATES,
@@ -26,6 +27,7 @@ from storage.repositories.updates import ProcessedUpdateRepository
 __all__ = [
     "RECENT_UPDATES",
     "ROUTING_TABLES",
+    "ActivityRepository",
     "BlockedChatRepository",
     "ConcurrentUpdate",
     "DraftRecord",

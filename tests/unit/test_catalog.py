@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from bot.core import messages
-from bot.core.messages import admin, common, conversation, reporting, signal, staff, web
+from bot.core.messages import admin, common, conversation, kaart, reporting, signal, staff, web
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "bot" / "core" / "messages"
 CODE = ("bot", "handlers", "storage")  # where the bot's text could hide
 USERS = (*CODE, "tests", "benchmarks")  # where ``messages.X`` is read
-MODULES = (admin, common, conversation, reporting, staff)
+MODULES = (admin, common, conversation, kaart, reporting, staff)
 
 DUTCH = frozenset(
     "de het een van niet uw u je en op voor geen zijn wordt naar bij nog al dat dit er ook aan "

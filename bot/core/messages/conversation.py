@@ -163,6 +163,7 @@ COMMANDS = (
     ("help", "Uitleg"),
     ("privacy", "Wat er met uw gegevens gebeurt"),
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
+    ("vraagje", "Een vraag om een gesprek mee te beginnen"),
     ("vergeetmij", "Mijn gegevens wissen"),
 )
 

@@ -1,0 +1,69 @@
+"""The sociale kaart and the conversation-starter cards: interests, CSV problems, /vraagje."""
+
+from __future__ import annotations
+
+__all__ = [
+    "TAG_LABELS", "KAART_SUGGESTION", "KAART_WHERE", "KAART_WHEN", "KAART_CONTACT",
+    "KAART_FITS", "KAART_CSV_LINE", "KAART_CSV_CELL", "KAART_CSV_MORE", "KAART_CSV_NOT_UTF8",
+    "KAART_CSV_EMPTY", "KAART_CSV_NO_ROWS", "KAART_CSV_TOO_MANY", "KAART_CSV_UNREADABLE",
+    "KAART_CSV_COLUMN", "KAART_CSV_COLUMN_TWICE", "KAART_CSV_COLUMN_MISSING",
+    "KAART_CSV_EXTRA_CELLS", "KAART_CSV_REQUIRED", "KAART_CSV_TOO_LONG", "KAART_CSV_PC4",
+    "KAART_CSV_NO_TAGS", "KAART_CSV_TAG", "KAART_CSV_DID_YOU_MEAN", "KAART_CSV_DUPLICATE",
+    "VRAAGJE", "VRAAGJE_ANOTHER", "VRAAGJE_SIGNAL_ANOTHER", "VRAAGJE_WORD",
+]
+
+# -- interests (the keys are bot.core.sociale_kaart.TAGS, stored and typed in CSV files)
+TAG_LABELS = {
+    "praatje": "Een praatje maken",
+    "samen": "Samen iets doen",
+    "praktisch": "Praktische hulp",
+    "maatje": "Een vast maatje",
+    "koffie": "Koffie of thee drinken",
+    "boodschappen": "Boodschappen",
+    "vervoer": "Vervoer",
+    "muziek": "Muziek en zingen",
+    "bewegen": "Bewegen en wandelen",
+    "creatief": "Creatief bezig zijn",
+    "digitaal": "Hulp met telefoon of computer",
+    "eten": "Samen eten",
+}
+
+# -- an activity as a resident sees it (name, what, and the lines that are filled in)
+KAART_SUGGESTION = "<b>{name}</b>\n{what}"
+KAART_WHERE = "📍 {where}"
+KAART_WHEN = "🕒 {when}"
+KAART_CONTACT = "📞 {contact}"
+KAART_FITS = "<i>Past bij: {interests}</i>"
+
+# -- importing a kaart from CSV: "regel N: kolom X: problem"
+KAART_CSV_LINE = "regel {line}: {problem}"
+KAART_CSV_CELL = "regel {line}: kolom {column}: {problem}"
+KAART_CSV_MORE = "en {count} meer"
+KAART_CSV_NOT_UTF8 = "het bestand is geen UTF-8; sla het op als \"CSV UTF-8\""
+KAART_CSV_EMPTY = "het bestand is leeg; de eerste regel noemt de kolommen: {columns}"
+KAART_CSV_NO_ROWS = "na de kopregel staan geen activiteiten"
+KAART_CSV_TOO_MANY = "meer dan {max} activiteiten; splits het bestand"
+KAART_CSV_UNREADABLE = "niet te lezen als CSV ({error})"
+KAART_CSV_COLUMN = "onbekende kolom; de kolommen zijn: {columns}"
+KAART_CSV_COLUMN_TWICE = "staat twee keer in de kopregel"
+KAART_CSV_COLUMN_MISSING = "ontbreekt in de kopregel"
+KAART_CSV_EXTRA_CELLS = "{cells} cellen, maar de kopregel noemt {columns} kolommen"
+KAART_CSV_REQUIRED = "is leeg; vul deze in"
+KAART_CSV_TOO_LONG = "te lang: {length} tekens, hoogstens {max}"
+KAART_CSV_PC4 = (
+    "\"{value}\" is geen postcodegebied: vier cijfers van 1000 tot en met 9999, "
+    "of leeg voor de hele gemeente"
+)
+KAART_CSV_NO_TAGS = "geen tags; kies er minstens één uit: {tags}"
+KAART_CSV_TAG = "onbekende tag \"{tag}\"{hint}; de tags zijn: {tags}"
+KAART_CSV_DID_YOU_MEAN = " (bedoelt u \"{tag}\"?)"
+KAART_CSV_DUPLICATE = "\"{name}\" staat al op regel {line}"
+
+# -- conversation-starter cards (the questions: bot/core/vraagjes.toml)
+VRAAGJE = (
+    "💬 <b>Een vraag om een gesprek mee te beginnen</b>\n\n{question}\n\n"
+    "<i>Stel hem rustig, en luister vooral. Wil iemand er niet over praten, dan is dat goed.</i>"
+)
+VRAAGJE_ANOTHER = "🔄 Een andere vraag"
+VRAAGJE_SIGNAL_ANOTHER = "Typ <b>vraagje</b> voor een andere vraag."
+VRAAGJE_WORD = "vraagje"
