@@ -124,6 +124,8 @@ def _header(reader: Reader, problems: list[str]) -> tuple[int, list[str]]:
 
 def _row(line: int, columns: list[str], cells: list[str], seen: dict[str, int],
          problems: list[str]) -> Activity | None:
+    if len(cells) > len(columns) and columns[-1] == "tags":  # tags;typed;apart: all tags
+        cells = [*cells[:len(columns) - 1], ";".join(cells[len(columns) - 1:])]
     if len(cells) > len(columns) and any(cell.strip() for cell in cells[len(columns):]):
         problems.append(_problem(line, None, messages.KAART_CSV_EXTRA_CELLS.format(
             cells=len(cells), columns=len(columns))))

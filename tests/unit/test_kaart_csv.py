@@ -36,6 +36,9 @@ def test_commas_between_cells_and_columns_in_any_order() -> None:
     text = 'tags,naam,wat\n"muziek;bewegen",Dansen,Dansen op muziek\n'
     assert parse_text(text) == [Activity("Dansen", "Dansen op muziek",
                                          tags=frozenset({"muziek", "bewegen"}))]
+    # Tags typed apart in the last column are its cells, even between cells
+    assert parse_text("naam;wat;tags\nDansen;Dansen op muziek;muziek;bewegen\n") == [
+        Activity("Dansen", "Dansen op muziek", tags=frozenset({"muziek", "bewegen"}))]
 
 
 def test_every_problem_is_named_by_its_line_and_column() -> None:
@@ -72,7 +75,7 @@ def test_the_header_is_checked() -> None:
     assert problems("") == problems('"  \n "\n') == [
         "regel 1: het bestand is leeg; de eerste regel noemt de kolommen: naam, wat, pc4, "
         "plaats, wanneer, contact, tags"]
-    assert problems("naam;wat;tags\nA;B;koffie;extra\n") == [
+    assert problems("naam;tags;wat\nA;koffie;B;extra\n") == [
         "regel 2: 4 cellen, maar de kopregel noemt 3 kolommen"]
 
 
