@@ -35,7 +35,7 @@ class KaartService:
         """The gemeente's activities, by name."""
         async with self._uow() as uow:
             await _known(uow, code)
-            return await uow.activities.list(code=code)
+            return await uow.activities.list_all(code=code)
 
     async def save(self, code: str, activities: Sequence[Activity], *,
                    replace: bool = False) -> Saved:

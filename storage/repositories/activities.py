@@ -17,7 +17,7 @@ class ActivityRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def list(self, *, code: str) -> list[Activity]:
+    async def list_all(self, *, code: str) -> list[Activity]:
         """The gemeente's activities, by name."""
         return [_activity(row) for row in await self._rows(code)]
 
