@@ -18,6 +18,7 @@ from bot.core.alerts import Alerts
 from bot.core.engine import Engine
 from bot.core.followup import FollowUp
 from bot.core.intake import IntakeService
+from bot.core.kaart import KaartService
 from bot.core.outbox import Dispatcher, Sender, Throttle
 from bot.core.privacy import Privacy
 from bot.core.questionnaires import for_settings
@@ -48,6 +49,7 @@ class Services:
     privacy: Privacy
     admin: AdminService
     dispatcher: Dispatcher
+    kaart: KaartService
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _periodic: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -169,4 +171,4 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     privacy = Privacy(new_uow, engine.questionnaire, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
-                    admin, dispatcher)
+                    admin, dispatcher, KaartService(new_uow))

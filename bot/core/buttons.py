@@ -6,8 +6,9 @@ The data comes from the client and is never trusted: anything that does not deco
 button is None, and what a decoded button asks is checked again by the service it reaches.
 
 Wire format, ``|``-separated ids only: ``<draft token>|<input>…`` (intake), ``w|…`` (staff),
-``a|…`` (admin), ``m|…`` (the signaler's other buttons). The action values stay as they were
-(short, and buttons already in chats keep working); their names say what they do.
+``a|…`` (admin), ``k|…`` (the sociale kaart), ``m|…`` (the signaler's other buttons). The
+action values stay as they were (short, and buttons already in chats keep working); their names
+say what they do.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ class AdminAction(StrEnum):
     REMOVE_STAFF = "rm"
     INVITE = "inv"
     SET_ACTIVE = "on"
+
+
+class KaartAction(StrEnum):
+    """What a button of the ``/kaart`` list does (``handlers.telegram.kaart``)."""
+
+    PAGE = "p"
+    ASK_REMOVE = "rm"
+    REMOVE = "rmok"
 
 
 class IntakeButton(NamedTuple):
@@ -97,6 +106,18 @@ class AdminButton(NamedTuple):
         return _join(["a", self.action, self.gemeente, self.arg])
 
 
+class KaartButton(NamedTuple):
+    """A button of a gemeente's ``/kaart`` list: a page, or an activity (by its key)."""
+
+    action: KaartAction
+    gemeente: str
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _join(["k", self.action, self.gemeente, self.arg])
+
+
 class DeclineButton(NamedTuple):
     """The signaler's "Ik wil geen vragen meer" under a relayed question."""
 
@@ -128,7 +149,7 @@ class VraagjeButton(NamedTuple):
         return _join(["m", "vraagje", str(self.seed), str(self.counter)])
 
 
-Button = (IntakeButton | StaffButton | AdminButton | DeclineButton | ForgetButton
+Button = (IntakeButton | StaffButton | AdminButton | KaartButton | DeclineButton | ForgetButton
           | VraagjeButton)
 
 
@@ -151,13 +172,15 @@ def unpack(data: str | None) -> Button | None:
             return StaffButton(StaffAction(action), int(signal_id), arg)
         case ["a", action, gemeente, arg] if action in _ADMIN and gemeente:
             return AdminButton(AdminAction(action), gemeente, arg)
+        case ["k", action, gemeente, arg] if action in _KAART and gemeente:
+            return KaartButton(KaartAction(action), gemeente, arg)
         case ["m", "decline", question_id] if question_id.isdigit():
             return DeclineButton(int(question_id))
         case ["m", "forget", "yes" | "no" as answer]:
             return ForgetButton(answer == "yes")
         case ["m", "vraagje", seed, counter] if seed.isdigit() and counter.isdigit():
             return VraagjeButton(int(seed), int(counter))
-        case ["w" | "a" | "m", *_]:
+        case ["w" | "a" | "k" | "m", *_]:
             return None
         case [token, *rest] if token:
             given = _intake_input(rest)
@@ -184,3 +207,4 @@ def _intake_input(parts: list[str]) -> ButtonInput | None:
 
 _STAFF = frozenset(StaffAction)
 _ADMIN = frozenset(AdminAction)
+_KAART = frozenset(KaartAction)

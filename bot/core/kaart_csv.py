@@ -50,12 +50,12 @@ class CsvProblems(ValueError):
         self.problems = problems
 
 
-def shown(problems: list[str]) -> list[str]:
-    """The first ``PROBLEMS_SHOWN`` problems, and how many more there are."""
-    more = len(problems) - PROBLEMS_SHOWN
+def shown(problems: list[str], limit: int = PROBLEMS_SHOWN) -> list[str]:
+    """The first ``limit`` problems, and how many more there are."""
+    more = len(problems) - limit
     if more <= 0:
         return problems
-    return [*problems[:PROBLEMS_SHOWN], messages.KAART_CSV_MORE.format(count=more)]
+    return [*problems[:limit], messages.KAART_CSV_MORE.format(count=more)]
 
 
 def parse(data: bytes) -> list[Activity]:

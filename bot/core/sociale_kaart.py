@@ -6,6 +6,7 @@ activities, postcode and interests give the same suggestions in the same order.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -61,6 +62,11 @@ def _rank(activity: Activity, pc4: int | None, wanted: frozenset[str]
         distance = abs(activity.pc4 - pc4) if pc4 is not None else 0
     shared = len(activity.tags & wanted)
     return place, distance, -shared, activity.name.casefold(), activity.name
+
+
+def activity_key(name: str) -> str:
+    """A short key of an activity's name (any case), for a button: names are too long."""
+    return hashlib.sha256(name.casefold().encode()).hexdigest()[:12]
 
 
 def tag_list(tags: Iterable[str]) -> list[str]:

@@ -11,11 +11,12 @@ from bot.core.buttons import (
     DeclineButton,
     ForgetButton,
     IntakeButton,
+    KaartButton,
     StaffButton,
     VraagjeButton,
     unpack,
 )
-from handlers.telegram import admin, intake, privacy, staff, vraagje
+from handlers.telegram import admin, intake, kaart, privacy, staff, vraagje
 from handlers.telegram.context import Context, answer_query
 
 
@@ -30,6 +31,8 @@ async def on_button(update: Update, context: Context) -> None:
             await staff.on_staff_button(update, context, button)
         case AdminButton() as button:
             await admin.on_admin_button(update, context, button)
+        case KaartButton() as button:
+            await kaart.on_kaart_button(update, context, button)
         case DeclineButton() as button:
             await staff.on_decline(update, context, button)
         case ForgetButton() as button:

@@ -13,6 +13,8 @@ from bot.core.buttons import (
     DeclineButton,
     ForgetButton,
     IntakeButton,
+    KaartAction,
+    KaartButton,
     StaffAction,
     StaffButton,
     VraagjeButton,
@@ -34,6 +36,7 @@ BUTTONS: list[Button] = [
     *(AdminButton(AdminAction.INVITE, "GM1234", role) for role in StaffRole),
     AdminButton(AdminAction.REMOVE_STAFF, "GM1234", str(-BIG_ID)),
     AdminButton(AdminAction.SET_ACTIVE, "GM1234", "0"),
+    *(KaartButton(action, "GM1234", "0123456789ab") for action in KaartAction),
     DeclineButton(BIG_ID), ForgetButton(True), ForgetButton(False), VraagjeButton(9999, 21),
     IntakeButton("AbC-d_12", Choose("summary", "send")), IntakeButton("AbC-d_12", Cancel()),
 ]
@@ -65,8 +68,9 @@ def test_the_wire_format_of_buttons_already_in_chats_still_decodes() -> None:
 @pytest.mark.parametrize("forged", [
     None, "", "garbage", "|||", "w", "w|claim|1", "w|claim|x|", "w|bogus|1|", "w|claim|-1|",
     "w|claim|1||", "a|g||", "a|bogus|GM0715|", "a|g|GM 0715|", "m|decline|x", "m|decline|",
-    "m|forget|maybe", "m|other|1", "m|vraagje|1", "m|vraagje|-1|2", "w|claim|1|a|b",
-    "w|claim|1|" + "x" * 25, "x" * 65, "tok|c|role", "|c|role|kapper", "w|claim|1|<b>",
+    "m|forget|maybe", "m|other|1", "m|vraagje|1", "k|p||0", "k|x|GM0715|0", "m|vraagje|-1|2",
+    "w|claim|1|a|b", "w|claim|1|" + "x" * 25, "x" * 65, "tok|c|role", "|c|role|kapper",
+    "w|claim|1|<b>",
 ])
 def test_forged_or_malformed_data_decodes_to_nothing(forged: str | None) -> None:
     assert unpack(forged) is None

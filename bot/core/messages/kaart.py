@@ -9,6 +9,10 @@ __all__ = [
     "KAART_CSV_COLUMN", "KAART_CSV_COLUMN_TWICE", "KAART_CSV_COLUMN_MISSING",
     "KAART_CSV_EXTRA_CELLS", "KAART_CSV_REQUIRED", "KAART_CSV_TOO_LONG", "KAART_CSV_PC4",
     "KAART_CSV_NO_TAGS", "KAART_CSV_TAG", "KAART_CSV_DID_YOU_MEAN", "KAART_CSV_DUPLICATE",
+    "KAART_PICK", "KAART_TITLE", "KAART_PAGE", "KAART_EMPTY", "KAART_LINE", "KAART_WHOLE",
+    "KAART_HOW", "KAART_BTN_REMOVE", "KAART_BTN_PREVIOUS", "KAART_BTN_NEXT", "KAART_CONFIRM",
+    "KAART_BTN_REMOVE_YES", "KAART_BTN_BACK", "KAART_REMOVED", "KAART_GONE", "KAART_NOT_SAVED",
+    "KAART_SAVED", "KAART_WHICH",
     "VRAAGJE", "VRAAGJE_ANOTHER", "VRAAGJE_SIGNAL_ANOTHER", "VRAAGJE_WORD",
 ]
 
@@ -58,6 +62,38 @@ KAART_CSV_NO_TAGS = "geen tags; kies er minstens één uit: {tags}"
 KAART_CSV_TAG = "onbekende tag \"{tag}\"{hint}; de tags zijn: {tags}"
 KAART_CSV_DID_YOU_MEAN = " (bedoelt u \"{tag}\"?)"
 KAART_CSV_DUPLICATE = "\"{name}\" staat al op regel {line}"
+
+# -- /kaart: a regisseur keeps the gemeente's kaart in the chat
+KAART_PICK = "<b>Sociale kaart</b> — kies een gemeente:"
+KAART_TITLE = "<b>Sociale kaart {name}</b> — {count} activiteit(en)"
+KAART_PAGE = "Blad {page} van {pages}"
+KAART_EMPTY = "Er staan nog geen activiteiten op de kaart."
+KAART_LINE = "{number}. <b>{name}</b> ({area}) · {tags}"
+KAART_WHOLE = "hele gemeente"
+KAART_HOW = (
+    "<b>Toevoegen of bijwerken</b>: stuur <code>/kaart {code}</code> met daaronder regels "
+    "zoals in een CSV-bestand; de eerste regel noemt de kolommen. Bijvoorbeeld:\n"
+    "<code>/kaart {code}\nnaam;wat;pc4;wanneer;contact;tags\n"
+    "Koffie-ochtend;Koffie en een praatje;{pc4};dinsdag 10-12 uur;0252-123456;koffie,praatje"
+    "</code>\nEen activiteit met dezelfde naam wordt bijgewerkt. Tags: {tags}."
+)
+KAART_BTN_REMOVE = "🗑 {name}"
+KAART_BTN_PREVIOUS = "◀️ Vorige"
+KAART_BTN_NEXT = "Volgende ▶️"
+KAART_CONFIRM = "<b>{name}</b> van de kaart halen?"
+KAART_BTN_REMOVE_YES = "Ja, van de kaart halen"
+KAART_BTN_BACK = "↩️ Terug naar de lijst"
+KAART_REMOVED = "{name} is van de kaart gehaald."
+KAART_GONE = "Die activiteit staat niet meer op de kaart."
+KAART_NOT_SAVED = (
+    "<b>Niets opgeslagen</b>: {count} probleem/problemen. Verbeter ze en stuur alles opnieuw.\n\n"
+    "{problems}"
+)
+KAART_SAVED = "✅ Opgeslagen: {added} nieuw, {updated} bijgewerkt."
+KAART_WHICH = (
+    "U beheert meer dan één gemeente: zet de code achter /kaart, bijvoorbeeld "
+    "<code>/kaart {code}</code>."
+)
 
 # -- conversation-starter cards (the questions: bot/core/vraagjes.toml)
 VRAAGJE = (
