@@ -65,9 +65,11 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
     token = settings.telegram.token.get_secret_value()
     if not token:
         raise ConfigError("telegram.token: missing; set SIGNAALBOT_TELEGRAM__TOKEN")
+    base_url = str(settings.telegram.base_url)
     bot = ConversationBot(
         token,
-        base_url=str(settings.telegram.base_url),
+        base_url=base_url,
+        base_file_url=file_url(base_url),
         defaults=DEFAULTS,
         request=api_request(settings.telegram.http_backend,
                             connection_pool_size=settings.telegram.connection_pool_size),
@@ -98,6 +100,15 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
     intake.register(application)
     buttons.register(application)
     return application
+
+
+def file_url(base_url: str) -> str:
+    """Where files come from, beside the Bot API at ``base_url`` (``…/bot`` -> ``…/file/bot``).
+
+    Telegram's own, or a self-hosted Bot API server's: users' documents (a sociale kaart).
+    """
+    root, _, last = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/{last}"
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

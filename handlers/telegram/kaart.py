@@ -1,8 +1,9 @@
 """``/kaart``: a regisseur keeps the gemeente's sociale kaart in the chat.
 
 ``/kaart [code]`` lists the activities, a page at a time, each with a button to take it off
-(after a confirmation). ``/kaart [code]`` with CSV lines below it adds or updates activities,
-all or nothing, with the same problems per line as ``signaalbot kaart import``. Who may: the
+(after a confirmation). ``/kaart [code]`` with CSV lines below it, or a CSV file (the code in
+its caption when they keep more than one kaart), adds or updates activities, all or nothing,
+with the same problems per line as ``signaalbot kaart import``. Who may: the
 gemeente's regisseurs and the global admins (``AdminService.manageable``), checked at every
 press.
 """
@@ -10,25 +11,27 @@ press.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.core import messages
 from bot.core.admin import Actor
 from bot.core.buttons import KaartAction, KaartButton
-from bot.core.kaart_csv import CsvProblems, parse_text, shown
+from bot.core.kaart_csv import CsvProblems, parse, parse_text, shown
 from bot.core.people import Person
 from bot.core.sociale_kaart import TAGS, Activity, activity_key
+from handlers.telegram import intake
 from handlers.telegram.context import Context, answer_query, services
-from handlers.telegram.intake import plain
 
 if TYPE_CHECKING:
     from storage.models import Gemeente
 
 PAGE = 8  # activities per page (their remove buttons fit easily)
 PROBLEMS_SHOWN = 15  # a chat message holds 4096 characters
+FILE_MAX = 1_000_000  # bytes: a kaart of 2000 activities is far smaller
 
 
 def _button(label: str, action: KaartAction, code: str, arg: str) -> list[InlineKeyboardButton]:
@@ -47,37 +50,76 @@ async def kaart_command(update: Update, context: Context) -> None:
     """``/kaart [code]``, perhaps with CSV lines below it."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    gemeenten = await _gemeenten(context, user.id)
     head, _, body = (message.text or "").partition("\n")
-    args = head.split()[1:]
-    if not gemeenten or (args and not any(g.code == args[0].upper() for g in gemeenten)):
+    gemeente = await _which(message, context, user.id, head.split()[1:],
+                            pick=not body.strip())
+    if gemeente is None:
+        return
+    if body.strip():
+        await _save(message, context, gemeente, lambda: parse_text(body))
+        return
+    text, rows = await _page(context, gemeente, 0)
+    await message.reply_text(text, reply_markup=_markup(rows))
+
+
+async def on_document(update: Update, context: Context) -> None:
+    """A CSV file from a regisseur adds to their kaart; anyone else's document is refused."""
+    message, user = update.message, update.effective_user
+    assert message is not None and message.document is not None and user is not None
+    if not await _gemeenten(context, user.id):
+        await intake.on_other(update, context)
+        return
+    gemeente = await _which(message, context, user.id, (message.caption or "").split()[-1:],
+                            pick=False)
+    if gemeente is None:
+        return
+    document = message.document
+    if (document.file_size or 0) > FILE_MAX:
+        await message.reply_text(messages.KAART_FILE_TOO_BIG.format(max=FILE_MAX // 1000))
+        return
+    if not (document.file_name or "").lower().endswith((".csv", ".txt")):
+        await message.reply_text(messages.KAART_NOT_CSV)
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    await _save(message, context, gemeente, lambda: parse(data))
+
+
+async def _which(message: Message, context: Context, user_id: int, args: list[str], *,
+                 pick: bool) -> Gemeente | None:
+    """The gemeente a command or file is for: named, or the only one the person keeps.
+
+    Otherwise they are told what to do (None): no access, name it, or pick one (``pick``).
+    """
+    gemeenten = await _gemeenten(context, user_id)
+    named = [g for g in gemeenten if args and g.code == args[0].upper()]
+    if named or (len(gemeenten) == 1 and not args):
+        return (named or gemeenten)[0]
+    if not gemeenten or args:
         await message.reply_text(messages.NO_ACCESS)
-        return
-    if args:
-        gemeente = next(g for g in gemeenten if g.code == args[0].upper())
-    elif len(gemeenten) == 1:
-        gemeente = gemeenten[0]
-    elif body.strip():
-        await message.reply_text(messages.KAART_WHICH.format(code=gemeenten[0].code))
-        return
-    else:
+    elif pick:
         rows = [_button(f"{g.name} ({g.code})", KaartAction.PAGE, g.code, "0")
                 for g in gemeenten[:50]]
         await message.reply_text(messages.KAART_PICK, reply_markup=InlineKeyboardMarkup(rows))
+    else:
+        await message.reply_text(messages.KAART_WHICH.format(code=gemeenten[0].code))
+    return None
+
+
+async def _save(message: Message, context: Context, gemeente: Gemeente,
+                read: Callable[[], list[Activity]]) -> None:
+    """Add or update what ``read`` finds, all or nothing; then the list, or every problem."""
+    try:
+        activities = read()
+    except CsvProblems as problems:
+        await message.reply_text(messages.KAART_NOT_SAVED.format(
+            count=len(problems.problems),
+            problems="\n".join(shown(problems.problems, PROBLEMS_SHOWN))))
         return
-    notice = ""
-    if body.strip():
-        try:
-            activities = parse_text(body)
-        except CsvProblems as problems:
-            await message.reply_text(messages.KAART_NOT_SAVED.format(
-                count=len(problems.problems),
-                problems="\n".join(shown(problems.problems, PROBLEMS_SHOWN))))
-            return
-        saved = await services(context).kaart.save(gemeente.code, activities)
-        notice = messages.KAART_SAVED.format(added=saved.added, updated=saved.updated) + "\n\n"
+    saved = await services(context).kaart.save(gemeente.code, activities)
     text, rows = await _page(context, gemeente, 0)
-    await message.reply_text(notice + text, reply_markup=_markup(rows))
+    await message.reply_text(
+        messages.KAART_SAVED.format(added=saved.added, updated=saved.updated) + "\n\n" + text,
+        reply_markup=_markup(rows))
 
 
 async def on_kaart_button(update: Update, context: Context, button: KaartButton) -> None:
@@ -109,7 +151,7 @@ async def on_kaart_button(update: Update, context: Context, button: KaartButton)
     elif action is not KaartAction.PAGE:
         toast = messages.KAART_GONE
     text, rows = await _page(context, gemeente, page)
-    await answer_query(query, plain(toast) if toast else None)
+    await answer_query(query, intake.plain(toast) if toast else None)
     await query.edit_message_text(text, reply_markup=_markup(rows))
 
 
@@ -150,6 +192,9 @@ def _sample_pc4(activities: list[Activity]) -> str:
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """``/kaart`` in a private chat (its buttons: ``handlers.telegram.buttons``)."""
-    application.add_handler(
-        CommandHandler("kaart", kaart_command, filters=filters.ChatType.PRIVATE))
+    """``/kaart`` and CSV files in a private chat (buttons: ``handlers.telegram.buttons``)."""
+    private = filters.ChatType.PRIVATE
+    application.add_handlers([
+        CommandHandler("kaart", kaart_command, filters=private),
+        MessageHandler(private & filters.Document.ALL & ~filters.UpdateType.EDITED, on_document),
+    ])

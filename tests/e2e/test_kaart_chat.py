@@ -55,6 +55,29 @@ async def test_a_regisseur_adds_pages_and_removes_activities(api: Any, runner: B
     assert carine.last.startswith("✅ Opgeslagen: 0 nieuw, 1 bijgewerkt.")
 
 
+async def test_a_csv_file_from_excel_adds_to_the_kaart(api: Any, runner: BotRunner) -> None:
+    carine = Person(runner, 7001, "Carine")
+    excel = ("\ufeff" + LINES.replace("\n", "\r\n")).encode()
+    await runner.processed(api.send_document(7001, excel, "kaart.csv", caption="GM0715"))
+    assert carine.last.startswith("✅ Opgeslagen: 10 nieuw, 0 bijgewerkt.")
+    assert len(await runner.services.kaart.activities("GM0715")) == 10
+
+    broken = "naam;wat;tags\nBus;Rijdt;bus\n".encode("cp1252") + "Caf\xe9;x;eten\n".encode(
+        "cp1252")
+    await runner.processed(api.send_document(7001, broken, "kaart.csv"))
+    assert carine.last.splitlines()[2:] == [
+        'regel 3: het bestand is geen UTF-8; sla het op als "CSV UTF-8"']
+    await runner.processed(api.send_document(7001, b"PK...", "kaart.xlsx",
+                                             mime_type="application/vnd.ms-excel"))
+    assert carine.last.startswith("Stuur de kaart als CSV-bestand (.csv)")
+    assert len(await runner.services.kaart.activities("GM0715")) == 10
+
+    signaler = Person(runner, 603)  # a document from anyone else is not taken
+    await runner.processed(api.send_document(603, excel, "kaart.csv"))
+    assert signaler.texts() and not any("kaart" in text.lower() for text in signaler.texts())
+    assert "Welkom bij het Signaalpunt" in signaler.last  # the intake takes it as ever
+
+
 async def test_only_the_gemeentes_regisseurs_keep_its_kaart(api: Any, runner: BotRunner
                                                            ) -> None:
     carine, ahmed = Person(runner, 7001, "Carine"), Person(runner, 7003, "Ahmed")

@@ -128,6 +128,16 @@ class Incoming(StandInState):
             content["caption"] = caption
         return self._incoming(user_id, chat_id, **content)
 
+    def send_document(self, user_id: int, content: bytes, file_name: str, *,
+                      mime_type: str = "text/csv", caption: str | None = None,
+                      chat_id: int | None = None) -> JSON:
+        """Pushes a document message; the bot can fetch ``content`` (getFile, then the file)."""
+        document = self._new_file(file_size=len(content), file_name=file_name,
+                                  mime_type=mime_type)
+        self._file_contents[document["file_id"]] = content
+        extra: JSON = {"caption": caption} if caption else {}
+        return self._incoming(user_id, chat_id, document=document, **extra)
+
     def send_sticker(self, user_id: int, emoji: str = "👍", *, chat_id: int | None = None) -> JSON:
         """Pushes a sticker message."""
         sticker = {**self._new_file(file_size=20000), "type": "regular", "width": 512,

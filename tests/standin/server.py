@@ -53,6 +53,7 @@ class BotApiStandIn(Incoming, Observing, Faults, UpdateMethods, MessageMethods):
                 "answerCallbackQuery": self._answer_query, "sendChatAction": self._chat_action,
                 "sendPhoto": lambda p: self._send_media(p, "photo"),
                 "sendDocument": lambda p: self._send_media(p, "document"),
+                "getFile": self._get_file,
             }.items()
         }
 
@@ -88,7 +89,26 @@ class BotApiStandIn(Incoming, Observing, Faults, UpdateMethods, MessageMethods):
         """URL to pass as `base_url` to PTB (the token and method are appended)."""
         return f"http://127.0.0.1:{self._port}/bot"
 
+    def _get_file(self, params: JSON) -> JSON:
+        file = self._files.get(str(params.get("file_id")))
+        if file is None:
+            raise bad("wrong file_id or the file is temporarily unavailable")
+        path = {"file_path": f"documents/{file['file_id']}"} if file["file_id"] in (
+            self._file_contents) else {}
+        return {key: file[key] for key in ("file_id", "file_unique_id", "file_size")
+                if key in file} | path
+
+    def _download(self, request: web.Request) -> web.Response:
+        """``/file/bot<token>/documents/<file_id>``: what a user's document holds."""
+        token, _, path = request.path.removeprefix("/file/bot").partition("/")
+        content = self._file_contents.get(path.removeprefix("documents/"))
+        if token != self.token or content is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=content, content_type="application/octet-stream")
+
     async def _handle(self, request: web.Request) -> web.Response:
+        if request.path.startswith("/file/bot"):
+            return self._download(request)
         arrived = time.monotonic()
         token, _, method = request.path.removeprefix("/bot").partition("/")
         valid_path = request.path.startswith("/bot") and method and "/" not in method

@@ -43,6 +43,7 @@ class StandInState:
         self._reply_keyboards: dict[int, JSON] = {}
         self._commands: dict[tuple[str, str], list[JSON]] = {}
         self._files: dict[str, JSON] = {}
+        self._file_contents: dict[str, bytes] = {}  # file_id -> what a user's document holds
         self._open_queries: set[str] = set()
         self._blocked: set[int] = set()
         self._migrated: dict[int, int] = {}  # old group id -> supergroup id

@@ -12,7 +12,7 @@ __all__ = [
     "KAART_PICK", "KAART_TITLE", "KAART_PAGE", "KAART_EMPTY", "KAART_LINE", "KAART_WHOLE",
     "KAART_HOW", "KAART_BTN_REMOVE", "KAART_BTN_PREVIOUS", "KAART_BTN_NEXT", "KAART_CONFIRM",
     "KAART_BTN_REMOVE_YES", "KAART_BTN_BACK", "KAART_REMOVED", "KAART_GONE", "KAART_NOT_SAVED",
-    "KAART_SAVED", "KAART_WHICH",
+    "KAART_SAVED", "KAART_WHICH", "KAART_NOT_CSV", "KAART_FILE_TOO_BIG",
     "VRAAGJE", "VRAAGJE_ANOTHER", "VRAAGJE_SIGNAL_ANOTHER", "VRAAGJE_WORD",
 ]
 
@@ -71,8 +71,8 @@ KAART_EMPTY = "Er staan nog geen activiteiten op de kaart."
 KAART_LINE = "{number}. <b>{name}</b> ({area}) · {tags}"
 KAART_WHOLE = "hele gemeente"
 KAART_HOW = (
-    "<b>Toevoegen of bijwerken</b>: stuur <code>/kaart {code}</code> met daaronder regels "
-    "zoals in een CSV-bestand; de eerste regel noemt de kolommen. Bijvoorbeeld:\n"
+    "<b>Toevoegen of bijwerken</b>: stuur een CSV-bestand, of <code>/kaart {code}</code> met "
+    "daaronder regels zoals in zo'n bestand; de eerste regel noemt de kolommen. Bijvoorbeeld:\n"
     "<code>/kaart {code}\nnaam;wat;pc4;wanneer;contact;tags\n"
     "Koffie-ochtend;Koffie en een praatje;{pc4};dinsdag 10-12 uur;0252-123456;koffie,praatje"
     "</code>\nEen activiteit met dezelfde naam wordt bijgewerkt. Tags: {tags}."
@@ -92,8 +92,13 @@ KAART_NOT_SAVED = (
 KAART_SAVED = "✅ Opgeslagen: {added} nieuw, {updated} bijgewerkt."
 KAART_WHICH = (
     "U beheert meer dan één gemeente: zet de code achter /kaart, bijvoorbeeld "
-    "<code>/kaart {code}</code>."
+    "<code>/kaart {code}</code>; bij een bestand: de code als bijschrift."
 )
+KAART_NOT_CSV = (
+    "Stuur de kaart als CSV-bestand (.csv); in Excel: Opslaan als → CSV UTF-8. "
+    "Typ /kaart voor de kolommen."
+)
+KAART_FILE_TOO_BIG = "Dit bestand is groter dan {max} kB; splits het in delen."
 
 # -- conversation-starter cards (the questions: bot/core/vraagjes.toml)
 VRAAGJE = (
