@@ -182,6 +182,7 @@ class MergeReport:
     closed_signals: int = 0
     not_on_board: int = 0
     organisations: int = 0
+    activities: int = 0
     drafts: int = 0
 
     @property
@@ -189,7 +190,7 @@ class MergeReport:
         """How many rows moved in all."""
         return (self.pc4_routes + self.imported_routes + self.alert_chats + self.staff
                 + len(self.staff_joined) + self.open_signals + self.closed_signals
-                + self.not_on_board + self.organisations + self.drafts)
+                + self.not_on_board + self.organisations + self.activities + self.drafts)
 
     def lines(self) -> list[str]:
         """A short human summary (English: for the admin's command line)."""
@@ -206,7 +207,9 @@ class MergeReport:
             f"routing rows, {self.alert_chats} alert chats, {self.staff} staff, "
             f"{self.open_signals} open and {self.closed_signals} closed signals, "
             f"{self.not_on_board} not-on-board counts, {self.organisations} organisations/"
-            f"invitations, {self.drafts} conversations in progress")
+            f"invitations, {self.activities} activities of the sociale kaart (one whose name "
+            f"{self.target} has stays with {self.source}), {self.drafts} conversations in "
+            "progress")
         lines += [f"{who}: already staff of {self.target}; kept that record"
                   for who in self.staff_joined]
         return lines
@@ -232,9 +235,10 @@ async def merge_gemeenten(uow: UnitOfWork, *, source: str, target: str,
     staff (someone in both keeps the target record and takes over what they owned), every
     signal (open and closed: the new gemeente is the legal successor, and its monitoring
     continues the old one's), the anonymous not-on-board counts, signaler organisations,
-    unused invitations and conversations in progress. The old gemeente stays, inactive; the
-    target takes part when the old one did. The merge is recorded, so later imports of an
-    older CBS file route to the target. Running it again moves nothing and reports so.
+    unused invitations, the sociale kaart's activities and conversations in progress. The
+    old gemeente stays, inactive; the target takes part when the old one did. The merge is
+    recorded, so later imports of an older CBS file route to the target. Running it again
+    moves nothing and reports so.
 
     Args:
         uow: an open unit of work (with the encryption key: drafts are rewritten).
@@ -285,6 +289,7 @@ async def merge_gemeenten(uow: UnitOfWork, *, source: str, target: str,
     report.not_on_board = await merges.move_not_on_board(source=source, target=target)
     report.organisations = await merges.move_organisations(source=source, target=target,
                                                            now=utcnow())
+    report.activities = await merges.move_activities(source=source, target=target)
     report.drafts = await merges.move_drafts(source=source, target=target,
                                              target_name=new.name)
     await merges.record(source=source, target=target)

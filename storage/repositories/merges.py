@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Sealed
 from storage.models import (
+    Activity,
     AlertChat,
     DraftRow,
     GemeenteMerge,
@@ -132,6 +133,15 @@ class MergeRepository:
         moved = await self._move(Organisation, source, target)
         return moved + await self._move(Invite, source, target, Invite.used_at.is_(None),
                                         Invite.expires_at > now)
+
+    async def move_activities(self, *, source: str, target: str) -> int:
+        """The sociale kaart; an activity whose name the target has already stays behind."""
+        taken = {name.casefold() for name in await self.session.scalars(
+            select(Activity.name).where(Activity.gemeente_code == target))}
+        ids = [row.id for row in await self.session.execute(
+            select(Activity.id, Activity.name).where(Activity.gemeente_code == source))
+            if row.name.casefold() not in taken]
+        return await self._move(Activity, source, target, Activity.id.in_(ids)) if ids else 0
 
     async def move_drafts(self, *, source: str, target: str, target_name: str) -> int:
         """Conversations in progress routed to ``source``.

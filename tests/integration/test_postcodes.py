@@ -31,6 +31,7 @@ from bot.core.routing import (
     route,
     route_gemeente,
 )
+from bot.core.sociale_kaart import Activity
 from bot.services import Services, open_services
 from bot.settings import Settings
 from storage.models import (
@@ -301,8 +302,13 @@ async def test_merged_gemeente_takes_routing_staff_and_signals(
     await import_cbs(services.uow, cbs)
     ids = await seed_heerlen(services)
     assert (await routed(services, "6412AB"))[:2] == (RouteKind.NOT_ON_BOARD, "GM1999")
+    await services.kaart.save("GM0917", [Activity("Koor", "Zingen"), Activity("Bus", "Rijden")])
+    await services.kaart.save("GM1999", [Activity("koor", "Het koor van Parkstad")])
     async with services.uow() as uow:
         report = await merge_gemeenten(uow, source="GM0917", target="1999")
+    assert report.activities == 1  # the kaart: Parkstad's "koor" stays, Heerlen's stays behind
+    assert [a.name for a in await services.kaart.activities("GM1999")] == ["Bus", "koor"]
+    assert [a.name for a in await services.kaart.activities("GM0917")] == ["Koor"]
     assert report.activated_target and not report.already_merged
     assert (report.pc4_routes, report.alert_chats, report.staff, report.staff_joined) == (
         9, 1, 1, ["Bram"])
