@@ -111,6 +111,8 @@ def _header(reader: Reader, problems: list[str]) -> tuple[int, list[str]]:
         raise CsvProblems([_problem(1, None, messages.KAART_CSV_EMPTY.format(
             columns=", ".join(COLUMNS)))])
     line, columns = reader.line_num, [cell.strip().lower() for cell in cells]
+    while not columns[-1]:  # Excel's trailing separators (a named column is there)
+        columns.pop()
     for index, column in enumerate(columns):
         if column and column not in COLUMNS:
             problems.append(_problem(line, column, messages.KAART_CSV_COLUMN.format(

@@ -37,8 +37,10 @@ def test_commas_between_cells_and_columns_in_any_order() -> None:
     assert parse_text(text) == [Activity("Dansen", "Dansen op muziek",
                                          tags=frozenset({"muziek", "bewegen"}))]
     # Tags typed apart in the last column are its cells, even between cells
-    assert parse_text("naam;wat;tags\nDansen;Dansen op muziek;muziek;bewegen\n") == [
-        Activity("Dansen", "Dansen op muziek", tags=frozenset({"muziek", "bewegen"}))]
+    for text in ("naam;wat;tags\nDansen;Dansen op muziek;muziek;bewegen\n",
+                 "naam;wat;tags;;\nDansen;Dansen op muziek;muziek;bewegen;\n"):
+        assert parse_text(text) == [
+            Activity("Dansen", "Dansen op muziek", tags=frozenset({"muziek", "bewegen"}))]
 
 
 def test_every_problem_is_named_by_its_line_and_column() -> None:
