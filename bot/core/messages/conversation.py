@@ -10,9 +10,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DONE", "SKIP", "KEEP", "CANCEL", "CANCEL_YES", "CANCEL_NO", "SHARE_PHONE", "BACK_TO_SUMMARY",
-    "RESUME", "RESTART", "WELCOME", "WELCOME_BACK", "SUMMARY_TITLE", "EDIT_MENU", "CURRENT_ANSWER",
+    "RESUME", "RESTART", "WELCOME", "WELCOME_DOORS", "WELCOME_BACK", "SUMMARY_TITLE",
+    "EDIT_MENU", "CURRENT_ANSWER",
     "NOT_GIVEN", "SKIPPED", "RECEIVED", "CONFIRM_CANCEL", "CONFIRM_CANCEL_FIRST", "CANCELLED",
-    "STOPPED", "SUBMITTED", "EXPIRED", "PICK_A_BUTTON", "TICK_HINT", "TICK_THEN_DONE",
+    "STOPPED", "SUBMITTED", "SUBMITTED_BY_KIND", "EXPIRED", "PICK_A_BUTTON", "TICK_HINT",
+    "TICK_THEN_DONE",
     "TICK_AT_LEAST_ONE", "TYPE_AN_ANSWER", "UNSUPPORTED", "UNSUPPORTED_TYPED", "EDITED_MESSAGE",
     "STALE_BUTTON",
     "ALREADY_ANSWERED",
@@ -50,6 +52,11 @@ WELCOME = (
     "Maakt u zich zorgen om iemand die misschien eenzaam is? Met een paar vragen geeft u "
     "dat door aan het team van de gemeente. Het duurt ongeveer een minuut."
 )
+WELCOME_DOORS = (
+    "Welkom bij het <b>Signaalpunt tegen Eenzaamheid</b>. Hier kunt u terecht als u zich "
+    "zorgen maakt om iemand, als u zich zelf eenzaam voelt, of als u iets wilt doen voor een "
+    "ander."
+)
 WELCOME_BACK = "U was al bezig met een signaal. Wilt u verder waar u was, of opnieuw beginnen?"
 SUMMARY_TITLE = "<b>Uw signaal</b>"
 EDIT_MENU = "<b>Wat wilt u wijzigen?</b>"
@@ -70,6 +77,21 @@ SUBMITTED = (
     "persoon. U hoort via deze chat wanneer uw signaal is opgepakt. Over de persoon zelf "
     "horen wij u niets te vertellen; dat is om zijn of haar privacy te beschermen."
 )
+# The thanks after a report of another kind than a signal, by the questionnaire's kind.
+SUBMITTED_BY_KIND = {
+    "zelfmelding": (
+        "Dank u wel dat u dit liet weten. Uw bericht is ontvangen onder nummer "
+        "<b>{reference}</b>.\n\n"
+        "Iemand van het Signaalpunt {gemeente} neemt contact met u op, zoals u aangaf. "
+        "Het gaat niet om een afspraak waar u aan vast zit: u bepaalt zelf wat u wilt.\n"
+        "Wordt het u te zwaar? Bel dag en nacht gratis <b>0800-0113</b> (113 Zelfmoordpreventie)."
+    ),
+    "vrijwilliger": (
+        "Dank u wel! Uw aanmelding is ontvangen onder nummer <b>{reference}</b>.\n\n"
+        "De vrijwilligerscoördinator van {gemeente} neemt contact met u op om te kijken wat "
+        "bij u past."
+    ),
+}
 EXPIRED = "Uw vorige, niet verstuurde signaal was verlopen en is verwijderd. We beginnen opnieuw."
 
 # -- problems (each keeps what was already entered)
