@@ -105,10 +105,17 @@ class Alerts:
 
     async def erase(self, uow: UnitOfWork, signal: Signal, *, stub: str,
                     kinds: frozenset[str] = STAFF_COPIES) -> None:
-        """Blank every copy of the signal of these kinds in its chat (unsent ones never go)."""
+        """Blank every copy of the signal of these kinds in its chat (unsent ones never go).
+
+        With the alerts go their edits still on the way (to a channel another process serves,
+        say): they would show the data again.
+        """
         now = utcnow()
         for row in await uow.outbox.list_copies(kinds=kinds, signal_id=signal.id):
             await uow.outbox.erase(row, stub=stub, now=now)
+        if OutboxKind.ALERT in kinds:
+            await uow.outbox.drop_unsent(kinds=(OutboxKind.ALERT_EDIT,), signal_id=signal.id,
+                                         now=now)
 
     async def reroute(self, uow: UnitOfWork, row: Outbox, error: DeliveryError) -> None:
         """A message could not go: follow a group's new id, or let someone else hear.

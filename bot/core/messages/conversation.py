@@ -274,7 +274,8 @@ QUESTION_ERASED = "🔒 De vraag over uw signaal {reference} is volgens de bewaa
 FORGET_CONFIRM = (
     "Wilt u dat wij uw naam, telefoonnummer en de koppeling met deze chat bij al uw "
     "signalen wissen? De signalen zelf blijven, zodat het team verder kan. U hoort daarna niets "
-    "meer over uw signalen."
+    "meer over uw signalen. Liet u weten dat u zich zelf eenzaam voelt, of dat u iets wilt doen "
+    "voor een ander? Dat bericht wissen we helemaal."
 )
 FORGET_YES = "Ja, vergeet mij"
 NOTHING_CHANGED = "Goed, er is niets gewijzigd."
