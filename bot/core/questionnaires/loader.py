@@ -310,17 +310,18 @@ def load(path: str | Path, *, description_max_chars: int | None = None) -> Quest
     if description_max_chars is not None:
         items = [{**item, "max_chars": description_max_chars}
                  if item.get("marker") == Marker.DESCRIPTION else item for item in items]
+    kind: ReportKind | None = ReportKind.SIGNAAL
     try:
         kind = ReportKind(data.get("kind", ReportKind.SIGNAAL))
     except ValueError:
         reader.problem(("kind",), f"unknown kind {data.get('kind')!r}; one of "
                        f"{', '.join(ReportKind)}")
-        kind = ReportKind.SIGNAAL
+        kind = None  # its markers are not checked
     questions = reader.questions(items, ID_MAX, tuple(Kind))
     markers = Counter(item.get("marker") for item in items if isinstance(item, dict))
-    for marker in REQUIRED_MARKERS[kind]:
+    for marker in REQUIRED_MARKERS[kind] if kind else ():
         if markers[marker] != 1:
-            reader.problem(("id",), f"exactly one question must be marked {marker!r}, "
+            reader.problem(("id",), f"exactly one question must be marked {marker.value!r}, "
                            f"not {markers[marker]}")
     doors = [question for question in questions if question.kind is Kind.DOOR]
     if kind is ReportKind.DEUR:
@@ -331,7 +332,7 @@ def load(path: str | Path, *, description_max_chars: int | None = None) -> Quest
                        "(kind = \"deur\") has a door question")
     elif not any(question.kind is Kind.SUMMARY for question in questions):
         reader.problem(("id",), "the last question must be the summary (kind = \"summary\")")
-    if reader.problems:
+    if reader.problems or kind is None:
         raise QuestionnaireError(reader.problems)
     return Questionnaire(str(data["id"]), tuple(questions), groups, kind)
 
