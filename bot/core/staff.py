@@ -249,7 +249,10 @@ class StaffService(StaffNotes):
         assert signal.reference is not None
         for happened, key in ((before is State.NEW, "feedback_claimed"),
                               (after is State.CLOSED, "feedback_closed")):
-            if happened:
+            if happened and signal.kind in messages.FEEDBACK_BY_KIND:  # about the writer
+                await self._feedback(uow, signal, messages.FEEDBACK_BY_KIND[signal.kind][
+                    key].format(reference=signal.reference, gemeente=html.escape(gemeente.name)))
+            elif happened:
                 await self._feedback(uow, signal, await text_for(
                     uow, signal.gemeente_code, key, reference=signal.reference,
                     gemeente=gemeente.name))

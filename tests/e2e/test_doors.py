@@ -111,6 +111,7 @@ async def test_a_self_report_reaches_the_team_as_a_zelfmelding_and_is_followed_u
 
     ahmed = Person(runner, TEAM, "Ahmed")
     await ahmed.tap("Oppakken", chat=GROUP)
+    await api.wait_for(lambda: "heeft uw bericht" in person.last)  # told, in words for them
     await api.wait_for(lambda: "Afronden" in str(api.messages(GROUP)[0].get("reply_markup")))
     await ahmed.tap("Status", "Contact gelegd", chat=GROUP)
     await ahmed.tap("Afronden", "ondersteuning", "Ja, afronden", chat=GROUP)
@@ -194,6 +195,7 @@ async def test_a_volunteer_reaches_the_coordinator_who_links_them_to_an_activity
         assert closed is not None and closed.status is State.CLOSED
         assert closed.outcome == "gekoppeld"
     await outbox_settled(runner)
+    assert "Uw aanmelding" in person.last and "afgerond" in person.last
     assert "Gekoppeld aan een activiteit" in texts(api, REGISSEUR)[0]  # the alert follows
 
 

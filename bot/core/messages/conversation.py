@@ -23,7 +23,8 @@ __all__ = [
     "HELP_DANGER", "PRIVACY", "NOTHING_TO_CANCEL", "UNKNOWN_COMMAND", "CONTINUE_HINT", "COMMANDS",
     "command_list", "help_text", "unknown_command", "CONSOLE_COMMANDS", "CONSOLE_INTRO",
     "CONSOLE_HOW", "CONSOLE_NEXT", "CONSOLE_ALERT", "CONSOLE_ALERT_EDIT",
-    "CONSOLE_ALERT_END", "GOODBYE", "FEEDBACK_CLAIMED", "FEEDBACK_CLOSED", "RELAYED_QUESTION",
+    "CONSOLE_ALERT_END", "GOODBYE", "FEEDBACK_CLAIMED", "FEEDBACK_CLOSED", "FEEDBACK_BY_KIND",
+    "RELAYED_QUESTION",
     "ANSWER_THANKS", "QUESTIONS_DECLINED", "MY_SIGNALS_NONE", "MY_SIGNALS_TITLE",
     "MY_SIGNALS_LINE", "QUESTION_ERASED", "FORGET_CONFIRM", "FORGET_YES", "NOTHING_CHANGED",
     "FORGOTTEN", "FLOOD", "AMBIGUOUS_POSTCODE", "HOUSE_NUMBER_UNKNOWN", "SIGNALER_STATE_LABELS",
@@ -259,6 +260,21 @@ FEEDBACK_CLAIMED = (
     "Dank u wel dat u uw zorg heeft gedeeld."
 )
 FEEDBACK_CLOSED = "Uw signaal {reference} is afgerond. Dank voor uw oplettendheid."
+# The same moments for a report about the writer, by its kind.
+FEEDBACK_BY_KIND = {
+    "zelfmelding": {
+        "feedback_claimed": "Iemand van het Signaalpunt {gemeente} heeft uw bericht {reference} "
+                            "gelezen en neemt contact met u op, zoals u aangaf.",
+        "feedback_closed": "Uw bericht {reference} is afgerond. Wilt u later nog eens iets "
+                           "laten weten? Dat kan altijd, met /start.",
+    },
+    "vrijwilliger": {
+        "feedback_claimed": "De vrijwilligerscoördinator van {gemeente} heeft uw aanmelding "
+                            "{reference} gezien en neemt contact met u op.",
+        "feedback_closed": "Uw aanmelding {reference} is afgerond. Dank u wel dat u iets wilt "
+                           "doen voor een ander!",
+    },
+}
 RELAYED_QUESTION = (
     "❓ <b>Vraag van het Signaalpunt over uw signaal {reference}:</b>\n\n{question}\n\n"
     "Typ uw antwoord als bericht. Uw naam en nummer worden niet gedeeld."
