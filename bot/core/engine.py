@@ -240,7 +240,8 @@ class Engine:
     def summary_text(self, answers: Mapping[str, Any]) -> str:
         """The summary shown before sending."""
         body = "\n".join(f"<b>{label}:</b> {value}" for label, value in self.summary_lines(answers))
-        return f"{messages.SUMMARY_TITLE}\n\n{body}"
+        title = messages.SUMMARY_TITLES.get(self.questionnaire.kind, messages.SUMMARY_TITLE)
+        return f"{title}\n\n{body}"
 
     # -- step helpers
 

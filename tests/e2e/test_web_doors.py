@@ -52,6 +52,7 @@ async def test_a_volunteer_signs_up_in_the_web_chat(api: Any, hosted: BotRunner,
     await visitor.answer("0611223344")
     await visitor.pick("Ja, dat is goed")
     assert "Maatje zijn voor iemand" in visitor.page  # the check-answers page
+    assert "Uw signaal" not in visitor.page
     await visitor.press("Versturen")
     await hosted.settled()
     [signup] = await rows(hosted, Signal)

@@ -121,6 +121,7 @@ def test_the_engine_walks_the_questionnaire_a_door_opens() -> None:
     step = walker.step(step.draft, Toggle("zm_wens", "praatje", True))
     step = walker.step(step.draft, Done("zm_wens"))
     assert step.prompt is not None and "postcode" in step.prompt.text
+    assert walker.walking(step.draft).summary_text({}).startswith("<b>Uw bericht</b>")
     asked = walker.step(step.draft, Cancel())  # cancelling works in the opened questionnaire
     assert asked.draft.cancelling and asked.draft.flow == "zelfmelding-v1"
     # a stale door button, pressed again later, changes nothing

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DONE", "SKIP", "KEEP", "CANCEL", "CANCEL_YES", "CANCEL_NO", "SHARE_PHONE", "BACK_TO_SUMMARY",
     "RESUME", "RESTART", "WELCOME", "WELCOME_DOORS", "WELCOME_BACK", "SUMMARY_TITLE",
+    "SUMMARY_TITLES",
     "EDIT_MENU", "CURRENT_ANSWER",
     "NOT_GIVEN", "SKIPPED", "RECEIVED", "CONFIRM_CANCEL", "CONFIRM_CANCEL_FIRST", "CANCELLED",
     "STOPPED", "SUBMITTED", "SUBMITTED_BY_KIND", "EXPIRED", "PICK_A_BUTTON", "TICK_HINT",
@@ -60,6 +61,7 @@ WELCOME_DOORS = (
 )
 WELCOME_BACK = "U was al bezig met een signaal. Wilt u verder waar u was, of opnieuw beginnen?"
 SUMMARY_TITLE = "<b>Uw signaal</b>"
+SUMMARY_TITLES = {"zelfmelding": "<b>Uw bericht</b>", "vrijwilliger": "<b>Uw aanmelding</b>"}
 EDIT_MENU = "<b>Wat wilt u wijzigen?</b>"
 CURRENT_ANSWER = "<i>Nu: {answer}</i>"
 NOT_GIVEN = "—"
