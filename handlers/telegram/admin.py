@@ -108,6 +108,8 @@ async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Row
         _button(messages.ADMIN_BTN_STAFF, AdminAction.STAFF, code),
         _button(messages.ADMIN_BTN_INVITE_REGISSEUR, AdminAction.INVITE, code, StaffRole.REGISSEUR),
         _button(messages.ADMIN_BTN_INVITE_TEAM, AdminAction.INVITE, code, StaffRole.TEAM),
+        _button(messages.ADMIN_BTN_INVITE_COORDINATOR, AdminAction.INVITE, code,
+                StaffRole.COORDINATOR),
         _button(messages.ADMIN_BTN_OFF if gemeente.active else messages.ADMIN_BTN_ON,
                 AdminAction.SET_ACTIVE, code, "0" if gemeente.active else "1"),
     ]

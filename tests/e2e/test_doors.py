@@ -8,12 +8,14 @@ retention erase them everywhere.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.core.workflow import State
+from bot.core.people import Person as People
+from bot.core.workflow import StaffRole, State
 from bot.settings import Settings
 from storage.models import Signal, Signaler, utcnow
 from tests.harness import BotRunner, Person
@@ -208,3 +210,18 @@ async def test_forget_me_erases_a_volunteer_sign_up(api: Any, runner: BotRunner)
     await outbox_settled(runner)
     assert not any(VOLUNTEER_NAME in text for text in texts(api, COORDINATOR))
     assert VOLUNTEER_NAME not in await decrypted_dump(runner)
+
+
+async def test_a_regisseur_invites_a_volunteer_coordinator(api: Any, runner: BotRunner) -> None:
+    carine = Person(runner, REGISSEUR, "Carine")
+    await carine.command("admin")
+    await carine.tap("Terneuzen", "Vrijwilligerscoördinator uitnodigen")
+    link = re.search(r"start=(inv_[\w-]+)", carine.last)
+    assert link, carine.last
+    kees = Person(runner, 8806, "Kees")
+    await kees.command("start", link.group(1))
+    assert "coordinator" in kees.last
+    async with runner.services.uow() as uow:
+        member = await uow.staff.get_active(person=People.on_telegram(8806),
+                                            gemeente_code="GM0715")
+        assert member is not None and member.role is StaffRole.COORDINATOR
