@@ -138,7 +138,7 @@ def test_an_end_state_says_what_to_do_next(tmp_path: Path) -> None:
 def test_resuming_asks_once(tmp_path: Path) -> None:
     chat(tmp_path, ["1", "2", "1", "/quit"])
     out = chat(tmp_path, ["Verder waar ik was"]).stdout
-    assert out.count("U was al bezig met een signaal") == 1
+    assert out.count("U was al bezig met een bericht") == 1
     assert "Wat is de postcode" in out[out.index("U was al bezig"):]
 
 

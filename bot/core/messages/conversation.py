@@ -59,7 +59,10 @@ WELCOME_DOORS = (
     "zorgen maakt om iemand, als u zich zelf eenzaam voelt, of als u iets wilt doen voor een "
     "ander."
 )
-WELCOME_BACK = "U was al bezig met een signaal. Wilt u verder waar u was, of opnieuw beginnen?"
+WELCOME_BACK = (
+    "U was al bezig met een bericht aan het Signaalpunt. Wilt u verder waar u was, of opnieuw "
+    "beginnen?"
+)
 SUMMARY_TITLE = "<b>Uw signaal</b>"
 SUMMARY_TITLES = {"zelfmelding": "<b>Uw bericht</b>", "vrijwilliger": "<b>Uw aanmelding</b>"}
 EDIT_MENU = "<b>Wat wilt u wijzigen?</b>"
@@ -183,8 +186,8 @@ NOTHING_TO_CANCEL = "Er is geen signaal in behandeling. Met /start geeft u een s
 UNKNOWN_COMMAND = "Die opdracht ken ik niet. Dit zijn de opdrachten:"
 CONTINUE_HINT = "Hieronder staat de vraag waar u was."
 COMMANDS = (
-    ("start", "Een signaal geven"),
-    ("cancel", "Stoppen met dit signaal"),
+    ("start", "Beginnen: een signaal, of iets voor uzelf of een ander"),
+    ("cancel", "Stoppen met wat u nu invult"),
     ("help", "Uitleg"),
     ("privacy", "Wat er met uw gegevens gebeurt"),
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
