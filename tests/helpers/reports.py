@@ -48,8 +48,9 @@ async def sign_up_volunteer(person: Person, *, postcode: str = "4531 ab") -> Non
     await person.tap("Ja, dat is goed", "Versturen")
 
 
-# Typed on Signal, one line per message: the door's number, then the answers.
+# Typed on Signal, one line per message: the door's number, then the answers. Any first
+# message opens the door, as /start does.
 SELF_REPORT_LINES = ("/start", "2", "nee", "1 2", "4531 ab", "via deze chat", "maakt niet uit",
                      SELF_NAME, "ja", "verstuur")
-VOLUNTEER_LINES = ("/start", "3", "1 5", "af en toe", "4531 ab", VOLUNTEER_NAME, "0611223344",
+VOLUNTEER_LINES = ("Hallo", "3", "1 5", "af en toe", "4531 ab", VOLUNTEER_NAME, "0611223344",
                    "ja", "verstuur")
