@@ -136,15 +136,11 @@ class Privacy:
                 await uow.questions.close(question_id=question.id, result="forgotten", now=now)
             signals = await uow.signals.list_by_signaler(signaler_id=signaler.id, limit=None)
             for signal in signals:
-                if signal.kind in ABOUT_THE_WRITER:
-                    if signal.erased_at is None:
-                        await self._erase(uow, signal, now)
-                    signal.signaler_id = None
-                    await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN,
-                                         at=now)
-                    continue
-                questionnaire = self._alerts.engine.flow(signal.questionnaire).questionnaire
-                signal.answers = self._without_contact(questionnaire, signal.answers or {})
+                if signal.kind not in ABOUT_THE_WRITER:
+                    questionnaire = self._alerts.engine.flow(signal.questionnaire).questionnaire
+                    signal.answers = self._without_contact(questionnaire, signal.answers or {})
+                elif signal.erased_at is None:  # about the writer: all of it, everywhere
+                    await self._erase(uow, signal, now)
                 signal.signaler_id = None
                 await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN, at=now)
                 await uow.outbox.delete_for_signal(signal_id=signal.id, kinds=SIGNALER_KINDS)
