@@ -23,6 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from measure import SIGNALS_ONLY  # noqa: E402  (beside this script)
+
 from bot.settings import Settings  # noqa: E402
 from storage.crypto import generate_key  # noqa: E402
 from tests.harness import BotRunner, Person  # noqa: E402
@@ -37,7 +39,8 @@ def settings(database_url: str, chats: list[int]) -> Settings:
                  for n, chat in enumerate(chats)]
     gemeenten[0]["pc4"] = ["4531-4539"]
     return Settings(database={"url": database_url}, gemeenten=gemeenten,
-                    security={"encryption_key": generate_key(), "flood_updates": 10_000})
+                    security={"encryption_key": generate_key(), "flood_updates": 10_000},
+                    intake=SIGNALS_ONLY)
 
 
 async def signaler(person: Person, latencies: list[float], think: random.Random,

@@ -24,6 +24,8 @@ from tests.harness import Person
 from tests.standin import BotApiStandIn
 
 BOTPROC = Path(__file__).with_name("botproc.py")
+# The benchmarks walk a signal from /start as before the doors: signals only, no door.
+SIGNALS_ONLY = {"flows": ["signaal"]}
 PG_ADMIN_DSN = os.environ.get("SIGNAALBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 ALERT_CHATS = (7001, -1007002)
 REPLY_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})

@@ -60,6 +60,7 @@ import telegram  # noqa: E402
 import web_intake  # noqa: E402  (beside this script)
 from measure import (  # noqa: E402  (beside this script)
     ALERT_CHATS,
+    SIGNALS_ONLY,
     WARM_UP_SIGNALS,
     BenchStandIn,
     BotProcess,
@@ -276,7 +277,7 @@ def signaalbot_settings(database_url: str, backend: str, concurrent: int) -> dic
     return {"telegram": {"http_backend": backend, "concurrent_updates": concurrent,
                          "messages_per_second": UNCAPPED_PER_SECOND},
             "database": {"url": database_url}, "security": {"encryption_key": generate_key()},
-            "gemeenten": [TERNEUZEN]}
+            "gemeenten": [TERNEUZEN], "intake": SIGNALS_ONLY}
 
 
 async def signaalbot_run(kind: str, load: Load, log_dir: Path,

@@ -24,7 +24,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from measure import ALERT_CHATS, WARM_UP_SIGNALS, BotProcess, Database, Measurement, pool
+from measure import (
+    ALERT_CHATS,
+    SIGNALS_ONLY,
+    WARM_UP_SIGNALS,
+    BotProcess,
+    Database,
+    Measurement,
+    pool,
+)
 from sections import channel_headline, channel_section
 
 from storage.crypto import generate_key
@@ -119,7 +127,7 @@ def settings(database_url: str, cli: BenchSignalCli, regisseur: str) -> dict[str
     return {"signal": {"account": cli.account, "rpc_url": cli.rpc_url,
                        "events_url": cli.events_url},
             "database": {"url": database_url}, "security": {"encryption_key": generate_key()},
-            "gemeenten": [terneuzen]}
+            "gemeenten": [terneuzen], "intake": SIGNALS_ONLY}
 
 
 @asynccontextmanager

@@ -28,7 +28,15 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from measure import ALERT_CHATS, WARM_UP_SIGNALS, BotProcess, Database, Measurement, pool
+from measure import (
+    ALERT_CHATS,
+    SIGNALS_ONLY,
+    WARM_UP_SIGNALS,
+    BotProcess,
+    Database,
+    Measurement,
+    pool,
+)
 from sections import channel_headline, channel_section
 
 from storage.crypto import generate_key
@@ -111,7 +119,7 @@ def settings(database_url: str, port: int) -> dict[str, Any]:
     return {"web": {"public_url": PUBLIC_URL, "port": port, "session_requests": 100_000,
                     "address_requests": 1_000_000},
             "database": {"url": database_url}, "security": {"encryption_key": generate_key()},
-            "gemeenten": [terneuzen]}
+            "gemeenten": [terneuzen], "intake": SIGNALS_ONLY}
 
 
 @asynccontextmanager

@@ -21,7 +21,7 @@ from bot.core.intake import IntakeService
 from bot.core.kaart import KaartService
 from bot.core.outbox import Dispatcher, Sender, Throttle
 from bot.core.privacy import Privacy
-from bot.core.questionnaires import for_settings
+from bot.core.questionnaires import flows_for_settings
 from bot.core.staff import StaffService
 from bot.settings import Settings, keyring
 from storage.crypto import Keyring
@@ -132,6 +132,18 @@ async def prepare_database(settings: Settings, db: AsyncEngine, keys: Keyring) -
         await sync_gemeenten(settings, uow)
 
 
+def intake_engine(settings: Settings) -> Engine:
+    """The engine of the conversation as configured: the door and the questionnaires it opens.
+
+    With one kind of report only (``intake.flows``) there is no door: it starts in that one.
+    """
+    door, flows = flows_for_settings(settings)
+    if door is None:
+        (only,) = flows.values()
+        return Engine(only)
+    return Engine(door, flows=flows)
+
+
 async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
                         throttles: Mapping[str, Throttle] | None = None) -> Services:
     """Connect the database (``prepare_database``), wire the services.
@@ -152,7 +164,7 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     def new_uow() -> UnitOfWork:
         return UnitOfWork(sessions, keys)
 
-    engine = Engine(for_settings(settings))
+    engine = intake_engine(settings)
     alerts = Alerts(engine)
     dispatcher = Dispatcher(new_uow, senders, throttles=throttles,
                             on_undeliverable=alerts.reroute)
@@ -168,7 +180,7 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
                          question_ttl=timedelta(days=settings.workflow.question_expiry_days),
                          on_commit=dispatcher.kick)
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
-    privacy = Privacy(new_uow, engine.questionnaire, alerts, on_commit=dispatcher.kick)
+    privacy = Privacy(new_uow, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher, KaartService(new_uow))

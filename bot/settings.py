@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 
 from bot.core import messages
+from bot.core.questionnaire import ReportKind
 from bot.settings_errors import CONFIG_ENV, ENV_PREFIX, describe, stray_environment
 from bot.settings_gemeente import (
     GemeenteSettings,
@@ -158,6 +159,17 @@ class IntakeSettings(Table):
     # Telegram's messages hold 4096 characters; the alert card needs room around the description.
     description_max_chars: Annotated[int, within(50, 3000)] = 1000
     fallback_advice: str = messages.FALLBACK_ADVICE
+    # The kinds of report offered behind the first question's doors; with one, no door.
+    flows: Annotated[list[ReportKind], Field(min_length=1)] = Field(
+        default_factory=lambda: [ReportKind.SIGNAAL, ReportKind.ZELFMELDING,
+                                 ReportKind.VRIJWILLIGER])
+
+    @field_validator("flows")
+    @classmethod
+    def _no_door(cls, value: list[ReportKind]) -> list[ReportKind]:
+        if ReportKind.DEUR in value:
+            raise ValueError("the door is not a kind of report")
+        return list(dict.fromkeys(value))
 
 
 class SecuritySettings(Table):

@@ -106,12 +106,21 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 TEST_KEY = generate_key()
 
 
+# The kinds of report the bot offers by default: a door to each (``intake.flows``).
+ALL_FLOWS = {"flows": ["signaal", "zelfmelding", "vrijwilliger"]}
+
+
 def make_settings(db_url: str, **overrides: Any) -> Settings:
-    """Settings for tests: three gemeenten (two on board), no config file read."""
+    """Settings for tests: three gemeenten (two on board), no config file read.
+
+    They offer signals only, so a conversation starts in the signal, without the door (the
+    tests of the door and the other reports pass ``intake=ALL_FLOWS``).
+    """
     values: dict[str, Any] = {
         "database": {"url": db_url},
         "security": {"encryption_key": TEST_KEY},
         "gemeenten": [TERNEUZEN, HEERLEN, HILLEGOM],
+        "intake": {"flows": ["signaal"]},
     }
     values.update(overrides)
     return Settings(**values)

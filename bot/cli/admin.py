@@ -30,6 +30,7 @@ PERSON = typer.Argument(parser=Person.parse, metavar="PERSON",
 gemeente_app = typer.Typer(help="Gemeenten: on board, settings, alert chats, herindeling.",
                            no_args_is_help=True)
 gemeente_app.command("merge")(merge_command)
+ROLES_HELP = "regisseur, team or coordinator (the volunteer coordinator)"
 staff_app = typer.Typer(help="Staff: invite, list, remove, change role.", no_args_is_help=True)
 org_app = typer.Typer(help="Signaler organisations and their deep links.", no_args_is_help=True)
 texts_app = typer.Typer(help="Texts in a gemeente's own words.", no_args_is_help=True)
@@ -124,7 +125,7 @@ def gemeente_alert_chats(gemeente: Gemeente,
 
 @staff_app.command("invite")
 def staff_invite(gemeente: Gemeente,
-                 role: Annotated[str, typer.Option(help="regisseur or team")] = "team",
+                 role: Annotated[str, typer.Option(help=ROLES_HELP)] = "team",
                  config: ConfigOption = None) -> None:
     """Print a one-time invitation link (valid 7 days) that registers staff with ROLE."""
     settings = settings_or_exit(config)
@@ -163,7 +164,7 @@ def staff_remove(gemeente: Gemeente, who: Annotated[Person, PERSON],
 
 @staff_app.command("role")
 def staff_role(gemeente: Gemeente, who: Annotated[Person, PERSON],
-               role: Annotated[str, typer.Argument(help="regisseur or team")],
+               role: Annotated[str, typer.Argument(help=ROLES_HELP)],
                config: ConfigOption = None) -> None:
     """Change a staff member's role."""
     _admin(settings_or_exit(config),

@@ -261,16 +261,14 @@ def purge(config: ConfigOption = None,
     neither blank nor delete are listed: only the people in those chats can delete them.
     """
     from bot.core.alerts import Alerts
-    from bot.core.engine import Engine
     from bot.core.privacy import Privacy, PurgeReport
-    from bot.core.questionnaires import for_settings
+    from bot.services import intake_engine
 
     settings = _settings(config)
 
     async def _work(engine: AsyncEngine) -> PurgeReport:
-        questionnaire = for_settings(settings)
-        return await Privacy(lambda: _uow(engine, settings), questionnaire,
-                             Alerts(Engine(questionnaire))).purge(dry_run=dry_run)
+        return await Privacy(lambda: _uow(engine, settings),
+                             Alerts(intake_engine(settings))).purge(dry_run=dry_run)
 
     report = _on_database(settings, _work, encrypted=True)
     verb = "would erase" if dry_run else "erased"

@@ -69,7 +69,8 @@ def flow(questionnaire: Questionnaire) -> str:
             lines.append(f"   Asked only if {_condition(questionnaire, question.when)}.")
         lines += [f"   {line}" for line in _plain(question.text).splitlines()]
         for option in question.options:
-            ends = "  -> ends the conversation" if option.ends else ""
+            ends = ("  -> ends the conversation" if option.ends
+                    else f"  -> opens {option.opens}" if option.opens else "")
             lines.append(f"   - {option.label}{ends}")
         if question.summary:
             lines.append(f"   In the summary and the alert as \"{question.summary}\".")

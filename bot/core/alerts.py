@@ -22,7 +22,7 @@ from bot.core.engine import Engine
 from bot.core.outbox import REPLY_LEASE, DeliveryError, Failure, OutboxKind
 from bot.core.people import TELEGRAM, Address, Person
 from bot.core.texts import text_for
-from bot.core.workflow import State
+from bot.core.workflow import State, handles
 
 if TYPE_CHECKING:
     from storage.models import Outbox, Signal
@@ -44,21 +44,31 @@ class Alerts:
         """The alert text of a signal as it stands now."""
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
         owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
-        return card(self.engine, signal, gemeente_name=gemeente.name if gemeente else "",
+        return card(self.engine.flow(signal.questionnaire), signal,
+                    gemeente_name=gemeente.name if gemeente else "",
                     owner_name=owner.name if owner else None,
                     footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
 
     async def file(self, uow: UnitOfWork, signal: Signal) -> None:
-        """Queue the alerts of a new signal to every chat of its gemeente that may see it.
+        """Queue the alerts of a new report to every chat of its gemeente that may see it.
 
-        Those are its Telegram alert chats, and the own chat of its staff on other channels
-        (which have no team groups).
+        For a signal or self-report those are its Telegram alert chats, and the own chat of
+        its staff on other channels (which have no team groups) who handle it. A volunteer
+        sign-up goes to the own chats of those who handle it (``workflow.HANDLED_BY``): the
+        volunteer coordinators and the regisseurs, not the team groups.
         """
-        chats = await uow.gemeenten.list_alert_chats(code=signal.gemeente_code)
-        if not chats:  # every alert chat blocked the bot: make sure someone hears of it
-            chats = await self._allowed_fallback(uow, signal)
-        elsewhere = await uow.staff.list_elsewhere(gemeente_code=signal.gemeente_code,
-                                                   channel=TELEGRAM)
+        if signal.kind == "vrijwilliger":
+            members = [m for m in await uow.staff.list_team(gemeente_code=signal.gemeente_code)
+                       if handles(m.role, signal.kind)]
+            chats = [int(m.external_id) for m in members if m.channel == TELEGRAM]
+            elsewhere = [m for m in members if m.channel != TELEGRAM]
+        else:
+            chats = await uow.gemeenten.list_alert_chats(code=signal.gemeente_code)
+            if not chats:  # every alert chat blocked the bot: make sure someone hears of it
+                chats = await self._allowed_fallback(uow, signal)
+            elsewhere = [m for m in await uow.staff.list_elsewhere(
+                gemeente_code=signal.gemeente_code, channel=TELEGRAM)
+                if handles(m.role, signal.kind)]
         if chats or elsewhere:
             text, buttons = await self.card(uow, signal), card_buttons(signal)
             await uow.outbox.add_to_chats(chats, kind=OutboxKind.ALERT, text=text,
@@ -95,10 +105,17 @@ class Alerts:
 
     async def erase(self, uow: UnitOfWork, signal: Signal, *, stub: str,
                     kinds: frozenset[str] = STAFF_COPIES) -> None:
-        """Blank every copy of the signal of these kinds in its chat (unsent ones never go)."""
+        """Blank every copy of the signal of these kinds in its chat (unsent ones never go).
+
+        With the alerts go their edits still on the way (to a channel another process serves,
+        say): they would show the data again.
+        """
         now = utcnow()
         for row in await uow.outbox.list_copies(kinds=kinds, signal_id=signal.id):
             await uow.outbox.erase(row, stub=stub, now=now)
+        if OutboxKind.ALERT in kinds:
+            await uow.outbox.drop_unsent(kinds=(OutboxKind.ALERT_EDIT,), signal_id=signal.id,
+                                         now=now)
 
     async def reroute(self, uow: UnitOfWork, row: Outbox, error: DeliveryError) -> None:
         """A message could not go: follow a group's new id, or let someone else hear.
@@ -121,7 +138,8 @@ class Alerts:
         if signal is None or signal.status is State.CLOSED or signal.erased_at is not None:
             return
         if row.kind == OutboxKind.ALERT:
-            chats = [c for c in await self._allowed_fallback(uow, signal) if c != row.chat_id]
+            chats = [c for c in await self._allowed_fallback(uow, signal) if c != row.chat_id
+                     ] if signal.kind != "vrijwilliger" else []  # not for the team groups
             text, buttons = await self.card(uow, signal), card_buttons(signal)
             for chat in chats:
                 await uow.outbox.add_alert(chat_id=chat, text=text, signal_id=signal.id,

@@ -47,6 +47,18 @@ def _choice(engine: Engine, draft: Draft, question: Question, given: Input) -> R
     return engine._answer(draft, question, option.value, html.escape(option.label))
 
 
+def _door(engine: Engine, draft: Draft, question: Question, given: Input) -> Result:
+    """A door: the picked option's questionnaire is walked from here on."""
+    if not isinstance(given, Choose):
+        return engine._invalid(draft, messages.PICK_A_BUTTON)
+    option = question.option(given.value)
+    if option is None:
+        return engine._stale(draft, given)
+    opened = replace(draft, flow=option.opens)
+    return Result(Status.NEXT, opened, engine.prompt(opened), ack=html.escape(option.label),
+                  answered=question.id)
+
+
 def _summary(engine: Engine, draft: Draft, question: Question, given: Input) -> Result:
     if not isinstance(given, Choose) or question.option(given.value) is None:
         return engine._invalid(draft, messages.PICK_A_BUTTON)
@@ -156,7 +168,8 @@ def _typed(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
             return engine._invalid(draft, messages.HOUSE_NUMBER_UNKNOWN)
         if not given.route.on_board:  # the address lies outside: the postcode goes too
             answers = {k: v for k, v in draft.answers.items() if k not in _ROUTING}
-            answers.pop(engine.postcode.id, None)
+            if engine.postcode is not None:
+                answers.pop(engine.postcode.id, None)
             return engine._invalid(replace(draft, answers=answers),
                                    messages.not_on_board(given.route))
         routed = replace(draft, answers={**_without_routing(draft.answers),
@@ -193,6 +206,7 @@ def _typed(engine: Engine, draft: Draft, question: Question, given: Input) -> Re
 
 HANDLERS = {
     Kind.CHOICE: _choice,
+    Kind.DOOR: _door,
     Kind.MULTI: _multi,
     Kind.TEXT: _typed,
     Kind.POSTCODE: _typed,

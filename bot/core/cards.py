@@ -12,7 +12,14 @@ from bot.core import messages
 from bot.core.buttons import StaffAction, StaffButton
 from bot.core.engine import Engine
 from bot.core.outbox import Buttons
-from bot.core.workflow import OUTCOMES, REFERRALS, STATE_LABELS, STATUSES, EventAction, State
+from bot.core.workflow import (
+    ALL_OUTCOMES,
+    REFERRALS,
+    STATE_LABELS,
+    STATUSES,
+    EventAction,
+    State,
+)
 
 if TYPE_CHECKING:
     from storage.models import Signal, SignalEvent
@@ -27,11 +34,17 @@ def local(moment: datetime) -> str:
 
 def card(engine: Engine, signal: Signal, *, gemeente_name: str,
          owner_name: str | None = None, footer: str = "") -> str:
-    """The alert text: the report, then where it stands. HTML-safe; readable on a phone."""
+    """The alert text: the report, then where it stands. HTML-safe; readable on a phone.
+
+    ``engine`` is that of the report's questionnaire; its title says the report's kind.
+    """
     assert signal.reference is not None
-    answers = {**(signal.answers or {}), engine.role.id: signal.role}
+    answers = dict(signal.answers or {})
+    if engine.role is not None:
+        answers[engine.role.id] = signal.role
+    title = messages.ALERT_TITLES.get(signal.kind, messages.ALERT_TITLE)
     lines = [
-        messages.ALERT_TITLE.format(reference=html.escape(signal.reference)),
+        title.format(reference=html.escape(signal.reference)),
         messages.ALERT_RECEIVED.format(when=local(signal.created_at)),
         messages.ALERT_GEMEENTE.format(gemeente=html.escape(gemeente_name)),
         "",
@@ -47,7 +60,7 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
         if owner_name:
             lines.append(messages.ALERT_OWNER.format(name=html.escape(owner_name)))
         if signal.outcome:
-            lines.append(messages.ALERT_OUTCOME.format(outcome=OUTCOMES[signal.outcome]))
+            lines.append(messages.ALERT_OUTCOME.format(outcome=ALL_OUTCOMES[signal.outcome]))
     if footer:
         lines += ["", footer]
     return "\n".join(lines)
@@ -99,7 +112,7 @@ def describe_event(event: SignalEvent) -> str:
             return text
         case EventAction.CLOSE:
             return messages.HISTORY_CLOSED.format(
-                outcome=OUTCOMES.get(detail.get("outcome", ""), ""))
+                outcome=ALL_OUTCOMES.get(detail.get("outcome", ""), ""))
         case _ if detail.get("erased"):
             return messages.HISTORY_ERASED
         case EventAction.NOTE:

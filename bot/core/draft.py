@@ -20,6 +20,7 @@ class Draft:
     editing: str | None = None  # edit group being changed, or MENU
     edited: tuple[str, ...] = ()
     cancelling: bool = False  # asked "Weet u zeker dat u wilt stoppen?"
+    flow: str = ""  # the questionnaire a door opened ("": the one the conversation began in)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict."""
@@ -30,6 +31,7 @@ class Draft:
             "editing": self.editing,
             "edited": list(self.edited),
             "cancelling": self.cancelling,
+            **({"flow": self.flow} if self.flow else {}),
         }
 
     @classmethod
@@ -42,4 +44,5 @@ class Draft:
             editing=data.get("editing"),
             edited=tuple(data.get("edited", ())),
             cancelling=bool(data.get("cancelling", False)),
+            flow=str(data.get("flow", "")),
         )

@@ -10,6 +10,9 @@ any spacing) presses that button. On a channel without buttons (``Capabilities.n
 a typed line is read by ``bot.core.numbered`` instead: numbers, labels and words.
 Cancelling always asks first; the question is part of the draft, so it survives a restart and
 a stale answer to it is recognised.
+
+A ``door`` question opens another questionnaire (its option's ``opens``): the draft then walks
+that one (``Draft.flow``), and the engine hands every step to that questionnaire's engine.
 """
 
 from __future__ import annotations
@@ -37,7 +40,14 @@ from bot.core.inputs import (
     Unsupported,
 )
 from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
-from bot.core.questionnaire import REMEMBERED, Kind, Marker, Question, Questionnaire
+from bot.core.questionnaire import (
+    REMEMBERED,
+    Kind,
+    Marker,
+    Question,
+    Questionnaire,
+    ReportKind,
+)
 
 _TEXT_AND_BUTTONS = Capabilities()  # what every channel can do
 _TYPED = frozenset({Kind.TEXT, Kind.POSTCODE, Kind.HOUSE_NUMBER, Kind.PHONE})  # typed answers
@@ -46,31 +56,69 @@ _TYPED = frozenset({Kind.TEXT, Kind.POSTCODE, Kind.HOUSE_NUMBER, Kind.PHONE})  #
 class Engine:
     """Walks a ``Questionnaire`` for a channel with these ``Capabilities``; every method is pure.
 
-    It finds the questions it treats specially by their markers (``role``, ``postcode``).
+    It finds the questions it treats specially by their markers (``role``, ``postcode``, where
+    the questionnaire has them). ``flows`` are the questionnaires its door opens, by id.
     """
 
     def __init__(self, questionnaire: Questionnaire,
-                 capabilities: Capabilities = _TEXT_AND_BUTTONS) -> None:
+                 capabilities: Capabilities = _TEXT_AND_BUTTONS,
+                 flows: Mapping[str, Questionnaire] | None = None) -> None:
         self.questionnaire = questionnaire
         self.capabilities = capabilities
-        self.role = questionnaire.marked(Marker.ROLE)
-        self.postcode = questionnaire.marked(Marker.POSTCODE)
+        self.flows = dict(flows or {})
+        self.role = questionnaire.find(Marker.ROLE)
+        self.postcode = questionnaire.find(Marker.POSTCODE)
         self._variants: dict[Capabilities, Engine] = {capabilities: self}
+        self._opened: dict[str, Engine] = {}
 
     def on(self, capabilities: Capabilities) -> Engine:
-        """The engine for a channel with these capabilities (same questionnaire)."""
+        """The engine for a channel with these capabilities (same questionnaires)."""
         variant = self._variants.get(capabilities)
         if variant is None:
-            variant = self._variants[capabilities] = Engine(self.questionnaire, capabilities)
+            variant = self._variants[capabilities] = Engine(self.questionnaire, capabilities,
+                                                            self.flows)
         return variant
 
-    def start(self, token: str, prefill: Mapping[str, Any] | None = None) -> Result:
-        """A fresh draft with its first prompt; ``prefill`` holds remembered values."""
-        draft = Draft(token=token, answers=dict(prefill or {}))
+    def flow(self, questionnaire_id: str) -> Engine:
+        """The engine of one of the questionnaires (this one's, or one its door opens).
+
+        An id that is neither (a signal filed with an older questionnaire) gets the signal's.
+        """
+        if questionnaire_id == self.questionnaire.id:
+            return self
+        engine = self._opened.get(questionnaire_id)
+        if engine is None:
+            if questionnaire_id not in self.flows:
+                signal = self.of_kind(ReportKind.SIGNAAL)
+                return signal if signal is not None else self
+            engine = Engine(self.flows[questionnaire_id], self.capabilities)
+            self._opened[questionnaire_id] = engine
+        return engine
+
+    def of_kind(self, kind: ReportKind) -> Engine | None:
+        """The engine of the questionnaire of this kind, if there is one."""
+        if self.questionnaire.kind is kind:
+            return self
+        found = next((q.id for q in self.flows.values() if q.kind is kind), None)
+        return None if found is None else self.flow(found)
+
+    def walking(self, draft: Draft) -> Engine:
+        """The engine of the questionnaire the draft walks."""
+        return self.flow(draft.flow) if draft.flow else self
+
+    def start(self, token: str, prefill: Mapping[str, Any] | None = None, *,
+              flow: str = "") -> Result:
+        """A fresh draft with its first prompt; ``prefill`` holds remembered values.
+
+        ``flow`` starts in one of the questionnaires the door opens, without the door.
+        """
+        draft = Draft(token=token, answers=dict(prefill or {}), flow=flow)
         return Result(Status.NEXT, draft, self.prompt(draft))
 
     def current(self, draft: Draft) -> Question | None:
         """The question to ask now (None while the edit menu is open)."""
+        if (walking := self.walking(draft)) is not self:
+            return walking.current(draft)
         if draft.editing == MENU:
             return None
         if draft.editing:
@@ -86,6 +134,8 @@ class Engine:
 
     def step(self, draft: Draft, given: Input) -> Result:
         """Apply one input to the draft."""
+        if (walking := self.walking(draft)) is not self:
+            return walking.step(draft, given)
         read = self._as_button(draft, given)
         if isinstance(read, numbered.Refusal):
             return self._invalid(draft, read.notice)
@@ -116,6 +166,8 @@ class Engine:
 
     def prompt(self, draft: Draft) -> Prompt:
         """The prompt for the draft's current question (or the edit menu, or "stop?")."""
+        if (walking := self.walking(draft)) is not self:
+            return walking.prompt(draft)
         if draft.cancelling:
             return Prompt(CONFIRM_CANCEL, messages.CONFIRM_CANCEL, ((
                 Button(messages.CANCEL_YES, Choose(CONFIRM_CANCEL, "yes")),
@@ -139,7 +191,7 @@ class Engine:
                                                    for o in question.options),
                           edit_groups=self._edit_groups(draft))
         rows: list[tuple[Button, ...]] = []
-        if question.kind is Kind.CHOICE:
+        if question.kind in (Kind.CHOICE, Kind.DOOR):
             rows = [(Button(o.label, Choose(question.id, o.value)),) for o in question.options]
         elif question.kind is Kind.MULTI:
             ticked = draft.selections.get(question.id, draft.answers.get(question.id, ()))
@@ -174,8 +226,8 @@ class Engine:
 
     def summary_lines(self, answers: Mapping[str, Any]) -> list[tuple[str, str]]:
         """``(label, HTML-safe answer)`` for each shown, applicable, answered question."""
-        role = answers.get(self.role.id, answers.get(REMEMBERED))
-        values = {**answers, self.role.id: role} if role else dict(answers)
+        role = answers.get(self.role.id, answers.get(REMEMBERED)) if self.role else None
+        values = {**answers, self.role.id: role} if self.role and role else dict(answers)
         lines = []
         for question in self.questionnaire.questions:
             if question.summary and values.get(question.id) is not None and question.applies(
@@ -188,12 +240,14 @@ class Engine:
     def summary_text(self, answers: Mapping[str, Any]) -> str:
         """The summary shown before sending."""
         body = "\n".join(f"<b>{label}:</b> {value}" for label, value in self.summary_lines(answers))
-        return f"{messages.SUMMARY_TITLE}\n\n{body}"
+        title = messages.SUMMARY_TITLES.get(self.questionnaire.kind, messages.SUMMARY_TITLE)
+        return f"{title}\n\n{body}"
 
     # -- step helpers
 
     def _labels(self, answers: Mapping[str, Any]) -> dict[str, str]:
-        return {REMEMBERED: html.escape(self.role.label(answers.get(REMEMBERED, "")))}
+        role = self.role.label(answers.get(REMEMBERED, "")) if self.role else ""
+        return {REMEMBERED: html.escape(role)}
 
     def _edit_groups(self, draft: Draft) -> tuple[Button, ...]:
         """The groups that can be changed now: those with a question that applies."""

@@ -11,6 +11,7 @@ delivered again, shows the final notice (the reference of the signal) once more.
 
 from __future__ import annotations
 
+import html
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -27,7 +28,7 @@ from bot.core.inputs import Cancel, Choose, Input, RoutedHouseNumber, RoutedPost
 from bot.core.parsing import parse_house_number, parse_postcode
 from bot.core.people import Person
 from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
-from bot.core.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker
+from bot.core.questionnaire import GEMEENTE, REMEMBERED, Kind, Marker, ReportKind
 from bot.core.records import ConcurrentUpdate, DraftRecord
 from bot.core.routing import RouteKind, route, route_gemeente
 from bot.core.texts import text_for
@@ -87,8 +88,6 @@ class IntakeService:
     ) -> None:
         self._uow = uow
         self.engine = engine
-        questions = engine.questionnaire.questions
-        self._steering = (*(q.id for q in questions if q.steering), *_STEERING)
         self._alerts = alerts
         self._ttl = draft_ttl
         self._default_advice = default_advice
@@ -98,8 +97,9 @@ class IntakeService:
                     organisation: str | None = None) -> Result:
         """``/start``: a new conversation, or the choice to resume the one in progress.
 
-        ``organisation`` is the code of a signaler organisation's deep link: it fills in the
-        role (and organisation) so the signaler skips that question.
+        ``organisation`` is the code of a signaler organisation's deep link: it starts the
+        signal's questionnaire (past the door) and fills in the role (and organisation), so
+        the signaler skips that question.
         """
         return await self._retrying(lambda: self._start_once(key, update_id, organisation))
 
@@ -145,9 +145,15 @@ class IntakeService:
                 return Result(Status.NEXT, draft, RESUME_PROMPT)
             org = (await uow.organisations.get_organisation(code=organisation)
                    if organisation else None)
-            prefill = {self.engine.role.id: org.role, "organisation_id": org.id} if org else None
-            welcome = await text_for(uow, org.gemeente_code if org else None, "welcome")
-            result = await self._begin(uow, key, row, update_id, notice=welcome, prefill=prefill)
+            signal = self.engine.of_kind(ReportKind.SIGNAAL)
+            if org and signal is not None and signal.role is not None:
+                prefill = {signal.role.id: org.role, "organisation_id": org.id}
+                flow = "" if signal is self.engine else signal.questionnaire.id
+                welcome = await text_for(uow, org.gemeente_code, "welcome")
+                result = await self._begin(uow, key, row, update_id, notice=welcome,
+                                           prefill=prefill, flow=flow)
+            else:
+                result = await self._begin(uow, key, row, update_id, notice=self._welcome)
             await uow.commit()
             return result
 
@@ -187,7 +193,7 @@ class IntakeService:
                     if ended is not None and ended.token == token:
                         return self._current(key, None, ended, Status.ENDED)
                     return Result(Status.STALE, Draft(token=""), notice=messages.NO_CONVERSATION)
-                notice = messages.EXPIRED if row is not None and not ended else messages.WELCOME
+                notice = messages.EXPIRED if row is not None and not ended else self._welcome
                 result = await self._begin(uow, key, row, update_id, notice=notice)
                 await uow.commit()
                 return result
@@ -239,12 +245,17 @@ class IntakeService:
     async def _begin(
         self, uow: UnitOfWork, key: ConversationKey, row: DraftRecord | None,
         update_id: int | None, *, notice: str, prefill: dict[str, Any] | None = None,
+        flow: str = "",
     ) -> Result:
-        """A new draft; ``prefill`` (from an organisation link) or the remembered role."""
+        """A new draft; ``prefill`` (from an organisation link) or the remembered role.
+
+        ``flow``: the questionnaire to start in, past the door.
+        """
         if prefill is None:
             signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
             prefill = {REMEMBERED: signaler.role} if signaler and signaler.role else {}
-        result = self.engine.on(key.capabilities).start(secrets.token_urlsafe(6), prefill)
+        result = self.engine.on(key.capabilities).start(secrets.token_urlsafe(6), prefill,
+                                                         flow=flow)
         # Over an expired draft or an end marker: its answers go, its recent updates stay.
         await self._save(uow, key, row, result.draft.to_json(), update_id)
         return replace(result, notice=notice)
@@ -261,7 +272,7 @@ class IntakeService:
         choice: str, update_id: int | None,
     ) -> Result:
         if choice == "restart":
-            result = await self._begin(uow, key, row, update_id, notice=messages.WELCOME)
+            result = await self._begin(uow, key, row, update_id, notice=self._welcome)
             await uow.commit()
             return result
         return Result(Status.NEXT, draft, self.engine.on(key.capabilities).prompt(draft),
@@ -299,7 +310,9 @@ class IntakeService:
             return RoutedPostcode(postcode, result.to_route()), outside and count
         if question.kind is Kind.HOUSE_NUMBER and draft.answers.get("_split") and isinstance(
                 given, Text) and (number := parse_house_number(given.text)):
-            postcode = str(draft.answers[self.engine.postcode.id])
+            marked = self.engine.walking(draft).postcode
+            assert marked is not None  # a house number is asked after a postcode
+            postcode = str(draft.answers[marked.id])
             result = await route(uow, pc4=int(postcode[:4]), letters=postcode[5:],
                                  house_number=number, default_advice=advice)
             outside = result.kind is RouteKind.NOT_ON_BOARD
@@ -309,17 +322,26 @@ class IntakeService:
         return given, False
 
     async def _file(self, uow: UnitOfWork, key: ConversationKey, draft: Draft) -> Result:
-        """Store the signal and queue its alerts (in the transaction that drops the draft)."""
-        questionnaire = self.engine.questionnaire
+        """Store the report and queue its alerts (in the transaction that drops the draft).
+
+        A report of another kind than a signal has no role (its kind stands in its place in
+        the anonymous copy) and leaves the role remembered for the person's next signal.
+        """
+        engine = self.engine.walking(draft)
+        questionnaire = engine.questionnaire
         answers: dict[str, Any] = dict(draft.answers)
-        role = answers.get(self.engine.role.id) or answers[REMEMBERED]
-        answers[self.engine.role.id] = role
+        role = None
+        if engine.role is not None:
+            role = answers.get(engine.role.id) or answers[REMEMBERED]
+            answers[engine.role.id] = role
         gemeente_name = answers.get("gemeente_name") or answers[GEMEENTE]
         organisation_id = answers.pop("organisation_id", None)
-        for steering in self._steering:
+        for steering in (*(q.id for q in questionnaire.questions if q.steering), *_STEERING):
             answers.pop(steering, None)
         signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id,
                                                   role=role)
+        signs = questionnaire.find(Marker.SIGNS)
+        postcode = questionnaire.marked(Marker.POSTCODE)
         gemeente = await uow.gemeenten.get(code=answers[GEMEENTE])
         assert gemeente is not None
         now = utcnow()
@@ -327,9 +349,10 @@ class IntakeService:
             gemeente_code=answers[GEMEENTE],
             signaler_id=signaler.id,
             questionnaire=questionnaire.id,
-            role=role,
-            signs=list(answers[questionnaire.marked(Marker.SIGNS).id]),
-            pc4=int(answers[self.engine.postcode.id][:4]),
+            kind=questionnaire.kind.value,
+            role=role or questionnaire.kind.value,
+            signs=list(answers[signs.id]) if signs else [],
+            pc4=int(answers[postcode.id][:4]),
             choices={q.id: answers[q.id] for q in questionnaire.counted
                      if answers.get(q.id) is not None} or None,
             answers=answers,
@@ -339,12 +362,23 @@ class IntakeService:
             due_at=now + timedelta(hours=gemeente.escalation_hours))
         await uow.events.add(signal_id=signal.id, action=EventAction.FILED, at=signal.created_at)
         await self._alerts.file(uow, signal)
-        log.info("signal %s filed for %s (pc4 %s)", signal.reference, signal.gemeente_code,
-                 signal.pc4)
+        log.info("%s %s filed for %s (pc4 %s)", questionnaire.kind, signal.reference,
+                 signal.gemeente_code, signal.pc4)
         assert signal.reference is not None
-        notice = await text_for(uow, signal.gemeente_code, "thanks",
-                                reference=signal.reference, gemeente=gemeente_name)
+        if questionnaire.kind is ReportKind.SIGNAAL:
+            notice = await text_for(uow, signal.gemeente_code, "thanks",
+                                    reference=signal.reference, gemeente=gemeente_name)
+        else:
+            notice = messages.SUBMITTED_BY_KIND[questionnaire.kind].format(
+                reference=signal.reference, gemeente=html.escape(gemeente_name))
         return Result(Status.SUBMIT, draft, notice=notice)
+
+    @property
+    def _welcome(self) -> str:
+        """The welcome of a new conversation: before the door, or the signal's own."""
+        if self.engine.questionnaire.kind is ReportKind.DEUR:
+            return messages.WELCOME_DOORS
+        return messages.WELCOME
 
 
 

@@ -6,6 +6,9 @@ Pure computation from anonymous data. ``compute`` asks a ``Source`` (in producti
 
 ``Figures`` keep exact counts; whatever is shown goes through ``shown``: a count of 1 to 4
 becomes "< 5" so that nobody can be singled out (totals too).
+
+Signals' figures count signals only; self-reports and volunteer sign-ups are counted on their
+own, per gemeente (``Figures.other_kinds``), with the same rule.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any, Protocol
 
 from bot.core import messages
 from bot.core.periods import LOCAL, Period, local_midnight
-from bot.core.questionnaire import Marker, Question
+from bot.core.questionnaire import Marker, Question, ReportKind
 from bot.core.questionnaires import signal
 from bot.core.workflow import OUTCOMES, STATE_LABELS
 
@@ -33,6 +36,9 @@ ROLE_LABELS = {option.value: option.label for option in signal().marked(Marker.R
 SIGN_LABELS = {option.value: option.label for option in signal().marked(Marker.SIGNS).options}
 STATUS_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
 DIRECT = ""  # the organisation key of signals filed without an organisation's link
+# The reports counted beside signals, with their label (in this order).
+OTHER_KINDS = {ReportKind.ZELFMELDING.value: messages.KIND_LABELS["zelfmelding"],
+               ReportKind.VRIJWILLIGER.value: messages.KIND_LABELS["vrijwilliger"]}
 
 
 def is_suppressed(count: int) -> bool:
@@ -155,6 +161,8 @@ class Figures:
     backlog: Backlog
     not_on_board: tuple[Cell, ...]
     by_question: tuple[tuple[Question, tuple[Cell, ...]], ...] = ()  # counted choice questions
+    # Per other kind of report (key: the kind), its count in the scope and per gemeente.
+    other_kinds: tuple[tuple[Cell, tuple[Cell, ...]], ...] = ()
 
     @property
     def national(self) -> bool:
@@ -251,6 +259,10 @@ class Source(Protocol):
                                  end: datetime) -> dict[str | None, int]:
         """Signals for gemeenten not on board, per gemeente code."""
 
+    async def count_kinds(self, *, gemeente_code: str | None, start: datetime,
+                          end: datetime) -> dict[tuple[str, str], int]:
+        """Reports of other kinds than signals filed in the period, per (kind, gemeente)."""
+
     async def gemeente_names(self) -> dict[str, str]:
         """Every known gemeente's name by code."""
 
@@ -299,6 +311,10 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
     not_on_board = await source.count_not_on_board(**window)
     hourly, unit = series(await source.count_by_hour(**window), period)
     choices = await source.count_choices(**window) if counted else {}
+    kinds = await source.count_kinds(**window)
+    scope_names = ({code: name for code, name in sorted(names.items())}
+                   if gemeente_code is None
+                   else {gemeente_code: names.get(gemeente_code, gemeente_code)})
     return Figures(
         gemeente_code=gemeente_code,
         scope=names.get(gemeente_code, gemeente_code) if gemeente_code else messages.ALL_GEMEENTEN,
@@ -330,6 +346,11 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
                              {option.value: option.label for option in question.options},
                              by_count=False))
             for question in counted),
+        other_kinds=tuple(
+            (Cell(kind, label, sum(n for (k, _), n in kinds.items() if k == kind)),
+             cells({code: n for (k, code), n in kinds.items() if k == kind}, scope_names,
+                   by_count=False))
+            for kind, label in OTHER_KINDS.items()),
     )
 
 

@@ -18,7 +18,7 @@ from bot.core import messages
 from bot.core.alerts import STAFF_COPIES, Alerts
 from bot.core.clock import utcnow
 from bot.core.outbox import SIGNALER_KINDS, OutboxKind
-from bot.core.questionnaire import Marker, Questionnaire
+from bot.core.questionnaire import ABOUT_THE_WRITER, Marker, Questionnaire
 from bot.core.workflow import EventAction
 
 if TYPE_CHECKING:
@@ -45,14 +45,19 @@ class PurgeReport:
 class Privacy:
     """Erasing personal data on time, and on request."""
 
-    def __init__(self, uow: Callable[[], UnitOfWork], questionnaire: Questionnaire,
-                 alerts: Alerts, *, on_commit: Callable[[], None] = lambda: None) -> None:
-        """``on_commit`` is called after a change queued messages (blanking copies)."""
+    def __init__(self, uow: Callable[[], UnitOfWork], alerts: Alerts, *,
+                 on_commit: Callable[[], None] = lambda: None) -> None:
+        """``on_commit`` is called after a change queued messages (blanking copies).
+
+        The personal fields are those of every questionnaire of ``alerts``' engine.
+        """
         self._uow = uow
         self._alerts = alerts
         self._on_commit = on_commit
-        self._personal = tuple(q.id for q in questionnaire.questions if q.personal)
-        self._questionnaire = questionnaire
+        engine = alerts.engine
+        self._personal = frozenset(
+            q.id for questionnaire in (engine.questionnaire, *engine.flows.values())
+            for q in questionnaire.questions if q.personal)
 
     async def purge(self, now: datetime | None = None, *, dry_run: bool = False) -> PurgeReport:
         """Erase the personal fields of closed signals past their gemeente's retention."""
@@ -94,13 +99,15 @@ class Privacy:
             if row.failed_at is not None:  # never delivered: nothing to erase in a chat
                 await uow.outbox.delete(row)
 
-    def _without_contact(self, answers: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def _without_contact(questionnaire: Questionnaire, answers: dict[str, Any]
+                         ) -> dict[str, Any]:
         """The answers without the consent to contact and what was asked only because of it."""
-        consent = self._questionnaire.marked(Marker.CONSENT).id
+        consent = questionnaire.marked(Marker.CONSENT).id
         kept = {k: v for k, v in answers.items() if k != consent}
 
         def because_of_consent(question_id: str) -> bool:
-            question = self._questionnaire.get(question_id)
+            question = questionnaire.get(question_id)
             return (question is not None and question.applies(answers)
                     and not question.applies(kept))
 
@@ -111,6 +118,8 @@ class Privacy:
 
         The signals themselves stay, so the follow-up can go on; their alerts are edited to
         show them without the contact details, and other copies that showed them are blanked.
+        A report about the person who wrote it (a self-report, a volunteer sign-up) loses all
+        its personal fields, as on retention, and every copy of it is blanked.
         Messages to the person (queued, or kept to be erased later) go too: nothing stored
         identifies them any more. Returns how many signals were touched.
         """
@@ -127,7 +136,11 @@ class Privacy:
                 await uow.questions.close(question_id=question.id, result="forgotten", now=now)
             signals = await uow.signals.list_by_signaler(signaler_id=signaler.id, limit=None)
             for signal in signals:
-                signal.answers = self._without_contact(signal.answers or {})
+                if signal.kind not in ABOUT_THE_WRITER:
+                    questionnaire = self._alerts.engine.flow(signal.questionnaire).questionnaire
+                    signal.answers = self._without_contact(questionnaire, signal.answers or {})
+                elif signal.erased_at is None:  # about the writer: all of it, everywhere
+                    await self._erase(uow, signal, now)
                 signal.signaler_id = None
                 signal.status_token_hash = None  # a web signaler's status link
                 await uow.events.add(signal_id=signal.id, action=EventAction.FORGOTTEN, at=now)

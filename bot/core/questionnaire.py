@@ -28,10 +28,32 @@ class Marker(StrEnum):
     CONSENT = "consent"  # contact with the signaler allowed: an option that ``grants`` it
 
 
+class ReportKind(StrEnum):
+    """What a questionnaire is for: the kind of report it files (or the door to them)."""
+
+    SIGNAAL = "signaal"  # a worry about someone else
+    ZELFMELDING = "zelfmelding"  # a person who feels lonely themselves
+    VRIJWILLIGER = "vrijwilliger"  # a person who wants to do something for others
+    DEUR = "deur"  # the first question: which of the others to walk
+
+
+# The markers each kind of questionnaire must have, exactly once.
+REQUIRED_MARKERS: dict[ReportKind, tuple[Marker, ...]] = {
+    ReportKind.SIGNAAL: (Marker.ROLE, Marker.POSTCODE, Marker.SIGNS, Marker.CONSENT),
+    ReportKind.ZELFMELDING: (Marker.POSTCODE, Marker.CONSENT),
+    ReportKind.VRIJWILLIGER: (Marker.POSTCODE, Marker.CONSENT),
+    ReportKind.DEUR: (),
+}
+# Kinds whose writer is the person the report is about: /vergeetmij erases the report's
+# personal fields, not only the writer's contact details.
+ABOUT_THE_WRITER = frozenset({ReportKind.ZELFMELDING, ReportKind.VRIJWILLIGER})
+
+
 class Kind(StrEnum):
     """How a question is answered."""
 
     CHOICE = "choice"  # one button
+    DOOR = "door"  # one button that opens another questionnaire (its option's ``opens``)
     MULTI = "multi"  # toggle buttons, then "Klaar"
     TEXT = "text"  # typed text, length-limited
     POSTCODE = "postcode"  # typed postcode, routed to a gemeente
@@ -45,7 +67,7 @@ class Option:
     """One answer button.
 
     ``ends`` stops the conversation; ``exclusive`` clears other ticks; ``grants`` gives what
-    a consent question asks.
+    a consent question asks; ``opens`` is the id of the questionnaire a door option opens.
     """
 
     value: str
@@ -53,6 +75,7 @@ class Option:
     exclusive: bool = False
     ends: bool = False
     grants: bool = False
+    opens: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,11 +166,12 @@ class Question:
 
 @dataclass(frozen=True)
 class Questionnaire:
-    """An ordered set of questions plus the summary's edit groups."""
+    """An ordered set of questions plus the summary's edit groups, of one ``kind``."""
 
     id: str
     questions: tuple[Question, ...]
     groups: tuple[tuple[str, str], ...] = field(default=())
+    kind: ReportKind = ReportKind.SIGNAAL
 
     def __post_init__(self) -> None:
         ids = [question.id for question in self.questions]
@@ -171,9 +195,13 @@ class Questionnaire:
         """The questions whose answers are copied anonymously for the monitoring export."""
         return tuple(question for question in self.questions if question.counted)
 
+    def find(self, marker: Marker) -> Question | None:
+        """The question with this marker, if any."""
+        return next((q for q in self.questions if q.marker == marker), None)
+
     def marked(self, marker: Marker) -> Question:
-        """The question with this marker (see ``MARKERS``)."""
-        question = next((q for q in self.questions if q.marker == marker), None)
+        """The question with this marker (see ``REQUIRED_MARKERS``)."""
+        question = self.find(marker)
         if question is None:
             raise LookupError(f"{self.id}: no question is marked {marker}")
         return question

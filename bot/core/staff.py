@@ -29,7 +29,6 @@ from bot.core.staff_notes import StaffNotes, too_long
 from bot.core.texts import text_for
 from bot.core.workflow import (
     FIRST_CONTACT,
-    OUTCOMES,
     REFERRALS,
     STATUSES,
     Action,
@@ -37,6 +36,8 @@ from bot.core.workflow import (
     NoAccess,
     State,
     TransitionNotAllowed,
+    handles,
+    outcomes,
     transition,
 )
 
@@ -132,14 +133,16 @@ class StaffService(StaffNotes):
         await self._authorize(uow, who.person, signal, Action.ASSIGN)
         transition(signal.status, Action.ASSIGN)
         team = await uow.staff.list_team(gemeente_code=signal.gemeente_code)
-        options = {str(member.id): member.name for member in team}
+        options = {str(member.id): member.name for member in team
+                   if handles(member.role, signal.kind)}
         return Reply(text=messages.PICK_ASSIGNEE.format(reference=signal.reference),
                      buttons=choices(StaffAction.ASSIGN_TO, signal.id, options))
 
     async def _assign(self, uow: UnitOfWork, who: Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.person, signal, Action.ASSIGN)
         target = await uow.staff.get(staff_id=int(arg)) if arg.isdigit() else None
-        if target is None or not target.active or target.gemeente_code != signal.gemeente_code:
+        if target is None or not target.active or target.gemeente_code != signal.gemeente_code \
+                or not handles(target.role, signal.kind):
             raise NoAccess
         await self._move(uow, signal, Action.ASSIGN, staff, owner=target,
                          detail={"to": target.name})
@@ -188,15 +191,16 @@ class StaffService(StaffNotes):
         await self._authorize(uow, who.person, signal, Action.CLOSE)
         transition(signal.status, Action.CLOSE)
         return Reply(text=messages.PICK_OUTCOME.format(reference=signal.reference),
-                     buttons=choices(StaffAction.CONFIRM_CLOSE, signal.id, OUTCOMES))
+                     buttons=choices(StaffAction.CONFIRM_CLOSE, signal.id,
+                                             outcomes(signal.kind)))
 
     async def _close_confirm(self, uow: UnitOfWork, who: Press, signal: Signal, arg: str) -> Reply:
         await self._authorize(uow, who.person, signal, Action.CLOSE)
-        if arg not in OUTCOMES:
+        if arg not in outcomes(signal.kind):
             raise NoAccess
         transition(signal.status, Action.CLOSE)
         return Reply(text=messages.CONFIRM_CLOSE.format(reference=signal.reference,
-                                                        outcome=OUTCOMES[arg]),
+                                                        outcome=outcomes(signal.kind)[arg]),
                      buttons=((staff_button(messages.BTN_CONFIRM_CLOSE, StaffAction.CLOSE,
                                             signal.id, arg),
                                staff_button(messages.BTN_BACK, StaffAction.CLOSE_MENU,
@@ -204,12 +208,12 @@ class StaffService(StaffNotes):
 
     async def _close(self, uow: UnitOfWork, who: Press, signal: Signal, arg: str) -> Reply:
         staff = await self._authorize(uow, who.person, signal, Action.CLOSE)
-        if arg not in OUTCOMES:
+        if arg not in outcomes(signal.kind):
             raise NoAccess
         await self._move(uow, signal, Action.CLOSE, staff, detail={"outcome": arg},
                          values={"outcome": arg, "closed_at": utcnow(), "due_at": None})
         return Reply(text=messages.CLOSED.format(reference=signal.reference,
-                                                 outcome=OUTCOMES[arg]),
+                                                 outcome=outcomes(signal.kind)[arg]),
                      buttons=((staff_button(messages.BTN_NOTE, StaffAction.NOTE, signal.id),),))
 
     async def _details(self, uow: UnitOfWork, who: Press, signal: Signal, _: str) -> Reply:
@@ -245,7 +249,10 @@ class StaffService(StaffNotes):
         assert signal.reference is not None
         for happened, key in ((before is State.NEW, "feedback_claimed"),
                               (after is State.CLOSED, "feedback_closed")):
-            if happened:
+            if happened and signal.kind in messages.FEEDBACK_BY_KIND:  # about the writer
+                await self._feedback(uow, signal, messages.FEEDBACK_BY_KIND[signal.kind][
+                    key].format(reference=signal.reference, gemeente=html.escape(gemeente.name)))
+            elif happened:
                 await self._feedback(uow, signal, await text_for(
                     uow, signal.gemeente_code, key, reference=signal.reference,
                     gemeente=gemeente.name))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from bot.core import messages
 from bot.core.buttons import StaffAction, StaffButton, unpack
 from bot.core.outbox import Buttons
-from bot.core.workflow import OUTCOMES, REFERRALS, STATUSES
+from bot.core.workflow import ALL_OUTCOMES, REFERRALS, STATUSES
 
 SEPARATOR = " — "  # between a command and its button's label in ``lines``
 
@@ -116,10 +116,10 @@ def _on_signal(meaning: str, ref: str, args: list[str]) -> OnSignal:
             return OnSignal(StaffAction.SET_REFERRAL, ref, referral)
         case "referral", _:  # the referral's choices come with that status
             return OnSignal(StaffAction.SET_STATUS, ref, _DOORVERWEZEN)
-        case "close", [outcome, confirm] if (outcome in OUTCOMES
+        case "close", [outcome, confirm] if (outcome in ALL_OUTCOMES
                                              and confirm == messages.COMMAND_CONFIRM):
             return OnSignal(StaffAction.CLOSE, ref, outcome)
-        case "close", [outcome, *_] if outcome in OUTCOMES:
+        case "close", [outcome, *_] if outcome in ALL_OUTCOMES:
             return OnSignal(StaffAction.CONFIRM_CLOSE, ref, outcome)
         case "close", _:
             return OnSignal(StaffAction.CLOSE_MENU, ref)

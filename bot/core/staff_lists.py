@@ -27,6 +27,7 @@ from bot.core.workflow import (
     EventAction,
     NoAccess,
     StaffRole,
+    handles,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ class StaffLists(SignalerSide):
                 signals = (await uow.signals.list_owned(staff_id=member.id) if mine
                            else await uow.signals.list_open(gemeente_code=member.gemeente_code))
                 names = await uow.staff.names(gemeente_code=member.gemeente_code)
+                signals = [s for s in signals if handles(member.role, s.kind)]
                 for signal in signals[:50]:
                     lines.append(list_line(signal, now, names.get(signal.owner_id or 0)))
                     buttons.append((staff_button(signal.reference or "", StaffAction.DETAILS,
@@ -143,9 +145,12 @@ class StaffLists(SignalerSide):
 
     async def _authorize(self, uow: UnitOfWork, person: Person, signal: Signal,
                          action: Action | None) -> Staff:
-        """The person's active staff record of the signal's gemeente, with a role for it."""
+        """The person's active staff record of the signal's gemeente, with a role for it.
+
+        The role must handle the report's kind (``workflow.HANDLED_BY``).
+        """
         staff = await uow.staff.get_active(person=person, gemeente_code=signal.gemeente_code)
-        if staff is None:
+        if staff is None or not handles(staff.role, signal.kind):
             raise NoAccess
         if staff.role is not StaffRole.REGISSEUR and (
                 action in REGISSEUR_ONLY

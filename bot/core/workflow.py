@@ -49,7 +49,24 @@ class StaffRole(StrEnum):
     """A staff member's role in their gemeente."""
 
     REGISSEUR = "regisseur"  # anything, and administers the gemeente
-    TEAM = "team"  # claims, and acts on what they own
+    TEAM = "team"  # claims signals and self-reports, and acts on what they own
+    COORDINATOR = "coordinator"  # the volunteer coordinator: claims volunteer sign-ups
+
+
+# Which roles handle which kind of report (``Signal.kind``). A volunteer sign-up goes to the
+# gemeente's volunteer coordinator, and to its regisseurs, who oversee everything and stand in
+# when there is no coordinator; the team does not see it. Signals and self-reports go to the
+# team and the regisseurs, not to the coordinator.
+HANDLED_BY: dict[str, frozenset[StaffRole]] = {
+    "signaal": frozenset({StaffRole.REGISSEUR, StaffRole.TEAM}),
+    "zelfmelding": frozenset({StaffRole.REGISSEUR, StaffRole.TEAM}),
+    "vrijwilliger": frozenset({StaffRole.REGISSEUR, StaffRole.COORDINATOR}),
+}
+
+
+def handles(role: StaffRole, kind: str) -> bool:
+    """Whether staff in this role handle reports of this kind."""
+    return role in HANDLED_BY.get(kind, HANDLED_BY["signaal"])
 
 
 class NoAccess(Exception):
@@ -103,3 +120,11 @@ REFERRALS = {code: messages.REFERRAL_LABELS[code]
 OUTCOMES = {code: messages.OUTCOME_LABELS[code]
             for code in ("ondersteuning", "doorverwezen", "geen_zorgen", "wil_niet",
                          "onbereikbaar", "anders")}
+VOLUNTEER_OUTCOMES = {code: messages.VOLUNTEER_OUTCOME_LABELS[code]
+                      for code in ("gekoppeld", "later", "gestopt", "anders")}
+ALL_OUTCOMES = {**VOLUNTEER_OUTCOMES, **OUTCOMES}  # every stored code, to show it
+
+
+def outcomes(kind: str) -> dict[str, str]:
+    """The outcomes a report of this kind can be closed with."""
+    return VOLUNTEER_OUTCOMES if kind == "vrijwilliger" else OUTCOMES

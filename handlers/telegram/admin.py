@@ -70,7 +70,8 @@ async def _act(context: Context, admin: AdminService, actor: Actor,
         return await _panel(admin, actor, code)
     if action is AdminAction.STAFF:
         staff = await admin.list_staff(actor, code)
-        lines = [f"{html.escape(m.name)} — {m.role}" for m in staff] or [messages.ADMIN_NO_STAFF]
+        lines = [f"{html.escape(m.name)} — {messages.STAFF_ROLE_LABELS[m.role]}"
+                 for m in staff] or [messages.ADMIN_NO_STAFF]
         rows = [_button(f"❌ {m.name}", AdminAction.REMOVE_STAFF, code, str(m.id))
                 for m in staff]
         return "\n".join(lines), rows
@@ -86,7 +87,8 @@ async def _act(context: Context, admin: AdminService, actor: Actor,
         return text, []
     if action is AdminAction.INVITE:
         invitation = await admin.invite(actor, code, arg, context.bot.username)
-        return messages.ADMIN_INVITE.format(role=html.escape(arg),
+        role = messages.STAFF_ROLE_LABELS[invitation.role]
+        return messages.ADMIN_INVITE.format(role=html.escape(role),
                                             link=html.escape(invitation.link)), []
     if action is AdminAction.SET_ACTIVE and arg in ("0", "1"):
         await admin.set_active(actor, code, arg == "1")
@@ -108,6 +110,8 @@ async def _panel(admin: AdminService, actor: Actor, code: str) -> tuple[str, Row
         _button(messages.ADMIN_BTN_STAFF, AdminAction.STAFF, code),
         _button(messages.ADMIN_BTN_INVITE_REGISSEUR, AdminAction.INVITE, code, StaffRole.REGISSEUR),
         _button(messages.ADMIN_BTN_INVITE_TEAM, AdminAction.INVITE, code, StaffRole.TEAM),
+        _button(messages.ADMIN_BTN_INVITE_COORDINATOR, AdminAction.INVITE, code,
+                StaffRole.COORDINATOR),
         _button(messages.ADMIN_BTN_OFF if gemeente.active else messages.ADMIN_BTN_ON,
                 AdminAction.SET_ACTIVE, code, "0" if gemeente.active else "1"),
     ]
@@ -124,7 +128,8 @@ async def redeem_invite(update: Update, context: Context, payload: str) -> None:
         await update.effective_message.reply_text(messages.INVITE_INVALID)
         return
     await update.effective_message.reply_text(messages.INVITE_WELCOME.format(
-        role=html.escape(staff.role), gemeente=html.escape(staff.gemeente_code)))
+        role=html.escape(messages.STAFF_ROLE_LABELS[staff.role]),
+        gemeente=html.escape(staff.gemeente_code)))
 
 
 async def on_membership(update: Update, context: Context) -> None:

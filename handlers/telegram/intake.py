@@ -190,7 +190,7 @@ async def _send_result(update: Update, context: Context, result: Result) -> None
     if result.prompt is None:
         await send(context.bot, chat_id, result.notice or "", REMOVE_KEYBOARD)
         return
-    answered = engine.questionnaire.get(result.answered or "")
+    answered = engine.walking(result.draft).questionnaire.get(result.answered or "")
     if answered is not None and answered.kind is Kind.PHONE:
         await send(context.bot, chat_id, f"<i>✔ {result.ack}</i>", REMOVE_KEYBOARD)
     text = with_notice(result.notice, result.prompt.text)

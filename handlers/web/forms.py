@@ -42,7 +42,8 @@ def field_of(prompt: Prompt, question: Question | None) -> Field:
         return Field.CHECK
     if prompt.typed:
         return Field.TEXT
-    if question is not None and question.id == prompt.question and question.kind is Kind.CHOICE:
+    if question is not None and question.id == prompt.question and question.kind in (
+            Kind.CHOICE, Kind.DOOR):
         return Field.RADIO
     return Field.BUTTONS
 

@@ -61,7 +61,8 @@ class Views:
         if not genuine(form.get("token"), form.get("question"), token, prompt.question):
             return self._page(session, pages.conversation(
                 self._step(person, current, notice=messages.WEB_FORM_EXPIRED)))
-        question = self._services.engine.questionnaire.get(prompt.question)
+        question = self._services.engine.walking(current.draft).questionnaire.get(
+            prompt.question)
         field = forms.field_of(prompt, question)
         picks = [v for v in form.getall("pick", []) if isinstance(v, str)]
         given = forms.read(prompt, field, token, form, picks)
@@ -119,12 +120,13 @@ class Views:
         elif result.status is not Status.DUPLICATE:
             notice = notice or result.notice
         return Step(result.draft.token, result.prompt,
-                    self._services.engine.questionnaire.get(result.prompt.question),
+                    self._services.engine.walking(result.draft).questionnaire.get(
+                        result.prompt.question),
                     self._rows(result), error=error, notice=notice)
 
     def _rows(self, result: Result) -> list[Row]:
         """The answers so far (at the summary with their groups' "Wijzig" buttons)."""
-        engine = self._services.engine
+        engine = self._services.engine.walking(result.draft)
         answers = result.draft.answers
         assert result.prompt is not None
         groups = {b.input.group: b for b in result.prompt.edit_groups

@@ -58,7 +58,7 @@ class DraftRow(Base):
 
 
 class Signal(Base):
-    """A filed report.
+    """A filed report: a signal, a self-report or a volunteer sign-up (``kind``).
 
     ``answers`` holds the questionnaire answers, personal fields included; ``role``, ``signs``,
     ``pc4`` and ``choices`` (answers to counted choice questions, by question id) are anonymous
@@ -77,7 +77,9 @@ class Signal(Base):
     )
     status: Mapped[State] = mapped_column(StoredEnum(State, 16), default=State.NEW)
     questionnaire: Mapped[str] = mapped_column(String(32))
-    role: Mapped[str] = mapped_column(String(32))
+    # The report's kind (its questionnaire's): signaal, zelfmelding or vrijwilliger.
+    kind: Mapped[str] = mapped_column(String(16), default="signaal", server_default="signaal")
+    role: Mapped[str] = mapped_column(String(32))  # of a report but a signal: its kind
     signs: Mapped[list[str]] = mapped_column(JSON)
     pc4: Mapped[int] = mapped_column(Integer)
     choices: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Gemeente, NotOnBoard, Organisation, Signal
 
+SIGNAAL = "signaal"  # Signal.kind of a signal (bot.core.questionnaire.ReportKind)
+
 
 class MonitoringRepository:
     """Anonymous figures for monitoring: grouped counts, durations and backlog dates.
@@ -19,6 +21,8 @@ class MonitoringRepository:
     outcome, the timestamps), ``not_on_board`` and the organisations' names; never ``answers``,
     so it works after the retention purge and without the encryption key. ``gemeente_code=None``
     means every gemeente (the national view). Periods are half-open: ``start <= created_at < end``.
+    The signals' figures count signals only; ``count_kinds`` counts the reports of other kinds
+    (self-reports, volunteer sign-ups).
     """
 
     GROUPS = {"gemeente": Signal.gemeente_code, "role": Signal.role, "pc4": Signal.pc4,
@@ -34,7 +38,8 @@ class MonitoringRepository:
 
     @staticmethod
     def _where(gemeente_code: str | None, start: datetime, end: datetime) -> list[Any]:
-        conditions = [Signal.created_at >= start, Signal.created_at < end]
+        conditions = [Signal.kind == SIGNAAL, Signal.created_at >= start,
+                      Signal.created_at < end]
         if gemeente_code is not None:
             conditions.append(Signal.gemeente_code == gemeente_code)
         return conditions
@@ -118,10 +123,22 @@ class MonitoringRepository:
     async def backlog(self, *, gemeente_code: str | None, at: datetime) -> list[datetime]:
         """When each signal that was open at ``at`` was filed (open: not closed by then)."""
         query = select(Signal.created_at).where(
-            Signal.created_at < at, or_(Signal.status != "closed", Signal.closed_at >= at))
+            Signal.kind == SIGNAAL, Signal.created_at < at,
+            or_(Signal.status != "closed", Signal.closed_at >= at))
         if gemeente_code is not None:
             query = query.where(Signal.gemeente_code == gemeente_code)
         return list(await self.session.scalars(query))
+
+    async def count_kinds(self, *, gemeente_code: str | None, start: datetime,
+                          end: datetime) -> dict[tuple[str, str], int]:
+        """Reports of other kinds than signals filed in the period, per (kind, gemeente code)."""
+        query = (select(Signal.kind, Signal.gemeente_code, func.count())
+                 .where(Signal.kind != SIGNAAL, Signal.created_at >= start,
+                        Signal.created_at < end)
+                 .group_by(Signal.kind, Signal.gemeente_code))
+        if gemeente_code is not None:
+            query = query.where(Signal.gemeente_code == gemeente_code)
+        return {(kind, code): int(count) for kind, code, count in await self.session.execute(query)}
 
     async def count_not_on_board(self, *, gemeente_code: str | None, start: datetime,
                                  end: datetime) -> dict[str | None, int]:

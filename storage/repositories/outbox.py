@@ -188,6 +188,15 @@ class OutboxRepository:
         row.text, row.buttons, row.erased_at = "", None, now
         await self.session.flush()
 
+    async def drop_unsent(self, *, kinds: Iterable[str], signal_id: int, now: datetime) -> None:
+        """Forget a signal's messages of these kinds that were not sent: they never go."""
+        await self.session.execute(
+            update(Outbox).where(Outbox.signal_id == signal_id, Outbox.kind.in_(list(kinds)),
+                                 Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))
+            .values(text="", buttons=None, failed_at=now, erased_at=now,
+                    last_error="erased before it was sent")
+            .execution_options(synchronize_session=False))
+
     async def delete(self, row: Outbox) -> None:
         """Forget a message that was never delivered: there is nothing to erase in a chat."""
         await self.session.delete(row)

@@ -36,14 +36,17 @@ class SignalerRepository:
         await self.session.execute(delete(Signaler).where(
             ~exists().where(Signal.signaler_id == Signaler.id)))
 
-    async def get_or_add(self, *, channel: str, external_id: str, role: str) -> Signaler:
-        """A signaler by channel identity, created on first use, in the ``role`` given now."""
+    async def get_or_add(self, *, channel: str, external_id: str, role: str | None) -> Signaler:
+        """A signaler by channel identity, created on first use, in the ``role`` given now.
+
+        Without a role (a report but a signal) the role they had stays.
+        """
         signaler = await self.get(channel=channel, external_id=external_id)
         if signaler is None:
             signaler = Signaler(channel=channel, external_id=external_id, role=role,
                                 external_hash=self.keyring.lookup_hash(external_id))
             self.session.add(signaler)
             await self.session.flush()
-        else:
+        elif role is not None:
             signaler.role = role
         return signaler

@@ -54,6 +54,8 @@ base_url = "{api.base_url}"
 url = "{db_url}"
 [security]
 flood_updates = 1000
+[intake]
+flows = ["signaal"]  # signals only: no door before the signal
 {gemeenten}""", encoding="utf-8")
     return path
 

@@ -15,6 +15,7 @@ from storage.models import DraftRow, sealing_context
 from tests.helpers.cli import clean_environment, signaalbot
 
 ANSWERS = [
+    "1",  # the door: Ik maak me zorgen om iemand
     "2",  # Is er nu direct gevaar? Nee
     "1",  # Kapper / salon
     "4531 ab",
@@ -83,12 +84,12 @@ def before_goodbye(out: str) -> str:
     return out[:out.rindex("Tot ziens.")].rstrip()
 
 
-TO_DESCRIPTION = ["2", "1", "4531 ab", "12", "1", "1", "1", "5"]
+TO_DESCRIPTION = ["1", "2", "1", "4531 ab", "12", "1", "1", "1", "5"]
 
 
 def test_a_typed_number_is_the_answer_where_an_answer_is_typed(tmp_path: Path) -> None:
     out = chat(tmp_path, [
-        "2", "1", "4531 ab",
+        "1", "2", "1", "4531 ab",
         "1",  # house number 1: the answer, not the button "Annuleren"
         "1", "1", "1", "5",
         "Overslaan",  # the button's label typed: pressed, not stored as the description
@@ -109,7 +110,7 @@ def test_a_typed_number_is_the_answer_where_an_answer_is_typed(tmp_path: Path) -
 
 
 def test_cancelling_asks_first_and_no_keeps_everything(tmp_path: Path) -> None:
-    out = chat(tmp_path, ["2", "1", "4531 ab", "/cancel", "Nee, verder", "12",
+    out = chat(tmp_path, ["1", "2", "1", "4531 ab", "/cancel", "Nee, verder", "12",
                           "annuleren",  # a button's label typed on a choice step
                           "2",  # Nee, verder (the confirmation is a choice step)
                           "1", "/stop", "ja"]).stdout
@@ -128,16 +129,16 @@ def test_cancelling_asks_first_and_no_keeps_everything(tmp_path: Path) -> None:
 
 
 def test_an_end_state_says_what_to_do_next(tmp_path: Path) -> None:
-    out = chat(tmp_path, ["1", "Nee, stoppen"]).stdout  # acute danger, then stop
+    out = chat(tmp_path, ["1", "1", "Nee, stoppen"]).stdout  # acute danger, then stop
     last = before_goodbye(out)
     assert "Er is niets doorgegeven" in last
     assert last.endswith(">") and "/quit" in last[last.index("Er is niets doorgegeven"):]
 
 
 def test_resuming_asks_once(tmp_path: Path) -> None:
-    chat(tmp_path, ["2", "1", "/quit"])
+    chat(tmp_path, ["1", "2", "1", "/quit"])
     out = chat(tmp_path, ["Verder waar ik was"]).stdout
-    assert out.count("U was al bezig met een signaal") == 1
+    assert out.count("U was al bezig met een bericht") == 1
     assert "Wat is de postcode" in out[out.index("U was al bezig"):]
 
 
@@ -166,7 +167,7 @@ def test_ctrl_c_exits_at_once(tmp_path: Path) -> None:
 
 
 def test_help_privacy_and_unknown_commands(tmp_path: Path) -> None:
-    out = chat(tmp_path, ["2", "/help", "/privacy", "/foo"]).stdout
+    out = chat(tmp_path, ["1", "2", "/help", "/privacy", "/foo"]).stdout
     start = out.index("Zo werkt het")
     help_text = out[start:out.index("Wie bent u?", start)]
     for command in ("/start", "/cancel", "/privacy", "/vergeetmij", "/quit"):
@@ -183,6 +184,20 @@ def test_no_prompt_names_a_telegram_only_button(tmp_path: Path) -> None:
     out = chat(tmp_path, [*TO_DESCRIPTION, "Overslaan", "1", "1", "Jan", "bel me"]).stdout
     assert "Op welk telefoonnummer" in out and "geen geldig telefoonnummer" in out
     assert "Deel mijn nummer" not in out
+
+
+def test_the_console_opens_with_the_three_doors_and_walks_a_self_report(
+        tmp_path: Path) -> None:
+    out = chat(tmp_path, ["2", "1", "1 3", "4531 ab", "2", "4", "Mila", "1", "verstuur"]).stdout
+    doors = out[:out.index("> ")]
+    for door in ("1. Ik maak me zorgen om iemand", "2. Ik voel me zelf eenzaam",
+                 "3. Ik wil iets doen voor een ander"):
+        assert door in doors, doors
+    alert = out[out.index("=== Melding aan het team"):out.index("=== einde melding")]
+    assert "Nieuwe zelfmelding" in alert and "Een praatje, Hulp bij iets praktisch" in alert
+    with sqlite3.connect(tmp_path / "signaalbot.db") as db:
+        assert db.execute("select kind, role from signals").fetchall() == [
+            ("zelfmelding", "zelfmelding")]
 
 
 def test_vergeetmij_in_the_console(tmp_path: Path) -> None:

@@ -75,6 +75,8 @@ events_url = "{cli.events_url}"
 url = "{db_url}"
 [security]
 flood_updates = 1000
+[intake]
+flows = ["signaal"]  # signals only: no door before the signal
 {gemeenten}""", encoding="utf-8")
     return path
 

@@ -297,7 +297,8 @@ async def test_states_actions_and_roles_are_stored_as_values_and_read_as_enums(
         stored = await uow.session.scalar(select(Signal.status.cast(String)))
         assert signal.status is State.NEW and stored == "new"
         assert actions == [EventAction.FILED] and type(actions[0]) is EventAction
-        assert roles == set(StaffRole) and all(type(role) is StaffRole for role in roles)
+        assert roles == {StaffRole.REGISSEUR, StaffRole.TEAM}
+        assert all(type(role) is StaffRole for role in roles)
         signal.status = "afgehandeld"  # type: ignore[assignment]
         with pytest.raises(StatementError, match="is not a valid State"):
             await uow.session.flush()

@@ -173,7 +173,7 @@ async def test_draft_is_counted_once(api: Any, runner: BotRunner) -> None:
     async with runner.services.uow() as uow:
         count = await uow.session.scalar(select(func.count(DraftRow.id)))
     assert count == 1
-    assert person.last.count("U was al bezig met een signaal") == 1
+    assert person.last.count("U was al bezig met een bericht") == 1
 
 
 async def test_cancelling_asks_first_and_a_stale_confirmation_shows_the_question(

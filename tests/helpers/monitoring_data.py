@@ -23,11 +23,12 @@ def at(text: str) -> datetime:
 def row(code: str, created: datetime, role: str = "kapper", signs: tuple[str, ...] = ("post",),
         pc4: int = 4531, claim_h: float | None = None, contact_h: float | None = None,
         closed: datetime | None = None, outcome: str | None = None,
-        org: int | None = None) -> dict[str, Any]:
-    """One anonymous signal; its status follows from what happened to it."""
+        org: int | None = None, kind: str = "signaal") -> dict[str, Any]:
+    """One anonymous report (a signal unless ``kind`` says otherwise); its status follows
+    from what happened to it."""
     status = ("closed" if closed else "in_progress" if contact_h is not None
               else "claimed" if claim_h is not None else "new")
-    return {"gemeente_code": code, "status": status, "questionnaire": "signaal-v1",
+    return {"gemeente_code": code, "status": status, "questionnaire": f"{kind}-v1", "kind": kind,
             "role": role, "signs": list(signs), "pc4": pc4, "answers": None, "outcome": outcome,
             "organisation_id": org,
             "created_at": created,
@@ -72,6 +73,16 @@ SEED = [
     row("GM0715", at("2025-10-02 10:00"), org=KNIP),
     # Heerlen in Q3
     row("GM0917", at("2025-08-01 10:00"), role="zorg", pc4=6411, org=RABO),
+]
+# Reports of other kinds, all open, filed in Q3 but the last: they count apart from signals.
+OTHER_KINDS = [
+    *[row("GM0715", WEEKS[i], role="zelfmelding", signs=(), kind="zelfmelding")
+      for i in range(6)],
+    *[row("GM0917", WEEKS[i], role="zelfmelding", signs=(), pc4=6411, kind="zelfmelding")
+      for i in range(2)],
+    *[row("GM0715", WEEKS[i], role="vrijwilliger", signs=(), claim_h=1, kind="vrijwilliger")
+      for i in range(3)],
+    row("GM0715", END, role="vrijwilliger", signs=(), kind="vrijwilliger"),  # after Q3
 ]
 NOT_ON_BOARD = [("GM0534", "2025-07-10 10:00"), ("GM0534", "2025-08-10 10:00"),
                 (None, "2025-09-10 10:00"), ("GM0534", "2025-10-10 10:00")]

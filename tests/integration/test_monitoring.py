@@ -23,12 +23,12 @@ from bot.reporting import charts
 from bot.reporting.report import figures_rows, summary_html, telegram_text, write_report
 from bot.services import Services, open_services
 from bot.settings import Settings
-from storage.models import Organisation, utcnow
+from storage.models import Organisation, Signal, utcnow
 from storage.repositories import MonitoringRepository
 from tests.conftest import make_settings
 from tests.harness import BotRunner, Person
 from tests.helpers.cli import run_cli
-from tests.helpers.monitoring_data import END, KNIP, NOW, Q3, SEED, at, row, seed
+from tests.helpers.monitoring_data import END, KNIP, NOW, OTHER_KINDS, Q3, SEED, at, row, seed
 from tests.helpers.senders import NoSender
 
 
@@ -147,6 +147,34 @@ async def test_counts_of_one_to_four_are_shown_as_less_than_five(services: Servi
     national = telegram_text(await figures_of(services, None))
     assert "Voor niet-aangesloten gemeenten: &lt; 5" in national
     assert "Meeste signalen in: Terneuzen (12), Heerlen (&lt; 5)" in national
+
+
+async def test_self_reports_and_volunteers_count_per_gemeente_and_never_as_signals(
+        services: Services) -> None:
+    before = {code: await figures_of(services, code) for code in ("GM0715", None)}
+    async with services.db.begin() as connection:
+        await connection.execute(insert(Signal), OTHER_KINDS)
+    for code, earlier in before.items():  # the signals' figures are what they were
+        figures = await figures_of(services, code)
+        assert replace(figures, other_kinds=()) == replace(earlier, other_kinds=())
+
+    terneuzen = await figures_of(services, "GM0715")
+    assert [(kind.key, kind.count, [(c.key, c.count) for c in per_gemeente])
+            for kind, per_gemeente in terneuzen.other_kinds] == [
+        ("zelfmelding", 6, [("GM0715", 6)]), ("vrijwilliger", 3, [("GM0715", 3)])]
+    national = await figures_of(services, None)
+    self_reports, volunteers = national.other_kinds
+    assert self_reports[0].count == 8 and volunteers[0].count == 3
+    assert counts(self_reports[1]) == {"GM0715": 6, "GM0917": 2}
+    table = {(section, key): value for section, key, _, value in figures_rows(national)}
+    assert table[("totaal", "zelfmelding")] == "8" and table[("totaal", "vrijwilliger")] == "< 5"
+    assert table[("zelfmelding", "GM0715")] == "6" and table[("zelfmelding", "GM0917")] == "< 5"
+    assert table[("vrijwilliger", "GM0534")] == "0"
+    text = telegram_text(terneuzen)
+    assert "Zelfmeldingen (voelt zich zelf eenzaam): <b>6</b>" in text
+    assert "Aanmeldingen als vrijwilliger: <b>&lt; 5</b>" in text
+    assert "Signalen: <b>12</b>" in text
+    assert "Aanmeldingen als vrijwilliger" in summary_html(terneuzen, {})
 
 
 def test_suppressed_counts_rank_equal_so_their_order_says_nothing() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "ADMIN_PICK", "ADMIN_PANEL", "ADMIN_UNERASED", "ADMIN_UNERASED_LINE", "ADMIN_ON", "ADMIN_OFF",
     "ADMIN_BTN_STAFF", "ADMIN_BTN_INVITE_REGISSEUR", "ADMIN_BTN_INVITE_TEAM", "ADMIN_BTN_ON",
+    "ADMIN_BTN_INVITE_COORDINATOR", "STAFF_ROLE_LABELS",
     "ADMIN_BTN_OFF", "ADMIN_NO_STAFF", "ADMIN_REMOVED", "ADMIN_REMOVED_GROUPS", "ADMIN_INVITE",
     "INVITE_INVALID", "INVITE_WELCOME", "SIGNALER_CHAT",
 ]
@@ -25,6 +26,9 @@ ADMIN_OFF = "niet aangesloten"
 ADMIN_BTN_STAFF = "👥 Medewerkers"
 ADMIN_BTN_INVITE_REGISSEUR = "✉️ Regisseur uitnodigen"
 ADMIN_BTN_INVITE_TEAM = "✉️ Teamlid uitnodigen"
+ADMIN_BTN_INVITE_COORDINATOR = "✉️ Vrijwilligerscoördinator uitnodigen"
+STAFF_ROLE_LABELS = {  # by the stored role
+    "regisseur": "regisseur", "team": "team", "coordinator": "vrijwilligerscoördinator"}
 ADMIN_BTN_ON = "✅ Aansluiten"
 ADMIN_BTN_OFF = "⏸ Afmelden"
 ADMIN_NO_STAFF = "Nog geen medewerkers."

@@ -10,9 +10,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DONE", "SKIP", "KEEP", "CANCEL", "CANCEL_YES", "CANCEL_NO", "SHARE_PHONE", "BACK_TO_SUMMARY",
-    "RESUME", "RESTART", "WELCOME", "WELCOME_BACK", "SUMMARY_TITLE", "EDIT_MENU", "CURRENT_ANSWER",
+    "RESUME", "RESTART", "WELCOME", "WELCOME_DOORS", "WELCOME_BACK", "SUMMARY_TITLE",
+    "SUMMARY_TITLES",
+    "EDIT_MENU", "CURRENT_ANSWER",
     "NOT_GIVEN", "SKIPPED", "RECEIVED", "CONFIRM_CANCEL", "CONFIRM_CANCEL_FIRST", "CANCELLED",
-    "STOPPED", "SUBMITTED", "EXPIRED", "PICK_A_BUTTON", "TICK_HINT", "TICK_THEN_DONE",
+    "STOPPED", "SUBMITTED", "SUBMITTED_BY_KIND", "EXPIRED", "PICK_A_BUTTON", "TICK_HINT",
+    "TICK_THEN_DONE",
     "TICK_AT_LEAST_ONE", "TYPE_AN_ANSWER", "UNSUPPORTED", "UNSUPPORTED_TYPED", "EDITED_MESSAGE",
     "STALE_BUTTON",
     "ALREADY_ANSWERED",
@@ -21,7 +24,8 @@ __all__ = [
     "HELP_DANGER", "PRIVACY", "NOTHING_TO_CANCEL", "UNKNOWN_COMMAND", "CONTINUE_HINT", "COMMANDS",
     "command_list", "help_text", "unknown_command", "CONSOLE_COMMANDS", "CONSOLE_INTRO",
     "CONSOLE_HOW", "CONSOLE_NEXT", "CONSOLE_ALERT", "CONSOLE_ALERT_EDIT",
-    "CONSOLE_ALERT_END", "GOODBYE", "FEEDBACK_CLAIMED", "FEEDBACK_CLOSED", "RELAYED_QUESTION",
+    "CONSOLE_ALERT_END", "GOODBYE", "FEEDBACK_CLAIMED", "FEEDBACK_CLOSED", "FEEDBACK_BY_KIND",
+    "RELAYED_QUESTION",
     "ANSWER_THANKS", "QUESTIONS_DECLINED", "MY_SIGNALS_NONE", "MY_SIGNALS_TITLE",
     "MY_SIGNALS_LINE", "QUESTION_ERASED", "FORGET_CONFIRM", "FORGET_YES", "NOTHING_CHANGED",
     "FORGOTTEN", "FLOOD", "AMBIGUOUS_POSTCODE", "HOUSE_NUMBER_UNKNOWN", "SIGNALER_STATE_LABELS",
@@ -50,8 +54,17 @@ WELCOME = (
     "Maakt u zich zorgen om iemand die misschien eenzaam is? Met een paar vragen geeft u "
     "dat door aan het team van de gemeente. Het duurt ongeveer een minuut."
 )
-WELCOME_BACK = "U was al bezig met een signaal. Wilt u verder waar u was, of opnieuw beginnen?"
+WELCOME_DOORS = (
+    "Welkom bij het <b>Signaalpunt tegen Eenzaamheid</b>. Hier kunt u terecht als u zich "
+    "zorgen maakt om iemand, als u zich zelf eenzaam voelt, of als u iets wilt doen voor een "
+    "ander."
+)
+WELCOME_BACK = (
+    "U was al bezig met een bericht aan het Signaalpunt. Wilt u verder waar u was, of opnieuw "
+    "beginnen?"
+)
 SUMMARY_TITLE = "<b>Uw signaal</b>"
+SUMMARY_TITLES = {"zelfmelding": "<b>Uw bericht</b>", "vrijwilliger": "<b>Uw aanmelding</b>"}
 EDIT_MENU = "<b>Wat wilt u wijzigen?</b>"
 CURRENT_ANSWER = "<i>Nu: {answer}</i>"
 NOT_GIVEN = "—"
@@ -70,6 +83,21 @@ SUBMITTED = (
     "persoon. U hoort via deze chat wanneer uw signaal is opgepakt. Over de persoon zelf "
     "horen wij u niets te vertellen; dat is om zijn of haar privacy te beschermen."
 )
+# The thanks after a report of another kind than a signal, by the questionnaire's kind.
+SUBMITTED_BY_KIND = {
+    "zelfmelding": (
+        "Dank u wel dat u dit liet weten. Uw bericht is ontvangen onder nummer "
+        "<b>{reference}</b>.\n\n"
+        "Iemand van het Signaalpunt {gemeente} neemt contact met u op, zoals u aangaf. "
+        "Het gaat niet om een afspraak waar u aan vast zit: u bepaalt zelf wat u wilt.\n"
+        "Wordt het u te zwaar? Bel dag en nacht gratis <b>0800-0113</b> (113 Zelfmoordpreventie)."
+    ),
+    "vrijwilliger": (
+        "Dank u wel! Uw aanmelding is ontvangen onder nummer <b>{reference}</b>.\n\n"
+        "De vrijwilligerscoördinator van {gemeente} neemt contact met u op om te kijken wat "
+        "bij u past."
+    ),
+}
 EXPIRED = "Uw vorige, niet verstuurde signaal was verlopen en is verwijderd. We beginnen opnieuw."
 
 # -- problems (each keeps what was already entered)
@@ -158,8 +186,8 @@ NOTHING_TO_CANCEL = "Er is geen signaal in behandeling. Met /start geeft u een s
 UNKNOWN_COMMAND = "Die opdracht ken ik niet. Dit zijn de opdrachten:"
 CONTINUE_HINT = "Hieronder staat de vraag waar u was."
 COMMANDS = (
-    ("start", "Een signaal geven"),
-    ("cancel", "Stoppen met dit signaal"),
+    ("start", "Beginnen: een signaal, of iets voor uzelf of een ander"),
+    ("cancel", "Stoppen met wat u nu invult"),
     ("help", "Uitleg"),
     ("privacy", "Wat er met uw gegevens gebeurt"),
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
@@ -238,6 +266,21 @@ FEEDBACK_CLAIMED = (
     "Dank u wel dat u uw zorg heeft gedeeld."
 )
 FEEDBACK_CLOSED = "Uw signaal {reference} is afgerond. Dank voor uw oplettendheid."
+# The same moments for a report about the writer, by its kind.
+FEEDBACK_BY_KIND = {
+    "zelfmelding": {
+        "feedback_claimed": "Iemand van het Signaalpunt {gemeente} heeft uw bericht {reference} "
+                            "gelezen en neemt contact met u op, zoals u aangaf.",
+        "feedback_closed": "Uw bericht {reference} is afgerond. Wilt u later nog eens iets "
+                           "laten weten? Dat kan altijd, met /start.",
+    },
+    "vrijwilliger": {
+        "feedback_claimed": "De vrijwilligerscoördinator van {gemeente} heeft uw aanmelding "
+                            "{reference} gezien en neemt contact met u op.",
+        "feedback_closed": "Uw aanmelding {reference} is afgerond. Dank u wel dat u iets wilt "
+                           "doen voor een ander!",
+    },
+}
 RELAYED_QUESTION = (
     "❓ <b>Vraag van het Signaalpunt over uw signaal {reference}:</b>\n\n{question}\n\n"
     "Typ uw antwoord als bericht. Uw naam en nummer worden niet gedeeld."
@@ -253,7 +296,8 @@ QUESTION_ERASED = "🔒 De vraag over uw signaal {reference} is volgens de bewaa
 FORGET_CONFIRM = (
     "Wilt u dat wij uw naam, telefoonnummer en de koppeling met deze chat bij al uw "
     "signalen wissen? De signalen zelf blijven, zodat het team verder kan. U hoort daarna niets "
-    "meer over uw signalen."
+    "meer over uw signalen. Liet u weten dat u zich zelf eenzaam voelt, of dat u iets wilt doen "
+    "voor een ander? Dat bericht wissen we helemaal."
 )
 FORGET_YES = "Ja, vergeet mij"
 NOTHING_CHANGED = "Goed, er is niets gewijzigd."

@@ -12,7 +12,8 @@ __all__ = [
     "DURATION_TOO_FEW", "DURATION_NONE", "MONITORING_TITLES", "CHART_FOOTNOTE", "CHART_PARTIAL",
     "CHART_EMPTY", "CHART_TOTAL", "CHART_OTHER", "CHART_CLAIM", "CHART_CONTACT", "CHART_MEDIAN",
     "CHART_P90", "CHART_TOO_FEW", "REPORT_TITLE", "REPORT_MADE", "REPORT_KEY_FIGURES",
-    "REPORT_TOTAL", "REPORT_CLAIM", "REPORT_CONTACT", "REPORT_BACKLOG", "REPORT_BACKLOG_BEFORE",
+    "KIND_LABELS", "STATS_OTHER_KINDS", "REPORT_TOTAL", "REPORT_CLAIM", "REPORT_CONTACT",
+    "REPORT_BACKLOG", "REPORT_BACKLOG_BEFORE",
     "REPORT_NOT_ON_BOARD", "REPORT_ROLES", "REPORT_SIGNS", "REPORT_WRITTEN", "STATS_ORGANISATIONS",
     "STATS_GEMEENTEN", "CHART_OTHER_ORGANISATIONS", "CHART_OTHER_GEMEENTEN",
     "REPORT_ORGANISATIONS", "REPORT_ORGANISATION", "REPORT_COUNT", "REPORT_FOOTNOTES",
@@ -27,6 +28,7 @@ __all__ = [
 STATS_USAGE = "Gebruik: /stats voor de laatste 6 weken, of /stats 12 voor 12 weken (1 tot 104)."
 STATS_TITLE = "📊 <b>Signalen {scope}</b>\n{period}"
 STATS_TOTAL = "Signalen: <b>{total}</b>"
+STATS_OTHER_KINDS = "{label}: <b>{count}</b>"
 STATS_ROLES = "Meeste signalen van: {items}"
 STATS_SIGNS = "Meest gezien: {items}"
 STATS_CLAIM = "Opgepakt: {durations}"
@@ -69,6 +71,10 @@ REPORT_TITLE = "Monitoring Signaalpunt tegen Eenzaamheid: {scope}"
 REPORT_MADE = "Gemaakt op {date} met Signaalbot. Alleen anonieme gegevens."
 REPORT_KEY_FIGURES = "Kerncijfers"
 REPORT_TOTAL = "Signalen in de periode"
+KIND_LABELS = {  # reports counted beside the signals, by kind
+    "zelfmelding": "Zelfmeldingen (voelt zich zelf eenzaam)",
+    "vrijwilliger": "Aanmeldingen als vrijwilliger",
+}
 REPORT_CLAIM = "Tijd tot oppakken"
 REPORT_CONTACT = "Tijd tot eerste contact"
 REPORT_BACKLOG = "Open signalen op {date} (ook van vóór de periode)"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 __all__ = [
     "CONSOLE_STAFF_INTRO", "CONSOLE_STAFF_MESSAGE", "CONSOLE_STAFF_NO_ACTION", "CONSOLE_STAFF_TYPE",
-    "ALERT_TITLE", "ALERT_RECEIVED", "ALERT_GEMEENTE", "ALERT_ANONYMOUS", "ALERT_FORGOTTEN",
+    "ALERT_TITLE", "ALERT_TITLES", "ALERT_RECEIVED", "ALERT_GEMEENTE", "ALERT_ANONYMOUS",
+    "ALERT_FORGOTTEN",
     "ALERT_STATE", "ALERT_OWNER", "ALERT_OUTCOME", "HISTORY_TITLE", "BTN_CLAIM", "BTN_ASSIGN",
     "BTN_STATUS", "BTN_CLOSE", "BTN_ASK", "BTN_DETAILS", "BTN_NOTE", "BTN_CONFIRM_CLOSE",
     "BTN_BACK", "BTN_DECLINE_QUESTIONS", "NO_ACCESS", "CLAIMED", "ALREADY_CLAIMED", "NOT_NOW",
@@ -15,6 +16,7 @@ __all__ = [
     "ANSWER_TO_STAFF", "REMINDER_UNCLAIMED", "REMINDER_ESCALATED", "REMINDER_SILENT",
     "STAFF_COMMANDS", "ALERT_UNDELIVERABLE", "ALERT_ERASED", "COPY_REVOKED", "COPY_OUTDATED",
     "COPY_WITHDRAWN", "STATE_LABELS", "STATUS_LABELS", "REFERRAL_LABELS", "OUTCOME_LABELS",
+    "VOLUNTEER_OUTCOME_LABELS",
     "SOMEONE_ELSE", "HISTORY_FILED", "HISTORY_CLAIMED", "HISTORY_ASSIGNED", "HISTORY_STATUS",
     "HISTORY_CLOSED", "HISTORY_ERASED", "HISTORY_NOTE", "HISTORY_QUESTION", "HISTORY_ANSWER",
     "HISTORY_NO_ANSWER", "HISTORY_DECLINED", "HISTORY_ESCALATED", "HISTORY_REMINDER",
@@ -24,6 +26,11 @@ __all__ = [
 
 # -- alerts to staff
 ALERT_TITLE = "🔔 <b>Nieuw signaal {reference}</b>"
+ALERT_TITLES = {  # by the report's kind
+    "signaal": ALERT_TITLE,
+    "zelfmelding": "💬 <b>Nieuwe zelfmelding {reference}</b>: iemand voelt zich zelf eenzaam",
+    "vrijwilliger": "🙋 <b>Nieuwe vrijwilliger {reference}</b>: wil iets doen voor een ander",
+}
 ALERT_RECEIVED = "Ontvangen: {when}"
 ALERT_GEMEENTE = "Gemeente: {gemeente}"
 ALERT_ANONYMOUS = "<i>Melder wil anoniem blijven; een vraag kan via de bot.</i>"
@@ -144,6 +151,12 @@ OUTCOME_LABELS = {
     "geen_zorgen": "Geen zorgen, geen actie nodig",
     "wil_niet": "Persoon wil geen contact",
     "onbereikbaar": "Niet bereikbaar na pogingen",
+    "anders": "Anders",
+}
+VOLUNTEER_OUTCOME_LABELS = {
+    "gekoppeld": "Gekoppeld aan een activiteit",
+    "later": "Nog niets passends; later opnieuw",
+    "gestopt": "Wil toch niet meedoen",
     "anders": "Anders",
 }
 SOMEONE_ELSE = "iemand anders"  # who claimed it, when their name is gone

@@ -1,7 +1,9 @@
 """Questionnaire files (TOML): load them, and report each problem with its file and line.
 
-A file with ``id`` and ``groups`` is a questionnaire; a file with ``title`` holds a gemeente's
-extra questions, asked after routing to that gemeente, before the summary. ``tomllib`` keeps
+A file with ``id`` and ``groups`` is a questionnaire of a ``kind`` (``signaal`` unless it says
+otherwise), which decides the markers it needs; a ``deur`` questionnaire is one ``door`` question
+whose options each open another questionnaire. A file with ``title`` holds a gemeente's extra
+questions, asked after routing to that gemeente, before the summary. ``tomllib`` keeps
 no positions, so ``_line_index`` reads the lines of tables, keys and option values itself.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 from bot.core.questionnaire import (
     GEMEENTE,
     REMEMBERED,
+    REQUIRED_MARKERS,
     Absent,
     AllOf,
     AnyOf,
@@ -27,20 +30,20 @@ from bot.core.questionnaire import (
     Option,
     Question,
     Questionnaire,
+    ReportKind,
 )
 
 LABEL_MAX = 64  # characters: longer button texts are cut off in Telegram's apps
 ID_MAX = 24  # characters: ids and values travel in a button's callback data
 EXTRA_ID_MAX = ID_MAX - len("GM0000_")  # an extra question's id gets its gemeente's code
-REQUIRED_MARKERS = (Marker.ROLE, Marker.POSTCODE, Marker.SIGNS, Marker.CONSENT)
 SUMMARY_VALUES = {"send", "edit", "cancel"}
 EXTRA_KINDS = (Kind.CHOICE, Kind.MULTI, Kind.TEXT)
-_TOP = {"id", "groups", "questions"}
+_TOP = {"id", "kind", "groups", "questions"}
 _EXTRA_TOP = {"title", "questions"}
 _GROUP = {"id", "label"}
 _QUESTION = {"id", "kind", "text", "options", "when", "optional", "max_chars", "summary",
              "group", "personal", "steering", "counted", "marker"}
-_OPTION = {"value", "label", "exclusive", "ends", "grants"}
+_OPTION = {"value", "label", "exclusive", "ends", "grants", "opens"}
 _CONDITION = ({"question", "in"}, {"absent"}, {"any"}, {"remembered"})
 
 Path_ = tuple[str | int, ...]
@@ -156,7 +159,7 @@ class _Reader:
         return question
 
     def options(self, qid: str, kind: Kind, data: list[Any], where: Path_) -> tuple[Option, ...]:
-        if kind not in (Kind.CHOICE, Kind.MULTI, Kind.SUMMARY):
+        if kind not in (Kind.CHOICE, Kind.DOOR, Kind.MULTI, Kind.SUMMARY):
             if data:
                 self.problem((*where, "options"), f"{qid}: a {kind} question has no options")
             return ()
@@ -177,9 +180,14 @@ class _Reader:
             elif len(label) > LABEL_MAX:
                 self.problem(at, f"{qid}: option {value}: label too long for a button "
                              f"({len(label)} characters, at most {LABEL_MAX})")
+            opens = str(item.get("opens", ""))
+            if (kind is Kind.DOOR) != bool(opens):
+                self.problem(at, f"{qid}: option {value}: " + (
+                    "a door's option names the questionnaire it opens (opens = ID)"
+                    if kind is Kind.DOOR else "only a door's options open a questionnaire"))
             options.append(Option(value, label, exclusive=bool(item.get("exclusive", False)),
                                   ends=bool(item.get("ends", False)),
-                                  grants=bool(item.get("grants", False))))
+                                  grants=bool(item.get("grants", False)), opens=opens))
         values = [option.value for option in options]
         for value, count in Counter(values).items():
             if count > 1:
@@ -302,17 +310,31 @@ def load(path: str | Path, *, description_max_chars: int | None = None) -> Quest
     if description_max_chars is not None:
         items = [{**item, "max_chars": description_max_chars}
                  if item.get("marker") == Marker.DESCRIPTION else item for item in items]
+    kind: ReportKind | None = ReportKind.SIGNAAL
+    try:
+        kind = ReportKind(data.get("kind", ReportKind.SIGNAAL))
+    except ValueError:
+        reader.problem(("kind",), f"unknown kind {data.get('kind')!r}; one of "
+                       f"{', '.join(ReportKind)}")
+        kind = None  # its markers are not checked
     questions = reader.questions(items, ID_MAX, tuple(Kind))
     markers = Counter(item.get("marker") for item in items if isinstance(item, dict))
-    for marker in REQUIRED_MARKERS:
+    for marker in REQUIRED_MARKERS[kind] if kind else ():
         if markers[marker] != 1:
-            reader.problem(("id",), f"exactly one question must be marked {marker!r}, "
+            reader.problem(("id",), f"exactly one question must be marked {marker.value!r}, "
                            f"not {markers[marker]}")
-    if not any(question.kind is Kind.SUMMARY for question in questions):
+    doors = [question for question in questions if question.kind is Kind.DOOR]
+    if kind is ReportKind.DEUR:
+        if len(doors) != 1 or len(questions) != 1:
+            reader.problem(("id",), "a door questionnaire is one question of kind \"door\"")
+    elif doors:
+        reader.problem(("id",), f"{doors[0].id}: only a door questionnaire "
+                       "(kind = \"deur\") has a door question")
+    elif not any(question.kind is Kind.SUMMARY for question in questions):
         reader.problem(("id",), "the last question must be the summary (kind = \"summary\")")
-    if reader.problems:
+    if reader.problems or kind is None:
         raise QuestionnaireError(reader.problems)
-    return Questionnaire(str(data["id"]), tuple(questions), groups)
+    return Questionnaire(str(data["id"]), tuple(questions), groups, kind)
 
 
 def load_extras(path: str | Path, code: str) -> tuple[tuple[str, str], tuple[Question, ...]]:
