@@ -63,6 +63,8 @@ class Engine:
     def __init__(self, questionnaire: Questionnaire,
                  capabilities: Capabilities = _TEXT_AND_BUTTONS,
                  flows: Mapping[str, Questionnaire] | None = None) -> None:
+        if not capabilities.replies:
+            questionnaire = questionnaire.without_via_chat()
         self.questionnaire = questionnaire
         self.capabilities = capabilities
         self.flows = dict(flows or {})

@@ -19,6 +19,7 @@ class Capabilities:
 
     share_contact: bool = False  # a button that shares the person's phone number
     numbered: bool = False  # no buttons: choices show as a numbered list, people type them
+    replies: bool = True  # it can send the person messages later (feedback, questions)
 
 
 @dataclass(frozen=True)

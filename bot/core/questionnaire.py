@@ -10,7 +10,7 @@ never appears here. Code finds the questions it needs by their ``marker``, never
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -67,7 +67,9 @@ class Option:
     """One answer button.
 
     ``ends`` stops the conversation; ``exclusive`` clears other ticks; ``grants`` gives what
-    a consent question asks; ``opens`` is the id of the questionnaire a door option opens.
+    a consent question asks; ``opens`` is the id of the questionnaire a door option opens;
+    ``via_chat`` means reaching the person through this chat later, so a channel that cannot
+    send later (the web chat) does not offer it.
     """
 
     value: str
@@ -76,6 +78,7 @@ class Option:
     ends: bool = False
     grants: bool = False
     opens: str = ""
+    via_chat: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,12 @@ class Questionnaire:
     def get(self, question_id: str) -> Question | None:
         """The question with this id, if any."""
         return next((q for q in self.questions if q.id == question_id), None)
+
+    def without_via_chat(self) -> Questionnaire:
+        """This questionnaire for a channel that cannot send later: no ``via_chat`` options."""
+        return replace(self, questions=tuple(
+            replace(q, options=tuple(o for o in q.options if not o.via_chat))
+            for q in self.questions))
 
     def in_group(self, group: str) -> tuple[Question, ...]:
         """The questions of one edit group, in order."""

@@ -54,9 +54,11 @@ def worded(notice: str) -> str:
 
 def done(sent: Sent, status_url: str | None) -> str:
     """After sending: the thanks (with the reference), what happens next, the status link."""
-    thanks = messages.WEB_SUBMITTED.format(reference=escape(sent.reference),
-                                           gemeente=escape(sent.gemeente))
-    steps = messages.WEB_NEXT_STEPS_CONTACT if sent.contact else messages.WEB_NEXT_STEPS
+    thanks = messages.SUBMITTED_BY_KIND.get(sent.kind, messages.WEB_SUBMITTED).format(
+        reference=escape(sent.reference), gemeente=escape(sent.gemeente))
+    next_steps = messages.WEB_NEXT_STEPS_CONTACT if sent.contact else messages.WEB_NEXT_STEPS
+    steps = "" if sent.kind in messages.SUBMITTED_BY_KIND else (  # said in their thanks
+        f"<p>{escape(next_steps)}</p>\n")
     if status_url is None:
         link = f"<p>{escape(messages.WEB_STATUS_LINK_GONE)}</p>"
     else:
@@ -66,7 +68,7 @@ def done(sent: Sent, status_url: str | None) -> str:
     return _layout(
         f"<h1>{escape(messages.WEB_TITLE)}</h1>\n"
         f'<div class="notice" role="status"><p>{_html(thanks)}</p></div>\n'
-        f"<p>{escape(steps)}</p>\n{link}\n"
+        f"{steps}{link}\n"
         f'<p><a href="/">{escape(messages.WEB_NEW_SIGNAL)}</a></p>')
 
 

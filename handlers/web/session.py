@@ -17,7 +17,7 @@ from bot.core.intake import ConversationKey
 from bot.core.people import WEB
 from bot.core.prompts import Capabilities
 
-CAPABILITIES = Capabilities()  # buttons; no contact sharing
+CAPABILITIES = Capabilities(replies=False)  # buttons; no contact sharing, nothing pushed
 _PLAIN, _SECURE = "signaalbot", "__Host-signaalbot"
 _SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)
 

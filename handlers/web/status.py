@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.core import messages
 from bot.core.people import WEB
+from bot.core.questionnaire import ReportKind
 from bot.services import Services
 
 SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
@@ -21,9 +22,10 @@ SHAPE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 @dataclass(frozen=True)
 class Sent:
-    """What the page after sending shows: the signal's reference, its gemeente, the link."""
+    """What the page after sending shows: the report's reference and kind, gemeente, link."""
 
     reference: str
+    kind: ReportKind
     gemeente: str
     contact: bool  # the signaler gave contact details
     token: str | None  # None: the link was issued with a key since rotated
@@ -48,8 +50,10 @@ async def sent(services: Services, session: str) -> Sent | None:
             await uow.commit()
         shown = token if signal.status_token_hash in (None, _hash(token)) else None
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
-        contact = services.engine.questionnaire.consented(signal.answers or {})
-        return Sent(signal.reference, gemeente.name if gemeente else signal.gemeente_code,
+        kind = ReportKind(signal.kind)
+        engine = services.engine.of_kind(kind) or services.engine
+        contact = engine.questionnaire.consented(signal.answers or {})
+        return Sent(signal.reference, kind, gemeente.name if gemeente else signal.gemeente_code,
                     contact, shown)
 
 

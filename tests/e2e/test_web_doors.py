@@ -11,10 +11,18 @@ import pytest
 from bot.settings import Settings
 from storage.models import Signal
 from tests.harness import BotRunner
-from tests.helpers.reports import COORDINATOR, DOOR_HELP, DOOR_SELF, VOLUNTEER_NAME, doors_settings
+from tests.helpers.reports import (
+    COORDINATOR,
+    DOOR_HELP,
+    DOOR_SELF,
+    SELF_NAME,
+    SELF_PHONE,
+    VOLUNTEER_NAME,
+    doors_settings,
+)
 from tests.helpers.staff import GROUP, REGISSEUR
 from tests.helpers.stored import rows
-from tests.helpers.web import Visitor, base_url, hosting_web, with_web
+from tests.helpers.web import Visitor, browsing, serving, status_path, with_web
 
 
 @pytest.fixture
@@ -26,18 +34,14 @@ def settings(db_url: str) -> Settings:
 
 @pytest.fixture
 async def hosted(api: Any, settings: Settings) -> AsyncIterator[BotRunner]:
-    runner = hosting_web(api, settings)
-    await runner.start()
-    yield runner
-    if runner.app is not None:
-        await runner.stop()
+    async with serving(api, settings) as runner:
+        yield runner
 
 
 @pytest.fixture
 async def visitor(hosted: BotRunner) -> AsyncIterator[Visitor]:
-    visitor = Visitor(base_url(hosted))
-    yield visitor
-    await visitor.close()
+    async with browsing(hosted) as visitor:
+        yield visitor
 
 
 async def test_a_volunteer_signs_up_in_the_web_chat(api: Any, hosted: BotRunner,
@@ -61,6 +65,32 @@ async def test_a_volunteer_signs_up_in_the_web_chat(api: Any, hosted: BotRunner,
     for chat in (COORDINATOR, REGISSEUR):
         assert "Nieuwe vrijwilliger" in api.messages(chat)[-1]["text"]
     assert api.messages(GROUP) == []
+
+
+async def test_a_self_report_on_the_web_offers_no_reply_through_the_chat(
+        api: Any, hosted: BotRunner, visitor: Visitor) -> None:
+    """The web chat cannot write to them later: only "Bel mij op" is offered."""
+    await visitor.open("/")
+    await visitor.pick(DOOR_SELF)
+    await visitor.pick("Nee")
+    await visitor.tick("Een praatje")
+    await visitor.answer("4531 ab")
+    assert list(visitor.form.radios) == ["Bel mij op"]
+    chat = visitor.form.radios["Bel mij op"].replace("telefoon", "chat")
+    await visitor.post({**visitor.form.hidden, "choice": chat, "action": "next"})
+    assert list(visitor.form.radios) == ["Bel mij op"]  # a forged "chat" is refused
+    await visitor.pick("Bel mij op")
+    await visitor.pick("'s Middags")
+    await visitor.answer(SELF_NAME)
+    await visitor.answer(SELF_PHONE)
+    await visitor.pick("Ja, dat is goed")
+    await visitor.press("Versturen")
+    [report] = await rows(hosted, Signal)
+    assert report.kind == "zelfmelding" and report.reference in visitor.page
+    assert "Dank u wel dat u dit liet weten" in visitor.page and "signaal" not in visitor.page
+    assert "Ontvangen" in await visitor.open(status_path(visitor.page))
+    await hosted.settled()
+    assert "Nieuwe zelfmelding" in api.messages(REGISSEUR)[-1]["text"]
 
 
 async def test_an_organisation_link_skips_the_door(hosted: BotRunner, visitor: Visitor) -> None:

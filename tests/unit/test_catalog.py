@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "bot" / "core" / "messages"
 CODE = ("bot", "handlers", "storage")  # where the bot's text could hide
 USERS = (*CODE, "tests", "benchmarks")  # where ``messages.X`` is read
-MODULES = (admin, common, conversation, kaart, reporting, staff)
+MODULES = (admin, common, conversation, kaart, reporting, signal, staff, web)
 
 DUTCH = frozenset(
     "de het een van niet uw u je en op voor geen zijn wordt naar bij nog al dat dit er ook aan "
@@ -173,7 +173,7 @@ CHAT_ONLY = {
 
 def test_the_web_rewords_every_notice_that_names_start() -> None:
     """The web chat has no commands: each notice that says "/start" has its web wording."""
-    naming = {name for module in (*MODULES, web, signal) for name in module.__all__
+    naming = {name for module in MODULES for name in module.__all__
               if name != "WEB_REWORDED" and "/start" in str(getattr(module, name))}
     reworded = {name for name in naming if isinstance(getattr(messages, name), str)
                 and getattr(messages, name) in messages.WEB_REWORDED}

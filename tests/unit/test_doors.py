@@ -154,3 +154,16 @@ def test_show_says_which_questionnaire_a_door_option_opens() -> None:
     result = CliRunner().invoke(app, ["questionnaire", "show", str(DOOR_FILE)])
     assert result.exit_code == 0, result.output
     assert "- Ik voel me zelf eenzaam  -> opens zelfmelding-v1" in result.output
+
+
+def test_a_channel_that_cannot_send_later_is_not_offered_contact_via_chat(
+        tmp_path: Path) -> None:
+    web = engine().on(Capabilities(replies=False)).flow("zelfmelding-v1")
+    question = web.questionnaire.get("zm_hoe")
+    assert question is not None and [o.value for o in question.options] == ["telefoon"]
+    chat = engine().flow("zelfmelding-v1").questionnaire.get("zm_hoe")
+    assert chat is not None and [o.value for o in chat.options] == ["telefoon", "chat"]
+    only_chat = SMALL.format(kind="zelfmelding").replace(
+        "grants = true }", "grants = true, via_chat = true }")
+    with pytest.raises(QuestionnaireError, match="an option without via_chat"):
+        load(written(tmp_path, only_chat))

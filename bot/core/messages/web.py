@@ -6,7 +6,7 @@ from .conversation import CANCELLED, NO_CONVERSATION, NOTHING_TO_CANCEL, STOPPED
 
 __all__ = [
     "WEB_TITLE", "WEB_LANG", "WEB_ANSWERS", "WEB_NEXT", "WEB_ERROR_TITLE", "WEB_CHANGE",
-    "WEB_CHANGE_WHAT", "WEB_START", "WEB_START_INTRO", "WEB_STATUS_TITLE", "WEB_STATUS",
+    "WEB_CHANGE_WHAT", "WEB_STATUS_TITLE", "WEB_STATUS",
     "WEB_STATUS_LINK", "WEB_STATUS_UNKNOWN", "WEB_NEXT_STEPS", "WEB_NOT_FOUND",
     "WEB_TOO_LARGE", "WEB_FORM_EXPIRED", "WEB_ANSWER_LABEL", "WEB_PICK_ONE", "WEB_NEW_SIGNAL",
     "WEB_HELP_LINK", "WEB_HELP_TITLE", "WEB_HELP", "WEB_PRIVACY", "WEB_FORGET_TITLE",
@@ -15,12 +15,7 @@ __all__ = [
 ]
 
 WEB_LANG = "nl"
-WEB_TITLE = "Signaal doorgeven"
-WEB_START_INTRO = (
-    "Hier geeft u een signaal door aan de gemeente. U hoeft geen account te maken. "
-    "U krijgt één vraag tegelijk."
-)
-WEB_START = "Beginnen"
+WEB_TITLE = "Signaalpunt tegen Eenzaamheid"
 WEB_ANSWERS = "Uw antwoorden tot nu toe"
 WEB_ANSWER_LABEL = "Uw antwoord"
 WEB_NEXT = "Verder"
@@ -34,16 +29,16 @@ WEB_FORM_EXPIRED = (
 )
 WEB_TOO_LARGE = "Dat is te veel tekst in één keer. Maak uw antwoord korter."
 WEB_NOT_FOUND = "Deze pagina bestaat niet (meer)."
-WEB_STATUS_TITLE = "Status van uw signaal"
+WEB_STATUS_TITLE = "Status van uw bericht"
 WEB_STATUS = {
-    "new": "Ontvangen: uw signaal is binnen bij de gemeente.",
+    "new": "Ontvangen: uw bericht is binnen bij de gemeente.",
     "claimed": "Opgepakt: iemand van de gemeente is ermee bezig.",
     "in_progress": "Opgepakt: iemand van de gemeente is ermee bezig.",
-    "closed": "Afgerond: de gemeente heeft uw signaal afgehandeld.",
+    "closed": "Afgerond: de gemeente heeft uw bericht afgehandeld.",
 }
 WEB_STATUS_UNKNOWN = "Deze statuslink is niet (meer) bekend."
 WEB_STATUS_LINK = (
-    "Bewaar deze link als u later wilt zien of uw signaal is opgepakt. "
+    "Bewaar deze link als u later wilt zien of uw bericht is opgepakt. "
     "De pagina toont alleen de status, geen antwoorden."
 )
 WEB_SUBMITTED = (
@@ -62,10 +57,10 @@ WEB_NEXT_STEPS_CONTACT = (
     "dan kan het u bellen op het nummer dat u gaf."
 )
 WEB_STATUS_LINK_GONE = (
-    "De statuslink van dit signaal is niet meer te tonen. Bewaarde u hem, dan werkt hij nog."
+    "De statuslink is niet meer te tonen. Bewaarde u hem, dan werkt hij nog."
 )
-WEB_NEW_SIGNAL = "Nog een signaal doorgeven"
-WEB_BACK = "Terug naar uw signaal"
+WEB_NEW_SIGNAL = "Terug naar het begin"
+WEB_BACK = "Terug naar waar u was"
 
 # -- help and privacy: linked in the same place on every page (WCAG 2.2, consistent help)
 WEB_HELP_LINK = "Hulp en privacy"

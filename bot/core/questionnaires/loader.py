@@ -43,7 +43,7 @@ _EXTRA_TOP = {"title", "questions"}
 _GROUP = {"id", "label"}
 _QUESTION = {"id", "kind", "text", "options", "when", "optional", "max_chars", "summary",
              "group", "personal", "steering", "counted", "marker"}
-_OPTION = {"value", "label", "exclusive", "ends", "grants", "opens"}
+_OPTION = {"value", "label", "exclusive", "ends", "grants", "opens", "via_chat"}
 _CONDITION = ({"question", "in"}, {"absent"}, {"any"}, {"remembered"})
 
 Path_ = tuple[str | int, ...]
@@ -187,7 +187,11 @@ class _Reader:
                     if kind is Kind.DOOR else "only a door's options open a questionnaire"))
             options.append(Option(value, label, exclusive=bool(item.get("exclusive", False)),
                                   ends=bool(item.get("ends", False)),
-                                  grants=bool(item.get("grants", False)), opens=opens))
+                                  grants=bool(item.get("grants", False)), opens=opens,
+                                  via_chat=bool(item.get("via_chat", False))))
+        if options and all(option.via_chat for option in options):
+            self.problem(where, f"{qid}: a channel that cannot send later needs an option "
+                         "without via_chat")
         values = [option.value for option in options]
         for value, count in Counter(values).items():
             if count > 1:
