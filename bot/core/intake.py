@@ -373,7 +373,7 @@ class IntakeService:
             notice = messages.SUBMITTED_BY_KIND[questionnaire.kind].format(
                 reference=signal.reference, gemeente=html.escape(gemeente_name))
         return Result(Status.SUBMIT, draft, notice=notice,
-                      after=await _suggestions(uow, signal, questionnaire.kind))
+                      after=await _suggestions(uow, signal))
 
     @property
     def _welcome(self) -> str:
@@ -383,16 +383,13 @@ class IntakeService:
         return messages.WELCOME
 
 
-async def _suggestions(uow: UnitOfWork, signal: Signal, kind: ReportKind) -> str | None:
+async def _suggestions(uow: UnitOfWork, signal: Signal) -> str | None:
     """What the person can do next, from the kaart of the report's gemeente (public data)."""
-    if kind is ReportKind.SIGNAAL:
-        activities = await uow.activities.list_all(code=signal.gemeente_code)
-        return suggestions.for_signaler(activities, signal.pc4, vraagjes.new_seed())
-    if kind is ReportKind.ZELFMELDING:
-        activities = await uow.activities.list_all(code=signal.gemeente_code)
-        return suggestions.for_resident(activities, signal.pc4,
-                                        suggestions.interests(signal.choices))
-    return None
+    if signal.kind not in (ReportKind.SIGNAAL, ReportKind.ZELFMELDING):
+        return None
+    return suggestions.after_filing(
+        signal.kind, await uow.activities.list_all(code=signal.gemeente_code), signal.pc4,
+        signal.choices, vraagjes.new_seed())
 
 
 async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,

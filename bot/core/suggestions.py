@@ -29,9 +29,26 @@ def interests(choices: Mapping[str, Any] | None) -> frozenset[str]:
     return frozenset(value for value in values if value in TAGS)
 
 
-def for_signaler(activities: Iterable[Activity], pc4: int | None, seed: int) -> str:
+def after_filing(kind: str, activities: Iterable[Activity], pc4: int | None,
+                 choices: Mapping[str, Any] | None, seed: int, *, more_cards: bool = True
+                 ) -> str | None:
+    """What the writer of a report of this kind is suggested once it is filed, if anything.
+
+    ``more_cards``: say how to get another vraagje (a chat, where ``/vraagje`` works).
+    """
+    if kind == "signaal":
+        return for_signaler(activities, pc4, seed, more_cards=more_cards)
+    if kind == "zelfmelding":
+        return for_resident(activities, pc4, interests(choices))
+    return None
+
+
+def for_signaler(activities: Iterable[Activity], pc4: int | None, seed: int, *,
+                 more_cards: bool = True) -> str:
     """A vraagje card, and general activities near ``pc4`` when the kaart has them."""
-    parts = [vraagjes.card_text(seed, 0), messages.SUGGEST_MORE_VRAAGJES]
+    parts = [vraagjes.card_text(seed, 0)]
+    if more_cards:
+        parts.append(messages.SUGGEST_MORE_VRAAGJES)
     picks = suggest(activities, pc4, SIGNALER_INTERESTS, SIGNALER_ACTIVITIES)
     if picks:
         parts += [messages.SUGGEST_SIGNALER_ACTIVITIES, *(shown(a) for a in picks)]

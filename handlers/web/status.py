@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from bot.core import messages
+from bot.core import messages, suggestions, vraagjes
 from bot.core.people import WEB
 from bot.services import Services
 
@@ -27,6 +27,7 @@ class Sent:
     gemeente: str
     contact: bool  # the signaler gave contact details
     token: str | None  # None: the link was issued with a key since rotated
+    suggestions: str | None = None  # a vraagje, activities nearby (``bot.core.suggestions``)
 
 
 def _hash(token: str) -> str:
@@ -48,9 +49,13 @@ async def sent(services: Services, session: str) -> Sent | None:
             await uow.commit()
         shown = token if signal.status_token_hash in (None, _hash(token)) else None
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
-        contact = services.engine.questionnaire.consented(signal.answers or {})
+        questionnaire = services.engine.flow(signal.questionnaire).questionnaire
+        contact = questionnaire.consented(signal.answers or {})
+        after = suggestions.after_filing(
+            signal.kind, await uow.activities.list_all(code=signal.gemeente_code), signal.pc4,
+            signal.choices, vraagjes.new_seed(), more_cards=False)
         return Sent(signal.reference, gemeente.name if gemeente else signal.gemeente_code,
-                    contact, shown)
+                    contact, shown, after)
 
 
 async def lookup(services: Services, token: str) -> str:
