@@ -22,7 +22,7 @@ from bot.core.engine import Engine
 from bot.core.outbox import REPLY_LEASE, DeliveryError, Failure, OutboxKind
 from bot.core.people import TELEGRAM, Address, Person
 from bot.core.texts import text_for
-from bot.core.workflow import State, handles
+from bot.core.workflow import KAART_ACTIONS, EventAction, State, handles
 
 if TYPE_CHECKING:
     from storage.models import Outbox, Signal
@@ -44,10 +44,14 @@ class Alerts:
         """The alert text of a signal as it stands now."""
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
         owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
+        kaart_events = [event for event, _ in await uow.events.list_for(signal_id=signal.id)
+                        if event.action in (EventAction.SUGGEST, EventAction.LINK)
+                        ] if signal.kind in KAART_ACTIONS else []
         return card(self.engine.flow(signal.questionnaire), signal,
                     gemeente_name=gemeente.name if gemeente else "",
                     owner_name=owner.name if owner else None,
-                    footer=await text_for(uow, signal.gemeente_code, "alert_footer"))
+                    footer=await text_for(uow, signal.gemeente_code, "alert_footer"),
+                    kaart_events=kaart_events)
 
     async def file(self, uow: UnitOfWork, signal: Signal) -> None:
         """Queue the alerts of a new report to every chat of its gemeente that may see it.

@@ -38,6 +38,10 @@ class StaffAction(StrEnum):
     NOTE = "note"
     ASK = "ask"
     DETAILS = "hist"
+    SUGGEST_MENU = "sug"  # a self-report's kaart matches
+    SUGGEST = "sugok"  # arg: the activity's key
+    LINK_MENU = "link"  # a volunteer sign-up's kaart matches
+    LINK = "linkok"  # arg: the activity's key
 
 
 class AdminAction(StrEnum):

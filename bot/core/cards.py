@@ -33,10 +33,12 @@ def local(moment: datetime) -> str:
 
 
 def card(engine: Engine, signal: Signal, *, gemeente_name: str,
-         owner_name: str | None = None, footer: str = "") -> str:
+         owner_name: str | None = None, footer: str = "",
+         kaart_events: Sequence[SignalEvent] = ()) -> str:
     """The alert text: the report, then where it stands. HTML-safe; readable on a phone.
 
     ``engine`` is that of the report's questionnaire; its title says the report's kind.
+    ``kaart_events``: the activities suggested to the person, or they were linked to.
     """
     assert signal.reference is not None
     answers = dict(signal.answers or {})
@@ -61,6 +63,11 @@ def card(engine: Engine, signal: Signal, *, gemeente_name: str,
             lines.append(messages.ALERT_OWNER.format(name=html.escape(owner_name)))
         if signal.outcome:
             lines.append(messages.ALERT_OUTCOME.format(outcome=ALL_OUTCOMES[signal.outcome]))
+    sent = [(messages.ALERT_LINKED if event.action is EventAction.LINK
+             else messages.ALERT_SUGGESTED).format(name=html.escape(event.detail.get("name", "")))
+            for event in kaart_events]
+    if sent:
+        lines += ["", *sent]
     if footer:
         lines += ["", footer]
     return "\n".join(lines)
@@ -72,15 +79,22 @@ def card_buttons(signal: Signal) -> Buttons:
     details = staff_button(messages.BTN_DETAILS, StaffAction.DETAILS, sid)
     assign = staff_button(messages.BTN_ASSIGN, StaffAction.ASSIGN_MENU, sid)
     ask = staff_button(messages.BTN_ASK, StaffAction.ASK, sid)
-    if state is State.NEW:
-        return ((staff_button(messages.BTN_CLAIM, StaffAction.CLAIM, sid), assign),
-                (ask, details))
     if state is State.CLOSED:
         return ((details,),)
+    kaart = (((staff_button(*_KAART_BUTTONS[signal.kind], sid),),)
+             if signal.kind in _KAART_BUTTONS else ())
+    if state is State.NEW:
+        return ((staff_button(messages.BTN_CLAIM, StaffAction.CLAIM, sid), assign),
+                (ask, details), *kaart)
     return ((staff_button(messages.BTN_STATUS, StaffAction.STATUS_MENU, sid),
              staff_button(messages.BTN_CLOSE, StaffAction.CLOSE_MENU, sid)),
             (assign, ask),
-            (details,))
+            (details,), *kaart)
+
+
+# The kaart button of a report about the person who wrote it (``workflow.KAART_ACTIONS``).
+_KAART_BUTTONS = {"zelfmelding": (messages.BTN_SUGGEST, StaffAction.SUGGEST_MENU),
+                  "vrijwilliger": (messages.BTN_LINK, StaffAction.LINK_MENU)}
 
 
 def staff_button(label: str, action: StaffAction, signal_id: int,
@@ -113,6 +127,10 @@ def describe_event(event: SignalEvent) -> str:
         case EventAction.CLOSE:
             return messages.HISTORY_CLOSED.format(
                 outcome=ALL_OUTCOMES.get(detail.get("outcome", ""), ""))
+        case EventAction.SUGGEST:
+            return messages.HISTORY_SUGGESTED.format(name=html.escape(detail.get("name", "")))
+        case EventAction.LINK:
+            return messages.HISTORY_LINKED.format(name=html.escape(detail.get("name", "")))
         case _ if detail.get("erased"):
             return messages.HISTORY_ERASED
         case EventAction.NOTE:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.core import messages
+from bot.core import messages, suggestions, vraagjes
 from bot.core.alerts import Alerts
 from bot.core.clock import utcnow
 from bot.core.draft import Draft
@@ -35,6 +35,7 @@ from bot.core.texts import text_for
 from bot.core.workflow import EventAction
 
 if TYPE_CHECKING:
+    from storage.models import Signal
     from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -371,7 +372,8 @@ class IntakeService:
         else:
             notice = messages.SUBMITTED_BY_KIND[questionnaire.kind].format(
                 reference=signal.reference, gemeente=html.escape(gemeente_name))
-        return Result(Status.SUBMIT, draft, notice=notice)
+        return Result(Status.SUBMIT, draft, notice=notice,
+                      after=await _suggestions(uow, signal))
 
     @property
     def _welcome(self) -> str:
@@ -381,6 +383,13 @@ class IntakeService:
         return messages.WELCOME
 
 
+async def _suggestions(uow: UnitOfWork, signal: Signal) -> str | None:
+    """What the person can do next, from the kaart of the report's gemeente (public data)."""
+    if signal.kind not in (ReportKind.SIGNAAL, ReportKind.ZELFMELDING):
+        return None
+    return suggestions.after_filing(
+        signal.kind, await uow.activities.list_all(code=signal.gemeente_code), signal.pc4,
+        signal.choices, vraagjes.new_seed())
 
 
 async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,

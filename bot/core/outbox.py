@@ -45,6 +45,7 @@ class OutboxKind(StrEnum):
     REPLY = "reply"  # a reply with personal data to the acting staff member
     QUESTION = "question"  # a staff question, relayed to the signaler
     FEEDBACK = "feedback"  # to the signaler: their signal was picked up, or closed
+    SUGGESTION = "suggestion"  # to a self-reporter or volunteer: an activity from the kaart
     REMINDER = "reminder"  # no status recorded yet, or an escalation
     NOTICE = "notice"  # to backup contacts: no staff chat can be reached
     ERASE = "erase"  # blanks (or deletes) a copy sent before
@@ -58,7 +59,8 @@ COPY_KINDS = frozenset({OutboxKind.ALERT, OutboxKind.ASSIGNED, OutboxKind.ANSWER
                         OutboxKind.REPLY, OutboxKind.QUESTION})
 # Messages to signalers: their chat is stored encrypted, and forgotten once delivered (but
 # for a question, which is erased in their chat with its signal).
-SIGNALER_KINDS = frozenset({OutboxKind.FEEDBACK, OutboxKind.QUESTION})
+SIGNALER_KINDS = frozenset({OutboxKind.FEEDBACK, OutboxKind.QUESTION,
+                            OutboxKind.SUGGESTION})
 # A reply sent at once by the handler waits this long before the dispatcher takes it over
 # (after a crash or a failed send): a lost reply still comes.
 REPLY_LEASE = timedelta(seconds=30)

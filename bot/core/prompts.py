@@ -73,6 +73,7 @@ class Result:
     notice: str | None = None
     ack: str | None = None
     answered: str | None = None  # id of the question this step answered
+    after: str | None = None  # a message of its own after the notice (suggestions, on filing)
 
 
 def pressed(prompt: Prompt, typed: str) -> ButtonInput | None:

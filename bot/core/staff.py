@@ -7,7 +7,8 @@ same transaction; the reply to the acting person is returned as a ``Reply``. A r
 shows personal data is queued too (``Reply.outbox_id``), so it is recorded like every copy,
 and only where the signal may be seen: the person's own chat or a team group of its
 gemeente. Lists and views: ``bot.core.staff_lists``; notes and questions:
-``bot.core.staff_notes``; typed commands: ``bot.core.staff_commands``.
+``bot.core.staff_notes``; activities from the sociale kaart: ``bot.core.staff_suggestions``;
+typed commands: ``bot.core.staff_commands``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from bot.core.outbox import OutboxKind
 from bot.core.people import PUSH_CHANNELS, Person
 from bot.core.staff_commands import Help, ListSignals, StaffCommand
 from bot.core.staff_lists import Press, Reply
-from bot.core.staff_notes import StaffNotes, too_long
+from bot.core.staff_notes import too_long
+from bot.core.staff_suggestions import StaffSuggestions
 from bot.core.texts import text_for
 from bot.core.workflow import (
     FIRST_CONTACT,
@@ -46,8 +48,8 @@ if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 
-class StaffService(StaffNotes):
-    """Staff actions on signals (lists and views: ``StaffLists``; signalers: ``SignalerSide``).
+class StaffService(StaffSuggestions):
+    """Staff actions on signals (lists and views: ``StaffLists``; the kaart: ``StaffSuggestions``).
 
     Each action is a button's (``press``) or, on a channel without buttons, a typed command's
     (``command``): the same handler either way.
@@ -293,6 +295,10 @@ _BUTTONS: dict[StaffAction, Handler] = {
     StaffAction.NOTE: StaffService._note_prompt,
     StaffAction.ASK: StaffService._ask_prompt,
     StaffAction.DETAILS: StaffService._details,
+    StaffAction.SUGGEST_MENU: StaffService._suggest_menu,
+    StaffAction.SUGGEST: StaffService._suggest,
+    StaffAction.LINK_MENU: StaffService._link_menu,
+    StaffAction.LINK: StaffService._link,
 }
 # A note or question typed with its command: the same checks, the text at once.
 _WRITE: dict[StaffAction, Handler] = {

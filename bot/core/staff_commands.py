@@ -33,7 +33,8 @@ _VERB_OF = {
     StaffAction.SET_STATUS: "status", StaffAction.SET_REFERRAL: "referral",
     StaffAction.CLOSE_MENU: "close", StaffAction.CONFIRM_CLOSE: "close",
     StaffAction.CLOSE: "close", StaffAction.NOTE: "note", StaffAction.ASK: "ask",
-    StaffAction.DETAILS: "details",
+    StaffAction.DETAILS: "details", StaffAction.SUGGEST_MENU: "suggest",
+    StaffAction.SUGGEST: "suggest", StaffAction.LINK_MENU: "link", StaffAction.LINK: "link",
 }
 _DOORVERWEZEN = "doorverwezen"  # the status whose referral is asked next
 _EMOJI = frozenset({"So", "Mn", "Cf", "Zs"})  # symbols, their selectors and joiners, spaces
@@ -125,6 +126,14 @@ def _on_signal(meaning: str, ref: str, args: list[str]) -> OnSignal:
             return OnSignal(StaffAction.CLOSE_MENU, ref)
         case "claim", _:
             return OnSignal(StaffAction.CLAIM, ref)
+        case "suggest", [key, *_]:  # the activity's key (``sociale_kaart.activity_key``)
+            return OnSignal(StaffAction.SUGGEST, ref, key)
+        case "suggest", _:
+            return OnSignal(StaffAction.SUGGEST_MENU, ref)
+        case "link", [key, *_]:
+            return OnSignal(StaffAction.LINK, ref, key)
+        case "link", _:
+            return OnSignal(StaffAction.LINK_MENU, ref)
     return OnSignal(StaffAction.DETAILS, ref)  # "details", the one verb left
 
 

@@ -24,6 +24,8 @@ class Action(StrEnum):
     STATUS = "status"
     ASK = "ask"
     CLOSE = "close"
+    SUGGEST = "suggest"  # send a self-reporter an activity from the sociale kaart
+    LINK = "link"  # link a volunteer to an activity on the sociale kaart
 
 
 class EventAction(StrEnum):
@@ -34,6 +36,8 @@ class EventAction(StrEnum):
     ASSIGN = Action.ASSIGN.value
     STATUS = Action.STATUS.value
     CLOSE = Action.CLOSE.value
+    SUGGEST = Action.SUGGEST.value
+    LINK = Action.LINK.value
     NOTE = "note"
     QUESTION = "question"  # a question relayed to the signaler
     ANSWER = "answer"  # the signaler's answer to it
@@ -88,6 +92,12 @@ TRANSITIONS: dict[tuple[Action, State], State] = {
     (Action.ASK, State.NEW): State.NEW,
     (Action.ASK, State.CLAIMED): State.CLAIMED,
     (Action.ASK, State.IN_PROGRESS): State.IN_PROGRESS,
+    (Action.SUGGEST, State.NEW): State.NEW,
+    (Action.SUGGEST, State.CLAIMED): State.CLAIMED,
+    (Action.SUGGEST, State.IN_PROGRESS): State.IN_PROGRESS,
+    (Action.LINK, State.NEW): State.NEW,
+    (Action.LINK, State.CLAIMED): State.CLAIMED,
+    (Action.LINK, State.IN_PROGRESS): State.IN_PROGRESS,
     (Action.CLOSE, State.CLAIMED): State.CLOSED,
     (Action.CLOSE, State.IN_PROGRESS): State.CLOSED,
 }
@@ -123,6 +133,10 @@ OUTCOMES = {code: messages.OUTCOME_LABELS[code]
 VOLUNTEER_OUTCOMES = {code: messages.VOLUNTEER_OUTCOME_LABELS[code]
                       for code in ("gekoppeld", "later", "gestopt", "anders")}
 ALL_OUTCOMES = {**VOLUNTEER_OUTCOMES, **OUTCOMES}  # every stored code, to show it
+
+
+# The kaart action each kind of report offers (about the person who wrote it).
+KAART_ACTIONS = {"zelfmelding": Action.SUGGEST, "vrijwilliger": Action.LINK}
 
 
 def outcomes(kind: str) -> dict[str, str]:

@@ -167,6 +167,8 @@ class ConsoleChat:
             self._say(f"✔ {result.ack}")
         if result.notice:
             self._say(result.notice)
+        if result.after:
+            self._say(result.after)
         if result.prompt is not None:
             self._prompt = result.prompt
             self._render(result.prompt)

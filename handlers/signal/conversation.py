@@ -186,6 +186,8 @@ class SignalConversation:
         if result.prompt is not None:
             parts.append(numbered.render(result.prompt))
         await self.say(chat, "\n\n".join(parts))
+        if result.after:
+            await self.say(chat, result.after)
 
     async def show_reply(self, person: Person, reply: Reply) -> None:
         """A staff ``Reply``: its toast and its text as messages; a queued one delivered now."""

@@ -168,6 +168,8 @@ async def _show(context: Context, message: Message, result: Result) -> None:
     acked = f"<i>✔ {result.ack}</i>\n\n" if result.ack else ""
     if result.prompt is None:  # submitted or ended
         await edit(context.bot, chat_id, message_id, acked + (result.notice or ""), None)
+        if result.after:
+            await send(context.bot, chat_id, result.after)
     elif result.prompt.request_contact:  # a reply keyboard needs a message of its own
         await edit(context.bot, chat_id, message_id, acked.strip() or messages.RECEIVED, None)
         await send(context.bot, chat_id, result.prompt.text, keyboard(result.prompt, token))
@@ -189,6 +191,8 @@ async def _send_result(update: Update, context: Context, result: Result) -> None
         return  # delivered again with no conversation to show
     if result.prompt is None:
         await send(context.bot, chat_id, result.notice or "", REMOVE_KEYBOARD)
+        if result.after:
+            await send(context.bot, chat_id, result.after)
         return
     answered = engine.walking(result.draft).questionnaire.get(result.answered or "")
     if answered is not None and answered.kind is Kind.PHONE:

@@ -53,7 +53,9 @@ def worded(notice: str) -> str:
 
 
 def done(sent: Sent, status_url: str | None) -> str:
-    """After sending: the thanks (with the reference), what happens next, the status link."""
+    """After sending: the thanks, what happens next, the status link, the suggestions."""
+    suggested = (f'<section class="suggestions"><p>{_html(sent.suggestions)}</p></section>\n'
+                 if sent.suggestions else "")
     thanks = messages.SUBMITTED_BY_KIND.get(sent.kind, messages.WEB_SUBMITTED).format(
         reference=escape(sent.reference), gemeente=escape(sent.gemeente))
     next_steps = messages.WEB_NEXT_STEPS_CONTACT if sent.contact else messages.WEB_NEXT_STEPS
@@ -68,7 +70,7 @@ def done(sent: Sent, status_url: str | None) -> str:
     return _layout(
         f"<h1>{escape(messages.WEB_TITLE)}</h1>\n"
         f'<div class="notice" role="status"><p>{_html(thanks)}</p></div>\n'
-        f"{steps}{link}\n"
+        f"{steps}{link}\n{suggested}"
         f'<p><a href="/">{escape(messages.WEB_NEW_SIGNAL)}</a></p>')
 
 

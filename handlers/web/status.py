@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from bot.core import messages
+from bot.core import messages, suggestions, vraagjes
 from bot.core.people import WEB
 from bot.core.questionnaire import ReportKind
 from bot.services import Services
@@ -29,6 +29,7 @@ class Sent:
     gemeente: str
     contact: bool  # the signaler gave contact details
     token: str | None  # None: the link was issued with a key since rotated
+    suggestions: str | None = None  # a vraagje, activities nearby (``bot.core.suggestions``)
 
 
 def _hash(token: str) -> str:
@@ -50,11 +51,13 @@ async def sent(services: Services, session: str) -> Sent | None:
             await uow.commit()
         shown = token if signal.status_token_hash in (None, _hash(token)) else None
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
-        kind = ReportKind(signal.kind)
-        engine = services.engine.of_kind(kind) or services.engine
-        contact = engine.questionnaire.consented(signal.answers or {})
-        return Sent(signal.reference, kind, gemeente.name if gemeente else signal.gemeente_code,
-                    contact, shown)
+        questionnaire = services.engine.flow(signal.questionnaire).questionnaire
+        contact = questionnaire.consented(signal.answers or {})
+        after = suggestions.after_filing(
+            signal.kind, await uow.activities.list_all(code=signal.gemeente_code), signal.pc4,
+            signal.choices, vraagjes.new_seed(), more_cards=False)
+        return Sent(signal.reference, ReportKind(signal.kind),
+                    gemeente.name if gemeente else signal.gemeente_code, contact, shown, after)
 
 
 async def lookup(services: Services, token: str) -> str:

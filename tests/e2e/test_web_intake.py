@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.core.people import WEB
+from bot.core.sociale_kaart import Activity
 from bot.services import open_services
 from bot.settings import Settings, start_problems
 from handlers.channels import hosted as hosted_channels
@@ -226,3 +227,14 @@ async def test_the_web_chat_alone_without_a_telegram_token(settings: Settings) -
         await services.close()
         await channel.close()
     assert {o.channel for o in queued if o.kind == "alert"} == {"telegram"}
+
+
+async def test_the_page_after_sending_suggests_a_vraagje_and_activities_nearby(
+        hosted: BotRunner, visitor: Visitor) -> None:
+    await hosted.services.kaart.save("GM0715", [
+        Activity("Koffie-ochtend", "Koffie en een praatje", 4531, tags=frozenset({"koffie"})),
+        Activity("Computerhulp", "Hulp met de telefoon", 4531, tags=frozenset({"digitaal"}))])
+    await file_signal(visitor)
+    assert "Een vraag om een gesprek mee te beginnen" in visitor.page
+    assert "Koffie-ochtend" in visitor.page and "Computerhulp" not in visitor.page
+    assert "/vraagje" not in visitor.page  # no chat command on the web

@@ -168,18 +168,20 @@ async def file_signal(person: SignalPerson, *, contact: bool = True,
     if not contact:
         lines[11:14] = ["nee"]
     await person.say(*lines)
-    return reference(person.last)
+    return reference(person.texts()[-2])  # the thanks; the suggestions come after it
 
 
 async def filed_once(runner: Any, person: SignalPerson) -> None:
     """`WHOLE_SIGNAL`, however delivered, is one signal with every answer, and each line got
-    exactly one reply, in order: no prompt doubled, none lost."""
+    exactly one reply (the last, and the suggestions after it), in order: no prompt doubled,
+    none lost."""
     [signal] = await rows(runner, Signal)
     assert signal.answers == FILED
     texts = person.texts()
-    assert len(texts) == len(WHOLE_SIGNAL), texts
-    assert "Welkom" in texts[0] and reference(texts[-1]) == signal.reference
-    acks = texts[1:-1]
+    assert len(texts) == len(WHOLE_SIGNAL) + 1, texts  # and the suggestions after the thanks
+    assert "Welkom" in texts[0] and reference(texts[-2]) == signal.reference
+    assert "/vraagje" in texts[-1]
+    acks = texts[1:-2]
     assert all(text.startswith("✔") for text in acks)
     questions = [text.split("\n\n", 1)[1] for text in acks]
     assert len(set(questions)) == len(questions)  # each question asked once

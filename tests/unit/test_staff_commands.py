@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from bot.core import messages
 from bot.core.buttons import StaffAction, StaffButton, unpack
 from bot.core.cards import card_buttons, choices, staff_button
+from bot.core.sociale_kaart import activity_key
 from bot.core.staff_commands import (
     Help,
     ListSignals,
@@ -24,8 +25,9 @@ from storage.models import Signal
 
 def producible(signal_id: int, staff_ids: list[int]) -> list[tuple[str, str]]:
     """Every staff button the cards and the staff service can show, as (label, data)."""
-    buttons = [button for state in State
-               for row in card_buttons(Signal(id=signal_id, status=state)) for button in row]
+    buttons = [button for state in State for kind in ("signaal", "zelfmelding", "vrijwilliger")
+               for row in card_buttons(Signal(id=signal_id, status=state, kind=kind))
+               for button in row]
     for action, options in ((StaffAction.SET_STATUS, STATUSES),
                             (StaffAction.SET_REFERRAL, REFERRALS),
                             (StaffAction.CONFIRM_CLOSE, OUTCOMES),
@@ -35,6 +37,11 @@ def producible(signal_id: int, staff_ids: list[int]) -> list[tuple[str, str]]:
                 for code in OUTCOMES]
     buttons += [staff_button(label, action, signal_id) for label, action in (
         (messages.BTN_BACK, StaffAction.CLOSE_MENU), (messages.BTN_NOTE, StaffAction.NOTE))]
+    buttons += [staff_button(f"1. {name}", action, signal_id, activity_key(name))
+                for action in (StaffAction.SUGGEST, StaffAction.LINK)
+                for name in ("Koffie-ochtend", "Koor <De Lijster>")]
+    buttons.append(staff_button(messages.BTN_CLOSE_LINKED, StaffAction.CONFIRM_CLOSE, signal_id,
+                                "gekoppeld"))
     return buttons
 
 

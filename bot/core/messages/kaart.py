@@ -14,6 +14,8 @@ __all__ = [
     "KAART_BTN_REMOVE_YES", "KAART_BTN_BACK", "KAART_REMOVED", "KAART_GONE", "KAART_NOT_SAVED",
     "KAART_SAVED", "KAART_WHICH", "KAART_NOT_CSV", "KAART_FILE_TOO_BIG",
     "VRAAGJE", "VRAAGJE_ANOTHER", "VRAAGJE_SIGNAL_ANOTHER", "VRAAGJE_WORD",
+    "SUGGEST_MORE_VRAAGJES", "SUGGEST_SIGNALER_ACTIVITIES", "SUGGEST_RESIDENT",
+    "SUGGESTION_TO_RESIDENT", "LINKED_TO_VOLUNTEER",
 ]
 
 # -- interests (the keys are bot.core.sociale_kaart.TAGS, stored and typed in CSV files)
@@ -108,3 +110,25 @@ VRAAGJE = (
 VRAAGJE_ANOTHER = "🔄 Een andere vraag"
 VRAAGJE_SIGNAL_ANOTHER = "Typ <b>vraagje</b> voor een andere vraag."
 VRAAGJE_WORD = "vraagje"
+
+# -- suggestions after filing (bot.core.suggestions), as a message of their own
+SUGGEST_MORE_VRAAGJES = "<i>Meer vragen: /vraagje</i>"
+SUGGEST_SIGNALER_ACTIVITIES = (
+    "🤝 <b>Iets om te noemen</b>\nKent u iemand die wat meer mensen om zich heen kan "
+    "gebruiken? Dit is er in de buurt:"
+)
+SUGGEST_RESIDENT = (
+    "🌱 <b>Misschien iets voor u</b>\nIn de tussentijd: dit is er bij u in de buurt. "
+    "Alleen als u er zin in heeft; u hoeft niets te doen."
+)
+
+# -- an activity staff picked, to the person who wrote (through the outbox)
+SUGGESTION_TO_RESIDENT = (
+    "🌱 <b>Een idee van het Signaalpunt {gemeente}</b> (bij uw bericht {reference})\n\n"
+    "{activity}\n\n<i>Alleen als u er zin in heeft; u hoeft niets te doen.</i>"
+)
+LINKED_TO_VOLUNTEER = (
+    "🙋 <b>Dank u wel voor uw aanmelding {reference}!</b> De vrijwilligerscoördinator van "
+    "{gemeente} koppelt u aan deze activiteit:\n\n{activity}\n\n"
+    "Neem gerust contact op met de organisatie. Vragen? Dan helpt de coördinator u verder."
+)

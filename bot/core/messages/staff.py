@@ -22,6 +22,9 @@ __all__ = [
     "HISTORY_NO_ANSWER", "HISTORY_DECLINED", "HISTORY_ESCALATED", "HISTORY_REMINDER",
     "HISTORY_FORGOTTEN", "AGE_DAYS", "AGE_HOURS", "AGE_MINUTES", "COMMAND_WORDS",
     "COMMAND_CONFIRM", "COMMAND_HELP",
+    "BTN_SUGGEST", "BTN_LINK", "BTN_CLOSE_LINKED", "PICK_SUGGESTION", "PICK_LINK",
+    "KAART_NOTHING_TO_PICK", "SUGGESTION_SENT", "LINK_SENT", "ALERT_SUGGESTED",
+    "ALERT_LINKED", "HISTORY_SUGGESTED", "HISTORY_LINKED",
 ]
 
 # -- alerts to staff
@@ -193,6 +196,8 @@ COMMAND_WORDS = {
     "note": "notitie",
     "ask": "vraag",
     "details": "details",
+    "suggest": "suggestie",
+    "link": "koppel",
     "open": "open",
     "mine": "mijn",
     "help": "hulp",
@@ -210,6 +215,8 @@ COMMAND_HELP = (
     "afronden SP-… [uitkomst] [ja]\n"
     "notitie SP-… [tekst]\n"
     "vraag SP-… [vraag aan de melder]\n"
+    "suggestie SP-… · een activiteit van de sociale kaart sturen (zelfmelding)\n"
+    "koppel SP-… · een vrijwilliger aan een activiteit koppelen\n"
     "hulp · dit overzicht"
 )
 
@@ -220,3 +227,23 @@ CONSOLE_STAFF_INTRO = (
 CONSOLE_STAFF_MESSAGE = "=== Bericht ==="
 CONSOLE_STAFF_NO_ACTION = "Er is geen actie met dat nummer."
 CONSOLE_STAFF_TYPE = "Typ uw tekst en druk op Enter."
+
+# -- the sociale kaart on a self-report's or a volunteer's card (bot.core.staff_suggestions)
+BTN_SUGGEST = "💡 Stuur een suggestie"
+BTN_LINK = "🔗 Koppel aan activiteit"
+BTN_CLOSE_LINKED = "✅ Afronden: gekoppeld"
+PICK_SUGGESTION = (
+    "Welke activiteit wilt u voorstellen bij {reference}? Het bericht gaat via de bot "
+    "naar de schrijver.\n\n{activities}"
+)
+PICK_LINK = (
+    "Aan welke activiteit koppelt u vrijwilliger {reference}? De vrijwilliger hoort via de "
+    "bot welke activiteit het is en wie het contact is.\n\n{activities}"
+)
+KAART_NOTHING_TO_PICK = "De sociale kaart van {gemeente} heeft nog geen activiteiten (/kaart)."
+SUGGESTION_SENT = "💡 Suggestie bij {reference} verstuurd: {name}."
+LINK_SENT = "🔗 {reference} gekoppeld aan {name}; de vrijwilliger krijgt het bericht."
+ALERT_SUGGESTED = "💡 Suggestie gestuurd: {name}"
+ALERT_LINKED = "🔗 Gekoppeld aan: {name}"
+HISTORY_SUGGESTED = "Suggestie gestuurd: {name}"
+HISTORY_LINKED = "Gekoppeld aan activiteit: {name}"
