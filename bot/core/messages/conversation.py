@@ -192,6 +192,7 @@ COMMANDS = (
     ("privacy", "Wat er met uw gegevens gebeurt"),
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
     ("vraagje", "Een vraag om een gesprek mee te beginnen"),
+    ("nieuws", "Af en toe kort nieuws van het Signaalpunt (of: /nieuws uit)"),
     ("vergeetmij", "Mijn gegevens wissen"),
 )
 
