@@ -220,11 +220,11 @@ class SignalConversation:
             parts.append(result.notice)
         if result.prompt is not None:
             parts.append(numbered.render(result.prompt))
-        await self.say(chat, "\n\n".join(parts))
         code = result.draft.answers.get(GEMEENTE)
-        if result.status is Status.SUBMIT and code and (
+        if result.status is Status.SUBMIT and code and (  # the news offer, after filing
                 offer := await self._services.news.offer(Person(SIGNAL, chat), code)):
-            await self.say(chat, f"{offer} {messages.NEWS_SIGNAL_OFFER_HOW}")
+            parts.append(f"{offer} {messages.NEWS_SIGNAL_OFFER_HOW}")
+        await self.say(chat, "\n\n".join(parts))
 
     async def show_reply(self, person: Person, reply: Reply) -> None:
         """A staff ``Reply``: its toast and its text as messages; a queued one delivered now."""
