@@ -56,12 +56,12 @@ async def news_command(update: Update, context: Context) -> None:
     subscribed, offered = await news.choices(person)
     if subscribed:
         names = ", ".join(g.name for g in subscribed)
-        rows = [row for g in subscribed for row in unsubscribe_buttons(g.code)]
         await message.reply_text(
             messages.NEWS_CURRENT.format(gemeenten=html.escape(names)),
-            reply_markup=_markup(tuple(rows)) if len(subscribed) == 1 else InlineKeyboardMarkup(
-                [[InlineKeyboardButton(f"{messages.NEWS_BTN_LEAVE}: {g.name}", callback_data=
-                  NewsButton(NewsAction.LEAVE, g.code).pack())] for g in subscribed]))
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(
+                messages.NEWS_BTN_LEAVE + (f": {g.name}" if len(subscribed) > 1 else ""),
+                callback_data=NewsButton(NewsAction.LEAVE, g.code).pack())]
+                for g in subscribed]))
     elif len(offered) == 1:
         (gemeente,) = offered
         await message.reply_text(

@@ -152,8 +152,9 @@ async def test_texts_in_the_gemeentes_own_words(api: Any, runner: BotRunner) -> 
         await admin.set_text(CLI, "GM0715", "bogus", "Hoi")
     person = Person(runner, 8806)
     await file_signal(person)
-    assert person.last.startswith("Bedankt! Uw nummer is SP-")
-    assert "Team <Terneuzen> & co." in person.last
+    thanks = person.texts()[-2]  # the news offer follows it
+    assert thanks.startswith("Bedankt! Uw nummer is SP-")
+    assert "Team <Terneuzen> & co." in thanks
     assert api.messages(8806)  # and nothing was sent while previewing: only this conversation
 
 
