@@ -244,7 +244,7 @@ EXCLUSIVE_ALONE = "<b>{option}</b> kunt u niet samen met iets anders kiezen."
 
 # -- the terminal (``signaalbot chat``)
 CONSOLE_COMMANDS = (
-    *(command for command in COMMANDS if command[0] != "mijnsignalen"),
+    *(command for command in COMMANDS if command[0] not in ("mijnsignalen", "nieuws")),
     ("quit", "Afsluiten; met /start gaat u later verder waar u was"),
 )
 CONSOLE_INTRO = "Typ /help voor uitleg en alle opdrachten, /quit om te stoppen."
