@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import secrets
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.core import messages
@@ -133,10 +133,14 @@ async def on_news_button(update: Update, context: Context, button: NewsButton) -
         await _compose_button(update, context, button)
         return
     await answer_query(query, html.unescape(reply))
-    if action is NewsAction.LEAVE:  # the news itself stays readable; only its button goes
-        await query.edit_message_reply_markup(None)
-    else:
+    if action is not NewsAction.LEAVE:
         await query.edit_message_text(reply)
+    elif isinstance(query.message, Message) and query.message.reply_markup is not None:
+        # The news stays readable; only the button pressed goes (a preview keeps "Versturen").
+        rows = [[button for button in row if button.callback_data != query.data]
+                for row in query.message.reply_markup.inline_keyboard]
+        await query.edit_message_reply_markup(
+            InlineKeyboardMarkup([row for row in rows if row]) if any(rows) else None)
 
 
 async def _compose_button(update: Update, context: Context, button: NewsButton) -> None:

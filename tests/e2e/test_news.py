@@ -55,6 +55,8 @@ async def test_news_goes_only_to_who_opted_in_until_they_unsubscribe(
 
     await fatima.tap("Afmelden")
     assert fatima.toast() == "U bent afgemeld: u krijgt geen nieuws meer."
+    assert "reply_markup" not in api.last_message(801) or not api.last_message(801)[
+        "reply_markup"].get("inline_keyboard")
     await carine.say("/nieuwsbericht Nog een bericht")
     assert "Versturen aan 0 abonnees" in str(api.last_message(7001)["reply_markup"])
     await carine.tap("Versturen aan 0 abonnees")
