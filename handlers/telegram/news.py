@@ -24,7 +24,6 @@ from bot.core.people import Person
 from bot.core.prompts import Result, Status
 from bot.core.questionnaire import GEMEENTE
 from handlers.telegram.context import Context, answer_query, services
-from handlers.telegram.render import send
 
 DRAFTS = "news_drafts"  # user_data key: token -> (gemeente code, text)
 
@@ -42,7 +41,7 @@ async def offer_after_filing(context: Context, chat_id: int, user_id: int,
         return
     offer = await services(context).news.offer(Person.on_telegram(user_id), code)
     if offer is not None:
-        await send(context.bot, chat_id, offer, _markup(offer_buttons(code)))
+        await context.bot.send_message(chat_id, offer, reply_markup=_markup(offer_buttons(code)))
 
 
 async def news_command(update: Update, context: Context) -> None:
@@ -167,7 +166,7 @@ async def _compose_button(update: Update, context: Context, button: NewsButton) 
     await answer_query(query)
     await query.edit_message_reply_markup(None)
     assert query.message is not None
-    await send(context.bot, query.message.chat.id, reply)
+    await context.bot.send_message(query.message.chat.id, reply)
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]

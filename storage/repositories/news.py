@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Keyring
@@ -18,7 +18,7 @@ class NewsRepository:
         self.session = session
         self.keyring = keyring
 
-    def _of(self, channel: str, external_id: str) -> list[object]:
+    def _of(self, channel: str, external_id: str) -> list[ColumnElement[bool]]:
         return [NewsSubscription.channel == channel,
                 NewsSubscription.external_hash.in_(self.keyring.lookup_hashes(external_id)),
                 NewsSubscription.ended_at.is_(None)]
