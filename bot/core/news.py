@@ -12,6 +12,7 @@ limits hold (``bot.core.outbox``).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +22,7 @@ from bot.core import messages
 from bot.core.buttons import NewsAction, NewsButton
 from bot.core.outbox import OutboxKind, Priority
 from bot.core.people import TELEGRAM, Person
+from bot.core.routing import route
 
 if TYPE_CHECKING:
     from storage.models import Gemeente
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 NEWS_MAX = 1000  # characters a news text may have (a chat message holds 4096)
 NEWS_COPIES_KEPT = timedelta(days=30)  # how long a sent news message can be taken back
 OFFERED = 20  # gemeenten listed at most when /nieuws has nothing else to go by
+_POSTCODE = re.compile(r"\s*(\d{4})\s*([a-zA-Z]{2})?\s*")
 
 
 class NewsError(ValueError):
@@ -103,6 +106,19 @@ class NewsService:
             if latest is not None and latest[0] in gemeenten:
                 return [], [gemeenten[latest[0]]]
             return [], [g for g in gemeenten.values() if g.active][:OFFERED]
+
+    async def by_postcode(self, typed: str) -> list[Gemeente] | None:
+        """The gemeenten on board a typed postcode (or PC4) lies in; None: no postcode."""
+        match = _POSTCODE.fullmatch(typed)
+        if match is None:
+            return None
+        async with self._uow() as uow:
+            found = await route(uow, pc4=int(match[1]), letters=match[2], house_number=None,
+                                default_advice="")
+            codes = ([found.gemeente_code] if found.on_board
+                     else [candidate.code for candidate in found.candidates])
+            gemeenten = [await uow.gemeenten.get(code=code) for code in codes if code]
+            return [g for g in gemeenten if g is not None and g.active]
 
     async def on_board(self) -> list[Gemeente]:
         """The gemeenten taking part (whose news one can ask for by name), by name."""

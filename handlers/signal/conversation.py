@@ -174,8 +174,10 @@ class SignalConversation:
         subscribed, offered = await news.choices(person)
         named = " ".join(words[2:])
         if words[1:2] == [messages.NEWS_WORD_ON]:
-            picked = [g for g in await news.on_board()
-                      if named in (g.name.lower(), g.code.lower())] if named else offered
+            picked = await news.by_postcode(named) if named else offered
+            if picked is None:
+                picked = [g for g in await news.on_board()
+                          if named in (g.name.lower(), g.code.lower())]
             if len(picked) == 1:
                 await self.say(chat, await news.subscribe(person, picked[0].code))
                 return

@@ -45,7 +45,7 @@ async def offer_after_filing(context: Context, chat_id: int, user_id: int,
 
 
 async def news_command(update: Update, context: Context) -> None:
-    """``/nieuws``: what the person gets, or an offer; ``/nieuws uit``: no news any more."""
+    """``/nieuws [postcode]``: what the person gets, or an offer; ``/nieuws uit``: no more."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
     person, news = Person.on_telegram(user.id), services(context).news
@@ -53,7 +53,12 @@ async def news_command(update: Update, context: Context) -> None:
         await message.reply_text(await news.unsubscribe(person))
         return
     subscribed, offered = await news.choices(person)
-    if subscribed:
+    typed = await news.by_postcode(" ".join(context.args)) if context.args else None
+    if typed is not None:  # /nieuws 4531: the Signaalpunt(en) of that postcode
+        subscribed, offered = [], typed
+    if typed == []:
+        await message.reply_text(messages.NEWS_NO_POSTCODE)
+    elif subscribed:
         names = ", ".join(g.name for g in subscribed)
         await message.reply_text(
             messages.NEWS_CURRENT.format(gemeenten=html.escape(names)),

@@ -76,8 +76,13 @@ async def test_nieuws_without_a_report_lists_the_signaalpunten(
         api: Any, runner: BotRunner) -> None:
     anna = Person(runner, 804, "Anna")
     await anna.command("nieuws")
-    assert anna.last == "Van welk Signaalpunt wilt u af en toe kort nieuws?"
-    await anna.tap("Nieuws van Heerlen")
+    assert anna.last.startswith("Van welk Signaalpunt wilt u af en toe kort nieuws?")
+    assert "Nieuws van Terneuzen" in str(api.last_message(804)["reply_markup"])
+    await anna.command("nieuws", "2181")  # Hillegom: not on board
+    assert anna.last == "Voor die postcode is er (nog) geen Signaalpunt dat nieuws stuurt."
+    await anna.command("nieuws", "6412 AB")
+    assert anna.last == "Wilt u af en toe kort nieuws van het Signaalpunt Heerlen?"
+    await anna.tap("Ja, graag")
     await anna.command("nieuws")
     assert anna.last == "U krijgt nieuws van het Signaalpunt Heerlen."
     await anna.command("vergeetmij")
@@ -116,6 +121,8 @@ async def test_news_on_signal_by_words(signalcli: Any, signal_runner: SignalRunn
                          "Typ stop nieuws om geen nieuws meer te krijgen.")
     await ben.say("nieuws")  # no report: the Signaalpunten to pick from
     assert "Van welk Signaalpunt" in ben.last and "nieuws aan" in ben.last
+    await ben.say("nieuws aan 6412")
+    assert "Signaalpunt Heerlen" in ben.last and "stop nieuws" in ben.last
     services = signal_runner.services
     assert await services.news.send("GM0715", "Koffie <ochtend>") == 1
     await signal_runner.settled()

@@ -6,8 +6,8 @@ __all__ = [
     "NEWS_OFFER", "NEWS_BTN_YES", "NEWS_BTN_NO", "NEWS_BTN_LEAVE", "NEWS_BTN_PICK",
     "NEWS_SIGNAL_OFFER_HOW", "NEWS_SUBSCRIBED", "NEWS_HOW_TO_LEAVE", "NEWS_SIGNAL_HOW_TO_LEAVE",
     "NEWS_DECLINED", "NEWS_UNSUBSCRIBED", "NEWS_NOT_SUBSCRIBED", "NEWS_UNKNOWN", "NEWS_CURRENT",
-    "NEWS_SIGNAL_CURRENT", "NEWS_PICK", "NEWS_SIGNAL_PICK", "NEWS_NONE", "NEWS_WORD",
-    "NEWS_WORD_ON", "NEWS_WORD_OFF", "NEWS_STOP_WORD", "NEWS_MESSAGE", "NEWS_EMPTY",
+    "NEWS_SIGNAL_CURRENT", "NEWS_PICK", "NEWS_NO_POSTCODE", "NEWS_SIGNAL_PICK", "NEWS_NONE",
+    "NEWS_WORD",    "NEWS_WORD_ON", "NEWS_WORD_OFF", "NEWS_STOP_WORD", "NEWS_MESSAGE", "NEWS_EMPTY",
     "NEWS_TOO_LONG", "NEWS_COMPOSE_HOW", "NEWS_WHICH", "NEWS_PREVIEW", "NEWS_BTN_SEND",
     "NEWS_BTN_DISCARD", "NEWS_SENT", "NEWS_DISCARDED", "NEWS_EXPIRED", "NEWS_LABELS",
 ]
@@ -28,8 +28,13 @@ NEWS_NOT_SUBSCRIBED = "U krijgt geen nieuws van ons."
 NEWS_UNKNOWN = "Die gemeente ken ik niet."
 NEWS_CURRENT = "U krijgt nieuws van het Signaalpunt {gemeenten}."
 NEWS_SIGNAL_CURRENT = "U krijgt nieuws van het Signaalpunt {gemeenten}. {how}"
-NEWS_PICK = "Van welk Signaalpunt wilt u af en toe kort nieuws?"
-NEWS_SIGNAL_PICK = "Van welk Signaalpunt wilt u af en toe kort nieuws? Typ bijvoorbeeld {example}."
+NEWS_PICK = ("Van welk Signaalpunt wilt u af en toe kort nieuws? Staat het er niet bij, typ dan "
+             "/nieuws met uw postcode, bijvoorbeeld /nieuws 4531.")
+NEWS_NO_POSTCODE = "Voor die postcode is er (nog) geen Signaalpunt dat nieuws stuurt."
+NEWS_SIGNAL_PICK = (
+    "Van welk Signaalpunt wilt u af en toe kort nieuws? Typ bijvoorbeeld {example}, of "
+    "<b>nieuws aan</b> met uw postcode (nieuws aan 4531)."
+)
 NEWS_NONE = "Er is nog geen Signaalpunt dat nieuws stuurt."
 # typed on Signal: "nieuws", "nieuws aan [gemeente]", "nieuws uit", "stop nieuws"
 NEWS_WORD = "nieuws"
