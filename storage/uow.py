@@ -19,6 +19,7 @@ from storage.repositories import (
     InvitationRepository,
     MergeRepository,
     MonitoringRepository,
+    NewsRepository,
     OrganisationRepository,
     OutboxRepository,
     PostgresDraftRepository,
@@ -67,6 +68,7 @@ class UnitOfWork:
     organisations = _repository(OrganisationRepository)
     texts = _repository(TextRepository)
     signalers = _repository(SignalerRepository, encrypted=True)
+    news = _repository(NewsRepository, encrypted=True)
     signals = _repository(SignalRepository)
     outbox = _repository(OutboxRepository)
     staff = _repository(StaffRepository)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -125,6 +126,9 @@ class BotRunner:
                                      f"{timeout} s\n{self.api.describe()}") from None
 
 
+REFERENCE = re.compile(r"SP-\d{4}-\d{6}")
+
+
 class Person:
     """A Telegram user talking to the bot in a private chat."""
 
@@ -181,6 +185,13 @@ class Person:
     def texts(self) -> list[str]:
         """Every bot message in this chat, oldest first (edits applied)."""
         return [str(message.get("text", "")) for message in self.api.messages(self.id)]
+
+    def thanks(self) -> str:
+        """The newest message naming a reference: the thanks after filing (the suggestions
+        and the news offer follow it)."""
+        found = [text for text in self.texts() if REFERENCE.search(text)]
+        assert found, f"no thanks in {self.texts()}"
+        return found[-1]
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:

@@ -6,7 +6,8 @@ The data comes from the client and is never trusted: anything that does not deco
 button is None, and what a decoded button asks is checked again by the service it reaches.
 
 Wire format, ``|``-separated ids only: ``<draft token>|<input>…`` (intake), ``w|…`` (staff),
-``a|…`` (admin), ``k|…`` (the sociale kaart), ``m|…`` (the signaler's other buttons). The
+``a|…`` (admin), ``k|…`` (the sociale kaart), ``n|…`` (news), ``m|…`` (the signaler's other
+buttons). The
 action values stay as they were (short, and buttons already in chats keep working); their names
 say what they do.
 """
@@ -60,6 +61,16 @@ class KaartAction(StrEnum):
     PAGE = "p"
     ASK_REMOVE = "rm"
     REMOVE = "rmok"
+
+
+class NewsAction(StrEnum):
+    """What a news button does (``bot.core.news``, ``handlers.telegram.news``)."""
+
+    JOIN = "on"  # yes to an offer
+    DECLINE = "no"  # no to an offer
+    LEAVE = "off"  # "Afmelden" under a news message
+    SEND = "send"  # a regisseur sends the previewed text
+    DISCARD = "drop"  # ... or does not
 
 
 class IntakeButton(NamedTuple):
@@ -153,8 +164,20 @@ class VraagjeButton(NamedTuple):
         return _join(["m", "vraagje", str(self.seed), str(self.counter)])
 
 
+class NewsButton(NamedTuple):
+    """A button about a gemeente's news; ``arg`` names a regisseur's previewed text."""
+
+    action: NewsAction
+    gemeente: str
+    arg: str = ""
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _join(["n", self.action, self.gemeente, self.arg])
+
+
 Button = (IntakeButton | StaffButton | AdminButton | KaartButton | DeclineButton | ForgetButton
-          | VraagjeButton)
+          | VraagjeButton | NewsButton)
 
 
 def _join(parts: list[str]) -> str:
@@ -184,7 +207,9 @@ def unpack(data: str | None) -> Button | None:
             return ForgetButton(answer == "yes")
         case ["m", "vraagje", seed, counter] if seed.isdigit() and counter.isdigit():
             return VraagjeButton(int(seed), int(counter))
-        case ["w" | "a" | "k" | "m", *_]:
+        case ["n", action, gemeente, arg] if action in _NEWS and gemeente:
+            return NewsButton(NewsAction(action), gemeente, arg)
+        case ["w" | "a" | "k" | "m" | "n", *_]:
             return None
         case [token, *rest] if token:
             given = _intake_input(rest)
@@ -212,3 +237,4 @@ def _intake_input(parts: list[str]) -> ButtonInput | None:
 _STAFF = frozenset(StaffAction)
 _ADMIN = frozenset(AdminAction)
 _KAART = frozenset(KaartAction)
+_NEWS = frozenset(NewsAction)

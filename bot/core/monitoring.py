@@ -8,7 +8,8 @@ Pure computation from anonymous data. ``compute`` asks a ``Source`` (in producti
 becomes "< 5" so that nobody can be singled out (totals too).
 
 Signals' figures count signals only; self-reports and volunteer sign-ups are counted on their
-own, per gemeente (``Figures.other_kinds``), with the same rule.
+own, per gemeente (``Figures.other_kinds``), with the same rule; so are news opt-ins
+(``Figures.news``: subscribers at the period's end, new ones, new ones via an organisation).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ DIRECT = ""  # the organisation key of signals filed without an organisation's l
 # The reports counted beside signals, with their label (in this order).
 OTHER_KINDS = {ReportKind.ZELFMELDING.value: messages.KIND_LABELS["zelfmelding"],
                ReportKind.VRIJWILLIGER.value: messages.KIND_LABELS["vrijwilliger"]}
+# News opt-in measures (``Source.count_news``) and their key in cijfers.csv.
+NEWS_KEYS = {"active": "nieuws_abonnees", "new": "nieuws_nieuw",
+             "organisation": "nieuws_via_organisatie"}
 
 
 def is_suppressed(count: int) -> bool:
@@ -163,6 +167,8 @@ class Figures:
     by_question: tuple[tuple[Question, tuple[Cell, ...]], ...] = ()  # counted choice questions
     # Per other kind of report (key: the kind), its count in the scope and per gemeente.
     other_kinds: tuple[tuple[Cell, tuple[Cell, ...]], ...] = ()
+    # Per news measure (key: ``NEWS_KEYS``), its count in the scope and per gemeente.
+    news: tuple[tuple[Cell, tuple[Cell, ...]], ...] = ()
 
     @property
     def national(self) -> bool:
@@ -263,6 +269,10 @@ class Source(Protocol):
                           end: datetime) -> dict[tuple[str, str], int]:
         """Reports of other kinds than signals filed in the period, per (kind, gemeente)."""
 
+    async def count_news(self, *, gemeente_code: str | None, start: datetime,
+                         end: datetime) -> dict[tuple[str, str], int]:
+        """News opt-ins per (measure, gemeente): active at the end, new, new via an organisation."""
+
     async def gemeente_names(self) -> dict[str, str]:
         """Every known gemeente's name by code."""
 
@@ -312,6 +322,7 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
     hourly, unit = series(await source.count_by_hour(**window), period)
     choices = await source.count_choices(**window) if counted else {}
     kinds = await source.count_kinds(**window)
+    news = await source.count_news(**window)
     scope_names = ({code: name for code, name in sorted(names.items())}
                    if gemeente_code is None
                    else {gemeente_code: names.get(gemeente_code, gemeente_code)})
@@ -351,6 +362,12 @@ async def compute(source: Source, *, gemeente_code: str | None, period: Period,
              cells({code: n for (k, code), n in kinds.items() if k == kind}, scope_names,
                    by_count=False))
             for kind, label in OTHER_KINDS.items()),
+        news=tuple(
+            (Cell(key, messages.NEWS_LABELS[measure],
+                  sum(n for (m, _), n in news.items() if m == measure)),
+             cells({code: n for (m, code), n in news.items() if m == measure}, scope_names,
+                   by_count=False))
+            for measure, key in NEWS_KEYS.items()),
     )
 
 

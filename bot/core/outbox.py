@@ -5,6 +5,10 @@ concurrently, each waiting its turn at the throttle (Telegram's rate limits). A 
 failure stops that chat for this round and schedules a retry; a permanent one marks the row
 failed and hands it to ``on_undeliverable`` (re-routing, a group's new id).
 
+Rows have a priority: news (``Priority.LOW``) is taken only when nothing else is due, a
+small batch at a time, so an alert queued behind a large fan-out waits for one batch at most.
+A news row may thus be overtaken by a later message to the same chat; nothing else is.
+
 A message with personal data goes out only if its chat may see it at that moment (checked
 here, just before sending, not only when it was queued). Once sent, its row keeps the chat and
 message id, not its text: the record of the copy, so it can be erased later. An ``erase`` row
@@ -19,7 +23,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from bot.core import messages
@@ -49,6 +53,14 @@ class OutboxKind(StrEnum):
     REMINDER = "reminder"  # no status recorded yet, or an escalation
     NOTICE = "notice"  # to backup contacts: no staff chat can be reached
     ERASE = "erase"  # blanks (or deletes) a copy sent before
+    NEWS = "news"  # a gemeente's news, to a person who opted in (``bot.core.news``)
+
+
+class Priority(IntEnum):
+    """Which due rows go first (``Outbox.priority``): the lower, the sooner."""
+
+    NORMAL = 0
+    LOW = 1  # news: only when nothing else is due
 
 
 # Messages that show personal data: they go only to chats that may see their signal.
@@ -61,6 +73,9 @@ COPY_KINDS = frozenset({OutboxKind.ALERT, OutboxKind.ASSIGNED, OutboxKind.ANSWER
 # for a question, which is erased in their chat with its signal).
 SIGNALER_KINDS = frozenset({OutboxKind.FEEDBACK, OutboxKind.QUESTION,
                             OutboxKind.SUGGESTION})
+# Messages to signalers whose chat is kept once delivered, so the copy can be erased later
+# (a question with its signal; news on request, or when the person is forgotten).
+KEPT_RECIPIENT = frozenset({OutboxKind.QUESTION, OutboxKind.NEWS})
 # A reply sent at once by the handler waits this long before the dispatcher takes it over
 # (after a crash or a failed send): a lost reply still comes.
 REPLY_LEASE = timedelta(seconds=30)
@@ -151,6 +166,7 @@ class Dispatcher:
         on_undeliverable: Undeliverable | None = None,
         poll_seconds: float = 30.0,
         batch: int = 1000,
+        low_batch: int = 25,
     ) -> None:
         self._uow = uow
         self._senders = dict(senders)
@@ -159,6 +175,7 @@ class Dispatcher:
         self._channels = list(self._senders)
         self._poll = poll_seconds
         self._batch = batch
+        self._low_batch = low_batch
         self._wake = asyncio.Event()
         self._stopping = False
         self._blocked: set[int] = set()  # chats with a block record, as of this round
@@ -197,7 +214,10 @@ class Dispatcher:
             self._wake.clear()
             async with self._uow() as uow:
                 due = await uow.outbox.list_due(now=utcnow(), channels=self._channels,
-                                                limit=self._batch)
+                                                limit=self._batch, priority=Priority.NORMAL)
+                if not due:
+                    due = await uow.outbox.list_due(now=utcnow(), channels=self._channels,
+                                                    limit=self._low_batch, priority=Priority.LOW)
                 self._blocked = await uow.blocks.all() if due else self._blocked
             if not due:
                 return delivered
@@ -301,7 +321,7 @@ class Dispatcher:
         """Record a delivery; an edit the channel made as a new message moves the copy."""
         async with self._uow() as uow:
             live = await uow.outbox.mark_sent(outbox_id=row.id, message_id=message_id,
-                                              keep_recipient=row.kind == OutboxKind.QUESTION)
+                                              keep_recipient=row.kind in KEPT_RECIPIENT)
             if (row.edit_of is not None and row.kind != OutboxKind.ERASE
                     and message_id is not None and replaced not in (None, message_id)):
                 await uow.outbox.moved(outbox_id=row.edit_of, message_id=message_id)

@@ -4,7 +4,8 @@ After a signal is closed, its personal fields are erased once the gemeente's
 ``retention_days`` have passed: address, description, the signaler's contact details, the
 link to the signaler, staff notes and relayed questions and answers, and every copy of them
 in a chat (``bot.core.alerts``). What remains is an anonymous record for monitoring (gemeente,
-role, signs, timings, outcome). Signalers without signals left are deleted.
+role, signs, timings, outcome). Signalers without signals left are deleted. News sent to a
+person keeps their chat ``NEWS_COPIES_KEPT`` (to take a message back), then forgets it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core import messages
 from bot.core.alerts import STAFF_COPIES, Alerts
 from bot.core.clock import utcnow
+from bot.core.news import NEWS_COPIES_KEPT
 from bot.core.outbox import SIGNALER_KINDS, OutboxKind
 from bot.core.questionnaire import ABOUT_THE_WRITER, Marker, Questionnaire
 from bot.core.workflow import EventAction
@@ -75,6 +77,8 @@ class Privacy:
                     await self._erase(uow, signal, now)
             if report.signals and not dry_run:
                 await uow.signalers.delete_without_signals()
+            if not dry_run:
+                await uow.news.forget_old_copies(before=now - NEWS_COPIES_KEPT)
                 await uow.commit()
             report.unerased = [(reference or "?", str(row.chat_id or messages.SIGNALER_CHAT),
                                 row.last_error or "")
@@ -120,14 +124,17 @@ class Privacy:
         show them without the contact details, and other copies that showed them are blanked.
         A report about the person who wrote it (a self-report, a volunteer sign-up) loses all
         its personal fields, as on retention, and every copy of it is blanked.
-        Messages to the person (queued, or kept to be erased later) go too: nothing stored
-        identifies them any more. Returns how many signals were touched.
+        Messages to the person (queued, or kept to be erased later) go too, and so do their
+        news opt-ins: nothing stored identifies them any more. Returns how many signals were
+        touched.
         """
         async with self._uow() as uow:
             signaler = await uow.signalers.get(channel=channel, external_id=external_id)
             draft = await uow.drafts.get(channel=channel, external_id=external_id)
             if draft is not None:
                 await uow.drafts.delete(draft)
+            await uow.news.end(channel=channel, external_id=external_id)
+            await uow.news.forget_copies(channel=channel, external_id=external_id)
             if signaler is None:
                 await uow.commit()
                 return 0

@@ -85,7 +85,7 @@ def telegram_text(figures: Figures) -> str:
         messages.STATS_TOTAL.format(total=html.escape(shown(figures.total))),
         *(messages.STATS_OTHER_KINDS.format(label=html.escape(kind.label),
                                             count=html.escape(kind.shown))
-          for kind, _ in figures.other_kinds),
+          for kind, _ in (*figures.other_kinds, *figures.news)),
         *([messages.STATS_GEMEENTEN.format(items=_top(figures.by_gemeente))]
           if figures.national else []),
         messages.STATS_ROLES.format(items=_top(figures.by_role)),
@@ -149,7 +149,7 @@ def figures_rows(figures: Figures) -> list[tuple[str, str, str, str]]:
     rows += [("open_leeftijd", c.key, c.label, c.shown) for c in figures.backlog.buckets]
     rows += [(f"vraag_{question.id}", c.key, f"{question.summary or question.id}: {c.label}",
               c.shown) for question, breakdown in figures.by_question for c in breakdown]
-    for kind, per_gemeente in figures.other_kinds:
+    for kind, per_gemeente in (*figures.other_kinds, *figures.news):
         rows.append(("totaal", kind.key, kind.label, kind.shown))
         rows += [(kind.key, c.key, c.label, c.shown) for c in per_gemeente]
     return rows
@@ -166,7 +166,7 @@ def summary_html(figures: Figures, images: dict[str, bytes]) -> str:
 
     facts = [  # (name, value as HTML)
         (messages.REPORT_TOTAL, esc(shown(figures.total))),
-        *((kind.label, esc(kind.shown)) for kind, _ in figures.other_kinds),
+        *((kind.label, esc(kind.shown)) for kind, _ in (*figures.other_kinds, *figures.news)),
         (messages.REPORT_CLAIM, esc(durations_text(figures.time_to_claim))),
         (messages.REPORT_CONTACT, esc(durations_text(figures.time_to_first_contact))),
         (messages.REPORT_BACKLOG.format(date=local_date(figures.as_of)),

@@ -21,6 +21,7 @@ from bot.core.intake import ConversationKey
 from bot.core.outbox import Buttons, DeliveryError, Failure, Outgoing
 from bot.core.people import SIGNAL, Person
 from bot.core.prompts import Capabilities, Result, Status
+from bot.core.questionnaire import GEMEENTE
 from bot.core.staff import Reply
 from bot.services import Services
 from handlers.signal.envelopes import Incoming, Kind
@@ -67,6 +68,10 @@ class SignalConversation:
             return
         if text.lower() == messages.VRAAGJE_WORD:
             await self._vraagje(incoming.sender)
+            return
+        if (words := text.lower().split()) and (
+                words[0] == messages.NEWS_WORD or " ".join(words) == messages.NEWS_STOP_WORD):
+            await self._news(person, words)
             return
         command = staff_commands.parse(text)
         if command is not None:
@@ -121,6 +126,8 @@ class SignalConversation:
             await self.say(incoming.sender, await services.staff.my_signals(person))
         elif name == "vraagje":
             await self._vraagje(incoming.sender)
+        elif name == messages.NEWS_WORD:
+            await self._news(person, [name, *rest.lower().split()])
         elif name in ("open", "mijn", "signaal") and (command := staff_commands.parse(
                 f"details {rest}" if name == "signaal" else name)) is not None and (
                 reply := await services.staff.command(person, command,
@@ -158,6 +165,36 @@ class SignalConversation:
         text = vraagjes.card_text(vraagjes.new_seed(), 0)
         await self.say(chat, f"{text}\n\n{messages.VRAAGJE_SIGNAL_ANOTHER}")
 
+    async def _news(self, person: Person, words: list[str]) -> None:
+        """``nieuws``, ``nieuws aan [gemeente]``, ``nieuws uit`` and ``stop nieuws``."""
+        news, chat = self._services.news, person.external_id
+        if " ".join(words) == messages.NEWS_STOP_WORD or words[1:2] == [messages.NEWS_WORD_OFF]:
+            await self.say(chat, await news.unsubscribe(person))
+            return
+        subscribed, offered = await news.choices(person)
+        named = " ".join(words[2:])
+        if words[1:2] == [messages.NEWS_WORD_ON]:
+            picked = await news.by_postcode(named) if named else offered
+            if picked is None:
+                picked = [g for g in await news.on_board()
+                          if named in (g.name.lower(), g.code.lower())]
+            if len(picked) == 1:
+                await self.say(chat, await news.subscribe(person, picked[0].code))
+                return
+            offered = picked or offered
+        if subscribed and len(words) == 1:
+            await self.say(chat, messages.NEWS_SIGNAL_CURRENT.format(
+                gemeenten=html.escape(", ".join(g.name for g in subscribed)),
+                how=messages.NEWS_SIGNAL_HOW_TO_LEAVE))
+        elif len(offered) == 1:
+            await self.say(chat, messages.NEWS_OFFER.format(gemeente=html.escape(
+                offered[0].name)) + " " + messages.NEWS_SIGNAL_OFFER_HOW)
+        elif offered:
+            await self.say(chat, messages.NEWS_SIGNAL_PICK.format(example=html.escape(
+                f"{messages.NEWS_WORD} {messages.NEWS_WORD_ON} {offered[0].name.lower()}")))
+        else:
+            await self.say(chat, messages.NEWS_NONE)
+
     async def _explain(self, incoming: Incoming, text: str) -> None:
         """A text, then the question the person is at (if any)."""
         assert incoming.sender is not None
@@ -185,6 +222,10 @@ class SignalConversation:
             parts.append(result.notice)
         if result.prompt is not None:
             parts.append(numbered.render(result.prompt))
+        code = result.draft.answers.get(GEMEENTE)
+        if result.status is Status.SUBMIT and code and (  # the news offer, after filing
+                offer := await self._services.news.offer(Person(SIGNAL, chat), code)):
+            parts.append(f"{offer} {messages.NEWS_SIGNAL_OFFER_HOW}")
         await self.say(chat, "\n\n".join(parts))
         if result.after:
             await self.say(chat, result.after)

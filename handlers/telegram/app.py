@@ -21,7 +21,17 @@ from bot.runtime import new_event_loop, prepare, stop_signals, tune_garbage_coll
 from bot.services import Services, open_services
 from bot.settings import ConfigError, Settings, keyring
 from handlers.channels import hosted
-from handlers.telegram import admin, buttons, intake, kaart, privacy, staff, stats, vraagje
+from handlers.telegram import (
+    admin,
+    buttons,
+    intake,
+    kaart,
+    news,
+    privacy,
+    staff,
+    stats,
+    vraagje,
+)
 from handlers.telegram.connect import connect, polling_error
 from handlers.telegram.notifier import TelegramSender
 from handlers.telegram.ratelimit import PriorityRateLimiter
@@ -97,6 +107,7 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
     stats.register(application)
     kaart.register(application)
     vraagje.register(application)
+    news.register(application)
     intake.register(application)
     buttons.register(application)
     return application

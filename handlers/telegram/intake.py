@@ -28,6 +28,7 @@ from bot.core.prompts import Capabilities, Result, Status
 from bot.core.questionnaire import Kind
 from handlers.telegram.admin import redeem_invite
 from handlers.telegram.context import Context, answer_query, services
+from handlers.telegram.news import offer_after_filing
 from handlers.telegram.render import REMOVE_KEYBOARD, edit, keyboard, send, with_notice
 from handlers.telegram.staff import forget_message, send_reply
 
@@ -157,6 +158,7 @@ async def on_button(update: Update, context: Context, button: IntakeButton) -> N
         return
     # The answer (which stops the button's spinner) and the new question travel together.
     await asyncio.gather(answer_query(query), _show(context, message, result))
+    await offer_after_filing(context, message.chat_id, query.from_user.id, result)
 
 
 async def _show(context: Context, message: Message, result: Result) -> None:
@@ -193,6 +195,8 @@ async def _send_result(update: Update, context: Context, result: Result) -> None
         await send(context.bot, chat_id, result.notice or "", REMOVE_KEYBOARD)
         if result.after:
             await send(context.bot, chat_id, result.after)
+        assert update.effective_user is not None
+        await offer_after_filing(context, chat_id, update.effective_user.id, result)
         return
     answered = engine.walking(result.draft).questionnaire.get(result.answered or "")
     if answered is not None and answered.kind is Kind.PHONE:

@@ -17,6 +17,7 @@ from storage.models.gemeenten import (
     Staff,
 )
 from storage.models.kaart import Activity
+from storage.models.news import NewsSubscription
 from storage.models.routing import (
     GemeenteMerge,
     HouseNumberRoute,
@@ -41,5 +42,5 @@ __all__ = [
     "BlockedChat", "Pc4Route", "Invite", "Organisation", "GemeenteText", "Signaler",
     "DraftRow", "Signal", "SignalEvent", "RelayedQuestion", "ProcessedUpdate", "NotOnBoard",
     "Outbox", "RoutingDataset", "Pc6Route", "HouseNumberRoute", "Pc4Gemeente", "GemeenteMerge",
-    "Activity", "field_of", "sealing_context", "SEALED",
+    "Activity", "NewsSubscription", "field_of", "sealing_context", "SEALED",
 ]

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from storage.crypto import CryptoError, Sealed, context
 from storage.encrypted import EncryptedJSON, keyring_of
 from storage.models.base import Base
+from storage.models.news import NewsSubscription
 from storage.models.signals import DraftRow, Outbox, RelayedQuestion, Signal, Signaler, SignalEvent
 
 _MISSING = object()
@@ -27,6 +28,7 @@ _MISSING = object()
 # whose value it is: a ciphertext moved to another row, signal or chat does not decrypt).
 SEALED: dict[type[Base], dict[str, tuple[str, ...]]] = {
     Signaler: {"external_id": ("channel", "external_hash")},
+    NewsSubscription: {"external_id": ("channel", "external_hash")},
     DraftRow: {"state": ("channel", "external_hash")},
     Signal: {"answers": ("id",)},
     SignalEvent: {"detail": ("signal_id", "action", "at")},

@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     UniqueConstraint,
     text,
@@ -193,6 +194,8 @@ class Outbox(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(200))
     erased_at: Mapped[datetime | None]  # the copy's text is gone here; its erasure is queued
+    # Lower goes first: news (``bot.core.outbox.Priority.LOW``) waits for the conversation.
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
 
     @property
     def target(self) -> int | str:

@@ -14,6 +14,7 @@ from storage.repositories.gemeenten import GemeenteRepository
 from storage.repositories.invitations import InvitationRepository
 from storage.repositories.merges import MergeRepository
 from storage.repositories.monitoring import MonitoringRepository
+from storage.repositories.news import NewsRepository
 from storage.repositories.organisations import OrganisationRepository
 from storage.repositories.outbox import OutboxRepository
 from storage.repositories.questions import QuestionRepository
@@ -37,6 +38,7 @@ __all__ = [
     "InvitationRepository",
     "MergeRepository",
     "MonitoringRepository",
+    "NewsRepository",
     "OrganisationRepository",
     "OutboxRepository",
     "PostgresDraftRepository",

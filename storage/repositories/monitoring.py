@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Float, String, Text, extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Gemeente, NotOnBoard, Organisation, Signal
+from storage.models import Gemeente, NewsSubscription, NotOnBoard, Organisation, Signal
 
 SIGNAAL = "signaal"  # Signal.kind of a signal (bot.core.questionnaire.ReportKind)
 
@@ -139,6 +139,28 @@ class MonitoringRepository:
         if gemeente_code is not None:
             query = query.where(Signal.gemeente_code == gemeente_code)
         return {(kind, code): int(count) for kind, code, count in await self.session.execute(query)}
+
+    async def count_news(self, *, gemeente_code: str | None, start: datetime,
+                         end: datetime) -> dict[tuple[str, str], int]:
+        """News opt-ins per (measure, gemeente code).
+
+        ``active``: opted in at ``end`` (not ended by then); ``new``: opted in during the
+        period; ``organisation``: of those, the ones who came through an organisation's link.
+        """
+        created = NewsSubscription.created_at
+        active = (created < end) & or_(NewsSubscription.ended_at.is_(None),
+                                       NewsSubscription.ended_at >= end)
+        new = (created >= start) & (created < end)
+        measures = {"active": active, "new": new,
+                    "organisation": new & NewsSubscription.organisation_id.is_not(None)}
+        counts: dict[tuple[str, str], int] = {}
+        for measure, condition in measures.items():
+            query = (select(NewsSubscription.gemeente_code, func.count()).where(condition)
+                     .group_by(NewsSubscription.gemeente_code))
+            if gemeente_code is not None:
+                query = query.where(NewsSubscription.gemeente_code == gemeente_code)
+            counts |= {(measure, code): int(n) for code, n in await self.session.execute(query)}
+        return counts
 
     async def count_not_on_board(self, *, gemeente_code: str | None, start: datetime,
                                  end: datetime) -> dict[str | None, int]:

@@ -69,6 +69,7 @@ class OutboxRepository:
         edit_of: int | None = None,
         channel: str = "telegram",
         due: datetime | None = None,
+        priority: int = 0,
     ) -> Outbox:
         """Queue a message to a staff chat or a signaler (``recipient``).
 
@@ -79,7 +80,7 @@ class OutboxRepository:
         row = Outbox(channel=channel, chat_id=chat_id, address=address, recipient=recipient,
                      kind=kind,
                      text=text, signal_id=signal_id, buttons=_stored(buttons), edit_of=edit_of,
-                     next_attempt_at=due or utcnow())
+                     next_attempt_at=due or utcnow(), priority=priority)
         self.session.add(row)
         await self.session.flush()
         return row
@@ -121,13 +122,14 @@ class OutboxRepository:
         return query.where(Outbox.channel.in_(channels)) if channels is not None else query
 
     async def list_due(
-        self, *, now: datetime, channels: Sequence[str] | None = None, limit: int = 1000
+        self, *, now: datetime, channels: Sequence[str] | None = None, limit: int = 1000,
+        priority: int | None = None,
     ) -> list[Outbox]:
-        """Unsent messages whose time has come, oldest first."""
-        rows = await self.session.scalars(
-            self._pending(channels).where(Outbox.next_attempt_at <= now)
-            .order_by(Outbox.id).limit(limit)
-        )
+        """Unsent messages whose time has come (of one ``priority``, or all), oldest first."""
+        query = self._pending(channels).where(Outbox.next_attempt_at <= now)
+        if priority is not None:
+            query = query.where(Outbox.priority == priority)
+        rows = await self.session.scalars(query.order_by(Outbox.id).limit(limit))
         return list(rows)
 
     async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:

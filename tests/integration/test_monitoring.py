@@ -23,7 +23,7 @@ from bot.reporting import charts
 from bot.reporting.report import figures_rows, summary_html, telegram_text, write_report
 from bot.services import Services, open_services
 from bot.settings import Settings
-from storage.models import Organisation, Signal, utcnow
+from storage.models import NewsSubscription, Organisation, Signal, utcnow
 from storage.repositories import MonitoringRepository
 from tests.conftest import make_settings
 from tests.harness import BotRunner, Person
@@ -175,6 +175,39 @@ async def test_self_reports_and_volunteers_count_per_gemeente_and_never_as_signa
     assert "Aanmeldingen als vrijwilliger: <b>&lt; 5</b>" in text
     assert "Signalen: <b>12</b>" in text
     assert "Aanmeldingen als vrijwilliger" in summary_html(terneuzen, {})
+
+
+async def test_news_opt_ins_count_per_gemeente_with_small_counts_suppressed(
+        services: Services) -> None:
+    def opt_in(code: str, created: str, *, ended: str | None = None,
+               organisation: int | None = None) -> dict[str, Any]:
+        return {"channel": "telegram", "gemeente_code": code, "created_at": at(created),
+                "ended_at": at(ended) if ended else None, "organisation_id": organisation}
+
+    async with services.db.begin() as connection:
+        await connection.execute(insert(NewsSubscription), [
+            *[opt_in("GM0715", "2025-08-01 10:00", organisation=4 if n < 3 else None)
+              for n in range(6)],
+            *[opt_in("GM0715", "2025-05-01 10:00") for _ in range(2)],  # before the quarter
+            opt_in("GM0715", "2025-07-10 10:00", ended="2025-08-10 10:00"),  # gone by its end
+            opt_in("GM0715", "2025-07-10 10:00", ended="2025-11-01 10:00"),  # gone after
+            opt_in("GM0715", "2025-10-15 10:00"),  # after the quarter
+            *[opt_in("GM0917", "2025-08-01 10:00") for _ in range(2)]])
+    terneuzen = await figures_of(services, "GM0715")
+    assert [(measure.key, measure.count, counts(per_gemeente))
+            for measure, per_gemeente in terneuzen.news] == [
+        ("nieuws_abonnees", 9, {"GM0715": 9}), ("nieuws_nieuw", 8, {"GM0715": 8}),
+        ("nieuws_via_organisatie", 3, {"GM0715": 3})]
+    text = telegram_text(terneuzen)
+    assert "Nieuws: abonnees (eind periode): <b>9</b>" in text
+    assert "Nieuws: aanmeldingen via een organisatie: <b>&lt; 5</b>" in text
+    assert "Nieuws: nieuwe aanmeldingen" in summary_html(terneuzen, {})
+    national = await figures_of(services, None)
+    table = {(section, key): value for section, key, _, value in figures_rows(national)}
+    assert table[("totaal", "nieuws_abonnees")] == "11"
+    assert table[("nieuws_abonnees", "GM0715")] == "9"
+    assert table[("nieuws_abonnees", "GM0917")] == "< 5"
+    assert table[("nieuws_via_organisatie", "GM0715")] == "< 5"
 
 
 def test_suppressed_counts_rank_equal_so_their_order_says_nothing() -> None:

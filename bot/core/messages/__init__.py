@@ -4,7 +4,7 @@ One module per audience, each a flat set of names: ``conversation`` (signalers),
 ``staff`` (alerts, cards, the team's replies), ``admin`` (/beheer and invitations),
 ``reporting`` (/stats, the kerngroep's report, charts and poster), ``signal`` (what only
 the Signal channel says), ``web`` (the web chat's pages), ``kaart`` (the sociale kaart and
-the conversation-starter cards) and ``common``.
+the conversation-starter cards), ``news`` (the Signaalpunt's news) and ``common``.
 They are all re-exported here, so code writes ``from bot.core import messages`` and
 ``messages.WELCOME``; the tests check that every ``messages.X`` in the code exists, that
 every text here is used, and that no Dutch text lives outside this package.
@@ -27,6 +27,7 @@ from .admin import *  # noqa: F403
 from .common import *  # noqa: F403
 from .conversation import *  # noqa: F403
 from .kaart import *  # noqa: F403
+from .news import *  # noqa: F403
 from .reporting import *  # noqa: F403
 from .signal import *  # noqa: F403
 from .staff import *  # noqa: F403

@@ -192,6 +192,7 @@ COMMANDS = (
     ("privacy", "Wat er met uw gegevens gebeurt"),
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
     ("vraagje", "Een vraag om een gesprek mee te beginnen"),
+    ("nieuws", "Af en toe kort nieuws van het Signaalpunt (of: /nieuws uit)"),
     ("vergeetmij", "Mijn gegevens wissen"),
 )
 
@@ -243,7 +244,7 @@ EXCLUSIVE_ALONE = "<b>{option}</b> kunt u niet samen met iets anders kiezen."
 
 # -- the terminal (``signaalbot chat``)
 CONSOLE_COMMANDS = (
-    *(command for command in COMMANDS if command[0] != "mijnsignalen"),
+    *(command for command in COMMANDS if command[0] not in ("mijnsignalen", "nieuws")),
     ("quit", "Afsluiten; met /start gaat u later verder waar u was"),
 )
 CONSOLE_INTRO = "Typ /help voor uitleg en alle opdrachten, /quit om te stoppen."
