@@ -19,6 +19,7 @@ from bot.core.engine import Engine
 from bot.core.followup import FollowUp
 from bot.core.intake import IntakeService
 from bot.core.kaart import KaartService
+from bot.core.language_choice import LanguageChoice
 from bot.core.outbox import Dispatcher, Sender, Throttle
 from bot.core.privacy import Privacy
 from bot.core.questionnaires import flows_for_settings
@@ -50,6 +51,7 @@ class Services:
     admin: AdminService
     dispatcher: Dispatcher
     kaart: KaartService
+    languages: LanguageChoice
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _periodic: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -183,4 +185,4 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     privacy = Privacy(new_uow, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
-                    admin, dispatcher, KaartService(new_uow))
+                    admin, dispatcher, KaartService(new_uow), LanguageChoice(new_uow))

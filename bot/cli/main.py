@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import admin as cli_admin
+from bot.cli import i18n as cli_i18n
 from bot.cli import kaart as cli_kaart
 from bot.cli import postcodes as cli_postcodes
 from bot.cli import questionnaire as cli_questionnaire
@@ -39,7 +40,8 @@ for _name, _sub in (("gemeente", cli_admin.gemeente_app), ("staff", cli_admin.st
                     ("org", cli_admin.org_app), ("texts", cli_admin.texts_app),
                     ("config", cli_admin.config_app),
                     ("questionnaire", cli_questionnaire.questionnaire_app),
-                    ("signal", cli_signal.signal_app), ("kaart", cli_kaart.kaart_app)):
+                    ("signal", cli_signal.signal_app), ("kaart", cli_kaart.kaart_app),
+                    ("i18n", cli_i18n.i18n_app)):
     app.add_typer(_sub, name=_name)
 
 

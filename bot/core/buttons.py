@@ -149,8 +149,18 @@ class VraagjeButton(NamedTuple):
         return _join(["m", "vraagje", str(self.seed), str(self.counter)])
 
 
+class LanguageButton(NamedTuple):
+    """A language under ``/taal``: the code of its catalog (``bot.core.language``)."""
+
+    code: str
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _join(["m", "taal", self.code])
+
+
 Button = (IntakeButton | StaffButton | AdminButton | KaartButton | DeclineButton | ForgetButton
-          | VraagjeButton)
+          | VraagjeButton | LanguageButton)
 
 
 def _join(parts: list[str]) -> str:
@@ -180,6 +190,8 @@ def unpack(data: str | None) -> Button | None:
             return ForgetButton(answer == "yes")
         case ["m", "vraagje", seed, counter] if seed.isdigit() and counter.isdigit():
             return VraagjeButton(int(seed), int(counter))
+        case ["m", "taal", code] if code:
+            return LanguageButton(code)
         case ["w" | "a" | "k" | "m", *_]:
             return None
         case [token, *rest] if token:

@@ -30,9 +30,16 @@ log = logging.getLogger(__name__)
 
 CAPABILITIES = Capabilities(numbered=True)
 REPLY_RETRIES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries of a reply
-_ANSWERS = {Kind.EDIT: messages.EDITED_MESSAGE, Kind.DELETE: messages.SIGNAL_DELETED,
+
+
+def _answers() -> dict[Kind, str]:
+    """What the bot says to what it cannot take, in the active language."""
+    return {Kind.EDIT: messages.EDITED_MESSAGE, Kind.DELETE: messages.SIGNAL_DELETED,
             Kind.GROUP: messages.SIGNAL_GROUP, Kind.CALL: messages.SIGNAL_CALL,
             Kind.FLOOD: messages.FLOOD}
+
+
+
 _UNSUPPORTED = {Kind.ATTACHMENT: "attachment", Kind.STICKER: "sticker", Kind.CONTACT: "contact"}
 
 
@@ -53,8 +60,8 @@ class SignalConversation:
         elif incoming.kind is Kind.REACTION:
             if await self._services.intake.current_draft(_key(incoming)) is not None:
                 await self.say(incoming.sender, messages.SIGNAL_REACTION)
-        elif incoming.kind in _ANSWERS:
-            await self.say(incoming.sender, _ANSWERS[incoming.kind])
+        elif incoming.kind in _answers():
+            await self.say(incoming.sender, _answers()[incoming.kind])
 
     # -- typed text
 

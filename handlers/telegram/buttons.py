@@ -12,11 +12,12 @@ from bot.core.buttons import (
     ForgetButton,
     IntakeButton,
     KaartButton,
+    LanguageButton,
     StaffButton,
     VraagjeButton,
     unpack,
 )
-from handlers.telegram import admin, intake, kaart, privacy, staff, vraagje
+from handlers.telegram import admin, intake, kaart, language, privacy, staff, vraagje
 from handlers.telegram.context import Context, answer_query
 
 
@@ -39,6 +40,8 @@ async def on_button(update: Update, context: Context) -> None:
             await privacy.on_forget(update, context, button)
         case VraagjeButton() as button:
             await vraagje.on_vraagje(update, context, button)
+        case LanguageButton() as button:
+            await language.on_language(update, context, button)
         case _:
             await answer_query(query, intake.plain(messages.STALE_BUTTON))
 
