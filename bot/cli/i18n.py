@@ -47,7 +47,7 @@ def template() -> Catalog:
 
 def _write(catalog: Catalog, path: Path) -> None:
     with path.open("wb") as file:
-        write_po(file, catalog, width=100, omit_header=False, sort_output=False)
+        write_po(file, catalog, width=100, sort_output=False, ignore_obsolete=True)
 
 
 @i18n_app.command("extract")
