@@ -35,6 +35,7 @@ __all__ = [
     "SAY_CANCEL", "OR_TYPE", "OR", "TYPE_A_NUMBER", "TYPE_NUMBERS", "CHOSEN", "EDIT_LINE",
     "SUMMARY_COMMANDS", "NUMBER_RANGE", "NUMBERS_RANGE", "NOT_LISTED", "ONE_NUMBER", "AMBIGUOUS",
     "EDIT_RANGE", "SELECT_AT_LEAST_ONE", "EXCLUSIVE_ALONE", "LANGUAGE_PICK", "LANGUAGE_CHOSEN",
+    "BTN_DECLINE_QUESTIONS",
 ]
 
 # -- buttons
@@ -191,6 +192,7 @@ PRIVACY = (
 NOTHING_TO_CANCEL = "Er is geen signaal in behandeling. Met /start geeft u een signaal."
 UNKNOWN_COMMAND = "Die opdracht ken ik niet. Dit zijn de opdrachten:"
 CONTINUE_HINT = "Hieronder staat de vraag waar u was."
+BTN_DECLINE_QUESTIONS = "Ik wil geen vragen meer"  # under a question relayed from the team
 LANGUAGE_PICK = "<b>In welke taal wilt u lezen?</b>"
 LANGUAGE_CHOSEN = "Goed: vanaf nu schrijf ik in het Nederlands."  # said in the language chosen
 COMMANDS = (
