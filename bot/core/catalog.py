@@ -5,8 +5,8 @@ value of a mapping (and a key that is itself a text, as in ``WEB_REWORDED``), ea
 tuple, but not the command names of a command list. A questionnaire's are keyed
 ``<id>:<question>:text``, ``<id>:<question>:summary``, ``<id>:<question>:option:<value>`` and
 ``<id>:group:<group>``; a conversation-starter card ``vraagje`` (``bot.core.vraagjes``).
-Only what the person
-reads is translated: staff read the gemeente's language (``GEMEENTE_MODULES``).
+Only what a person reads is translated: staff read the gemeente's language
+(``bot.core.messages.GEMEENTE_MODULES``).
 """
 
 from __future__ import annotations
