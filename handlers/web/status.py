@@ -48,7 +48,8 @@ async def sent(services: Services, session: str) -> Sent | None:
             await uow.commit()
         shown = token if signal.status_token_hash in (None, _hash(token)) else None
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)
-        contact = services.engine.questionnaire.consented(signal.answers or {})
+        contact = services.engine.flow(signal.questionnaire).questionnaire.consented(
+            signal.answers or {})
         return Sent(signal.reference, gemeente.name if gemeente else signal.gemeente_code,
                     contact, shown)
 
