@@ -19,6 +19,7 @@ from bot.core.engine import Engine
 from bot.core.followup import FollowUp
 from bot.core.intake import IntakeService
 from bot.core.kaart import KaartService
+from bot.core.language_choice import LanguageChoice
 from bot.core.news import NewsService
 from bot.core.outbox import Dispatcher, Sender, Throttle
 from bot.core.privacy import Privacy
@@ -52,6 +53,7 @@ class Services:
     dispatcher: Dispatcher
     kaart: KaartService
     news: NewsService
+    languages: LanguageChoice
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _periodic: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -186,4 +188,4 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher, KaartService(new_uow),
-                    NewsService(new_uow, on_commit=dispatcher.kick))
+                    NewsService(new_uow, on_commit=dispatcher.kick), LanguageChoice(new_uow))

@@ -132,11 +132,12 @@ REFERENCE = re.compile(r"SP-\d{4}-\d{6}")
 class Person:
     """A Telegram user talking to the bot in a private chat."""
 
-    def __init__(self, runner: BotRunner, user_id: int, name: str = "Test") -> None:
+    def __init__(self, runner: BotRunner, user_id: int, name: str = "Test",
+                 language_code: str | None = None) -> None:
         self.runner = runner
         self.api = runner.api
         self.id = user_id
-        self.api.user(user_id, first_name=name)
+        self.api.user(user_id, first_name=name, language_code=language_code)
 
     async def say(self, text: str) -> None:
         """Type and send a message."""
@@ -203,26 +204,45 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0)
         await asyncio.sleep(0.05)
 
 
+# The buttons of the signal walk as someone reading English taps them (written here, not read
+# from the catalog: the walk checks the catalog).
+ENGLISH_WALK = {"Nee": "No", "Kapper": "Hairdresser", "Post stapelt": "Post is piling up",
+                "Gordijnen": "Curtains", "Klaar": "Done",
+                "Langer dan een half jaar": "More than half a year", "Elke week": "Every week",
+                "Aangebeld": "Rang the doorbell", "Weet ik niet": "I don't know",
+                "Ja, dat mag": "Yes, that's fine", "anoniem": "anonymous", "Versturen": "Send"}
+WALK_LABELS = {"nl": {}, "en": ENGLISH_WALK}
+
+
 async def file_signal(person: Person, *, contact: bool = True, postcode: str = "4531 ab",
-                      description: str = "Hij zit <altijd> binnen & de tuin verwildert") -> None:
-    """Walk a whole signal through Telegram, up to and including "Versturen"."""
+                      description: str = "Hij zit <altijd> binnen & de tuin verwildert",
+                      language: str = "nl") -> None:
+    """Walk a whole signal through Telegram, up to and including "Versturen".
+
+    ``language``: the language the person reads, whose button labels they tap.
+    """
+    labels = WALK_LABELS[language]
+
+    async def tap(*dutch: str) -> None:
+        await person.tap(*(labels.get(label, label) for label in dutch))
+
     await person.command("start")
-    await person.tap("Nee")
-    await person.tap("Kapper")
+    await tap("Nee")
+    await tap("Kapper")
     await person.say(postcode)
     await person.say("12a")
-    await person.tap("Post stapelt", "Gordijnen", "Klaar")
-    await person.tap("Langer dan een half jaar", "Elke week")
-    await person.tap("Aangebeld", "Klaar")
+    await tap("Post stapelt", "Gordijnen", "Klaar")
+    await tap("Langer dan een half jaar", "Elke week")
+    await tap("Aangebeld", "Klaar")
     await person.say(description)
-    await person.tap("Weet ik niet")
+    await tap("Weet ik niet")
     if contact:
-        await person.tap("Ja, dat mag")
+        await tap("Ja, dat mag")
         await person.say("Fatima de Vries")
         await person.share_contact("+31612345678")
     else:
-        await person.tap("anoniem")
-    await person.tap("Versturen")
+        await tap("anoniem")
+    await tap("Versturen")
 
 
 async def claim_and_close(person: Person, chat: int) -> None:

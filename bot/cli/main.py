@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli import admin as cli_admin
+from bot.cli import i18n as cli_i18n
 from bot.cli import kaart as cli_kaart
 from bot.cli import news as cli_news
 from bot.cli import postcodes as cli_postcodes
@@ -41,7 +42,7 @@ for _name, _sub in (("gemeente", cli_admin.gemeente_app), ("staff", cli_admin.st
                     ("config", cli_admin.config_app),
                     ("questionnaire", cli_questionnaire.questionnaire_app),
                     ("signal", cli_signal.signal_app), ("kaart", cli_kaart.kaart_app),
-                    ("news", cli_news.news_app)):
+                    ("news", cli_news.news_app), ("i18n", cli_i18n.i18n_app)):
     app.add_typer(_sub, name=_name)
 
 

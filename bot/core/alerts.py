@@ -19,6 +19,7 @@ from bot.core import messages
 from bot.core.cards import card, card_buttons
 from bot.core.clock import utcnow
 from bot.core.engine import Engine
+from bot.core.language import in_gemeente_language
 from bot.core.outbox import REPLY_LEASE, DeliveryError, Failure, OutboxKind
 from bot.core.people import TELEGRAM, Address, Person
 from bot.core.texts import text_for
@@ -40,6 +41,7 @@ class Alerts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @in_gemeente_language
     async def card(self, uow: UnitOfWork, signal: Signal) -> str:
         """The alert text of a signal as it stands now."""
         gemeente = await uow.gemeenten.get(code=signal.gemeente_code)

@@ -176,8 +176,18 @@ class NewsButton(NamedTuple):
         return _join(["n", self.action, self.gemeente, self.arg])
 
 
+class LanguageButton(NamedTuple):
+    """A language under ``/taal``: the code of its catalog (``bot.core.language``)."""
+
+    code: str
+
+    def pack(self) -> str:
+        """The callback data."""
+        return _join(["m", "taal", self.code])
+
+
 Button = (IntakeButton | StaffButton | AdminButton | KaartButton | DeclineButton | ForgetButton
-          | VraagjeButton | NewsButton)
+          | VraagjeButton | NewsButton | LanguageButton)
 
 
 def _join(parts: list[str]) -> str:
@@ -209,6 +219,8 @@ def unpack(data: str | None) -> Button | None:
             return VraagjeButton(int(seed), int(counter))
         case ["n", action, gemeente, arg] if action in _NEWS and gemeente:
             return NewsButton(NewsAction(action), gemeente, arg)
+        case ["m", "taal", code] if code:
+            return LanguageButton(code)
         case ["w" | "a" | "k" | "m" | "n", *_]:
             return None
         case [token, *rest] if token:

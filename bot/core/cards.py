@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.core import messages
 from bot.core.buttons import StaffAction, StaffButton
 from bot.core.engine import Engine
+from bot.core.language import in_gemeente_language
 from bot.core.outbox import Buttons
 from bot.core.workflow import (
     ALL_OUTCOMES,
@@ -32,6 +33,7 @@ def local(moment: datetime) -> str:
     return moment.astimezone(LOCAL_TIME).strftime("%d-%m-%Y %H:%M")
 
 
+@in_gemeente_language
 def card(engine: Engine, signal: Signal, *, gemeente_name: str,
          owner_name: str | None = None, footer: str = "",
          kaart_events: Sequence[SignalEvent] = ()) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.core import messages, numbered
 from bot.core.answering import HANDLERS
+from bot.core.catalog import localize
 from bot.core.draft import CONFIRM_CANCEL, MENU, Draft
 from bot.core.inputs import (
     Cancel,
@@ -63,21 +64,35 @@ class Engine:
     def __init__(self, questionnaire: Questionnaire,
                  capabilities: Capabilities = _TEXT_AND_BUTTONS,
                  flows: Mapping[str, Questionnaire] | None = None) -> None:
+        self._given = questionnaire  # for variants on other channels
         if not capabilities.replies:
             questionnaire = questionnaire.without_via_chat()
-        self.questionnaire = questionnaire
+        self.source = questionnaire
         self.capabilities = capabilities
         self.flows = dict(flows or {})
-        self.role = questionnaire.find(Marker.ROLE)
-        self.postcode = questionnaire.find(Marker.POSTCODE)
         self._variants: dict[Capabilities, Engine] = {capabilities: self}
         self._opened: dict[str, Engine] = {}
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        """The questionnaire in the active language."""
+        return localize(self.source)
+
+    @property
+    def role(self) -> Question | None:
+        """The question that asks who the signaler is, if there is one."""
+        return self.questionnaire.find(Marker.ROLE)
+
+    @property
+    def postcode(self) -> Question | None:
+        """The question that asks the postcode, if there is one."""
+        return self.questionnaire.find(Marker.POSTCODE)
 
     def on(self, capabilities: Capabilities) -> Engine:
         """The engine for a channel with these capabilities (same questionnaires)."""
         variant = self._variants.get(capabilities)
         if variant is None:
-            variant = self._variants[capabilities] = Engine(self.questionnaire, capabilities,
+            variant = self._variants[capabilities] = Engine(self._given, capabilities,
                                                             self.flows)
         return variant
 

@@ -25,6 +25,7 @@ from bot.core.clock import utcnow
 from bot.core.draft import Draft
 from bot.core.engine import Engine
 from bot.core.inputs import Cancel, Choose, Input, RoutedHouseNumber, RoutedPostcode, Text
+from bot.core.language import active
 from bot.core.parsing import parse_house_number, parse_postcode
 from bot.core.people import Person
 from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
@@ -51,10 +52,12 @@ ENDED = "ended"  # the key of an end marker's final notice in a draft's state
 # ``typed``: the draft does not know it was asked, so a line that is not one of its labels
 # (a number too) answers the question the person is at; a channel without buttons shows no
 # numbers for it.
-RESUME_PROMPT = Prompt(START, messages.WELCOME_BACK, (
-    (Button(messages.RESUME, Choose(START, "resume")),),
-    (Button(messages.RESTART, Choose(START, "restart")),),
-), typed=True)
+def resume_prompt() -> Prompt:
+    """Carry on or start again, in the active language."""
+    return Prompt(START, messages.WELCOME_BACK, (
+        (Button(messages.RESUME, Choose(START, "resume")),),
+        (Button(messages.RESTART, Choose(START, "restart")),),
+    ), typed=True)
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ class IntakeService:
             if await _seen(uow, key, row if draft or ended else None, update_id):
                 return self._current(key, draft, ended, Status.DUPLICATE)
             if draft is not None:
-                return Result(Status.NEXT, draft, RESUME_PROMPT)
+                return Result(Status.NEXT, draft, resume_prompt())
             org = (await uow.organisations.get_organisation(code=organisation)
                    if organisation else None)
             signal = self.engine.of_kind(ReportKind.SIGNAAL)
@@ -203,7 +206,7 @@ class IntakeService:
             if token is not None and token != draft.token:
                 return Result(Status.STALE, draft, engine.prompt(draft), messages.STALE_BUTTON)
             if isinstance(given, Text):  # "Verder waar ik was" typed, say
-                given = pressed(RESUME_PROMPT, given.text) or given
+                given = pressed(resume_prompt(), given.text) or given
             if isinstance(given, Choose) and given.question == START:
                 return await self._resume_or_restart(uow, key, row, draft, given.value, update_id)
             given, counted = await self._route(uow, draft, given)
@@ -340,7 +343,7 @@ class IntakeService:
         for steering in (*(q.id for q in questionnaire.questions if q.steering), *_STEERING):
             answers.pop(steering, None)
         signaler = await uow.signalers.get_or_add(channel=key.channel, external_id=key.user_id,
-                                                  role=role)
+                                                  role=role, language=active())
         signs = questionnaire.find(Marker.SIGNS)
         postcode = questionnaire.marked(Marker.POSTCODE)
         gemeente = await uow.gemeenten.get(code=answers[GEMEENTE])

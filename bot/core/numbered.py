@@ -18,8 +18,13 @@ from bot.core import messages
 from bot.core.inputs import ButtonInput, Cancel, Choose, Done, EditGroup, Select, Skip, Toggle
 from bot.core.prompts import Button, Prompt, pressed, typed_form
 
-_SUMMARY_WORDS = {"send": messages.WORD_SEND, "edit": messages.WORD_EDIT,
-                  "cancel": messages.WORD_CANCEL}  # the summary's option values (answering)
+
+def _summary_words() -> dict[str, str]:
+    """The words of the summary's option values (answering), in the active language."""
+    return {"send": messages.WORD_SEND, "edit": messages.WORD_EDIT,
+            "cancel": messages.WORD_CANCEL}
+
+
 _MARK = re.compile(r"^[^\w(]+")  # a tick in front of a checklist option
 _SEPARATOR = re.compile(r"[\s,;&+]+")
 _MAX_DIGITS = 6
@@ -142,8 +147,8 @@ def _word(prompt: Prompt, button: Button) -> tuple[str, str | None] | None:
             return messages.WORD_SKIP, messages.SAY_SKIP
         case Done():
             return messages.WORD_DONE, messages.SAY_DONE
-        case Choose(value=value) if prompt.edit_groups and value in _SUMMARY_WORDS:
-            return _SUMMARY_WORDS[value], None  # shown in SUMMARY_COMMANDS
+        case Choose(value=value) if prompt.edit_groups and value in _summary_words():
+            return _summary_words()[value], None  # shown in SUMMARY_COMMANDS
         case Choose() if prompt.typed:  # a gemeente for a postcode in several: its name
             return button.label, f"'{html.escape(button.label)}'"
     return None

@@ -10,7 +10,7 @@ from bot.core import messages
 from bot.core.clock import utcnow
 from bot.core.outbox import OutboxKind
 from bot.core.people import Person
-from bot.core.workflow import SIGNALER_LABELS, EventAction
+from bot.core.workflow import EventAction
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
@@ -104,5 +104,5 @@ class SignalerSide:
         lines = [messages.MY_SIGNALS_TITLE] + [
             messages.MY_SIGNALS_LINE.format(
                 reference=s.reference, date=s.created_at.strftime("%d-%m-%Y"),
-                label=SIGNALER_LABELS[s.status]) for s in signals]
+                label=messages.SIGNALER_STATE_LABELS[s.status]) for s in signals]
         return "\n".join(lines)

@@ -22,6 +22,7 @@ from bot.core import messages
 from bot.core.buttons import StaffAction, StaffButton
 from bot.core.cards import card_buttons, choices, staff_button
 from bot.core.clock import utcnow
+from bot.core.language import use_language
 from bot.core.outbox import OutboxKind
 from bot.core.people import PUSH_CHANNELS, Person
 from bot.core.staff_commands import Help, ListSignals, StaffCommand
@@ -249,22 +250,22 @@ class StaffService(StaffSuggestions):
                              detail=detail)
         await self.alerts.refresh(uow, signal)
         assert signal.reference is not None
-        for happened, key in ((before is State.NEW, "feedback_claimed"),
-                              (after is State.CLOSED, "feedback_closed")):
-            if happened and signal.kind in messages.FEEDBACK_BY_KIND:  # about the writer
-                await self._feedback(uow, signal, messages.FEEDBACK_BY_KIND[signal.kind][
-                    key].format(reference=signal.reference, gemeente=html.escape(gemeente.name)))
-            elif happened:
-                await self._feedback(uow, signal, await text_for(
-                    uow, signal.gemeente_code, key, reference=signal.reference,
-                    gemeente=gemeente.name))
-
-    async def _feedback(self, uow: UnitOfWork, signal: Signal, text: str) -> None:
-        """Tell the signaler, on a channel that can be written to (the web shows its status)."""
         signaler = await uow.signalers.get_by_id(signaler_id=signal.signaler_id or 0)
-        if signaler is not None and signaler.channel in PUSH_CHANNELS:
-            await uow.outbox.add(channel=signaler.channel, recipient=signaler.external_id,
-                                 kind=OutboxKind.FEEDBACK, text=text, signal_id=signal.id)
+        if signaler is None or signaler.channel not in PUSH_CHANNELS:
+            return  # no one to tell, or a channel that cannot be written to (the web)
+        with use_language(signaler.language):  # in the signaler's language, not the staff's
+            for happened, key in ((before is State.NEW, "feedback_claimed"),
+                                  (after is State.CLOSED, "feedback_closed")):
+                if happened and signal.kind in messages.FEEDBACK_BY_KIND:  # about the writer
+                    text = messages.FEEDBACK_BY_KIND[signal.kind][key].format(
+                        reference=signal.reference, gemeente=html.escape(gemeente.name))
+                elif happened:
+                    text = await text_for(uow, signal.gemeente_code, key,
+                                          reference=signal.reference, gemeente=gemeente.name)
+                else:
+                    continue
+                await uow.outbox.add(channel=signaler.channel, recipient=signaler.external_id,
+                                     kind=OutboxKind.FEEDBACK, text=text, signal_id=signal.id)
 
 
 async def _assignee(uow: UnitOfWork, signal: Signal, name: str) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bot.core import messages
 from bot.core.buttons import DeclineButton
 from bot.core.clock import utcnow
+from bot.core.language import use_language
 from bot.core.outbox import OutboxKind
 from bot.core.people import SIGNAL, TELEGRAM, Person
 from bot.core.signaler_side import MAX_NOTE
@@ -110,12 +111,13 @@ class StaffNotes(StaffLists):
         question = await uow.questions.add(
             signal_id=signal.id, asker_id=staff.id, text=text, asked_at=now,
             expires_at=now + self._question_ttl)
-        row = await uow.outbox.add(
-            channel=signaler.channel, recipient=signaler.external_id, kind=OutboxKind.QUESTION,
-            signal_id=signal.id,
-            text=messages.RELAYED_QUESTION.format(reference=signal.reference,
-                                                  question=html.escape(text)),
-            buttons=(((messages.BTN_DECLINE_QUESTIONS, DeclineButton(question.id).pack()),),))
+        with use_language(signaler.language):
+            row = await uow.outbox.add(
+                channel=signaler.channel, recipient=signaler.external_id,
+                kind=OutboxKind.QUESTION, signal_id=signal.id,
+                text=messages.RELAYED_QUESTION.format(reference=signal.reference,
+                                                      question=html.escape(text)),
+                buttons=(((messages.BTN_DECLINE_QUESTIONS, DeclineButton(question.id).pack()),),))
         question.outbox_id = row.id
         await uow.events.add(signal_id=signal.id, action=EventAction.QUESTION, actor_id=staff.id,
                              detail={"text": text})

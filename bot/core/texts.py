@@ -11,19 +11,26 @@ from typing import TYPE_CHECKING
 
 from bot.core import messages
 from bot.core.gemeente_rules import fill_text
+from bot.core.language import GEMEENTE, active
 
 if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
-# Texts a gemeente may word itself; the value is the built-in default.
-TEXTS = {
-    "welcome": messages.WELCOME,
-    "privacy": messages.PRIVACY,
-    "thanks": messages.SUBMITTED,
-    "feedback_claimed": messages.FEEDBACK_CLAIMED,
-    "feedback_closed": messages.FEEDBACK_CLOSED,
-    "alert_footer": "",
-}
+
+
+def built_in() -> dict[str, str]:
+    """Texts a gemeente may word itself; the value is the built-in one, in the active language."""
+    return {
+        "welcome": messages.WELCOME,
+        "privacy": messages.PRIVACY,
+        "thanks": messages.SUBMITTED,
+        "feedback_claimed": messages.FEEDBACK_CLAIMED,
+        "feedback_closed": messages.FEEDBACK_CLOSED,
+        "alert_footer": "",
+    }
+
+
+TEXTS = built_in()  # in Dutch, the gemeente's language: the keys and their defaults
 SAMPLE = {"reference": "SP-2026-000123", "gemeente": "Voorbeeld"}
 
 
@@ -38,7 +45,12 @@ def render_text(template: str, *, custom: bool, **values: str) -> str:
 
 
 async def text_for(uow: UnitOfWork, code: str | None, key: str, **values: str) -> str:
-    """A text in the gemeente's own words when it has them, else the built-in one."""
-    custom = await uow.texts.get_text(code=code, key=key) if code else None
-    return render_text(custom if custom is not None else TEXTS[key], custom=custom is not None,
-                       **values)
+    """A text in the gemeente's own words when it has them, else the built-in one.
+
+    A gemeente words its texts in its own language: a person who reads another one gets the
+    built-in text in theirs.
+    """
+    custom = (await uow.texts.get_text(code=code, key=key)
+              if code and active() == GEMEENTE else None)
+    return render_text(custom if custom is not None else built_in()[key],
+                       custom=custom is not None, **values)

@@ -13,7 +13,9 @@ from functools import cache
 from pathlib import Path
 
 from bot.core import messages
+from bot.core.language import translate
 
+VRAAGJE_CONTEXT = "vraagje"  # a card's context in a language's catalog
 VRAAGJES_FILE = Path(__file__).with_name("vraagjes.toml")
 QUESTION_MAX = 200  # characters
 SEED_MAX = 10_000  # seeds are 0..SEED_MAX-1: small enough for a button's data
@@ -75,7 +77,8 @@ def new_seed() -> int:
 
 def card_text(seed: int, counter: int) -> str:
     """A card as a message: the question, and a word on how to ask it."""
-    return messages.VRAAGJE.format(question=html.escape(pick(cards(), seed, counter)))
+    return messages.VRAAGJE.format(
+        question=html.escape(translate(VRAAGJE_CONTEXT, pick(cards(), seed, counter))))
 
 
 def next_counter(counter: int) -> int:

@@ -117,7 +117,6 @@ def transition(state: State, action: Action) -> State:
 
 
 # Labels by the stored codes; the texts are in the catalog (a missing one fails at import).
-SIGNALER_LABELS = {state: messages.SIGNALER_STATE_LABELS[state] for state in State}
 STATE_LABELS = {state: messages.STATE_LABELS[state] for state in State}
 
 STATUSES = {code: messages.STATUS_LABELS[code]

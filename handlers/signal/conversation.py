@@ -18,6 +18,7 @@ from bot.core import messages, numbered, staff_commands, vraagjes
 from bot.core.admin import INVITE_PREFIX, ORG_PREFIX
 from bot.core.inputs import Input, Text, Unsupported
 from bot.core.intake import ConversationKey
+from bot.core.language import activate, languages, name, use_language
 from bot.core.outbox import Buttons, DeliveryError, Failure, Outgoing
 from bot.core.people import SIGNAL, Person
 from bot.core.prompts import Capabilities, Result, Status
@@ -31,9 +32,16 @@ log = logging.getLogger(__name__)
 
 CAPABILITIES = Capabilities(numbered=True)
 REPLY_RETRIES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # seconds between tries of a reply
-_ANSWERS = {Kind.EDIT: messages.EDITED_MESSAGE, Kind.DELETE: messages.SIGNAL_DELETED,
+
+
+def _answers() -> dict[Kind, str]:
+    """What the bot says to what it cannot take, in the active language."""
+    return {Kind.EDIT: messages.EDITED_MESSAGE, Kind.DELETE: messages.SIGNAL_DELETED,
             Kind.GROUP: messages.SIGNAL_GROUP, Kind.CALL: messages.SIGNAL_CALL,
             Kind.FLOOD: messages.FLOOD}
+
+
+
 _UNSUPPORTED = {Kind.ATTACHMENT: "attachment", Kind.STICKER: "sticker", Kind.CONTACT: "contact"}
 
 
@@ -45,7 +53,13 @@ class SignalConversation:
         self._sender = sender
 
     async def handle(self, incoming: Incoming) -> None:
-        """Answer one envelope from a person (``incoming.sender`` is set)."""
+        """Answer one envelope from a person (``incoming.sender`` is set), in their language."""
+        assert incoming.sender is not None
+        with use_language(await self._services.languages.chosen(
+                channel=SIGNAL, external_id=incoming.sender)):
+            await self._handle(incoming)
+
+    async def _handle(self, incoming: Incoming) -> None:
         assert incoming.sender is not None
         if incoming.kind is Kind.TEXT:
             await self._text(incoming)
@@ -54,8 +68,8 @@ class SignalConversation:
         elif incoming.kind is Kind.REACTION:
             if await self._services.intake.current_draft(_key(incoming)) is not None:
                 await self.say(incoming.sender, messages.SIGNAL_REACTION)
-        elif incoming.kind in _ANSWERS:
-            await self.say(incoming.sender, _ANSWERS[incoming.kind])
+        elif incoming.kind in _answers():
+            await self.say(incoming.sender, _answers()[incoming.kind])
 
     # -- typed text
 
@@ -100,7 +114,8 @@ class SignalConversation:
     async def _command(self, incoming: Incoming, text: str) -> None:
         """A command: ``/start [code]``, ``/cancel``, ``/help``, ``/privacy`` and the others.
 
-        Also ``/mijnsignalen``, ``/vraagje``, ``/vergeetmij [ja]``, ``/geenvragen``, and staff's
+        Also ``/mijnsignalen``, ``/vraagje``, ``/taal [code]``, ``/vergeetmij [ja]``,
+        ``/geenvragen``, and staff's
         ``/open``, ``/mijn``, ``/signaal``.
         """
         assert incoming.sender is not None
@@ -128,6 +143,8 @@ class SignalConversation:
             await self._vraagje(incoming.sender)
         elif name == messages.NEWS_WORD:
             await self._news(person, [name, *rest.lower().split()])
+        elif name == "taal":
+            await self._language(incoming.sender, rest)
         elif name in ("open", "mijn", "signaal") and (command := staff_commands.parse(
                 f"details {rest}" if name == "signaal" else name)) is not None and (
                 reply := await services.staff.command(person, command,
@@ -139,6 +156,21 @@ class SignalConversation:
                                                    messages.SIGNAL_HOW))
         else:
             await self._explain(incoming, messages.unknown_command(messages.SIGNAL_COMMANDS))
+
+    async def _language(self, sender: str, rest: str) -> None:
+        """``/taal`` lists the languages; ``/taal en`` (or its number) chooses one."""
+        codes = languages()
+        code = codes[int(rest) - 1] if rest.isdigit() and 0 < int(rest) <= len(codes) else rest
+        if code.lower() not in codes:
+            await self.say(sender, "\n".join((
+                messages.LANGUAGE_PICK, messages.SIGNAL_LANGUAGE_HOW,
+                *(f"{number}. {code} – {name(code)}"
+                  for number, code in enumerate(codes, start=1)))))
+            return
+        chosen = await self._services.languages.choose(channel=SIGNAL, external_id=sender,
+                                                       code=code.lower())
+        activate(chosen)
+        await self.say(sender, messages.LANGUAGE_CHOSEN)
 
     async def _redeem(self, person: Person, text: str) -> None:
         """``/start inv_<token> <name>``: join a gemeente's team on Signal."""

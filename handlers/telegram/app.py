@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.core import messages
+from bot.core.language import languages, use_language
 from bot.core.outbox import Sender
 from bot.core.people import TELEGRAM
 from bot.runtime import new_event_loop, prepare, stop_signals, tune_garbage_collector, unless
@@ -26,6 +27,7 @@ from handlers.telegram import (
     buttons,
     intake,
     kaart,
+    language,
     news,
     privacy,
     staff,
@@ -108,6 +110,7 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
     kaart.register(application)
     vraagje.register(application)
     news.register(application)
+    language.register(application)
     intake.register(application)
     buttons.register(application)
     return application
@@ -144,6 +147,10 @@ async def _set_commands(application: Application[Any, Any, Any, Any, Any, Any],
     """The command menu: signaler commands for everyone, staff commands for staff."""
     public = [BotCommand(*command) for command in messages.COMMANDS]
     await application.bot.set_my_commands(public)
+    for code in languages()[1:]:  # each other language's menu, for apps set to it
+        with use_language(code):
+            await application.bot.set_my_commands(
+                [BotCommand(*command) for command in messages.COMMANDS], language_code=code)
     staff_menu = public + [BotCommand(*command) for command in messages.STAFF_COMMANDS]
     for member in {m.telegram_id for g in settings.gemeenten for m in g.staff
                    if m.telegram_id is not None}:

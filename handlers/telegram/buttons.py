@@ -12,12 +12,13 @@ from bot.core.buttons import (
     ForgetButton,
     IntakeButton,
     KaartButton,
+    LanguageButton,
     NewsButton,
     StaffButton,
     VraagjeButton,
     unpack,
 )
-from handlers.telegram import admin, intake, kaart, news, privacy, staff, vraagje
+from handlers.telegram import admin, intake, kaart, language, news, privacy, staff, vraagje
 from handlers.telegram.context import Context, answer_query
 
 
@@ -42,6 +43,8 @@ async def on_button(update: Update, context: Context) -> None:
             await vraagje.on_vraagje(update, context, button)
         case NewsButton() as button:
             await news.on_news_button(update, context, button)
+        case LanguageButton() as button:
+            await language.on_language(update, context, button)
         case _:
             await answer_query(query, intake.plain(messages.STALE_BUTTON))
 

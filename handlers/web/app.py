@@ -21,6 +21,7 @@ from bot.core.outbox import Sender
 from bot.core.people import WEB
 from bot.services import Services
 from bot.settings import Settings
+from handlers.web.language import WebLanguage
 from handlers.web.security import STATIC_MAX_AGE, Guard
 from handlers.web.session import Sessions
 from handlers.web.views import Views
@@ -49,7 +50,9 @@ class WebChannel:
         """The aiohttp application over these services."""
         web_settings = self.settings.web
         views = Views(services, self.sessions, web_settings.public_url)
-        app = web.Application(middlewares=[Guard(self.settings, self.sessions).middleware],
+        language = WebLanguage(services, self.sessions)
+        app = web.Application(middlewares=[Guard(self.settings, self.sessions).middleware,
+                                           language.middleware],
                               client_max_size=web_settings.max_body_bytes)
         app.router.add_get("/", views.index)
         app.router.add_post("/", views.answer)
@@ -57,6 +60,7 @@ class WebChannel:
         app.router.add_get("/verstuurd", views.sent)
         app.router.add_get("/hulp", views.help)
         app.router.add_post("/vergeetmij", views.forget)
+        app.router.add_post("/taal", language.choose)
         app.router.add_get(f"/status/{_TOKEN}", views.status)
         app.router.add_get("/static/web.css", _stylesheet)
         return app

@@ -13,6 +13,7 @@ from html import escape
 
 from bot.core import messages
 from bot.core.inputs import Toggle
+from bot.core.language import active, direction, languages, name
 from bot.core.prompts import Button, Prompt
 from bot.core.questionnaire import Kind, Question
 from handlers.web import forms
@@ -208,10 +209,21 @@ def _html(text: str) -> str:
 
 
 def _layout(main: str) -> str:
-    return (f'<!doctype html>\n<html lang="{messages.WEB_LANG}">\n<head>\n<meta charset="utf-8">\n'
+    code = active()
+    return (f'<!doctype html>\n<html lang="{code}" dir="{direction(code)}">\n<head>\n'
+            '<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(messages.WEB_TITLE)}</title>\n"
             '<link rel="stylesheet" href="/static/web.css">\n</head>\n<body>\n'
             f'<main id="main">\n{main}\n</main>\n'
-            f'<footer><a href="/hulp">{escape(messages.WEB_HELP_LINK)}</a></footer>\n'
+            f'<footer><a href="/hulp">{escape(messages.WEB_HELP_LINK)}</a>\n{_languages(code)}'
+            '</footer>\n'
             "</body>\n</html>\n")
+
+
+def _languages(current: str) -> str:
+    """A button per other language, each in its own name (``POST /taal``)."""
+    buttons = "".join(f'<button name="code" value="{code}" lang="{code}" dir="{direction(code)}">'
+                      f"{escape(name(code))}</button>" for code in languages() if code != current)
+    return (f'<form method="post" action="/taal" aria-label="{escape(messages.WEB_LANGUAGES)}">'
+            f"{buttons}</form>\n") if buttons else ""

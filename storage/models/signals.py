@@ -37,6 +37,8 @@ class Signaler(Base):
     external_id: Mapped[str] = mapped_column("external_enc", EncryptedText)
     role: Mapped[str | None] = mapped_column(String(32))
     declines_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The language they chose (/taal) or wrote in: what they are told later is in it.
+    language: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

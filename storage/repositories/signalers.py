@@ -36,10 +36,12 @@ class SignalerRepository:
         await self.session.execute(delete(Signaler).where(
             ~exists().where(Signal.signaler_id == Signaler.id)))
 
-    async def get_or_add(self, *, channel: str, external_id: str, role: str | None) -> Signaler:
+    async def get_or_add(self, *, channel: str, external_id: str, role: str | None,
+                         language: str | None = None) -> Signaler:
         """A signaler by channel identity, created on first use, in the ``role`` given now.
 
-        Without a role (a report but a signal) the role they had stays.
+        Without a role (a report but a signal) the role they had stays; so does their
+        language without one.
         """
         signaler = await self.get(channel=channel, external_id=external_id)
         if signaler is None:
@@ -49,4 +51,6 @@ class SignalerRepository:
             await self.session.flush()
         elif role is not None:
             signaler.role = role
+        if language is not None:
+            signaler.language = language
         return signaler

@@ -164,7 +164,7 @@ async def test_every_page_links_help_and_privacy_in_the_same_place(
     pages += [visitor.page, await visitor.open("/nergens"), await visitor.open("/status/x")]
     for page in pages:
         assert page.index("</main>") < page.index(
-            '<footer><a href="/hulp">Hulp en privacy</a></footer>')
+            '<footer><a href="/hulp">Hulp en privacy</a>')  # then the other languages
     help_page = await visitor.open("/hulp")
     assert "112" in help_page and "0800-0113" in help_page and "versleuteld" in help_page
     assert "/vergeetmij" in help_page and "/start" not in help_page

@@ -86,9 +86,12 @@ class _Reader(HTMLParser):
         self._button: tuple[str, str] | None = None
         self._text = ""
         self._aria: str | None = None
+        self._read = False  # the page's first form is read; the footer's languages are not
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
+        if self._read:
+            return
         if tag == "form":
             self.form.action = a.get("action") or "/"
         elif tag == "input" and a.get("type") == "hidden":
@@ -107,7 +110,9 @@ class _Reader(HTMLParser):
         self._text += data
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "label" and self._label is not None:
+        if tag == "form":
+            self._read = True
+        elif tag == "label" and self._label is not None:
             kind, value, ticked = self._ids[self._label]
             if kind == "radio":
                 self.form.radios[self._text.strip()] = value

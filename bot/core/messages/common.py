@@ -6,4 +6,4 @@ __all__ = [
     "LANGUAGE",
 ]
 
-LANGUAGE = "nl"  # BCP 47, for ``<html lang>`` and, later, to pick a catalog
+LANGUAGE = "nl"  # BCP 47, for ``<html lang>``: each catalog gives its own code

@@ -20,7 +20,8 @@ __all__ = [
     "STALE_BUTTON",
     "ALREADY_ANSWERED",
     "NO_CONVERSATION", "POSTCODE_INVALID", "HOUSE_NUMBER_INVALID", "PHONE_INVALID", "PHONE_HINT",
-    "PHONE_HINT_SHARE", "TOO_LONG", "BUSY", "TRY_AGAIN", "NOT_ON_BOARD", "not_on_board", "HELP",
+    "PHONE_HINT_SHARE", "TOO_LONG", "BUSY", "TRY_AGAIN", "NOT_ON_BOARD", "NOT_ON_BOARD_GEMEENTE",
+    "NOT_ON_BOARD_AREA", "not_on_board", "HELP",
     "HELP_DANGER", "PRIVACY", "NOTHING_TO_CANCEL", "UNKNOWN_COMMAND", "CONTINUE_HINT", "COMMANDS",
     "command_list", "help_text", "unknown_command", "CONSOLE_COMMANDS", "CONSOLE_INTRO",
     "CONSOLE_HOW", "CONSOLE_NEXT", "CONSOLE_ALERT", "CONSOLE_ALERT_EDIT",
@@ -33,7 +34,8 @@ __all__ = [
     "WORD_DONE", "WORD_CANCEL", "WORD_SEND", "WORD_EDIT", "SAY_SKIP", "SAY_KEEP", "SAY_DONE",
     "SAY_CANCEL", "OR_TYPE", "OR", "TYPE_A_NUMBER", "TYPE_NUMBERS", "CHOSEN", "EDIT_LINE",
     "SUMMARY_COMMANDS", "NUMBER_RANGE", "NUMBERS_RANGE", "NOT_LISTED", "ONE_NUMBER", "AMBIGUOUS",
-    "EDIT_RANGE", "SELECT_AT_LEAST_ONE", "EXCLUSIVE_ALONE",
+    "EDIT_RANGE", "SELECT_AT_LEAST_ONE", "EXCLUSIVE_ALONE", "LANGUAGE_PICK", "LANGUAGE_CHOSEN",
+    "BTN_DECLINE_QUESTIONS",
 ]
 
 # -- buttons
@@ -150,12 +152,17 @@ NOT_ON_BOARD = (
 )
 
 
+NOT_ON_BOARD_GEMEENTE = "De gemeente {name}"
+NOT_ON_BOARD_AREA = "Dit gebied"
+
+
 def not_on_board(route: Route) -> str:
     """The kind message for a postcode whose gemeente does not take part."""
-    where = f"De gemeente {html.escape(route.gemeente_name)}" if route.gemeente_name else (
-        "Dit gebied"
-    )
-    return NOT_ON_BOARD.format(where=where, advice=html.escape(route.advice))
+    from bot.core import messages  # the texts in the active language
+
+    where = (messages.NOT_ON_BOARD_GEMEENTE.format(name=html.escape(route.gemeente_name))
+             if route.gemeente_name else messages.NOT_ON_BOARD_AREA)
+    return messages.NOT_ON_BOARD.format(where=where, advice=html.escape(route.advice))
 
 
 # -- commands
@@ -185,6 +192,9 @@ PRIVACY = (
 NOTHING_TO_CANCEL = "Er is geen signaal in behandeling. Met /start geeft u een signaal."
 UNKNOWN_COMMAND = "Die opdracht ken ik niet. Dit zijn de opdrachten:"
 CONTINUE_HINT = "Hieronder staat de vraag waar u was."
+BTN_DECLINE_QUESTIONS = "Ik wil geen vragen meer"  # under a question relayed from the team
+LANGUAGE_PICK = "<b>In welke taal wilt u lezen?</b>"
+LANGUAGE_CHOSEN = "Goed: vanaf nu schrijf ik in het Nederlands."  # said in the language chosen
 COMMANDS = (
     ("start", "Beginnen: een signaal, of iets voor uzelf of een ander"),
     ("cancel", "Stoppen met wat u nu invult"),
@@ -193,6 +203,7 @@ COMMANDS = (
     ("mijnsignalen", "Hoe het met mijn signalen staat"),
     ("vraagje", "Een vraag om een gesprek mee te beginnen"),
     ("nieuws", "Af en toe kort nieuws van het Signaalpunt (of: /nieuws uit)"),
+    ("taal", "Een andere taal kiezen"),
     ("vergeetmij", "Mijn gegevens wissen"),
 )
 
@@ -204,12 +215,17 @@ def command_list(commands: tuple[tuple[str, str], ...]) -> str:
 
 def help_text(commands: tuple[tuple[str, str], ...], how: str = "") -> str:
     """``/help`` for a channel: how it works (``how``: how to answer there), its commands."""
-    return "\n\n".join(part for part in (HELP, how, command_list(commands), HELP_DANGER) if part)
+    from bot.core import messages  # the texts in the active language
+
+    return "\n\n".join(part for part in (messages.HELP, how, command_list(commands),
+                                          messages.HELP_DANGER) if part)
 
 
 def unknown_command(commands: tuple[tuple[str, str], ...]) -> str:
     """The answer to a command the channel does not know: its commands."""
-    return f"{UNKNOWN_COMMAND}\n{command_list(commands)}"
+    from bot.core import messages  # the texts in the active language
+
+    return f"{messages.UNKNOWN_COMMAND}\n{command_list(commands)}"
 
 
 # -- channels without buttons: numbered choices and words to type (``bot.core.numbered``)
@@ -244,7 +260,7 @@ EXCLUSIVE_ALONE = "<b>{option}</b> kunt u niet samen met iets anders kiezen."
 
 # -- the terminal (``signaalbot chat``)
 CONSOLE_COMMANDS = (
-    *(command for command in COMMANDS if command[0] not in ("mijnsignalen", "nieuws")),
+    *(command for command in COMMANDS if command[0] not in ("mijnsignalen", "nieuws", "taal")),
     ("quit", "Afsluiten; met /start gaat u later verder waar u was"),
 )
 CONSOLE_INTRO = "Typ /help voor uitleg en alle opdrachten, /quit om te stoppen."

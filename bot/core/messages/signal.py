@@ -7,7 +7,7 @@ from .conversation import COMMANDS
 __all__ = [
     "SIGNAL_COMMANDS", "SIGNAL_HOW", "SIGNAL_DELETED", "SIGNAL_REACTION", "SIGNAL_GROUP",
     "SIGNAL_CALL", "SIGNAL_FORGET_HOW", "SIGNAL_FORGET_WORD", "SIGNAL_DECLINE_HOW",
-    "SIGNAL_STAFF_TYPE",
+    "SIGNAL_STAFF_TYPE", "SIGNAL_LANGUAGE_HOW",
 ]
 
 SIGNAL_COMMANDS = (
@@ -36,3 +36,4 @@ SIGNAL_DECLINE_HOW = (
     "Wilt u geen vragen meer? Typ /geenvragen"
 )
 SIGNAL_STAFF_TYPE = "Typ uw tekst als volgend bericht."
+SIGNAL_LANGUAGE_HOW = "Typ <b>/taal</b> met de code van een taal, bijvoorbeeld <b>/taal en</b>:"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .conversation import CANCELLED, NO_CONVERSATION, NOTHING_TO_CANCEL, STOPPED
 
 __all__ = [
-    "WEB_TITLE", "WEB_LANG", "WEB_ANSWERS", "WEB_NEXT", "WEB_ERROR_TITLE", "WEB_CHANGE",
+    "WEB_TITLE", "WEB_LANGUAGES", "WEB_ANSWERS", "WEB_NEXT", "WEB_ERROR_TITLE", "WEB_CHANGE",
     "WEB_CHANGE_WHAT", "WEB_STATUS_TITLE", "WEB_STATUS",
     "WEB_STATUS_LINK", "WEB_STATUS_UNKNOWN", "WEB_NEXT_STEPS", "WEB_NOT_FOUND",
     "WEB_TOO_LARGE", "WEB_FORM_EXPIRED", "WEB_ANSWER_LABEL", "WEB_PICK_ONE", "WEB_NEW_SIGNAL",
@@ -14,7 +14,7 @@ __all__ = [
     "WEB_NEXT_STEPS_CONTACT", "WEB_STATUS_LINK_GONE", "WEB_REWORDED",
 ]
 
-WEB_LANG = "nl"
+WEB_LANGUAGES = "Taal"  # the name of the footer's language buttons
 WEB_TITLE = "Signaalpunt tegen Eenzaamheid"
 WEB_ANSWERS = "Uw antwoorden tot nu toe"
 WEB_ANSWER_LABEL = "Uw antwoord"

@@ -1,0 +1,60 @@
+"""The language of each update (the person's choice, else their Telegram app's) and ``/taal``."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler, TypeHandler, filters
+
+from bot.core import messages
+from bot.core.buttons import LanguageButton
+from bot.core.language import GEMEENTE, activate, languages, name
+from bot.core.people import TELEGRAM
+from handlers.telegram.context import Context, answer_query, services
+
+_CHOSEN = "language"  # user_data: the stored choice ("" for none), read once per process
+
+
+async def set_language(update: Update, context: Context) -> None:
+    """Runs before every handler: this update's texts are in the person's language.
+
+    In a private chat that is the language they chose, else their app's (``language_code``);
+    a group (a team's) reads the gemeente's language.
+    """
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or chat.type != "private" or context.user_data is None:
+        activate(GEMEENTE)
+        return
+    chosen = context.user_data.get(_CHOSEN)
+    if chosen is None:
+        chosen = context.user_data[_CHOSEN] = await services(context).languages.chosen(
+            channel=TELEGRAM, external_id=str(user.id)) or ""
+    activate(chosen or user.language_code)
+
+
+async def language_command(update: Update, context: Context) -> None:
+    """``/taal``: a button per language, each in its own name."""
+    assert update.effective_message is not None
+    keyboard = InlineKeyboardMarkup([
+        [InlineKeyboardButton(name(code), callback_data=LanguageButton(code).pack())]
+        for code in languages()])
+    await update.effective_message.reply_text(messages.LANGUAGE_PICK, reply_markup=keyboard)
+
+
+async def on_language(update: Update, context: Context, button: LanguageButton) -> None:
+    """A language chosen: kept with the person, and said in it."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    chosen = await services(context).languages.choose(
+        channel=TELEGRAM, external_id=str(query.from_user.id), code=button.code)
+    if context.user_data is not None:
+        context.user_data[_CHOSEN] = chosen
+    activate(chosen)
+    await query.edit_message_text(messages.LANGUAGE_CHOSEN)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    """The language of each update (group -2, before the flood guard) and ``/taal``."""
+    application.add_handler(TypeHandler(Update, set_language), group=-2)
+    application.add_handler(
+        CommandHandler("taal", language_command, filters=filters.ChatType.PRIVATE))
