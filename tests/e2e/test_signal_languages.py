@@ -22,7 +22,9 @@ async def test_taal_en_then_the_whole_signal_typed_in_english(
     await anna.say("/taal en")
     assert anna.last == "All right: from now on I will write in English."
     await anna.say(*ENGLISH_SIGNAL)
-    assert "Thank you" in anna.last and "picked up" in anna.last
+    thanks, suggestions = anna.texts()[-2:]
+    assert "Thank you" in thanks and "picked up" in thanks and "short news" in thanks
+    assert "A question to start a conversation" in suggestions
     [signal] = await rows(signal_runner, Signal)
     assert signal.answers == FILED
     [signaler] = await rows(signal_runner, Signaler)

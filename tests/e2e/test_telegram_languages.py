@@ -19,7 +19,8 @@ async def test_taal_chooses_english_and_later_feedback_comes_in_english(
     await person.tap("English")
     assert person.last == "All right: from now on I will write in English."
     await file_signal(person, language="en", contact=False)
-    assert "picked up" in person.last
+    assert "picked up" in person.thanks() and "conversation" in person.texts()[-2]
+    assert person.last.startswith("Would you like short news")
     [signaler] = await rows(runner, Signaler)
     assert signaler.language == "en"
 

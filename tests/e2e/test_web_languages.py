@@ -37,7 +37,7 @@ async def test_the_browser_language_then_the_chosen_one(hosted: BotRunner,
     visitor.http.headers["Accept-Language"] = "en-GB,en;q=0.9,nl;q=0.5"
     page = await visitor.open()
     assert '<html lang="en" dir="ltr">' in page
-    assert "immediate danger" in page and "Give a signal" in page
+    assert "immediate danger" in page and "Help and privacy" in page
     assert '<button name="code" value="nl" lang="nl" dir="ltr">Nederlands</button>' in page
     page = await visitor.post({"code": "nl"}, path="/taal")
     assert '<html lang="nl" dir="ltr">' in page and "direct gevaar" in page
