@@ -41,6 +41,7 @@ from tests.signalcli import SignalCliStandIn
 from tests.signalcli.protocol import values
 
 ENVELOPES_PER_SIGNAL = 15  # the lines file_signal types
+REPLIES_PER_SIGNAL = ENVELOPES_PER_SIGNAL + 1  # one per line, and the suggestions after filing
 STEP_TIMEOUT = 30.0
 
 
@@ -103,10 +104,9 @@ class SignalWalker:
             self.phone.says(line)
             self._latencies.append(await self.cli.reply(aci, expected) - started)
 
-    @property
-    def last(self) -> str:
-        """The newest message the bot wrote to this person."""
-        return self.cli.messages(self.phone)[-1].text
+    def texts(self) -> list[str]:
+        """Every message the bot wrote to this person."""
+        return [message.text for message in self.cli.messages(self.phone)]
 
 
 def walkers(cli: BenchSignalCli, count: int, latencies: list[float],
@@ -167,9 +167,12 @@ async def signal_run(kind: str, load: Any, log_dir: Path) -> dict[str, Any]:
         paced.reports = len(people)
         filed = WARM_UP_SIGNALS + len(everyone) + len(people)
         await cli.wait_for(lambda: cli.received(regisseur.aci) >= filed, timeout=30)
+        await cli.wait_for(lambda: all(cli.received(person.phone.aci) >= REPLIES_PER_SIGNAL
+                                       for person in everyone + people), timeout=30)
         answers = {cli.received(person.phone.aci) for person in everyone + people}
-        if answers != {ENVELOPES_PER_SIGNAL}:  # else the latencies paired the wrong answers
-            raise RuntimeError(f"people got {answers} answers, not one per line")
+        if answers != {REPLIES_PER_SIGNAL}:  # else the latencies paired the wrong answers
+            raise RuntimeError(f"people got {answers} answers, not one per line and the "
+                               "suggestions")
         summary = {
             "database": kind,
             "throughput": {**result.summary(), "round_updates_per_s": rounds},

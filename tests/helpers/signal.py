@@ -149,6 +149,7 @@ class SignalPerson:
         return [m.text for m in self.cli.messages(self.phone) if not m.deleted]
 
 
+REFERENCE = re.compile(r"SP-\d{4}-\d{6}")
 # A whole signal typed on Signal, one line per message; what the bot then stores.
 WHOLE_SIGNAL = ("/start", "nee", "kapper", "4531 ab", "12a", "1 2", "langer dan een half",
                 "elke week", "2", "Hij zit <altijd> binnen & de tuin verwildert", "weet ik niet",
@@ -168,7 +169,8 @@ async def file_signal(person: SignalPerson, *, contact: bool = True,
     if not contact:
         lines[11:14] = ["nee"]
     await person.say(*lines)
-    return reference(person.texts()[-2])  # the thanks; the suggestions come after it
+    return reference(next(text for text in reversed(person.texts())  # the thanks; the
+                          if REFERENCE.search(text)))  # suggestions may follow it
 
 
 async def filed_once(runner: Any, person: SignalPerson) -> None:
@@ -189,7 +191,7 @@ async def filed_once(runner: Any, person: SignalPerson) -> None:
 
 def reference(text: str) -> str:
     """The signal's reference in the bot's confirmation."""
-    found = re.search(r"SP-\d{4}-\d{6}", text)
+    found = REFERENCE.search(text)
     assert found, f"no reference in {text!r}"
     return found.group(0)
 
