@@ -40,6 +40,7 @@ from bot.core.inputs import (
     Toggle,
     Unsupported,
 )
+from bot.core.language import active
 from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
 from bot.core.questionnaire import (
     REMEMBERED,
@@ -72,6 +73,7 @@ class Engine:
         self.flows = dict(flows or {})
         self._variants: dict[Capabilities, Engine] = {capabilities: self}
         self._opened: dict[str, Engine] = {}
+        self._markers: dict[tuple[str, Marker], Question | None] = {}
 
     @property
     def questionnaire(self) -> Questionnaire:
@@ -81,12 +83,19 @@ class Engine:
     @property
     def role(self) -> Question | None:
         """The question that asks who the signaler is, if there is one."""
-        return self.questionnaire.find(Marker.ROLE)
+        return self._marked(Marker.ROLE)
 
     @property
     def postcode(self) -> Question | None:
         """The question that asks the postcode, if there is one."""
-        return self.questionnaire.find(Marker.POSTCODE)
+        return self._marked(Marker.POSTCODE)
+
+    def _marked(self, marker: Marker) -> Question | None:
+        """The question with a marker, in the active language (found once per language)."""
+        key = (active(), marker)
+        if key not in self._markers:
+            self._markers[key] = self.questionnaire.find(marker)
+        return self._markers[key]
 
     def on(self, capabilities: Capabilities) -> Engine:
         """The engine for a channel with these capabilities (same questionnaires)."""

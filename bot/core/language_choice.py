@@ -1,7 +1,12 @@
-"""A person's language: the one they chose (``/taal``), kept with them as a signaler."""
+"""A person's language: the one they chose (``/taal``), kept with them as a signaler.
+
+Every update asks for it, so what was read is remembered in this process (the newest
+``REMEMBERED`` people); a choice made here updates it.
+"""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -11,17 +16,32 @@ if TYPE_CHECKING:
     from storage.uow import UnitOfWork
 
 
+REMEMBERED = 4096
+
+
 class LanguageChoice:
     """Reads and keeps the language people chose, by channel identity."""
 
     def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
         self._uow = uow_factory
+        self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
 
     async def chosen(self, *, channel: str, external_id: str) -> str | None:
         """The language this person chose or last wrote in, if any."""
+        key = (channel, external_id)
+        if key in self._known:
+            self._known.move_to_end(key)
+            return self._known[key]
         async with self._uow() as uow:
             signaler = await uow.signalers.get(channel=channel, external_id=external_id)
-            return signaler.language if signaler else None
+        self._remember(key, signaler.language if signaler else None)
+        return self._known[key]
+
+    def _remember(self, key: tuple[str, str], language: str | None) -> None:
+        self._known[key] = language
+        self._known.move_to_end(key)
+        if len(self._known) > REMEMBERED:
+            self._known.popitem(last=False)
 
     async def choose(self, *, channel: str, external_id: str, code: str) -> str:
         """Keep a person's choice (the nearest language there is); returns it."""
@@ -30,4 +50,5 @@ class LanguageChoice:
             await uow.signalers.get_or_add(channel=channel, external_id=external_id, role=None,
                                            language=language)
             await uow.commit()
+        self._remember((channel, external_id), language)
         return language

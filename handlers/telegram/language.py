@@ -11,8 +11,6 @@ from bot.core.language import GEMEENTE, activate, languages, name
 from bot.core.people import TELEGRAM
 from handlers.telegram.context import Context, answer_query, services
 
-_CHOSEN = "language"  # user_data: the stored choice ("" for none), read once per process
-
 
 async def set_language(update: Update, context: Context) -> None:
     """Runs before every handler: this update's texts are in the person's language.
@@ -21,14 +19,11 @@ async def set_language(update: Update, context: Context) -> None:
     a group (a team's) reads the gemeente's language.
     """
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != "private" or context.user_data is None:
+    if user is None or chat is None or chat.type != "private":
         activate(GEMEENTE)
         return
-    chosen = context.user_data.get(_CHOSEN)
-    if chosen is None:
-        chosen = context.user_data[_CHOSEN] = await services(context).languages.chosen(
-            channel=TELEGRAM, external_id=str(user.id)) or ""
-    activate(chosen or user.language_code)
+    activate(await services(context).languages.chosen(channel=TELEGRAM, external_id=str(user.id))
+             or user.language_code)
 
 
 async def language_command(update: Update, context: Context) -> None:
@@ -47,8 +42,6 @@ async def on_language(update: Update, context: Context, button: LanguageButton) 
     await answer_query(query)
     chosen = await services(context).languages.choose(
         channel=TELEGRAM, external_id=str(query.from_user.id), code=button.code)
-    if context.user_data is not None:
-        context.user_data[_CHOSEN] = chosen
     activate(chosen)
     await query.edit_message_text(messages.LANGUAGE_CHOSEN)
 
