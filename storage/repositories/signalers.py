@@ -46,10 +46,12 @@ class SignalerRepository:
         signaler = await self.get(channel=channel, external_id=external_id)
         if signaler is None:
             signaler = Signaler(channel=channel, external_id=external_id, role=role,
+                                language=language,
                                 external_hash=self.keyring.lookup_hash(external_id))
             self.session.add(signaler)
             await self.session.flush()
-        elif role is not None:
+            return signaler
+        if role is not None:
             signaler.role = role
         if language is not None:
             signaler.language = language
