@@ -26,6 +26,7 @@ from bot.core.draft import Draft
 from bot.core.engine import Engine
 from bot.core.inputs import Cancel, Choose, Input, RoutedHouseNumber, RoutedPostcode, Text
 from bot.core.language import active
+from bot.core.news import offer_in
 from bot.core.parsing import parse_house_number, parse_postcode
 from bot.core.people import Person
 from bot.core.prompts import Button, Capabilities, Prompt, Result, Status, pressed
@@ -375,8 +376,10 @@ class IntakeService:
         else:
             notice = messages.SUBMITTED_BY_KIND[questionnaire.kind].format(
                 reference=signal.reference, gemeente=html.escape(gemeente_name))
-        return Result(Status.SUBMIT, draft, notice=notice,
-                      after=await _suggestions(uow, signal))
+        offer = await offer_in(uow, Person(key.channel, key.user_id), gemeente) if (
+            key.capabilities.replies) else None
+        return Result(Status.SUBMIT, draft, notice=notice, after=await _suggestions(uow, signal),
+                      news_offer=offer)
 
     @property
     def _welcome(self) -> str:

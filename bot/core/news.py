@@ -74,6 +74,14 @@ def news_text(gemeente_name: str, text: str) -> str:
                                         text=html.escape(text))
 
 
+async def offer_in(uow: UnitOfWork, person: Person, gemeente: Gemeente) -> str | None:
+    """In a transaction (a report's filing): the news question, unless they get its news."""
+    if any(row.gemeente_code == gemeente.code for row in await uow.news.active(
+            channel=person.channel, external_id=person.external_id)):
+        return None
+    return messages.NEWS_OFFER.format(gemeente=html.escape(gemeente.name))
+
+
 class NewsService:
     """Opt-ins and news, on the database; ``on_commit`` wakes the outbox."""
 
@@ -85,9 +93,7 @@ class NewsService:
         """The question whether to get a gemeente's news; None when they already do."""
         async with self._uow() as uow:
             gemeente = await uow.gemeenten.get(code=gemeente_code)
-            if gemeente is None or await self._subscribed(uow, person, gemeente_code):
-                return None
-            return messages.NEWS_OFFER.format(gemeente=html.escape(gemeente.name))
+            return None if gemeente is None else await offer_in(uow, person, gemeente)
 
     async def choices(self, person: Person) -> tuple[list[Gemeente], list[Gemeente]]:
         """For ``/nieuws``: the gemeenten whose news the person gets, and those to offer.
@@ -182,11 +188,6 @@ class NewsService:
             await uow.commit()
         self._on_commit()
         return len(recipients)
-
-    @staticmethod
-    async def _subscribed(uow: UnitOfWork, person: Person, gemeente_code: str) -> bool:
-        return any(row.gemeente_code == gemeente_code for row in await uow.news.active(
-            channel=person.channel, external_id=person.external_id))
 
     @staticmethod
     async def _latest_report(uow: UnitOfWork, person: Person, gemeente_code: str | None

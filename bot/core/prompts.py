@@ -74,6 +74,7 @@ class Result:
     ack: str | None = None
     answered: str | None = None  # id of the question this step answered
     after: str | None = None  # a message of its own after the notice (suggestions, on filing)
+    news_offer: str | None = None  # on filing: the gemeente's news question, unless they get it
 
 
 def pressed(prompt: Prompt, typed: str) -> ButtonInput | None:

@@ -22,7 +22,6 @@ from bot.core.language import activate, languages, name, use_language
 from bot.core.outbox import Buttons, DeliveryError, Failure, Outgoing
 from bot.core.people import SIGNAL, Person
 from bot.core.prompts import Capabilities, Result, Status
-from bot.core.questionnaire import GEMEENTE
 from bot.core.staff import Reply
 from bot.services import Services
 from handlers.signal.envelopes import Incoming, Kind
@@ -254,10 +253,8 @@ class SignalConversation:
             parts.append(result.notice)
         if result.prompt is not None:
             parts.append(numbered.render(result.prompt))
-        code = result.draft.answers.get(GEMEENTE)
-        if result.status is Status.SUBMIT and code and (  # the news offer, after filing
-                offer := await self._services.news.offer(Person(SIGNAL, chat), code)):
-            parts.append(f"{offer} {messages.NEWS_SIGNAL_OFFER_HOW}")
+        if result.status is Status.SUBMIT and result.news_offer:  # after filing
+            parts.append(f"{result.news_offer} {messages.NEWS_SIGNAL_OFFER_HOW}")
         await self.say(chat, "\n\n".join(parts))
         if result.after:
             await self.say(chat, result.after)

@@ -158,7 +158,7 @@ async def on_button(update: Update, context: Context, button: IntakeButton) -> N
         return
     # The answer (which stops the button's spinner) and the new question travel together.
     await asyncio.gather(answer_query(query), _show(context, message, result))
-    await offer_after_filing(context, message.chat_id, query.from_user.id, result)
+    await offer_after_filing(context, message.chat_id, result)
 
 
 async def _show(context: Context, message: Message, result: Result) -> None:
@@ -195,8 +195,7 @@ async def _send_result(update: Update, context: Context, result: Result) -> None
         await send(context.bot, chat_id, result.notice or "", REMOVE_KEYBOARD)
         if result.after:
             await send(context.bot, chat_id, result.after)
-        assert update.effective_user is not None
-        await offer_after_filing(context, chat_id, update.effective_user.id, result)
+        await offer_after_filing(context, chat_id, result)
         return
     answered = engine.walking(result.draft).questionnaire.get(result.answered or "")
     if answered is not None and answered.kind is Kind.PHONE:

@@ -33,15 +33,12 @@ def _markup(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMark
                                   for label, data in row] for row in rows])
 
 
-async def offer_after_filing(context: Context, chat_id: int, user_id: int,
-                             result: Result) -> None:
+async def offer_after_filing(context: Context, chat_id: int, result: Result) -> None:
     """After a report is filed: offer the news of the gemeente it went to (unless they get it)."""
     code = result.draft.answers.get(GEMEENTE)
-    if result.status is not Status.SUBMIT or not code:
-        return
-    offer = await services(context).news.offer(Person.on_telegram(user_id), code)
-    if offer is not None:
-        await context.bot.send_message(chat_id, offer, reply_markup=_markup(offer_buttons(code)))
+    if result.status is Status.SUBMIT and code and result.news_offer:
+        await context.bot.send_message(chat_id, result.news_offer,
+                                       reply_markup=_markup(offer_buttons(code)))
 
 
 async def news_command(update: Update, context: Context) -> None:
