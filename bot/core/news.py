@@ -89,12 +89,6 @@ class NewsService:
         self._uow = uow
         self._on_commit = on_commit
 
-    async def offer(self, person: Person, gemeente_code: str) -> str | None:
-        """The question whether to get a gemeente's news; None when they already do."""
-        async with self._uow() as uow:
-            gemeente = await uow.gemeenten.get(code=gemeente_code)
-            return None if gemeente is None else await offer_in(uow, person, gemeente)
-
     async def choices(self, person: Person) -> tuple[list[Gemeente], list[Gemeente]]:
         """For ``/nieuws``: the gemeenten whose news the person gets, and those to offer.
 
