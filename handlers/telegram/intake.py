@@ -28,7 +28,7 @@ from bot.core.prompts import Capabilities, Result, Status
 from bot.core.questionnaire import Kind
 from handlers.telegram.admin import redeem_invite
 from handlers.telegram.context import Context, answer_query, services
-from handlers.telegram.news import offer_after_filing
+from handlers.telegram.news import offer_markup
 from handlers.telegram.render import REMOVE_KEYBOARD, edit, keyboard, send, with_notice
 from handlers.telegram.staff import forget_message, send_reply
 
@@ -158,7 +158,6 @@ async def on_button(update: Update, context: Context, button: IntakeButton) -> N
         return
     # The answer (which stops the button's spinner) and the new question travel together.
     await asyncio.gather(answer_query(query), _show(context, message, result))
-    await offer_after_filing(context, message.chat_id, result)
 
 
 async def _show(context: Context, message: Message, result: Result) -> None:
@@ -168,16 +167,21 @@ async def _show(context: Context, message: Message, result: Result) -> None:
         await edit(context.bot, chat_id, message_id, None, keyboard(result.prompt, token))
         return
     acked = f"<i>✔ {result.ack}</i>\n\n" if result.ack else ""
-    if result.prompt is None:  # submitted or ended
-        await edit(context.bot, chat_id, message_id, acked + (result.notice or ""), None)
-        if result.after:
-            await send(context.bot, chat_id, result.after)
+    if result.prompt is None:  # submitted or ended: one message, the news offer's buttons on it
+        markup = offer_markup(result)
+        offer = f"\n\n{result.news_offer}" if markup else ""
+        await edit(context.bot, chat_id, message_id, acked + _closing(result) + offer, markup)
     elif result.prompt.request_contact:  # a reply keyboard needs a message of its own
         await edit(context.bot, chat_id, message_id, acked.strip() or messages.RECEIVED, None)
         await send(context.bot, chat_id, result.prompt.text, keyboard(result.prompt, token))
     else:
         text = acked + with_notice(result.notice, result.prompt.text)
         await edit(context.bot, chat_id, message_id, text, keyboard(result.prompt, token))
+
+
+def _closing(result: Result) -> str:
+    """A finished conversation's notice (a filed report's thanks), what the person can do next."""
+    return "\n\n".join(part for part in (result.notice, result.after) if part)
 
 
 async def _answer(update: Update, context: Context, given: Input) -> None:
@@ -191,11 +195,10 @@ async def _send_result(update: Update, context: Context, result: Result) -> None
     chat_id, engine = update.effective_chat.id, services(context).engine
     if result.status is Status.DUPLICATE and result.prompt is None and not result.notice:
         return  # delivered again with no conversation to show
-    if result.prompt is None:
-        await send(context.bot, chat_id, result.notice or "", REMOVE_KEYBOARD)
-        if result.after:
-            await send(context.bot, chat_id, result.after)
-        await offer_after_filing(context, chat_id, result)
+    if result.prompt is None:  # the offer's buttons cannot share a message that hides a keyboard
+        await send(context.bot, chat_id, _closing(result), REMOVE_KEYBOARD)
+        if result.news_offer and (markup := offer_markup(result)):
+            await send(context.bot, chat_id, result.news_offer, markup)
         return
     answered = engine.walking(result.draft).questionnaire.get(result.answered or "")
     if answered is not None and answered.kind is Kind.PHONE:

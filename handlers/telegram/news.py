@@ -21,9 +21,10 @@ from bot.core.admin import Actor
 from bot.core.buttons import NewsAction, NewsButton
 from bot.core.news import NewsError, offer_buttons, unsubscribe_buttons
 from bot.core.people import Person
-from bot.core.prompts import Result, Status
+from bot.core.prompts import Result
 from bot.core.questionnaire import GEMEENTE
 from handlers.telegram.context import Context, answer_query, services
+from handlers.telegram.render import Markup
 
 DRAFTS = "news_drafts"  # user_data key: token -> (gemeente code, text)
 
@@ -33,12 +34,13 @@ def _markup(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMark
                                   for label, data in row] for row in rows])
 
 
-async def offer_after_filing(context: Context, chat_id: int, result: Result) -> None:
-    """After a report is filed: offer the news of the gemeente it went to (unless they get it)."""
+def offer_markup(result: Result) -> Markup | None:
+    """The Ja/Nee buttons under the offer of news after filing; None when there is no offer."""
     code = result.draft.answers.get(GEMEENTE)
-    if result.status is Status.SUBMIT and code and result.news_offer:
-        await context.bot.send_message(chat_id, result.news_offer,
-                                       reply_markup=_markup(offer_buttons(code)))
+    if not (result.news_offer and code):
+        return None
+    return {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row]
+                                for row in offer_buttons(code)]}
 
 
 async def news_command(update: Update, context: Context) -> None:
@@ -134,12 +136,17 @@ async def on_news_button(update: Update, context: Context, button: NewsButton) -
         await _compose_button(update, context, button)
         return
     await answer_query(query, html.unescape(reply))
+    message = query.message if isinstance(query.message, Message) else None
     if action is not NewsAction.LEAVE:
-        await query.edit_message_text(reply)
-    elif isinstance(query.message, Message) and query.message.reply_markup is not None:
+        # The offer's message keeps what it said (after filing: the thanks), the answer below.
+        if message is not None and message.text:
+            await query.edit_message_text(f"{message.text_html}\n\n{reply}")
+        else:  # too old to be shown: the answer on its own
+            await context.bot.send_message(query.from_user.id, reply)
+    elif message is not None and message.reply_markup is not None:
         # The news stays readable; only the button pressed goes (a preview keeps "Versturen").
         rows = [[button for button in row if button.callback_data != query.data]
-                for row in query.message.reply_markup.inline_keyboard]
+                for row in message.reply_markup.inline_keyboard]
         await query.edit_message_reply_markup(
             InlineKeyboardMarkup([row for row in rows if row]) if any(rows) else None)
 

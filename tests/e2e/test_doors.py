@@ -99,7 +99,7 @@ async def test_a_self_report_reaches_the_team_as_a_zelfmelding_and_is_followed_u
     assert report.choices == {"zm_wens": ["praatje"]}
     assert report.answers["zm_naam"] == SELF_NAME and report.answers["zm_hoe"] == "telefoon"
     assert "zm_veilig" not in report.answers  # steering only
-    thanks = person.texts()[-2]  # the news offer follows it
+    thanks = person.thanks()  # the news offer ends it
     assert report.reference in thanks and "0800-0113" in thanks
     [writer] = await rows(runner, Signaler)
     assert writer.role is None  # no signaler role is remembered for a self-report
@@ -170,7 +170,7 @@ async def test_a_volunteer_reaches_the_coordinator_who_links_them_to_an_activity
     assert (signup.kind, signup.gemeente_code, signup.role) == ("vrijwilliger", "GM0715",
                                                                "vrijwilliger")
     assert signup.choices == {"vw_wat": ["boodschappen", "muziek"], "vw_vaak": "wekelijks"}
-    thanks = person.texts()[-2]  # the news offer follows it
+    thanks = person.thanks()  # the news offer ends it
     assert signup.reference in thanks and "coördinator" in thanks
 
     await api.wait_for(lambda: bool(api.messages(COORDINATOR) and api.messages(REGISSEUR)))

@@ -22,13 +22,16 @@ async def test_news_goes_only_to_who_opted_in_until_they_unsubscribe(
         api: Any, runner: BotRunner) -> None:
     fatima, piet = Person(runner, 801, "Fatima"), Person(runner, 802, "Piet")
     joep, carine = Person(runner, 803, "Joep"), Person(runner, 7001, "Carine")
-    await file_signal(fatima)
-    assert fatima.last == "Wilt u af en toe kort nieuws van het Signaalpunt Terneuzen?"
+    await file_signal(fatima)  # the offer ends the thanks, with its buttons
+    assert fatima.last == fatima.thanks()
+    assert fatima.last.endswith("\n\nWilt u af en toe kort nieuws van het Signaalpunt Terneuzen?")
     await fatima.tap("Ja, graag")
     assert fatima.toast().startswith("U krijgt voortaan af en toe nieuws van het Signaalpunt")
     await file_signal(piet, contact=False)
-    await piet.tap("Nee, dank u")
-    assert piet.last == "Goed, u krijgt geen nieuws."
+    await piet.tap("Nee, dank u")  # the thanks stays, the answer below the question
+    assert piet.last == piet.thanks()
+    assert piet.last.endswith("Terneuzen?\n\nGoed, u krijgt geen nieuws.")
+    assert not (api.last_message(802) or {}).get("reply_markup")
     await file_signal(joep, postcode="6412 ab")  # Heerlen
     assert "Signaalpunt Heerlen" in joep.last
     await joep.tap("Ja, graag")

@@ -18,7 +18,7 @@ from bot.core.sociale_kaart import Activity
 from bot.core.workflow import EventAction, State
 from bot.settings import Settings
 from storage.models import Outbox, Signal
-from tests.harness import BotRunner, Person
+from tests.harness import REFERENCE, BotRunner, Person
 from tests.helpers.reports import (
     COORDINATOR,
     DOOR_SIGNAL,
@@ -56,10 +56,13 @@ async def file_a_signal(person: Person) -> None:
                      "Klaar", "Overslaan", "Nee", "anoniem", "Versturen")
 
 
-def after_thanks(person: Person) -> str:
-    """The message right after the thanks (the news offer comes last)."""
-    texts = person.texts()
-    return texts[texts.index(person.thanks()) + 1]
+def after_thanks(person: Person, start: str) -> str:
+    """What follows the thanks in its message, from ``start``; the news offer ends it."""
+    closing = person.thanks()
+    assert start in closing and REFERENCE.search(closing[:closing.index(start)])
+    after = closing[closing.index(start):]
+    assert after.endswith("Wilt u af en toe kort nieuws van het Signaalpunt Terneuzen?")
+    return after
 
 
 async def test_a_signaler_gets_a_vraagje_and_activities_after_the_thanks(
@@ -68,19 +71,23 @@ async def test_a_signaler_gets_a_vraagje_and_activities_after_the_thanks(
     person = Person(runner, 611)
     await file_a_signal(person)
     [signal] = await rows(runner, Signal)
-    thanks, after = person.thanks(), after_thanks(person)
-    assert str(signal.reference) in thanks and VRAAGJE not in thanks
-    assert VRAAGJE in after and "/vraagje" in after and "Iets om te noemen" in after
+    after = after_thanks(person, VRAAGJE)
+    assert str(signal.reference) in person.thanks()
+    assert "/vraagje" in after and "Iets om te noemen" in after
     assert "Koffie-ochtend De Hoek" in after and "Zangkoor <Terneuzen>" in after  # general
     assert "Boodschappenhulp" not in after and "Wandelclub" not in after
     assert after.index("Koffie-ochtend") < after.index("Zangkoor")  # the same PC4 first
 
 
-async def test_without_a_kaart_a_signaler_gets_only_the_vraagje(
+async def test_without_a_kaart_a_signaler_gets_only_the_vraagje_until_one_is_saved(
         api: Any, runner: BotRunner) -> None:
     person = Person(runner, 612)
     await file_a_signal(person)
-    assert VRAAGJE in after_thanks(person) and "Iets om te noemen" not in after_thanks(person)
+    assert "Iets om te noemen" not in after_thanks(person, VRAAGJE)
+    await runner.services.kaart.save("GM0715", KAART)  # the process read the empty kaart
+    later = Person(runner, 614)
+    await file_a_signal(later)
+    assert "Koffie-ochtend De Hoek" in after_thanks(later, "Iets om te noemen")
 
 
 async def test_a_self_reporter_gets_what_fits_near_them(api: Any, runner: BotRunner) -> None:
@@ -88,9 +95,9 @@ async def test_a_self_reporter_gets_what_fits_near_them(api: Any, runner: BotRun
     person = Person(runner, 613)
     await file_self_report(person)  # "Een praatje", 4531
     [report] = await rows(runner, Signal)
-    thanks, after = person.thanks(), after_thanks(person)
-    assert str(report.reference) in thanks and "Misschien iets voor u" not in thanks
-    assert "Misschien iets voor u" in after and "u hoeft niets te doen" in after
+    after = after_thanks(person, "Misschien iets voor u")
+    assert str(report.reference) in person.thanks()
+    assert "u hoeft niets te doen" in after
     assert "Koffie-ochtend De Hoek" in after and "Past bij: Een praatje maken" in after
     assert "Zangkoor" not in after and VRAAGJE not in after
 

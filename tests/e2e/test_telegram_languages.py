@@ -19,8 +19,10 @@ async def test_taal_chooses_english_and_later_feedback_comes_in_english(
     await person.tap("English")
     assert person.last == "All right: from now on I will write in English."
     await file_signal(person, language="en", contact=False)
-    assert "picked up" in person.thanks() and "conversation" in person.texts()[-2]
-    assert person.last.startswith("Would you like short news")
+    assert person.last == person.thanks()  # with a question to start a conversation, the news
+    assert "picked up" in person.last and "conversation" in person.last
+    assert person.last.endswith("Would you like short news from the Signaalpunt Terneuzen now "
+                                "and then?")
     [signaler] = await rows(runner, Signaler)
     assert signaler.language == "en"
 
