@@ -18,7 +18,7 @@ from bot.core.alerts import Alerts
 from bot.core.engine import Engine
 from bot.core.followup import FollowUp
 from bot.core.intake import IntakeService
-from bot.core.kaart import KaartService
+from bot.core.kaart import KaartCache, KaartService
 from bot.core.language_choice import LanguageChoice
 from bot.core.news import NewsService
 from bot.core.outbox import Dispatcher, Sender, Throttle
@@ -172,12 +172,14 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     alerts = Alerts(engine)
     dispatcher = Dispatcher(new_uow, senders, throttles=throttles,
                             on_undeliverable=alerts.reroute)
+    kaart = KaartCache()
     intake = IntakeService(
         new_uow,
         engine,
         alerts,
         draft_ttl=timedelta(hours=settings.intake.draft_ttl_hours),
         default_advice=settings.intake.fallback_advice,
+        kaart=kaart,
         on_commit=dispatcher.kick,
     )
     staff = StaffService(new_uow, alerts,
@@ -187,5 +189,5 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     privacy = Privacy(new_uow, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
-                    admin, dispatcher, KaartService(new_uow),
+                    admin, dispatcher, KaartService(new_uow, kaart),
                     NewsService(new_uow, on_commit=dispatcher.kick), LanguageChoice(new_uow))

@@ -25,6 +25,7 @@ from bot.core.clock import utcnow
 from bot.core.draft import Draft
 from bot.core.engine import Engine
 from bot.core.inputs import Cancel, Choose, Input, RoutedHouseNumber, RoutedPostcode, Text
+from bot.core.kaart import KaartCache
 from bot.core.language import active
 from bot.core.news import offer_in
 from bot.core.parsing import parse_house_number, parse_postcode
@@ -89,9 +90,11 @@ class IntakeService:
         *,
         draft_ttl: timedelta,
         default_advice: str,
+        kaart: KaartCache,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._uow = uow
+        self._kaart = kaart
         self.engine = engine
         self._alerts = alerts
         self._ttl = draft_ttl
@@ -378,8 +381,16 @@ class IntakeService:
                 reference=signal.reference, gemeente=html.escape(gemeente_name))
         offer = await offer_in(uow, Person(key.channel, key.user_id), gemeente) if (
             key.capabilities.replies) else None
-        return Result(Status.SUBMIT, draft, notice=notice, after=await _suggestions(uow, signal),
-                      news_offer=offer)
+        return Result(Status.SUBMIT, draft, notice=notice,
+                      after=await self._suggestions(uow, signal), news_offer=offer)
+
+    async def _suggestions(self, uow: UnitOfWork, signal: Signal) -> str | None:
+        """What the person can do next, from the kaart of the report's gemeente (public data)."""
+        if signal.kind not in (ReportKind.SIGNAAL, ReportKind.ZELFMELDING):
+            return None
+        return suggestions.after_filing(
+            signal.kind, await self._kaart.activities(uow, signal.gemeente_code), signal.pc4,
+            signal.choices, vraagjes.new_seed())
 
     @property
     def _welcome(self) -> str:
@@ -387,15 +398,6 @@ class IntakeService:
         if self.engine.questionnaire.kind is ReportKind.DEUR:
             return messages.WELCOME_DOORS
         return messages.WELCOME
-
-
-async def _suggestions(uow: UnitOfWork, signal: Signal) -> str | None:
-    """What the person can do next, from the kaart of the report's gemeente (public data)."""
-    if signal.kind not in (ReportKind.SIGNAAL, ReportKind.ZELFMELDING):
-        return None
-    return suggestions.after_filing(
-        signal.kind, await uow.activities.list_all(code=signal.gemeente_code), signal.pc4,
-        signal.choices, vraagjes.new_seed())
 
 
 async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,

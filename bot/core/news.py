@@ -76,8 +76,8 @@ def news_text(gemeente_name: str, text: str) -> str:
 
 async def offer_in(uow: UnitOfWork, person: Person, gemeente: Gemeente) -> str | None:
     """In a transaction (a report's filing): the news question, unless they get its news."""
-    if any(row.gemeente_code == gemeente.code for row in await uow.news.active(
-            channel=person.channel, external_id=person.external_id)):
+    if await uow.news.gets(channel=person.channel, external_id=person.external_id,
+                           gemeente_code=gemeente.code):
         return None
     return messages.NEWS_OFFER.format(gemeente=html.escape(gemeente.name))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Keyring
@@ -29,11 +29,16 @@ class NewsRepository:
             *self._of(channel, external_id)).order_by(NewsSubscription.id))
         return list(rows)
 
+    async def gets(self, *, channel: str, external_id: str, gemeente_code: str) -> bool:
+        """Whether a person gets a gemeente's news now."""
+        return bool(await self.session.scalar(select(exists().where(
+            *self._of(channel, external_id), NewsSubscription.gemeente_code == gemeente_code))))
+
     async def subscribe(self, *, channel: str, external_id: str, gemeente_code: str,
                         organisation_id: int | None) -> bool:
         """Opt in to a gemeente's news; False when the person already had."""
-        if any(row.gemeente_code == gemeente_code
-               for row in await self.active(channel=channel, external_id=external_id)):
+        if await self.gets(channel=channel, external_id=external_id,
+                           gemeente_code=gemeente_code):
             return False
         self.session.add(NewsSubscription(
             channel=channel, external_hash=self.keyring.lookup_hash(external_id),
