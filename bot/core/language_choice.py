@@ -33,8 +33,8 @@ class LanguageChoice:
             self._known.move_to_end(key)
             return self._known[key]
         async with self._uow() as uow:
-            signaler = await uow.signalers.get(channel=channel, external_id=external_id)
-        self._remember(key, signaler.language if signaler else None)
+            language = await uow.signalers.language(channel=channel, external_id=external_id)
+        self._remember(key, language)
         return self._known[key]
 
     def _remember(self, key: tuple[str, str], language: str | None) -> None:

@@ -22,6 +22,12 @@ class SignalerRepository:
             Signaler.channel == channel,
             Signaler.external_hash.in_(self.keyring.lookup_hashes(external_id))))
 
+    async def language(self, *, channel: str, external_id: str) -> str | None:
+        """The language a signaler chose or last wrote in (the column alone: read often)."""
+        return await self.session.scalar(select(Signaler.language).where(
+            Signaler.channel == channel,
+            Signaler.external_hash.in_(self.keyring.lookup_hashes(external_id))))
+
     async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
         """A signaler by id."""
         return await self.session.get(Signaler, signaler_id)
