@@ -183,4 +183,12 @@ if __name__ == "__main__":
 
         loop_factory = uvloop.new_event_loop
     with asyncio.Runner(loop_factory=loop_factory) as runner:
-        runner.run(main(spec))
+        if os.environ.get("SB_PROFILE") and spec["kind"] == "signaalbot":
+            import cProfile
+            prof = cProfile.Profile()
+            prof.enable()
+            runner.run(main(spec))
+            prof.disable()
+            prof.dump_stats(os.environ["SB_PROFILE"])
+        else:
+            runner.run(main(spec))

@@ -22,7 +22,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Protocol
 
@@ -179,6 +179,7 @@ class Dispatcher:
         self._wake = asyncio.Event()
         self._stopping = False
         self._blocked: set[int] = set()  # chats with a block record, as of this round
+        self._next_due: tuple[datetime | None] | None = None  # (earliest due), if drain ran dry
         self._failures = asyncio.Lock()
         self.idle = asyncio.Event()  # set while the loop sleeps with nothing due
 
@@ -212,12 +213,18 @@ class Dispatcher:
         delivered = 0
         while not self._stopping:
             self._wake.clear()
+            self._next_due = None
             async with self._uow() as uow:
-                due = await uow.outbox.list_due(now=utcnow(), channels=self._channels,
+                now = utcnow()
+                due = await uow.outbox.list_due(now=now, channels=self._channels,
                                                 limit=self._batch, priority=Priority.NORMAL)
-                if not due:
-                    due = await uow.outbox.list_due(now=utcnow(), channels=self._channels,
-                                                    limit=self._low_batch, priority=Priority.LOW)
+                if not due:  # low-priority rows only when the earliest due row is one of them
+                    earliest = await uow.outbox.next_due_at(channels=self._channels)
+                    self._next_due = (earliest,)
+                    if earliest is not None and earliest <= now:
+                        due = await uow.outbox.list_due(now=now, channels=self._channels,
+                                                        limit=self._low_batch,
+                                                        priority=Priority.LOW)
                 self._blocked = await uow.blocks.all() if due else self._blocked
             if not due:
                 return delivered
@@ -363,8 +370,12 @@ class Dispatcher:
         return None if retry is not None else False
 
     async def _seconds_until_next(self) -> float:
-        async with self._uow() as uow:
-            due = await uow.outbox.next_due_at(channels=self._channels)
+        """Until the earliest unsent row is due: as ``drain`` found it when it ran dry."""
+        if self._next_due is not None:
+            (due,) = self._next_due
+        else:
+            async with self._uow() as uow:
+                due = await uow.outbox.next_due_at(channels=self._channels)
         if due is None:
             return self._poll
         return max(0.05, min(self._poll, (due - utcnow()).total_seconds()))
