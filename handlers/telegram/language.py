@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, TypeHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.core import messages
 from bot.core.buttons import LanguageButton
@@ -13,7 +13,7 @@ from handlers.telegram.context import Context, answer_query, services
 
 
 async def set_language(update: Update, context: Context) -> None:
-    """Runs before every handler: this update's texts are in the person's language.
+    """This update's texts are in the person's language (the flood guard, first, calls it).
 
     In a private chat that is the language they chose, else their app's (``language_code``);
     a group (a team's) reads the gemeente's language.
@@ -47,7 +47,6 @@ async def on_language(update: Update, context: Context, button: LanguageButton) 
 
 
 def register(application: Application) -> None:  # type: ignore[type-arg]
-    """The language of each update (group -2, before the flood guard) and ``/taal``."""
-    application.add_handler(TypeHandler(Update, set_language), group=-2)
+    """``/taal`` and its buttons (each update's language is set by the flood guard)."""
     application.add_handler(
         CommandHandler("taal", language_command, filters=filters.ChatType.PRIVATE))

@@ -17,6 +17,7 @@ from bot.core import messages
 from bot.core.buttons import ForgetButton
 from bot.core.flood import Flood
 from handlers.telegram.context import Context, answer_query, services
+from handlers.telegram.language import set_language
 
 
 async def forget_command(update: Update, context: Context) -> None:
@@ -42,10 +43,15 @@ async def on_forget(update: Update, context: Context, button: ForgetButton) -> N
 
 
 class FloodGuard(Flood):
-    """The flood guard as a handler that runs before every other."""
+    """The flood guard as the handler that runs before every other."""
 
     async def __call__(self, update: Update, context: Context) -> None:
-        """Runs before every handler; stops the update when its sender floods."""
+        """Runs before every handler: the update's language, then stop it if its sender floods.
+
+        One handler group for both (the warning is in the language too): each group costs
+        every update its turn.
+        """
+        await set_language(update, context)
         user = update.effective_user
         now = time.monotonic()
         if user is None or self.allows(user.id, now):
@@ -59,7 +65,7 @@ class FloodGuard(Flood):
 
 
 def register(application: Application, *, limit: int, seconds: float) -> None:  # type: ignore[type-arg]
-    """The flood guard (group -1, before everything) and ``/vergeetmij``."""
+    """The flood guard and each update's language (group -1, first), and ``/vergeetmij``."""
     application.add_handler(TypeHandler(Update, FloodGuard(limit, seconds)), group=-1)
     application.add_handler(
         CommandHandler("vergeetmij", forget_command, filters=filters.ChatType.PRIVATE))
