@@ -104,6 +104,7 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
     application.add_error_handler(polling_error)  # before the handlers' own (intake)
     privacy.register(application, limit=settings.security.flood_updates,
                      seconds=settings.security.flood_seconds)
+    buttons.register(application)  # first: most updates are presses, no other handler takes one
     admin.register(application)
     staff.register(application)
     stats.register(application)
@@ -111,8 +112,7 @@ def build_application(settings: Settings, *, senders: Mapping[str, Sender] | Non
     vraagje.register(application)
     news.register(application)
     language.register(application)
-    intake.register(application)
-    buttons.register(application)
+    intake.register(application)  # last: it answers any other command and message
     return application
 
 
