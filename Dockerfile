@@ -1,7 +1,8 @@
 # Signaalbot worker image. Build: docker build -t signaalbot .
 # Run one container per worker (docs/operations.md); secrets come from the environment
 # (SIGNAALBOT_SECURITY__ENCRYPTION_KEY, SIGNAALBOT_TELEGRAM__TOKEN, ...), the config file is
-# mounted at /etc/signaalbot/config.toml. Nothing secret is in the image.
+# mounted at /etc/signaalbot/config.toml. Nothing secret is in the image. It is made for
+# webhook mode (telegram.mode = "webhook"), whose port serves the health check.
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src

@@ -18,7 +18,7 @@ from bot.settings import Settings, load_settings
 ROOT = Path(__file__).resolve().parents[2]
 FILES = [ROOT / "Dockerfile", *sorted((ROOT / "deploy").rglob("*"))]
 ASSIGNMENT = re.compile(r"(#\s*)?\b(SIGNAALBOT_[A-Z0-9_]+)=(\S*)")
-COMMAND = "/opt/signaalbot/venv/bin/signaalbot"
+COMMAND = "/opt/signaalbot/current/bin/signaalbot"
 
 
 def setting_names(model: type[BaseModel] = Settings, prefix: str = "SIGNAALBOT_") -> set[str]:
