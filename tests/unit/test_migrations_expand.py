@@ -62,31 +62,31 @@ def _operation(call: ast.Call) -> tuple[list[str], list[str]]:
     if name in DROPS:
         contracts.append(f"{line}: {name}")
     elif name == "alter_column":
-        for keyword, taken_away in (("new_column_name", None), ("type_", None),
-                                    ("nullable", False), ("server_default", None)):
-            value = _keyword(call, keyword)
-            if value is not None and (keyword in ("new_column_name", "type_")
-                                      or _is_constant(value, taken_away)):
-                contracts.append(f"{line}: alter_column {keyword}={ast.unparse(value)}")
+        for keyword in call.keywords:
+            if (keyword.arg in ("new_column_name", "type_")
+                    or keyword.arg == "nullable" and _is_constant(keyword.value, False)
+                    or keyword.arg == "server_default" and _is_constant(keyword.value, None)):
+                contracts.append(f"{line}: alter_column {keyword.arg}="
+                                 f"{ast.unparse(keyword.value)}")
     elif name == "add_column":
         for column in call.args:
             default = _keyword(column, "server_default") if isinstance(column, ast.Call) else None
             if (isinstance(column, ast.Call) and _is_constant(_keyword(column, "nullable"), False)
                     and (default is None or _is_constant(default, None))):
                 refused.append(f"{line}: add_column NOT NULL without a server_default")
-    elif name == "execute" and TAKEN_AWAY_IN_SQL.search(_strings(call)):
-        contracts.append(f"{line}: execute {TAKEN_AWAY_IN_SQL.search(_strings(call))[0]!r}")
+    elif name == "execute" and (sql := TAKEN_AWAY_IN_SQL.search(_strings(call))):
+        contracts.append(f"{line}: execute {sql[0]!r}")
     return contracts, refused
 
 
 def judge(source: str) -> Verdict:
-    """The verdict on one migration module's source."""
+    """The verdict on one migration module's source: all but ``downgrade()`` is judged."""
     module = ast.parse(source)
-    upgrade = next((node for node in module.body
-                    if isinstance(node, ast.FunctionDef) and node.name == "upgrade"), None)
     contracts: list[str] = []
     refused: list[str] = []
-    for node in ast.walk(upgrade) if upgrade is not None else ():
+    upgrading = [node for node in module.body
+                 if not (isinstance(node, ast.FunctionDef) and node.name == "downgrade")]
+    for node in (inner for top in upgrading for inner in ast.walk(top)):
         if isinstance(node, ast.Call):
             found, wrong = _operation(node)
             contracts += found
@@ -147,6 +147,12 @@ def verdict_of(body: str, *, doc: str = "a step", marker: str = "") -> list[str]
     source = MIGRATION.format(doc=doc, marker=marker, body="\n".join(
         "    " + line for line in body.splitlines()))
     return problems("0042_x.py", judge(source))
+
+
+def test_what_upgrade_calls_is_judged_too() -> None:
+    source = MIGRATION.format(doc="x", marker="", body="    _tidy()") + (
+        '\n\ndef _tidy() -> None:\n    op.drop_column("s", "a")\n')
+    assert problems("0042_x.py", judge(source)) != []
 
 
 def test_additions_pass_and_the_downgrade_is_not_judged() -> None:
