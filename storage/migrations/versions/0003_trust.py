@@ -8,6 +8,12 @@ Create Date: 2026-12-03 09:00:00
 A signaler's chat id leaves the outbox's clear ``chat_id`` for the encrypted ``recipient``,
 and every encrypted value is rewritten bound to its row. That needs the encryption key: the
 bot and ``signaalbot db upgrade`` run migrations with it.
+
+Contract step: before multi-worker. ``alert_chats.blocked_at`` and ``staff.blocked_at`` are
+dropped (moved to ``blocked_chats``) and every encrypted value is rewritten bound to its row
+in the same release whose code stopped using them, written when Signaalbot ran as one process:
+the workers of the release before cannot run beside it. Cross it with every worker stopped
+(docs/operations.md, "Upgrades").
 """
 
 from collections.abc import Sequence
@@ -24,6 +30,7 @@ revision: str = '0003'
 down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+CONTRACT = True  # see the docstring: crossed with every worker stopped
 
 LIVE_ALERT = "kind = 'alert' AND failed_at IS NULL"
 # A number outside its bounds (bot.settings.GEMEENTE_BOUNDS) goes back to its default: an

@@ -3,6 +3,11 @@
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-03 17:00:00
+
+Contract step: before multi-worker. ``staff.telegram_id`` is dropped, ``staff.external_id``
+made NOT NULL and ``staff.channel`` loses its default in the same release whose code stopped
+using them, written when Signaalbot ran as one process: the workers of the release before
+cannot run beside it. Cross it with every worker stopped (docs/operations.md, "Upgrades").
 """
 
 from collections.abc import Sequence
@@ -14,6 +19,7 @@ revision: str = '0005'
 down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+CONTRACT = True  # see the docstring: crossed with every worker stopped
 
 
 def upgrade() -> None:
