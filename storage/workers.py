@@ -1,11 +1,11 @@
-"""The workers sharing a PostgreSQL database, counted by heartbeat, and the group slots they book.
+"""The workers sharing a PostgreSQL database, counted by heartbeat, and the group turns they take.
 
 Each worker renews its row in ``workers`` every ``BEAT_SECONDS`` (``beat``); a row not renewed
 for ``DEAD_AFTER`` seconds is a dead worker's, and rows gone quiet for an hour are deleted.
 Every time is the database's clock, so the workers' clocks need not agree. A worker that
 joins others waits ``SETTLE_SECONDS`` before it sends bulk (``settled``): by then each of them
-has counted it and shrunk its share. ``take_turn`` takes a chat's turn for all workers when
-it is free, in one statement, and moves the chat's next free moment on.
+has counted it and shrunk its share. ``take_turn`` takes a group's turn for all workers when
+it is free, in one statement that also records it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from sqlalchemy import text
+from sqlalchemy import Float, Integer, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 log = logging.getLogger(__name__)
@@ -34,20 +34,28 @@ SELECT count(*) + 1 FROM workers
 WHERE id <> :worker AND beat_at > now() - make_interval(secs => CAST(:dead AS float8))
 """)
 _LEAVE = text("DELETE FROM workers WHERE id = :worker")
-# Take the chat's turn if it is free (its next free moment moves ``interval`` on): 0; else
-# the seconds until it is free, as the statement began (a turn just taken by another worker
-# can look free: the caller asks again).
+# Take a group's turn if it is free: its last message ``spacing`` seconds ago or more, and
+# fewer than ``most`` in the last ``window`` seconds; then 0, and ``sends`` keeps the last
+# ``most``. Else the seconds until it is free, as the statement began (a turn just taken by
+# another worker can look free: the caller asks again).
 _TAKE = text("""
 WITH taken AS (
-    INSERT INTO group_slots AS slot (chat_id, next_at)
-    VALUES (:chat, now() + make_interval(secs => CAST(:interval AS float8)))
-    ON CONFLICT (chat_id) DO UPDATE SET next_at = excluded.next_at WHERE slot.next_at <= now()
+    INSERT INTO group_sends AS g (chat_id, sends) VALUES (:chat, ARRAY[now()])
+    ON CONFLICT (chat_id) DO UPDATE
+    SET sends = (g.sends || now())[greatest(cardinality(g.sends) + 2 - :most, 1):]
+    WHERE g.sends[cardinality(g.sends)] <= now() - make_interval(secs => :spacing)
+      AND (cardinality(g.sends) < :most OR g.sends[cardinality(g.sends) + 1 - :most]
+           <= now() - make_interval(secs => :window))
     RETURNING chat_id
 )
-SELECT CASE WHEN EXISTS (SELECT FROM taken) THEN 0.0 ELSE greatest(
-    (SELECT extract(epoch FROM next_at - now()) FROM group_slots WHERE chat_id = :chat),
-    0.001)::float8 END
-""")
+SELECT CASE WHEN EXISTS (SELECT FROM taken) THEN 0.0 ELSE greatest(0.001, (
+    SELECT greatest(
+        extract(epoch FROM sends[cardinality(sends)] - now())::float8 + :spacing,
+        CASE WHEN cardinality(sends) >= :most THEN extract(
+            epoch FROM sends[cardinality(sends) + 1 - :most] - now())::float8 + :window END)
+    FROM group_sends WHERE chat_id = :chat)) END
+""").bindparams(bindparam("most", type_=Integer), bindparam("spacing", type_=Float),
+                bindparam("window", type_=Float))
 
 
 class WorkerRegistry:
@@ -90,13 +98,17 @@ class WorkerRegistry:
         if wait > 0:
             await asyncio.sleep(wait)
 
-    async def take_turn(self, chat_id: int, interval: float) -> float:
-        """Take ``chat_id``'s turn if no worker had one in the last ``interval`` seconds.
+    async def take_turn(self, chat_id: int, *, spacing: float, most: int, window: float
+                        ) -> float:
+        """Take group ``chat_id``'s turn for all workers, if it is free.
 
-        Returns 0 when taken (send now), else the seconds after which to ask again.
+        Free: its last message (whoever sent it) went ``spacing`` seconds ago or more, and
+        fewer than ``most`` in the last ``window`` seconds. Returns 0 when taken (send now),
+        else the seconds after which to ask again.
         """
         async with self._db.begin() as connection:
-            wait = await connection.scalar(_TAKE, {"chat": chat_id, "interval": interval})
+            wait = await connection.scalar(_TAKE, {"chat": chat_id, "spacing": spacing,
+                                                   "most": most, "window": window})
         return float(wait)
 
     async def leave(self) -> None:

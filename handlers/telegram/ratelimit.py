@@ -18,10 +18,10 @@ The limits are the bot's, not a worker's. With several workers on one PostgreSQL
   statement on the hot path; the workers are counted by heartbeat every 2 s, a dead one's
   share returns to the others within 6 s, and a worker that joins others sends no bulk
   until they have counted it;
-- groups: a group's turn is taken in the database (one statement) when the worker is about
-  to send, ``60 / 20 * 1.1`` s after the last, whichever worker sent it; so a group never
-  gets more than 20 a minute (a turn not free: the worker lets its other bulk go and asks
-  again once it is);
+- groups: a group's turn is taken in the database (one statement) just before the worker
+  sends: free while the group's last message, whoever sent it, is 1.1 s old and fewer than
+  20 went in the last 61 s (a second spare); a turn not free, the worker lets its other
+  bulk go and asks again once it may be;
 - private chats: a person's updates are handled by one worker at a time, and a chat's outbox
   rows are sent by one worker at a time, so the per-chat spacing kept in each worker holds.
 
@@ -42,6 +42,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 BULK = "bulk"  # rate_limit_args of outbox sends
+SHARED_GROUP_WINDOW = 61.0  # a group's minute, with a second spare for the workers' skew
 COUNTED = frozenset({
     "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument",
     "copyMessage", "forwardMessage", "sendMediaGroup",
@@ -56,8 +57,9 @@ class Peers(Protocol):
     async def settled(self) -> None:
         """Return once the other workers count this one."""
 
-    async def take_turn(self, chat_id: int, interval: float) -> float:
-        """Take ``chat_id``'s turn for all workers if free: 0; else seconds until it is."""
+    async def take_turn(self, chat_id: int, *, spacing: float, most: int, window: float
+                        ) -> float:
+        """Take a group's turn for all workers if free: 0; else seconds until it may be."""
 
 
 def _seconds(retry_after: float | timedelta) -> float:
@@ -75,7 +77,6 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
         self._bulk_next = 0.0
         self._chat_interval = chat_interval
         self._group_per_minute = group_per_minute
-        self._group_interval = 60.0 / group_per_minute * 1.1  # a tenth spare, as per chat
         self._max_retries = max_retries
         self._clock = clock
         self._recent: deque[float] = deque()  # every counted send in the last window
@@ -140,7 +141,9 @@ class PriorityRateLimiter(BaseRateLimiter[str]):
                 while (wait := self._delay(chat_id)) > 0:
                     await asyncio.sleep(wait)
                 if self._peers is not None and chat_id < 0:
-                    wait = await self._peers.take_turn(chat_id, self._group_interval)
+                    wait = await self._peers.take_turn(
+                        chat_id, spacing=self._chat_interval, most=self._group_per_minute,
+                        window=SHARED_GROUP_WINDOW)
                 if wait <= 0:
                     self._book(chat_id)
                     return

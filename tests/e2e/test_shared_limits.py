@@ -3,7 +3,8 @@
 Each worker is a real ``Application`` with its own limiter and services (no polling: only one
 process may poll, and these send). Their bulk goes as the outbox sends it: ``wait_turn``, then
 the sender; a private chat is sent to by one worker (the outbox's per-chat claim), groups by
-all of them. The stand-in's record of the calls shows the limits across the workers.
+all of them. The stand-in's record of the calls shows the limits across the workers (a
+group's 20 a minute: ``tests/integration/test_workers.py``, as 21 messages take a minute).
 """
 
 from __future__ import annotations
@@ -84,12 +85,6 @@ async def one_chat(app: App, chat_id: int, texts: list[str]) -> None:
         await bulk(app, chat_id, text)
 
 
-def group_gaps(api: BotApiStandIn, chat_id: int) -> list[float]:
-    moments = [call.at for call in api.calls_of("sendMessage")
-               if call.ok and call.params.get("chat_id") == chat_id]
-    return [later - earlier for earlier, later in zip(moments, moments[1:], strict=False)]
-
-
 async def test_three_workers_keep_telegrams_limits_together(
         api: BotApiStandIn, settings: Settings) -> None:
     groups = [-1009001, -1009002]
@@ -106,18 +101,16 @@ async def test_three_workers_keep_telegrams_limits_together(
                 api.user(chat)
             jobs.append(one_chat(app, chats[0], ["Eerste", "Tweede", "Derde"]))
             jobs += [one_chat(app, chat, [f"Alert voor {chat}"]) for chat in chats[1:]]
-            jobs += [one_chat(app, group, [f"Alert {n}"]) for group in groups]
+            jobs += [one_chat(app, group, [f"Alert {n}", f"Bijwerking {n}"]) for group in groups]
             jobs += [app.bot.send_message(chat, "Antwoord") for chat in replies]
         await asyncio.gather(*jobs)
 
     sends = [call for call in api.calls if call.method in RATE_METHODS]
-    assert len(sends) == 3 * (32 + 10 + 2) and all(call.ok for call in sends)  # no 429
+    assert len(sends) == 3 * (32 + 10 + 4) and all(call.ok for call in sends)  # no 429
     assert api.max_rate(window=1.0) <= 28
     assert all(api.max_rate(chat_id=chat, window=1.0) <= 1
                for chat in {call.params["chat_id"] for call in sends})
-    for group in groups:  # three, at least 3 s apart: never more than 20 a minute
-        gaps = group_gaps(api, group)
-        assert len(gaps) == 2 and min(gaps) >= 60 / 20, gaps
+    assert all(api.max_rate(chat_id=group, window=60.0) <= 20 for group in groups)
 
 
 async def test_a_worker_that_stops_leaves_its_share_to_the_others(

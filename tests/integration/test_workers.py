@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
@@ -47,15 +48,22 @@ async def test_a_worker_that_leaves_is_not_counted(db: AsyncEngine) -> None:
     assert await first.beat() == 1
 
 
-async def test_a_group_has_one_turn_whichever_worker_asks(db: AsyncEngine) -> None:
-    workers = [WorkerRegistry(db, f"host:{n}:cccccc") for n in range(2)]
-    assert await workers[0].take_turn(-100, 60.0) == 0  # a group's first: free
-    assert await workers[1].take_turn(-100, 60.0) == pytest.approx(60.0, abs=5)
-    assert await workers[0].take_turn(-100, 60.0) > 0
-    assert await workers[1].take_turn(-200, 60.0) == 0  # another group: its own turns
+async def test_a_group_takes_turns_whichever_worker_asks(db: AsyncEngine) -> None:
+    first, second = (WorkerRegistry(db, f"host:{n}:cccccc") for n in range(2))
+    limits = {"spacing": 30.0, "most": 20, "window": 60.0}
+    assert await first.take_turn(-100, **limits) == 0  # a group's first: free
+    assert await second.take_turn(-100, **limits) == pytest.approx(30.0, abs=5)
+    assert await first.take_turn(-200, **limits) == 0  # another group: its own turns
 
-    async def free_again() -> bool:
-        return await workers[1].take_turn(-300, 0.2) == 0
 
-    assert await workers[0].take_turn(-300, 0.2) == 0
-    await eventually(free_again)
+async def test_a_group_gets_at_most_so_many_a_window(db: AsyncEngine) -> None:
+    workers = [WorkerRegistry(db, f"host:{n}:dddddd") for n in range(3)]
+    limits = {"spacing": 0.0, "most": 3, "window": 60.0}
+    assert [await worker.take_turn(-100, **limits) for worker in workers] == [0, 0, 0]
+    assert await workers[0].take_turn(-100, **limits) == pytest.approx(60.0, abs=5)
+    async with db.connect() as connection:  # the first of the three left the window
+        await connection.execute(text(
+            "UPDATE group_sends SET sends[1] = now() - interval '61 seconds'"))
+        await connection.commit()
+    assert await workers[1].take_turn(-100, **limits) == 0
+    assert await workers[2].take_turn(-100, **limits) > 0

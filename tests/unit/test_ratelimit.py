@@ -82,13 +82,14 @@ class FakePeers:
 
     def __init__(self, live: int) -> None:
         self.live = live
-        self.booked: list[tuple[int, float]] = []
+        self.booked: list[tuple[int, float, int, float]] = []
 
     async def settled(self) -> None:
         """Counted by the others already."""
 
-    async def take_turn(self, chat_id: int, interval: float) -> float:
-        self.booked.append((chat_id, interval))
+    async def take_turn(self, chat_id: int, *, spacing: float, most: int, window: float
+                        ) -> float:
+        self.booked.append((chat_id, spacing, most, window))
         return 0.0
 
 
@@ -133,7 +134,7 @@ async def test_shared_groups_take_their_turn_with_the_others_private_chats_do_no
     await limiter.wait_turn(-100)
     clock.now += 1.0
     await limiter.wait_turn(5)
-    assert peers.booked == [(-100, pytest.approx(3.3))]  # 20 a minute, a tenth spare
+    assert peers.booked == [(-100, 1.0, 20, 61.0)]  # 20 a minute, a second spare
     assert limiter._group_recent == {}
 
 

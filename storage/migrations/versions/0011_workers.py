@@ -1,4 +1,4 @@
-"""workers and group slots: Telegram's limits shared by the workers on one database
+"""workers and group sends: Telegram's limits shared by the workers on one database
 
 Revision ID: 0011
 Revises: 0010
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = '0011'
 down_revision: str | None = '0010'
@@ -24,13 +25,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id', name=op.f('pk_workers')),
     )
     op.create_table(
-        'group_slots',
+        'group_sends',
         sa.Column('chat_id', sa.BigInteger(), autoincrement=False, nullable=False),
-        sa.Column('next_at', sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint('chat_id', name=op.f('pk_group_slots')),
+        sa.Column('sends', sa.JSON().with_variant(
+            postgresql.ARRAY(sa.DateTime(timezone=True)), 'postgresql'), nullable=False),
+        sa.PrimaryKeyConstraint('chat_id', name=op.f('pk_group_sends')),
     )
 
 
 def downgrade() -> None:
-    op.drop_table('group_slots')
+    op.drop_table('group_sends')
     op.drop_table('workers')
