@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +33,7 @@ from storage.crypto import Keyring
 from storage.db import create_engine, session_factory, upgrade
 from storage.process_lock import ProcessLock
 from storage.uow import UnitOfWork
+from storage.workers import BEAT_SECONDS, WorkerRegistry
 
 log = logging.getLogger(__name__)
 RETENTION_SECONDS = 3600  # retention is checked hourly; each signal is erased once its day comes
@@ -54,6 +58,8 @@ class Services:
     kaart: KaartService
     news: NewsService
     languages: LanguageChoice
+    worker_id: str
+    workers: WorkerRegistry | None  # on PostgreSQL: the workers sharing it, counted by heartbeat
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _periodic: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -70,12 +76,16 @@ class Services:
         """A lock that one process on this database holds at a time (``ProcessLock``)."""
         return ProcessLock(self.settings.database.url, name, on_lost=on_lost)
 
-    def start_background(self, *, due_work: bool = False) -> None:
+    def start_background(self, *, due_work: bool = False, counted: bool = False) -> None:
         """Start the outbox dispatcher loop, and with ``due_work`` the main job's rounds.
 
         Those are the follow-up checks (escalations, reminders, question expiry) and the
-        retention purge.
+        retention purge. With ``counted`` (on PostgreSQL) the worker joins those that share
+        the bot's limits (``workers``) and beats its heartbeat while it runs.
         """
+        if counted and self.workers is not None:
+            self._periodic.append(asyncio.create_task(
+                _every(BEAT_SECONDS, self.workers.beat, first=0), name="heartbeat"))
         self._tasks.append(asyncio.create_task(self.dispatcher.run(), name="outbox"))
         if due_work:
             self._periodic += [
@@ -107,6 +117,12 @@ class Services:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._tasks.clear()
+        if self.workers is not None and self.workers.joined:
+            try:
+                await self.workers.leave()
+            except Exception:  # its row then ages out: the others wait a little longer
+                log.warning("worker %s not removed from the workers", self.worker_id,
+                            exc_info=True)
         await self.db.dispose()
         if self.reader is not self.db:  # SQLite's threaded reader; on PostgreSQL the same engine
             await self.reader.dispose()
@@ -188,6 +204,9 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
     privacy = Privacy(new_uow, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
+    worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    workers = WorkerRegistry(db, worker_id) if db.dialect.name == "postgresql" else None
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher, KaartService(new_uow, kaart),
-                    NewsService(new_uow, on_commit=dispatcher.kick), LanguageChoice(new_uow))
+                    NewsService(new_uow, on_commit=dispatcher.kick), LanguageChoice(new_uow),
+                    worker_id, workers)

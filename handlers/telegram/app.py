@@ -132,7 +132,9 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     senders = {**application.bot_data["senders"], TELEGRAM: TelegramSender(application.bot)}
     services = await open_services(settings, senders, throttles={TELEGRAM: limiter})
     application.bot_data["services"] = services
-    services.start_background(due_work=True)
+    if services.workers is not None:
+        limiter.share(services.workers)
+    services.start_background(due_work=True, counted=True)
     for channel in application.bot_data["channels"]:
         await channel.start(services)
     try:

@@ -36,11 +36,12 @@ from storage.models.signals import (
     Signaler,
     SignalEvent,
 )
+from storage.models.workers import GroupSends, Worker
 
 __all__ = [
     "utcnow", "UTCDateTime", "StoredEnum", "Base", "NAMING", "Gemeente", "AlertChat", "Staff",
     "BlockedChat", "Pc4Route", "Invite", "Organisation", "GemeenteText", "Signaler",
     "DraftRow", "Signal", "SignalEvent", "RelayedQuestion", "ProcessedUpdate", "NotOnBoard",
     "Outbox", "RoutingDataset", "Pc6Route", "HouseNumberRoute", "Pc4Gemeente", "GemeenteMerge",
-    "Activity", "NewsSubscription", "field_of", "sealing_context", "SEALED",
+    "Activity", "NewsSubscription", "Worker", "GroupSends", "field_of", "sealing_context", "SEALED",
 ]

@@ -31,7 +31,7 @@ def book(limiter: PriorityRateLimiter, chat_id: int, *, spaced: bool = False) ->
     assert limiter._delay(chat_id) <= 0
     limiter._recent.append(limiter._clock())
     if spaced:
-        limiter._bulk_next = limiter._clock() + limiter._bulk_spacing
+        limiter._bulk_next = limiter._clock() + 1 / limiter.caps()[1]
     limiter._chat_next[chat_id] = limiter._clock() + limiter._chat_interval
     if chat_id < 0:
         limiter._group_recent.setdefault(chat_id, deque()).append(limiter._clock())
@@ -75,6 +75,67 @@ def test_replies_count_against_bulk(clock: FakeClock) -> None:
     limiter = PriorityRateLimiter(per_second=30, chat_interval=1.0, clock=clock)
     limiter._recent.extend([clock.now] * 30)  # a busy second of conversation replies
     assert limiter._delay(1) == pytest.approx(1.0)
+
+
+class FakePeers:
+    """Other workers, as ``storage.workers.WorkerRegistry`` reports them."""
+
+    def __init__(self, live: int) -> None:
+        self.live = live
+        self.booked: list[tuple[int, float, int, float]] = []
+
+    async def settled(self) -> None:
+        """Counted by the others already."""
+
+    async def take_turn(self, chat_id: int, *, spacing: float, most: int, window: float
+                        ) -> float:
+        self.booked.append((chat_id, spacing, most, window))
+        return 0.0
+
+
+def test_workers_split_the_overall_budget(clock: FakeClock) -> None:
+    limiter = PriorityRateLimiter(per_second=28, chat_interval=1.0, clock=clock)
+    assert limiter.caps() == (28, 22)  # alone: as ever
+    peers = FakePeers(live=3)
+    limiter.share(peers)
+    assert limiter.caps() == (9, 7)
+    for chat in range(7):
+        book(limiter, chat)
+    assert limiter._delay(99) == pytest.approx(1.1)  # bulk's part of a third of 28, in 1.1 s
+    limiter._recent.extend([clock.now] * 2)
+    assert limiter._overall_delay(limiter.caps()[0]) == pytest.approx(1.1)  # replies' too
+
+
+def test_a_dead_workers_share_returns_to_the_others(clock: FakeClock) -> None:
+    limiter = PriorityRateLimiter(per_second=28, chat_interval=1.0, clock=clock)
+    peers = FakePeers(live=3)
+    limiter.share(peers)
+    for chat in range(7):
+        book(limiter, chat)
+    assert limiter._delay(99) > 0
+    peers.live = 2  # one stopped beating
+    assert limiter.caps() == (14, 11)
+    assert limiter._delay(99) <= 0
+
+
+@pytest.mark.parametrize("live", range(1, 29))
+def test_the_workers_together_stay_under_the_cap(live: int) -> None:
+    limiter = PriorityRateLimiter(per_second=28)
+    limiter.share(FakePeers(live))
+    overall, bulk = limiter.caps()
+    assert live * overall <= 28 and bulk <= overall
+
+
+async def test_shared_groups_take_their_turn_with_the_others_private_chats_do_not(
+        clock: FakeClock) -> None:
+    limiter = PriorityRateLimiter(per_second=28, chat_interval=1.0, clock=clock)
+    peers = FakePeers(live=2)
+    limiter.share(peers)
+    await limiter.wait_turn(-100)
+    clock.now += 1.0
+    await limiter.wait_turn(5)
+    assert peers.booked == [(-100, 1.0, 20, 61.0)]  # 20 a minute, a second spare
+    assert limiter._group_recent == {}
 
 
 async def test_a_burst_drains_within_the_limits_while_a_signaler_is_answered_at_once(
