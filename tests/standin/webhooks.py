@@ -3,13 +3,15 @@
 As Telegram does: with the ``X-Telegram-Bot-Api-Secret-Token`` header when a secret token was
 set, up to ``max_connections`` requests at once, in update order, and an update that got no
 200 (an error, a timeout, a refused connection) is sent again after a growing pause until it
-gets one. ``getUpdates`` is refused meanwhile (409), as on Telegram.
+gets one. ``getUpdates`` is refused meanwhile (409), as on Telegram. Only a webhook on this
+machine (127.0.0.1, localhost) is posted to: a test never calls out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -20,6 +22,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 FIRST_PAUSE = 0.05  # seconds before the first retry of an update; doubled up to MAX_PAUSE
 MAX_PAUSE = 1.0
 ANSWER_SECONDS = 30.0  # how long a delivery waits for the webhook's answer
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 class WebhookDelivery(StandInState):
@@ -32,6 +35,8 @@ class WebhookDelivery(StandInState):
 
     def _start_delivery(self) -> None:
         self._wake_pollers()  # a running delivery loop sees the new URL
+        if urlsplit(str(self.webhook["url"])).hostname not in LOCAL_HOSTS:
+            return
         if self._webhook_task is None:
             self._webhook_task = asyncio.get_running_loop().create_task(self._deliver())
 
@@ -53,7 +58,8 @@ class WebhookDelivery(StandInState):
         if self._http is None:
             self._http = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=ANSWER_SECONDS))
-        while self.webhook.get("url") and not self._closing:
+        while (urlsplit(str(self.webhook.get("url"))).hostname in LOCAL_HOSTS
+               and not self._closing):
             limit = int(self.webhook.get("max_connections") or 40)
             for update in self.updates[self._first_pending:]:
                 if len(self._sending) >= limit:
