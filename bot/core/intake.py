@@ -55,7 +55,8 @@ log = logging.getLogger(__name__)
 _R = TypeVar("_R")
 START = "_start"  # pseudo question of the "resume or restart?" prompt
 # A step loses a race only to another step's successful write, so when k steps of one person
-# race (taps reaching different workers at once), k attempts always suffice.
+# race, k attempts always suffice. (On PostgreSQL the conversation lock lets them go one by
+# one; the version check stays as the guard.)
 _ATTEMPTS = 5
 # Besides the questions marked ``steering``: what steers the conversation, never filed.
 _STEERING = (REMEMBERED, "gemeente_name", "_split", "_pc4", "_candidates", "_not_on_board")

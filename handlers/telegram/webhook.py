@@ -93,6 +93,7 @@ class WebhookServer:
         """Take no new updates (503, and ``/readyz`` 503); wait for those in flight."""
         self._draining = True
         await self._idle.wait()
+        await asyncio.gather(*self._processing)  # the processor's bookkeeping after the last
 
     async def stop(self) -> None:
         """Stop listening (the webhook stays set at Telegram, as with PTB's run_webhook)."""

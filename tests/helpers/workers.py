@@ -55,6 +55,8 @@ class LoadBalancer:
         duplicate_every: Every so many updates one goes to two workers (0: never).
         reorder_every: Every so many updates one is held back until the next one has been
             answered (0: never).
+
+    ``hold``: the id of one update to hold back until the next one has been answered.
     """
 
     def __init__(self, backends: list[str], *, duplicate_every: int = 0,
@@ -62,7 +64,7 @@ class LoadBalancer:
         self.backends = backends
         self.duplicate_every = duplicate_every
         self.reorder_every = reorder_every
-        self.hold_next = False  # hold the next update back until the one after it is answered
+        self.hold: int | None = None  # the id of an update to hold back behind the next one
         self.forwarded: list[tuple[int, int, int]] = []  # (update_id, backend, status)
         self._turn = 0
         self._count = 0
@@ -98,14 +100,19 @@ class LoadBalancer:
                    SECRET_HEADER: request.headers.get(SECRET_HEADER, "")}
         update_id = int((await request.json())["update_id"])
         self._count += 1
-        release, self._held = self._held, None
-        if self.hold_next or (self.reorder_every and self._count % self.reorder_every == 0
-                              and release is None):
-            self.hold_next = False
+        count = self._count
+        periodic = bool(self.reorder_every and count % self.reorder_every == 0)
+        release = None
+        if update_id == self.hold or (periodic and self._held is None):
+            self.hold = None
             held = self._held = asyncio.Event()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(held.wait(), HOLD_SECONDS)
-        copies = 2 if self.duplicate_every and self._count % self.duplicate_every == 0 else 1
+            with contextlib.suppress(TimeoutError):  # until a later update was answered
+                await asyncio.wait_for(held.wait(), HOLD_SECONDS if periodic else 10.0)
+            if self._held is held:
+                self._held = None
+        else:
+            release, self._held = self._held, None
+        copies = 2 if self.duplicate_every and count % self.duplicate_every == 0 else 1
         statuses = await asyncio.gather(
             *(self._forward(update_id, body, headers) for _ in range(copies)))
         if release is not None:
