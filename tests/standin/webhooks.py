@@ -71,15 +71,17 @@ class WebhookDelivery(StandInState):
         self._webhook_task = None  # deleteWebhook: a later setWebhook starts anew
 
     async def _send(self, update: JSON) -> None:
-        """POST one update until the webhook answers 200."""
+        """POST one update until the webhook answers 200 (while the webhook stays set)."""
         assert self._http is not None
         update_id, pause = update["update_id"], FIRST_PAUSE
-        secret = self.webhook.get("secret_token")
+        url, secret = self.webhook["url"], self.webhook.get("secret_token")
         headers = {SECRET_HEADER: str(secret)} if secret else {}
         try:
             while True:
+                if self.webhook.get("url") != url:  # deleted or moved: it stays pending
+                    return
                 try:
-                    async with self._http.post(str(self.webhook["url"]), json=update,
+                    async with self._http.post(str(url), json=update,
                                                headers=headers) as response:
                         status = response.status
                 except (aiohttp.ClientError, TimeoutError):
