@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Iterator
 
 from bot.services import prepare_database
 from bot.settings import Settings, keyring
-from storage.db import create_engine, current_revision
+from storage.db import create_engine, current_revision, preparing
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,8 @@ async def prepare(settings: Settings) -> None:
     keys = keyring(settings)
     db = create_engine(settings.database.url, keyring=keys)
     try:
-        await prepare_database(settings, db, keys)
+        async with preparing(db):  # N workers starting at once: one after the other
+            await prepare_database(settings, db, keys)
         revision = await current_revision(db)
     finally:
         await db.dispose()

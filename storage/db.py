@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -73,6 +75,31 @@ def alembic_config(url: str | None = None) -> Config:
     if url:
         config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+# The advisory lock under which a worker migrates the database and applies the config.
+_PREPARING = 0x5369676E61616C  # "Signaal"
+
+
+@asynccontextmanager
+async def preparing(engine: AsyncEngine) -> AsyncIterator[None]:
+    """One process at a time prepares the database (N workers starting at once).
+
+    PostgreSQL: a session advisory lock, held on a connection of its own for the block (the
+    others wait; the server frees it if the holder dies). SQLite has one process: no lock.
+    """
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PREPARING})
+        await connection.commit()
+        try:
+            yield
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                     {"key": _PREPARING})
+            await connection.commit()
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

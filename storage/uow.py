@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import cached_property
 from types import TracebackType
 from typing import Any, TypeVar
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import Keyring
@@ -33,6 +35,8 @@ from storage.repositories import (
 )
 
 _Repo = TypeVar("_Repo")
+_LOCK_CONVERSATION = text("SELECT pg_advisory_xact_lock(:key)")
+_PING = text("SELECT 1")
 
 
 def _repository(kind: Callable[..., _Repo], *, encrypted: bool = False) -> cached_property[_Repo]:
@@ -88,6 +92,26 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         await self.session.close()  # rolls back what was not committed; objects stay readable
+
+    async def lock_conversation(self, channel: str, external_id: str) -> None:
+        """Wait until no other transaction works on this person's conversation; hold it.
+
+        PostgreSQL: an advisory transaction lock on (channel, person), taken as the
+        transaction's first statement and released by its commit or rollback, so two updates
+        of one person are never applied at once, by any worker. SQLite (one process, one
+        writer at a time): nothing to do. The key comes from the person's keyed lookup hash:
+        ``pg_locks`` does not show who talks.
+        """
+        if self.session.bind.dialect.name != "postgresql":
+            return
+        person = f"{channel}:{self.keyring.lookup_hash(external_id)}"
+        digest = hashlib.blake2b(person.encode(), digest_size=8, person=b"conversation").digest()
+        await self.session.execute(_LOCK_CONVERSATION,
+                                   {"key": int.from_bytes(digest, "big", signed=True)})
+
+    async def ping(self) -> None:
+        """Ask the database a trivial question (it raises when the database does not answer)."""
+        await self.session.execute(_PING)
 
     async def commit(self) -> None:
         """Commit the transaction."""

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import SecretStr
 from telegram import Update
@@ -129,10 +129,19 @@ class BotRunner:
 REFERENCE = re.compile(r"SP-\d{4}-\d{6}")
 
 
+class Runner(Protocol):
+    """What a ``Person`` talks through: one ``BotRunner``, or N workers (``Workers``)."""
+
+    api: BotApiStandIn
+
+    async def processed(self, *updates: JSON, timeout: float = 10.0) -> None:
+        """Wait until the bot has handled these updates."""
+
+
 class Person:
     """A Telegram user talking to the bot in a private chat."""
 
-    def __init__(self, runner: BotRunner, user_id: int, name: str = "Test",
+    def __init__(self, runner: Runner, user_id: int, name: str = "Test",
                  language_code: str | None = None) -> None:
         self.runner = runner
         self.api = runner.api

@@ -3,6 +3,15 @@
 Every step is one transaction. A filed signal, its alerts (outbox rows) and the end of the
 draft commit together; the caller then wakes the outbox dispatcher.
 
+With N workers (webhook mode) two updates of one person may reach different workers. A step
+first takes the person's conversation lock (``UnitOfWork.lock_conversation``), so they are
+applied one after the other; the draft's version check stays as the guard. An update
+delivered again is applied once (``Status.DUPLICATE``: where the conversation stands is shown
+again). On a channel whose update ids grow with each update (Telegram), an update that
+arrives after a later one of the same person took effect is not applied either
+(``Status.STALE``: the person is shown where they are): typed text meant for an earlier
+question must not answer the current one.
+
 A finished conversation (filed, cancelled, stopped) leaves its draft as an end marker for a
 day: the final notice and the token of its buttons, nothing the person answered. So a reply
 that never arrived is not lost: a button of that conversation pressed again, or its update
@@ -46,7 +55,8 @@ log = logging.getLogger(__name__)
 _R = TypeVar("_R")
 START = "_start"  # pseudo question of the "resume or restart?" prompt
 # A step loses a race only to another step's successful write, so when k steps of one person
-# race (taps reaching different workers at once), k attempts always suffice.
+# race, k attempts always suffice. (On PostgreSQL the conversation lock lets them go one by
+# one; the version check stays as the guard.)
 _ATTEMPTS = 5
 # Besides the questions marked ``steering``: what steers the conversation, never filed.
 _STEERING = (REMEMBERED, "gemeente_name", "_split", "_pc4", "_candidates", "_not_on_board")
@@ -146,9 +156,10 @@ class IntakeService:
     async def _start_once(self, key: ConversationKey, update_id: int | None,
                           organisation: str | None) -> Result:
         async with self._uow() as uow:
+            await uow.lock_conversation(key.channel, key.user_id)
             row, draft, ended = await self._load(uow, key)
-            if await _seen(uow, key, row if draft or ended else None, update_id):
-                return self._current(key, draft, ended, Status.DUPLICATE)
+            if seen := await _arrival(uow, key, row if draft or ended else None, update_id):
+                return self._current(key, draft, ended, seen)
             if draft is not None:
                 return Result(Status.NEXT, draft, resume_prompt())
             org = (await uow.organisations.get_organisation(code=organisation)
@@ -187,13 +198,14 @@ class IntakeService:
         typed: bool = False,
     ) -> Result | None:
         async with self._uow() as uow:
+            await uow.lock_conversation(key.channel, key.user_id)
             row, draft, ended = await self._load(uow, key)
             if typed and (
                     draft is None or await uow.staff.has_pending(
                         person=Person(key.channel, key.user_id))):
                 return None
-            if await _seen(uow, key, row if draft or ended else None, update_id):
-                return self._current(key, draft, ended, Status.DUPLICATE)
+            if seen := await _arrival(uow, key, row if draft or ended else None, update_id):
+                return self._current(key, draft, ended, seen)
             if draft is None:
                 if isinstance(given, Cancel) and token is None:  # /cancel
                     return Result(Status.ENDED, Draft(token=""), notice=messages.NOTHING_TO_CANCEL)
@@ -400,15 +412,23 @@ class IntakeService:
         return messages.WELCOME
 
 
-async def _seen(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,
-                update_id: int | None) -> bool:
-    """True when this update took effect before (a redelivered copy).
+async def _arrival(uow: UnitOfWork, key: ConversationKey, live: DraftRecord | None,
+                   update_id: int | None) -> Status | None:
+    """Why this update is not applied, or None: apply it.
 
+    ``DUPLICATE``: it took effect before (a redelivered copy). ``STALE``: on a channel with
+    ordered update ids, a later update of the person took effect first (it arrived late).
     A live draft remembers its recent updates; an update older than those, or one without
     a draft, is looked up in (and added to) the record of processed updates.
     """
     if update_id is None:
-        return False
-    if live is not None and live.recent_updates and update_id >= min(live.recent_updates):
-        return update_id in live.recent_updates
-    return not await uow.updates.record(channel=key.channel, update_id=update_id)
+        return None
+    recent = live.recent_updates if live is not None else ()
+    if update_id in recent:
+        return Status.DUPLICATE
+    if recent and key.capabilities.ordered_ids and update_id < max(recent):
+        return Status.STALE
+    if recent and update_id >= min(recent):
+        return None
+    return None if await uow.updates.record(channel=key.channel, update_id=update_id) else (
+        Status.DUPLICATE)

@@ -20,6 +20,9 @@ class Capabilities:
     share_contact: bool = False  # a button that shares the person's phone number
     numbered: bool = False  # no buttons: choices show as a numbered list, people type them
     replies: bool = True  # it can send the person messages later (feedback, questions)
+    # Its update ids grow with each update (Telegram's): an update with an id below one that
+    # already took effect arrived late (overtook by it on the way, N workers) and is not applied.
+    ordered_ids: bool = False
 
 
 @dataclass(frozen=True)

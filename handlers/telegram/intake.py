@@ -35,7 +35,8 @@ from handlers.telegram.staff import forget_message, send_reply
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-CAPABILITIES = Capabilities(share_contact=True)  # the "Deel mijn nummer" reply button
+# share_contact: the "Deel mijn nummer" reply button; ordered_ids: Telegram's update ids grow.
+CAPABILITIES = Capabilities(share_contact=True, ordered_ids=True)
 
 
 def _key(update: Update) -> ConversationKey:

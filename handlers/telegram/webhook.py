@@ -3,8 +3,22 @@
 PTB's own webhook server (tornado, via ``Application.run_webhook``) reads a request body of up
 to tornado's default 100 MB into memory before it looks at Telegram's secret token, and offers
 no setting for either. So the bot runs its own endpoint, the way PTB documents for custom
-webhook servers: updates go into ``Application.update_queue``; ``setWebhook`` is called with
-the same arguments ``run_webhook`` passed (URL, secret token, allowed updates, 40 connections).
+webhook servers; ``setWebhook`` is called with the same arguments ``run_webhook`` passed (URL,
+secret token, allowed updates, 40 connections).
+
+Nothing is lost when a worker dies: an update is answered 200 only once it has been processed
+(through the application's update processor, so each chat's updates stay in order and the
+concurrency bound holds), its effect committed and its reply sent or in the outbox. An update
+whose worker dies gets no 200, and Telegram (or the load balancer in front of N workers)
+delivers it again; the intake applies a redelivered update once (``bot.core.intake``). A
+handler's error is answered 200 too: the error handler has told the person, and an update that
+always fails must not come back forever.
+
+``/healthz`` answers 200 while the process serves; ``/readyz`` 200 while the bot is started and
+the database answers, 503 otherwise and from the moment the process drains. On SIGTERM it
+drains: ``/readyz`` turns 503, new updates get 503 (the load balancer sends them elsewhere),
+the updates in flight finish, then the application stops (the outbox dispatcher finishes its
+message) and the process exits 0.
 
 A request is refused from its head alone: without the right ``X-Telegram-Bot-Api-Secret-Token``
 (403, before anything of the body is read), not JSON (403, as PTB did) or with a
@@ -37,6 +51,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # more); 1 MiB is generous, and aiohttp's own default. PTB/tornado would take 100 MB.
 MAX_BODY_BYTES = 1024 * 1024
 MAX_CONNECTIONS = 40  # what run_webhook passed to setWebhook (and Telegram's default)
+READY_SECONDS = 5.0  # a database that does not answer /readyz's query within this: not ready
 
 
 class WebhookServer:
@@ -50,9 +65,16 @@ class WebhookServer:
         self._allowed_updates = list(allowed_updates)
         self._secret = webhook.secret_token.get_secret_value().encode()
         self._max_body = max_body
+        self._draining = False
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._processing: set[asyncio.Task[None]] = set()
         app = web.Application(client_max_size=max_body)
         app.router.add_post(URL_PATH, self._receive)
         app.router.add_post(URL_PATH + "/", self._receive)
+        app.router.add_get("/healthz", self._health)
+        app.router.add_get("/readyz", self._ready)
         # lingering_time=0: a refused request's remaining body is not read (and thrown away)
         # after the answer; the connection is closed instead.
         self._runner = web.AppRunner(app, access_log=None, lingering_time=0,
@@ -67,9 +89,31 @@ class WebhookServer:
             secret_token=self._secret.decode(), max_connections=MAX_CONNECTIONS)
         log.info("webhook listening on %s:%d", self._webhook.listen, self._webhook.port)
 
+    async def drain(self) -> None:
+        """Take no new updates (503, and ``/readyz`` 503); wait for those in flight."""
+        self._draining = True
+        await self._idle.wait()
+        await asyncio.gather(*self._processing)  # the processor's bookkeeping after the last
+
     async def stop(self) -> None:
         """Stop listening (the webhook stays set at Telegram, as with PTB's run_webhook)."""
+        await self.drain()
         await self._runner.cleanup()
+
+    async def _health(self, _request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def _ready(self, _request: web.Request) -> web.Response:
+        services = self._application.bot_data.get("services")
+        if self._draining or not self._application.running or services is None:
+            return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE, text="not ready")
+        try:
+            async with asyncio.timeout(READY_SECONDS), services.uow() as uow:
+                await uow.ping()
+        except Exception as error:  # any failure to answer: not ready
+            log.warning("readyz: the database does not answer (%s)", type(error).__name__)
+            return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE, text="no database")
+        return web.Response(text="ready")
 
     async def _receive(self, request: web.Request) -> web.Response:
         token = request.headers.get(SECRET_HEADER, "").encode()
@@ -79,6 +123,8 @@ class WebhookServer:
             return _refuse(HTTPStatus.FORBIDDEN)
         if request.content_length is not None and request.content_length > self._max_body:
             return _refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        if self._draining or not self._application.running:
+            return _refuse(HTTPStatus.SERVICE_UNAVAILABLE)  # delivered again, elsewhere
         try:
             data = await request.json()  # raises past client_max_size (a chunked body)
         except web.HTTPRequestEntityTooLarge:
@@ -93,8 +139,37 @@ class WebhookServer:
             return _refuse(HTTPStatus.BAD_REQUEST)
         if isinstance(bot, ExtBot):
             bot.insert_callback_data(update)  # as PTB's own webhook handler does
-        await self._application.update_queue.put(update)
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._process(update)
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
         return web.Response()
+
+    async def _process(self, update: Update) -> None:
+        """Process the update as PTB would have taken it from its queue; wait until done.
+
+        It runs in a task of its own (as in PTB), so a client that goes away does not cancel
+        it; the update processor may queue it behind its chat's earlier updates.
+        """
+        application = self._application
+        done = asyncio.get_running_loop().create_future()
+
+        async def processing() -> None:
+            try:
+                await application.process_update(update)
+            finally:
+                if not done.done():
+                    done.set_result(None)
+
+        task = asyncio.create_task(
+            application.update_processor.process_update(update, processing()))
+        self._processing.add(task)
+        task.add_done_callback(self._processing.discard)
+        await asyncio.shield(done)
 
 
 def _refuse(status: HTTPStatus) -> web.Response:
@@ -108,8 +183,8 @@ async def serve_webhook(application: Application[Any, Any, Any, Any, Any, Any],
                         stop: asyncio.Event) -> None:
     """Run the bot on a webhook until ``stop`` is set, in the steps of PTB's ``run_webhook``.
 
-    initialize, post_init, listen and setWebhook, start; then stop listening, stop, post_stop,
-    shutdown, post_shutdown.
+    initialize, post_init, start, listen and setWebhook; then drain (the updates in flight
+    finish) and stop listening, stop, post_stop, shutdown, post_shutdown.
     """
     server = WebhookServer(application, webhook, allowed_updates=allowed_updates)
     await application.initialize()
@@ -117,9 +192,10 @@ async def serve_webhook(application: Application[Any, Any, Any, Any, Any, Any],
         if application.post_init is not None:
             await application.post_init(application)
         try:
-            await server.start()
             await application.start()
+            await server.start()
             await stop.wait()
+            log.info("webhook draining: the updates in flight finish")
         finally:
             await server.stop()
             if application.running:

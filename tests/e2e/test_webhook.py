@@ -1,4 +1,5 @@
-"""Webhook mode: the secret token and the body size are checked before a body is read.
+"""Webhook mode: the secret token and the body size are checked before a body is read; an
+update is answered once processed; /healthz, /readyz and draining on stop.
 
 The bot is started as ``run()`` starts it in webhook mode
 (``handlers.telegram.webhook.serve_webhook``),
@@ -12,6 +13,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
@@ -48,6 +50,16 @@ def start_update(update_id: int = 1) -> dict[str, Any]:
 @pytest.fixture
 async def webhook(api: Any, settings: Settings) -> AsyncIterator[tuple[str, Any]]:
     """The bot running in webhook mode as run() runs it; yields the webhook's URL and app."""
+    async with served(api, settings) as (url, app, stop, serving):
+        yield url, app
+        stop.set()
+        await asyncio.wait_for(serving, timeout=30)
+
+
+@asynccontextmanager
+async def served(api: Any, settings: Settings) -> AsyncIterator[
+        tuple[str, Any, asyncio.Event, asyncio.Task[None]]]:
+    """``serve_webhook`` started: the webhook's URL, the app, the stop event, the task."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = settings.telegram.webhook.model_copy(update={
@@ -68,10 +80,11 @@ async def webhook(api: Any, settings: Settings) -> AsyncIterator[tuple[str, Any]
         if serving.done():
             serving.result()  # start-up failed: show why
         assert app.running, "the bot did not start within 30 s"
-        yield url, app
+        yield url, app, stop, serving
     finally:
-        stop.set()
-        await asyncio.wait_for(serving, timeout=30)
+        if not serving.done():
+            stop.set()
+            await asyncio.wait_for(serving, timeout=30)
 
 
 async def raw_post(url: str, headers: dict[str, str], first: bytes) -> str:
@@ -141,3 +154,30 @@ async def test_webhook_passes_a_valid_update_to_the_bot(api: Any,
                 "Content-Type": "application/json", SECRET_HEADER: SECRET}) as response:
             assert response.status == 200
     await api.wait_for(lambda: len(api.messages(USER)) == 2)
+
+
+async def test_webhook_answers_once_processed_and_drains_on_stop(
+        api: Any, settings: Settings) -> None:
+    """200 only once the reply is sent; on stop: /readyz 503, new updates 503, the update in
+    flight finishes, then the server goes."""
+    api.user(USER)
+    async with served(api, settings) as (url, app, stop, serving), aiohttp.ClientSession() as http:
+        base = url.removesuffix("/telegram")
+        for path in ("/healthz", "/readyz"):
+            async with http.get(base + path) as response:
+                assert response.status == 200
+        api.set_latency(1.0)  # the reply takes a second to send
+        posting = asyncio.create_task(http.post(url, json=start_update(1),
+                                                headers={SECRET_HEADER: SECRET}))
+        await api.wait_for(lambda: api.in_flight > 0)  # the reply is on its way
+        assert not posting.done() and api.messages(USER) == []
+        stop.set()
+        async with http.get(base + "/readyz") as response:
+            assert response.status == 503
+        async with http.post(url, json=start_update(2),
+                             headers={SECRET_HEADER: SECRET}) as response:
+            assert response.status == 503  # Telegram delivers it again, elsewhere or later
+        async with await posting as response:
+            assert response.status == 200
+        assert len(api.messages(USER)) == 1  # its reply was sent before the 200
+        await asyncio.wait_for(serving, timeout=30)

@@ -13,6 +13,7 @@ updates, inspect what the bot sent and inject faults::
 Everything runs on the caller's event loop; the helpers that push updates are synchronous.
 The parts: `server` (HTTP and dispatch), `state`, `incoming` (users, chats, pushed updates),
 `observing`, `faults`, `update_methods` and `message_methods` (the Bot API methods),
+`webhooks` (delivery to a webhook set with setWebhook),
 `entities` (Telegram's HTML subset), `markup` and `protocol` (limits, errors, calls).
 """
 

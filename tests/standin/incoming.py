@@ -183,6 +183,7 @@ class Incoming(StandInState):
         """Makes confirmed updates with id >= update_id pending again (e.g. after a crash)."""
         index = bisect.bisect_left(self.updates, update_id, key=lambda u: u["update_id"])
         self._first_pending = min(self._first_pending, index)
+        self._delivered = {known for known in self._delivered if known < update_id}
         self._wake_pollers()
 
     def _sender(self, user_id: int) -> JSON:

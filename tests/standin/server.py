@@ -73,6 +73,7 @@ class BotApiStandIn(Incoming, Observing, Faults, UpdateMethods, MessageMethods):
         """Ends pending long polls and stops the server."""
         self._closing = True
         self._wake_pollers()
+        await self._stop_delivery()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -117,6 +118,7 @@ class BotApiStandIn(Incoming, Observing, Faults, UpdateMethods, MessageMethods):
         if not polling:
             self._in_flight += 1
             self._last_activity = arrived
+            self._signal()  # a test may wait for a call in flight
         params: JSON = {}
         performed = False
         try:

@@ -8,6 +8,8 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
+
 from tests.standin.protocol import JSON, Call
 
 if TYPE_CHECKING:
@@ -61,6 +63,12 @@ class StandInState:
         self._last_activity = time.monotonic()
         self._activity = asyncio.Event()  # replaced on every change; see _signal
         self._new_updates = asyncio.Event()
+        # Webhook delivery (``webhooks``): attempts as (update_id, HTTP status; 0: no answer).
+        self.deliveries: list[tuple[int, int]] = []
+        self._delivered: set[int] = set()
+        self._sending: dict[int, asyncio.Task[None]] = {}
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._http: aiohttp.ClientSession | None = None
 
     def _signal(self) -> None:
         """Wakes everything waiting in `wait_for`."""

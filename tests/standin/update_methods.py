@@ -7,10 +7,10 @@ import bisect
 import re
 
 from tests.standin.protocol import JSON, POLL_CONFLICT, ApiError, bad
-from tests.standin.state import StandInState
+from tests.standin.webhooks import WebhookDelivery
 
 
-class UpdateMethods(StandInState):
+class UpdateMethods(WebhookDelivery):
     """getUpdates, setWebhook/deleteWebhook/getWebhookInfo, set/get/deleteMyCommands."""
 
     async def _get_updates(self, params: JSON) -> list[JSON]:
@@ -48,10 +48,13 @@ class UpdateMethods(StandInState):
                         ("url", "secret_token", "max_connections", "allowed_updates")
                         if key in params}
         self.webhook.setdefault("url", "")
+        if self.webhook["url"]:
+            self._start_delivery()
         return True
 
     def _delete_webhook(self, params: JSON) -> bool:
         self.webhook = {"url": ""}
+        self._wake_pollers()  # the delivery loop ends
         if params.get("drop_pending_updates") is True:
             self._first_pending = len(self.updates)
         return True

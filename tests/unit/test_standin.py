@@ -420,3 +420,35 @@ async def test_wait_idle_waits_for_confirmed_updates(api, bot):
     (update,) = await bot.get_updates()
     await bot.get_updates(offset=update.update_id + 1)
     await api.wait_idle(quiet=0.05)
+
+
+async def test_webhook_delivery_retries_until_answered(api, bot):
+    """After setWebhook each update is posted with the secret header until it gets a 200."""
+    answers, received = [500, 200, 200], []
+
+    async def hook(request):
+        received.append((request.headers.get("X-Telegram-Bot-Api-Secret-Token"),
+                         (await request.json())["update_id"]))
+        return aiohttp.web.Response(status=answers[len(received) - 1])
+
+    app = aiohttp.web.Application()
+    app.router.add_post("/hook", hook)
+    runner = aiohttp.web.AppRunner(app)
+    await runner.setup()
+    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        port = runner.addresses[0][1]
+        first = api.send_text(USER, "een")
+        await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cret")
+        second = api.send_text(USER, "twee")
+        await api.wait_for(lambda: api.delivered == {first["update_id"], second["update_id"]})
+        assert len(received) == 3 and set(received) == {  # the one answered 500 came again
+            ("s3cret", first["update_id"]), ("s3cret", second["update_id"])}
+        assert api.pending_updates == [] and sorted(status for _, status in api.deliveries) == [
+            200, 200, 500]
+        await bot.delete_webhook()
+        third = api.send_text(USER, "drie")  # delivered by getUpdates again, not posted
+        assert [u.update_id for u in await bot.get_updates()] == [third["update_id"]]
+    finally:
+        await runner.cleanup()
