@@ -27,6 +27,8 @@ itself; the stand-in and the echo floor have none), so the figures are the proce
 5. The web chat (``web_intake.py``), per database: a bot serving the web chat alone, the same
    people walking a whole signal through its forms in browsers of their own (requests/s, p99),
    printed beside Signaalbot on Telegram; after the rest too.
+6. Several workers (``workers.py``, with ``--workers``): the single process, then 1, 2 and 4
+   ``signaalbot run`` workers in webhook mode on one PostgreSQL database; last.
 
 Prints tables and writes ``benchmarks/results/latest.json``.
 """
@@ -58,6 +60,7 @@ import burst  # noqa: E402  (beside this script)
 import signal_intake  # noqa: E402  (beside this script)
 import telegram  # noqa: E402
 import web_intake  # noqa: E402  (beside this script)
+import workers  # noqa: E402  (beside this script)
 from measure import (  # noqa: E402  (beside this script)
     ALERT_CHATS,
     SIGNALS_ONLY,
@@ -356,8 +359,9 @@ def headline(intake: dict[str, dict[str, Any]], databases: list[str]) -> dict[st
     }
 
 
-async def main(quick: bool, database: str, drafts: int | None, output: Path) -> dict[str, Any]:
-    """Run every section and write the results."""
+async def main(quick: bool, database: str, drafts: int | None, output: Path,
+               several: bool = False) -> dict[str, Any]:
+    """Run every section (``several``: with the several-workers one) and write the results."""
     load = QUICK if quick else FULL
     if drafts is not None:
         load = dataclasses.replace(load, drafts=drafts)
@@ -394,6 +398,9 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
             print(f"  {key:28} {value}")
         signal = await signal_intake.signal_section(databases, load, log_dir, intake)
         web = await web_intake.web_section(databases, load, log_dir, intake)
+        pooled = await workers.workers_section(
+            load.signalers, load.signals * load.rounds, log_dir,
+            signaalbot_settings("", "aiohttp", SIGNAALBOT_CONCURRENCY)) if several else None
     top = headline(intake, databases)
     results = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -408,6 +415,7 @@ async def main(quick: bool, database: str, drafts: int | None, output: Path) -> 
         "intake": intake,
         "signal": signal,
         "web": web,
+        **({"workers": pooled} if pooled else {}),
         "run_seconds": round(time.monotonic() - started, 1),
     }
     print(f"\nfloor {results['floor_updates_per_s']:.0f} upd/s, intake "
@@ -432,5 +440,8 @@ if __name__ == "__main__":
     parser.add_argument("--drafts", type=int, help=f"open drafts to measure (default "
                         f"{FULL.drafts}, quick {QUICK.drafts})")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--workers", action="store_true",
+                        help="also 1, 2 and 4 webhook workers on PostgreSQL (workers.py)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.quick, arguments.database, arguments.drafts, arguments.output))
+    asyncio.run(main(arguments.quick, arguments.database, arguments.drafts, arguments.output,
+                     arguments.workers))

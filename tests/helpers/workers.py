@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import signal
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,10 +148,13 @@ class Workers:
         tmp_path: Where the config and the workers' logs go.
         db_url: The shared database (PostgreSQL).
         count: How many workers.
+        config: Their config file's text from (stand-in, database URL, webhook URL); by
+            default Terneuzen, alerts to Carine (7001), signals only.
         balancer: Options of the ``LoadBalancer``.
     """
 
     def __init__(self, api: BotApiStandIn, tmp_path: Path, db_url: str, count: int,
+                 config: Callable[[BotApiStandIn, str, str], str] | None = None,
                  **balancer: int) -> None:
         self.api = api
         self.db_url = db_url
@@ -161,7 +164,8 @@ class Workers:
         self.processes: list[asyncio.subprocess.Process] = []
         self.logs = [tmp_path / f"worker{number}.log" for number in range(count)]
         self.config = tmp_path / "config.toml"
-        self.config.write_text(_config(api, db_url, self.balancer.url), encoding="utf-8")
+        self.config.write_text((config or _config)(api, db_url, self.balancer.url),
+                               encoding="utf-8")
 
     async def start(self) -> None:
         """Start the balancer and every worker (all at once); wait until each is ready."""

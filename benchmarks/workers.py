@@ -1,0 +1,151 @@
+"""Several workers (``run.py --workers``): Signaalbot as 1, 2 and 4 webhook workers on one
+PostgreSQL database, against the single process.
+
+The single process is the production default: one ``signaalbot`` process long-polling
+(``botproc.py``, as in the Telegram section). The workers are ``signaalbot run`` processes in
+webhook mode behind the test suite's load balancer (``tests.helpers.workers``), to which the
+stand-in posts every update as Telegram does (up to 40 at once). Each runs the same load: a
+warm-up, then ``rounds`` rounds of ``signalers`` new people filing whole signals without
+pauses, exactly like ``tests.harness.file_signal``. Figures: updates/s against the single
+process, latency, and CPU per update summed over the workers. Every worker is a process of
+its own, so on this machine's cores they share what the single process had alone; the
+``per_core_updates_per_s`` figure (1000 / CPU ms per update) is what each further core adds
+while PostgreSQL keeps up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from measure import (
+    ALERT_CHATS,
+    WARM_UP_SIGNALS,
+    BenchStandIn,
+    Database,
+    Measurement,
+    new_people,
+    pool,
+    running_bot,
+)
+
+from storage.crypto import generate_key
+from tests.harness import file_signal
+from tests.helpers.workers import Workers
+
+COUNTS = (1, 2, 4)
+
+
+def config(api: BenchStandIn, db_url: str, url: str) -> str:
+    """The workers' config: as the single process's (``run.signaalbot_settings``), by webhook."""
+    return f"""
+[telegram]
+token = "{api.token}"
+base_url = "{api.base_url}"
+mode = "webhook"
+messages_per_second = 1000000
+concurrent_updates = 64
+[telegram.webhook]
+url = "{url}"
+listen = "127.0.0.1"
+secret_token = "benchmark-secret"
+[database]
+url = "{db_url}"
+[security]
+encryption_key = "{generate_key()}"
+[intake]
+flows = ["signaal"]
+[[gemeenten]]
+code = "GM0715"
+name = "Terneuzen"
+pc4 = ["4531-4539"]
+alert_chat_ids = [{ALERT_CHATS[0]}, {ALERT_CHATS[1]}]
+staff = [{{ telegram_id = {ALERT_CHATS[0]}, name = "Carine", role = "regisseur" }}]
+"""
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time these processes used so far."""
+    total = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(stat[11]) + int(stat[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def saturate(api: BenchStandIn, pids: list[int], signalers: int, signals: int
+                   ) -> dict[str, Any]:
+    """A warm-up, then ``signalers`` people at once each filing ``signals`` signals."""
+    await pool((file_signal(person) for person in new_people(api, WARM_UP_SIGNALS, [])),
+               WARM_UP_SIGNALS)
+    run = Measurement()
+
+    async def signaler() -> None:
+        for person in new_people(api, signals, run.latencies):
+            await file_signal(person)
+            run.reports += 1
+
+    cpu, started = cpu_seconds(pids), time.monotonic()
+    await asyncio.gather(*(signaler() for _ in range(signalers)))
+    run.seconds, run.bot_cpu_s = time.monotonic() - started, cpu_seconds(pids) - cpu
+    return run.summary()
+
+
+async def single(database: Database, log_dir: Path, signalers: int, signals: int,
+                 settings: dict[str, Any]) -> dict[str, Any]:
+    """The single process, long polling."""
+    async with running_bot({"kind": "signaalbot", "settings": settings}, log_dir) as (
+            api, bot, errors):
+        figures = await saturate(api, [bot.pid], signalers, signals)
+    return {**figures, "errors": errors}
+
+
+async def pooled(count: int, database: Database, log_dir: Path, signalers: int,
+                 signals: int) -> dict[str, Any]:
+    """``count`` webhook workers behind the load balancer."""
+    async with BenchStandIn() as api:
+        api.user(ALERT_CHATS[0], first_name="Regisseur")
+        api.group(ALERT_CHATS[1], title="Team Terneuzen")
+        directory = log_dir / f"workers-{count}"
+        directory.mkdir()
+        workers = Workers(api, directory, database.url, count, config=config)
+        await workers.start()
+        try:
+            figures = await saturate(api, [p.pid for p in workers.processes], signalers,
+                                     signals)
+        finally:
+            codes = await workers.stop()
+    errors = [line for number in range(count) for line in workers.output(number).splitlines()
+              if line.startswith(("ERROR", "CRITICAL", "Traceback"))]
+    return {**figures, "exit_codes": codes, "errors": errors}
+
+
+async def workers_section(signalers: int, signals: int, log_dir: Path,
+                          settings: dict[str, Any]) -> dict[str, Any]:
+    """The single process, then 1, 2 and 4 workers, each on a fresh PostgreSQL database."""
+    print(f"\nSeveral workers (PostgreSQL; {os.cpu_count()} cores): {signalers} signalers x "
+          f"{signals} full signals at once, no pauses; webhook workers behind a load balancer")
+    print(f"  {'processes':<28} {'upd/s':>7} {'vs 1':>5} {'p50/p99 ms':>13} {'CPU ms':>6} "
+          f"{'CPU %':>6} {'per core':>8}")
+    results: dict[str, Any] = {"cores": os.cpu_count()}
+    rows = [("single process, polling", None), *((f"{n} worker(s), webhook", n) for n in COUNTS)]
+    for label, count in rows:
+        async with Database("postgresql", log_dir) as database:
+            if count is None:
+                figures = await single(database, log_dir, signalers, signals,
+                                       {**settings, "database": {"url": database.url}})
+            else:
+                figures = await pooled(count, database, log_dir, signalers, signals)
+        figures["per_core_updates_per_s"] = round(1000 / figures["bot_cpu_ms_per_update"])
+        base = results.get("single", figures)["updates_per_s"]
+        figures["vs_single"] = round(figures["updates_per_s"] / base, 2)
+        results["single" if count is None else str(count)] = figures
+        print(f"  {label:<28} {figures['updates_per_s']:>7.0f} {figures['vs_single']:>5.2f} "
+              f"{figures['p50_ms']:>6.1f}/{figures['p99_ms']:<6.1f} "
+              f"{figures['bot_cpu_ms_per_update']:>6.2f} {figures['bot_cpu_pct']:>5}% "
+              f"{figures['per_core_updates_per_s']:>8}{'  ERRORS' if figures['errors'] else ''}",
+              flush=True)
+    return results
