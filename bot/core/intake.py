@@ -3,9 +3,12 @@
 Every step is one transaction. A filed signal, its alerts (outbox rows) and the end of the
 draft commit together; the caller then wakes the outbox dispatcher.
 
-With N workers (webhook mode) two updates of one person may reach different workers. A step
-first takes the person's conversation lock (``UnitOfWork.lock_conversation``), so they are
-applied one after the other; the draft's version check stays as the guard. An update
+With N workers (webhook mode) two updates of one person may reach different workers. There
+(``lock_conversations``) a step first takes the person's conversation lock
+(``UnitOfWork.lock_conversation``), so they are applied one after the other; the draft's
+version check stays as the guard, and is the only one where one process long-polls (its
+update processor keeps each chat in order; the lock would cost every step three round trips
+on PostgreSQL: begin, lock, commit). An update
 delivered again is applied once (``Status.DUPLICATE``: where the conversation stands is shown
 again). On a channel whose update ids grow with each update (Telegram), an update that
 arrives after a later one of the same person took effect is not applied either
@@ -101,10 +104,12 @@ class IntakeService:
         draft_ttl: timedelta,
         default_advice: str,
         kaart: KaartCache,
+        lock_conversations: bool = False,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._uow = uow
         self._kaart = kaart
+        self._lock = lock_conversations
         self.engine = engine
         self._alerts = alerts
         self._ttl = draft_ttl
@@ -156,7 +161,8 @@ class IntakeService:
     async def _start_once(self, key: ConversationKey, update_id: int | None,
                           organisation: str | None) -> Result:
         async with self._uow() as uow:
-            await uow.lock_conversation(key.channel, key.user_id)
+            if self._lock:
+                await uow.lock_conversation(key.channel, key.user_id)
             row, draft, ended = await self._load(uow, key)
             if seen := await _arrival(uow, key, row if draft or ended else None, update_id):
                 return self._current(key, draft, ended, seen)
@@ -198,7 +204,8 @@ class IntakeService:
         typed: bool = False,
     ) -> Result | None:
         async with self._uow() as uow:
-            await uow.lock_conversation(key.channel, key.user_id)
+            if self._lock:
+                await uow.lock_conversation(key.channel, key.user_id)
             row, draft, ended = await self._load(uow, key)
             if typed and (
                     draft is None or await uow.staff.has_pending(

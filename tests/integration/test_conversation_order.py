@@ -24,7 +24,10 @@ TELEGRAM = Capabilities(share_contact=True, ordered_ids=True)
 
 @pytest.fixture
 async def services(settings: Settings) -> AsyncIterator[Services]:
-    opened = await open_services(settings, {"telegram": RecordingSender()})
+    """As a worker in webhook mode: several workers may take one person's updates."""
+    webhook = settings.telegram.model_copy(update={"mode": "webhook"})
+    opened = await open_services(settings.model_copy(update={"telegram": webhook}),
+                                 {"telegram": RecordingSender()})
     yield opened
     await opened.close()
 
