@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MAX_BACKOFF = timedelta(minutes=30)
+_CONTENDED = timedelta(seconds=1)  # every due chat is another worker's: look again after this
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 
 
@@ -79,6 +81,8 @@ KEPT_RECIPIENT = frozenset({OutboxKind.QUESTION, OutboxKind.NEWS})
 # A reply sent at once by the handler waits this long before the dispatcher takes it over
 # (after a crash or a failed send): a lost reply still comes.
 REPLY_LEASE = timedelta(seconds=30)
+# How long a worker holds a chat it delivers to; renewed every third of it while it works.
+LEASE = timedelta(seconds=60)
 
 
 class Failure(StrEnum):
@@ -155,6 +159,7 @@ class Dispatcher:
 
     Each row goes to the sender of its channel (``senders``), waiting on that channel's
     throttle (``throttles``); rows of other channels are left to the process that has theirs.
+    ``worker_id`` names this dispatcher in the chats' leases, which last ``lease``.
     """
 
     def __init__(
@@ -164,11 +169,18 @@ class Dispatcher:
         *,
         throttles: Mapping[str, Throttle] | None = None,
         on_undeliverable: Undeliverable | None = None,
+        worker_id: str,
+        lease: timedelta = LEASE,
         poll_seconds: float = 30.0,
         batch: int = 1000,
         low_batch: int = 25,
     ) -> None:
         self._uow = uow
+        self.worker_id = worker_id
+        self._lease = lease
+        self._held: set[tuple[str, int | str]] = set()  # the chats leased this round
+        self._renew_at = 0.0  # when (monotonic) the held leases are renewed
+        self._renewing = asyncio.Lock()
         self._senders = dict(senders)
         self._throttles = dict(throttles or {})
         self.on_undeliverable = on_undeliverable
@@ -214,48 +226,86 @@ class Dispatcher:
         while not self._stopping:
             self._wake.clear()
             self._next_due = None
+            per_chat: dict[tuple[str, int | str], list[Outbox]] = {}
             async with self._uow() as uow:
                 now = utcnow()
                 due = await uow.outbox.list_due(now=now, channels=self._channels,
-                                                limit=self._batch, priority=Priority.NORMAL)
+                                                limit=self._batch, priority=Priority.NORMAL,
+                                                skip_locked=True)
                 if not due:  # low-priority rows only when the earliest due row is one of them
                     earliest = await uow.outbox.next_due_at(channels=self._channels)
                     self._next_due = (earliest,)
                     if earliest is not None and earliest <= now:
                         due = await uow.outbox.list_due(now=now, channels=self._channels,
                                                         limit=self._low_batch,
-                                                        priority=Priority.LOW)
-                self._blocked = await uow.blocks.all() if due else self._blocked
+                                                        priority=Priority.LOW, skip_locked=True)
+                for row in due:
+                    per_chat.setdefault((row.channel, row.target), []).append(row)
+                if per_chat:  # the rows stay locked until their chats are leased
+                    self._held = await uow.outbox.lease(per_chat, worker=self.worker_id,
+                                                        now=now, until=now + self._lease)
+                    self._renew_at = time.monotonic() + self._lease.total_seconds() / 3
+                    self._blocked = await uow.blocks.all()
+                    await uow.commit()
             if not due:
                 return delivered
-            per_chat: dict[tuple[str, int | str], list[Outbox]] = {}
-            for row in due:
-                per_chat.setdefault((row.channel, row.target), []).append(row)
-            counts = await asyncio.gather(*(self._deliver_chat(rows) for rows in per_chat.values()))
+            if not self._held:  # every chat is another worker's now: look again in a while
+                self._next_due = (now + _CONTENDED,)
+                return delivered
+            try:
+                counts = await asyncio.gather(*(self._deliver_chat(chat, per_chat[chat])
+                                                for chat in self._held))
+            finally:
+                await self._release()
             delivered += sum(counts)
             if not any(counts):
                 break
         return delivered
 
     async def deliver_now(self, outbox_id: int) -> None:
-        """Send one queued reply at once, ahead of bulk; on failure the dispatcher retries it."""
+        """Send one queued reply at once, ahead of bulk; on failure the dispatcher retries it.
+
+        Only a reply no dispatcher may have taken yet (``REPLY_LEASE`` has not passed); it
+        is then due for dispatchers only ``REPLY_LEASE`` after this send began.
+        """
         async with self._uow() as uow:
-            row = await uow.outbox.get(outbox_id=outbox_id)
-        if (row is not None and row.sent_at is None and row.failed_at is None
-                and row.channel in self._senders):
+            now = utcnow()
+            row = await uow.outbox.take_now(outbox_id=outbox_id, channels=self._channels,
+                                            now=now, until=now + REPLY_LEASE)
+            await uow.commit()
+        if row is not None:
             await self._deliver(row, bulk=False)
 
-    async def _deliver_chat(self, rows: list[Outbox]) -> int:
+    async def _deliver_chat(self, chat: tuple[str, int | str], rows: list[Outbox]) -> int:
         """One chat's due rows, in order; stops at the first that cannot go now."""
         delivered = 0
         for row in rows:
-            if self._stopping:
+            if self._stopping or not await self._still_held(chat):
                 return delivered
             outcome = await self._deliver(row, bulk=True)
             if outcome is None:
                 return delivered
             delivered += outcome
         return delivered
+
+    async def _still_held(self, chat: tuple[str, int | str]) -> bool:
+        """Whether this worker still leases the chat; renews the leases when it is time."""
+        async with self._renewing:
+            if time.monotonic() >= self._renew_at and self._held:
+                async with self._uow() as uow:
+                    now = utcnow()
+                    self._held = await uow.outbox.renew(self._held, worker=self.worker_id,
+                                                        until=now + self._lease)
+                    await uow.commit()
+                self._renew_at = time.monotonic() + self._lease.total_seconds() / 3
+        return chat in self._held
+
+    async def _release(self) -> None:
+        """Let other workers have this round's chats."""
+        held, self._held = self._held, set()
+        async with self._uow() as uow:
+            await uow.outbox.release(held, worker=self.worker_id)
+            await uow.commit()
 
     async def _deliver(self, row: Outbox, *, bulk: bool) -> bool | None:
         """Send one row: True when delivered, False when given up, None when not now."""

@@ -22,8 +22,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.people import Address
-from storage.crypto import Sealed
-from storage.models import Outbox, Signal, Staff, sealing_context, utcnow
+from storage.crypto import Keyring, Sealed
+from storage.models import Outbox, OutboxLease, Signal, Staff, sealing_context, utcnow
 from storage.repositories.common import may_see_sql
 
 # Built once: these run for every copy sent.
@@ -53,8 +53,11 @@ class OutboxRepository:
     row remains as the record of the copy in its chat.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self._keyring = keyring
+        self._insert = (postgresql_insert if session.bind.dialect.name == "postgresql"
+                        else sqlite_insert)
 
     async def add(
         self,
@@ -100,8 +103,7 @@ class OutboxRepository:
     async def add_alert(self, *, chat_id: int, text: str, signal_id: int,
                         buttons: Sequence[Sequence[Sequence[str]]]) -> bool:
         """Queue an alert unless the chat has a live one of this signal; whether it did."""
-        dialect = self.session.bind.dialect.name
-        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        insert_ = self._insert
         where = sealing_context(Outbox, "text", {"chat_id": chat_id, "signal_id": signal_id,
                                                  "kind": "alert", "edit_of": None})
         result = await self.session.execute(
@@ -123,14 +125,72 @@ class OutboxRepository:
 
     async def list_due(
         self, *, now: datetime, channels: Sequence[str] | None = None, limit: int = 1000,
-        priority: int | None = None,
+        priority: int | None = None, skip_locked: bool = False,
     ) -> list[Outbox]:
-        """Unsent messages whose time has come (of one ``priority``, or all), oldest first."""
+        """Unsent messages whose time has come (of one ``priority``, or all), oldest first.
+
+        ``skip_locked``: locked until the transaction ends, passing over rows another
+        transaction holds (PostgreSQL's ``FOR UPDATE SKIP LOCKED``; SQLite ignores it).
+        """
         query = self._pending(channels).where(Outbox.next_attempt_at <= now)
         if priority is not None:
             query = query.where(Outbox.priority == priority)
-        rows = await self.session.scalars(query.order_by(Outbox.id).limit(limit))
-        return list(rows)
+        query = query.order_by(Outbox.id).limit(limit)
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return list(await self.session.scalars(query))
+
+    async def take_now(self, *, outbox_id: int, channels: Sequence[str], now: datetime,
+                       until: datetime) -> Outbox | None:
+        """Take an unsent row of these channels to send now, if no dispatcher may have it.
+
+        That is while it is not due yet; it becomes due for dispatchers only at ``until``.
+        """
+        return await self.session.scalar(
+            update(Outbox).where(Outbox.id == outbox_id, Outbox.sent_at.is_(None),
+                                 Outbox.failed_at.is_(None), Outbox.next_attempt_at > now,
+                                 Outbox.channel.in_(channels))
+            .values(next_attempt_at=until).returning(Outbox)
+            .execution_options(synchronize_session=False, populate_existing=True))
+
+    def _chat_key(self, chat: tuple[str, int | str]) -> str:
+        """A chat's key in ``outbox_leases``: keyed, so a signaler's chat cannot be read."""
+        channel, target = chat
+        return self._keyring.lookup_hash(f"{channel}:{target}")[:32]
+
+    async def lease(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
+                    now: datetime, until: datetime) -> set[tuple[str, int | str]]:
+        """Lease chats (``(channel, target)``) to ``worker`` until ``until``; those it got.
+
+        A chat is got when it has no lease, one that expired, or one of this worker already.
+        """
+        keys = {self._chat_key(chat): chat for chat in chats}
+        if not keys:
+            return set()
+        statement = self._insert(OutboxLease).values(
+            [{"chat": key, "worker": worker, "expires_at": until}
+             for key in sorted(keys)])  # in one order everywhere: no deadlock
+        won = await self.session.scalars(statement.on_conflict_do_update(
+            index_elements=[OutboxLease.chat],
+            set_={"worker": statement.excluded.worker, "expires_at": statement.excluded.expires_at},
+            where=(OutboxLease.expires_at < now) | (OutboxLease.worker == worker),
+        ).returning(OutboxLease.chat))
+        return {keys[key] for key in won}
+
+    async def renew(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
+                    until: datetime) -> set[tuple[str, int | str]]:
+        """Extend ``worker``'s leases on these chats to ``until``; those it still held."""
+        keys = {self._chat_key(chat): chat for chat in chats}
+        held = await self.session.scalars(
+            update(OutboxLease).where(OutboxLease.worker == worker, OutboxLease.chat.in_(keys))
+            .values(expires_at=until).returning(OutboxLease.chat))
+        return {keys[key] for key in held}
+
+    async def release(self, chats: Iterable[tuple[str, int | str]], *, worker: str) -> None:
+        """Give up ``worker``'s leases on these chats."""
+        await self.session.execute(delete(OutboxLease).where(
+            OutboxLease.worker == worker,
+            OutboxLease.chat.in_([self._chat_key(chat) for chat in chats])))
 
     async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:
         """When the earliest unsent message is due."""
