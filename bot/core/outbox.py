@@ -13,6 +13,21 @@ A message with personal data goes out only if its chat may see it at that moment
 here, just before sending, not only when it was queued). Once sent, its row keeps the chat and
 message id, not its text: the record of the copy, so it can be erased later. An ``erase`` row
 blanks such a copy in its chat, or deletes it where the channel refuses the edit.
+
+Several workers (processes, each with its ``worker_id``) share one outbox on PostgreSQL. A
+round takes the due rows ``FOR UPDATE SKIP LOCKED`` and, in the same transaction, leases their
+chats (table ``outbox_leases``: a keyed hash of the chat, the worker, an expiry ``LEASE`` on):
+a chat with a live lease of another worker is passed over, its rows wait for that worker. So
+every row goes out once and a chat's rows in order, while workers deliver other chats side by
+side. A worker renews its leases every third of ``LEASE`` while it works a chat, stops sending
+to a chat whose lease it lost, and gives the round's chats back when the round ends. A worker
+that dies gives nothing back: its chats come free when their leases expire, and the rows it had
+not marked sent go out from another worker (one it sent but had not marked yet goes out again).
+A handler's reply (``deliver_now``) is queued due only ``REPLY_LEASE`` later, so no dispatcher
+takes it meanwhile; the handler takes it only while it is not due, pushing it ``REPLY_LEASE``
+on: a reply is sent by the handler or, after a crash or a failed send, by one dispatcher.
+Leases compare the workers' clocks: keep them in sync (NTP). SQLite has one process: the same
+statements run there (without row locks), the one worker always gets its chats.
 """
 
 from __future__ import annotations
@@ -253,8 +268,9 @@ class Dispatcher:
                 self._next_due = (now + _CONTENDED,)
                 return delivered
             try:
-                counts = await asyncio.gather(*(self._deliver_chat(chat, per_chat[chat])
-                                                for chat in self._held))
+                counts = await asyncio.gather(*(self._deliver_chat(chat, rows)
+                                                for chat, rows in per_chat.items()
+                                                if chat in self._held))
             finally:
                 await self._release()
             delivered += sum(counts)
