@@ -15,11 +15,15 @@ message id, not its text: the record of the copy, so it can be erased later. An 
 blanks such a copy in its chat, or deletes it where the channel refuses the edit.
 
 Several workers (processes, each with its ``worker_id``) share one outbox on PostgreSQL. A
-round takes the due rows ``FOR UPDATE SKIP LOCKED`` and, in the same transaction, leases their
-chats (table ``outbox_leases``: a keyed hash of the chat, the worker, an expiry ``LEASE`` on):
-a chat with a live lease of another worker is passed over, its rows wait for that worker. So
+round takes the due rows ``FOR UPDATE`` and, in the same transaction, leases their chats
+(table ``outbox_leases``: a keyed hash of the chat, the worker, an expiry ``LEASE`` on): a
+chat with a live lease of another worker is passed over, its rows wait for that worker. So
 every row goes out once and a chat's rows in order, while workers deliver other chats side by
-side. A worker renews its leases every third of ``LEASE`` while it works a chat, stops sending
+side. The rows are locked waiting, not ``SKIP LOCKED``: passing over the rows of a claim under
+way, a worker could see a chat's later rows without its first and lease the chat before that
+claim does (the chat of a signaler's row is known only once decrypted, so SQL cannot tell).
+Claims thus queue for each other, a few milliseconds each; sending, the slow part, is shared.
+A worker renews its leases every third of ``LEASE`` while it works a chat, stops sending
 to a chat whose lease it lost, and gives the round's chats back when the round ends. A worker
 that dies gives nothing back: its chats come free when their leases expire, and the rows it had
 not marked sent go out from another worker (one it sent but had not marked yet goes out again).
@@ -246,14 +250,14 @@ class Dispatcher:
                 now = utcnow()
                 due = await uow.outbox.list_due(now=now, channels=self._channels,
                                                 limit=self._batch, priority=Priority.NORMAL,
-                                                skip_locked=True)
+                                                lock=True)
                 if not due:  # low-priority rows only when the earliest due row is one of them
                     earliest = await uow.outbox.next_due_at(channels=self._channels)
                     self._next_due = (earliest,)
                     if earliest is not None and earliest <= now:
                         due = await uow.outbox.list_due(now=now, channels=self._channels,
                                                         limit=self._low_batch,
-                                                        priority=Priority.LOW, skip_locked=True)
+                                                        priority=Priority.LOW, lock=True)
                 for row in due:
                     per_chat.setdefault((row.channel, row.target), []).append(row)
                 if per_chat:  # the rows stay locked until their chats are leased
@@ -317,7 +321,11 @@ class Dispatcher:
         return chat in self._held
 
     async def _release(self) -> None:
-        """Let other workers have this round's chats."""
+        """Let other workers have this round's chats.
+
+        In a transaction of its own: leases are locked in one order only (by key), so two
+        workers never deadlock on them.
+        """
         held, self._held = self._held, set()
         async with self._uow() as uow:
             await uow.outbox.release(held, worker=self.worker_id)

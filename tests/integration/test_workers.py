@@ -26,7 +26,7 @@ from tests.helpers.intake import file_signal
 from tests.helpers.senders import NoSender
 
 SHORT = timedelta(seconds=1)  # a dead worker's chats come back after this
-CHATS = 12
+CHATS = 40
 PER_CHAT = 5
 
 
@@ -113,8 +113,8 @@ async def leases(services: Services) -> list[str]:
 
 async def test_workers_send_each_row_once_and_each_chats_rows_in_order(
         services: Services) -> None:
-    log = SharedLog()
-    workers = [worker(services, f"w{n}", log.sender(f"w{n}")) for n in range(3)]
+    log = SharedLog()  # small batches: a chat's rows fall in several workers' claims
+    workers = [worker(services, f"w{n}", log.sender(f"w{n}"), batch=17) for n in range(4)]
     expected = await burst(services)
     tasks = [asyncio.create_task(w.run()) for w in workers]
     try:
@@ -127,6 +127,40 @@ async def test_workers_send_each_row_once_and_each_chats_rows_in_order(
         text for texts in expected.values() for text in texts)  # each once
     assert {chat: log.texts(chat) for chat in expected} == expected  # each chat in order
     assert await leases(services) == []  # all given back
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+async def test_a_claim_waits_for_one_in_progress_so_it_never_sees_a_chats_later_rows_only(
+        services: Services, db_url: str) -> None:
+    """Passing over the locked first row (SKIP LOCKED), it would lease the chat and send the
+    second row before the first."""
+    log = SharedLog()
+    async with services.uow() as uow:
+        first = await uow.outbox.add(kind="reminder", text="first", chat_id=9200)
+        await uow.outbox.add(kind="reminder", text="second", chat_id=9200)
+        await uow.commit()
+    other = await asyncpg.connect(db_url.replace("+asyncpg", ""))
+    try:
+        claim = other.transaction()  # another worker's claim, under way
+        await claim.start()
+        await other.execute("SELECT id FROM outbox WHERE id = $1 FOR UPDATE", first.id)
+        draining = asyncio.create_task(worker(services, "w", log.sender("w")).drain())
+        await eventually(lambda: _waits_for_a_lock(db_url, 1))
+        await claim.rollback()
+        assert await draining == 2
+    finally:
+        await other.close()
+    assert log.texts(9200) == ["first", "second"]
+
+
+async def _waits_for_a_lock(db_url: str, sessions: int) -> bool:
+    watcher = await asyncpg.connect(db_url.replace("+asyncpg", ""))
+    try:
+        return bool(await watcher.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            " AND datname = current_database()") == sessions)
+    finally:
+        await watcher.close()
 
 
 async def test_a_worker_passes_over_the_chats_another_holds(services: Services) -> None:
@@ -234,24 +268,16 @@ async def test_two_workers_checking_at_once_escalate_a_signal_once(
     """Both read the signal as due; the one that writes second finds it moved on."""
     signal_id = await due_signal(services)
     holder = await asyncpg.connect(db_url.replace("+asyncpg", ""))
-    watcher = await asyncpg.connect(db_url.replace("+asyncpg", ""))
     try:
         lock = holder.transaction()
         await lock.start()
         await holder.execute("SELECT id FROM signals WHERE id = $1 FOR UPDATE", signal_id)
         rounds = [asyncio.create_task(FollowUp(services.uow).run_due()) for _ in range(2)]
-
-        async def both_wait() -> bool:
-            return await watcher.fetchval(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                " AND datname = current_database()") == 2
-
-        await eventually(both_wait)
+        await eventually(lambda: _waits_for_a_lock(db_url, 2))
         await lock.commit()
         reports = await asyncio.gather(*rounds)
     finally:
         await holder.close()
-        await watcher.close()
     assert sorted(r.escalated for r in reports) == [0, 1]
     assert await escalations(services, signal_id) == 1
 
