@@ -23,8 +23,9 @@ side. The rows are locked waiting, not ``SKIP LOCKED``: passing over the rows of
 way, a worker could see a chat's later rows without its first and lease the chat before that
 claim does (the chat of a signaler's row is known only once decrypted, so SQL cannot tell).
 Claims thus queue for each other, a few milliseconds each; sending, the slow part, is shared.
-A worker renews its leases every third of ``LEASE`` while it works a chat, stops sending
-to a chat whose lease it lost, and gives the round's chats back when the round ends. A worker
+While a round runs, its worker renews the leases every third of ``LEASE`` (however long a
+send or the throttle takes); it sends to a chat only while its lease is renewed in time and not
+taken over, and gives the round's chats back when the round ends. A worker
 that dies gives nothing back: its chats come free when their leases expire, and the rows it had
 not marked sent go out from another worker (one it sent but had not marked yet goes out again).
 A handler's reply (``deliver_now``) is queued due only ``REPLY_LEASE`` later, so no dispatcher
@@ -198,8 +199,7 @@ class Dispatcher:
         self.worker_id = worker_id
         self._lease = lease
         self._held: set[tuple[str, int | str]] = set()  # the chats leased this round
-        self._renew_at = 0.0  # when (monotonic) the held leases are renewed
-        self._renewing = asyncio.Lock()
+        self._valid_until = 0.0  # when (monotonic) the held leases may have expired
         self._senders = dict(senders)
         self._throttles = dict(throttles or {})
         self.on_undeliverable = on_undeliverable
@@ -263,7 +263,7 @@ class Dispatcher:
                 if per_chat:  # the rows stay locked until their chats are leased
                     self._held = await uow.outbox.lease(per_chat, worker=self.worker_id,
                                                         now=now, until=now + self._lease)
-                    self._renew_at = time.monotonic() + self._lease.total_seconds() / 3
+                    self._valid_until = time.monotonic() + self._lease.total_seconds()
                     self._blocked = await uow.blocks.all()
                     await uow.commit()
             if not due:
@@ -271,11 +271,15 @@ class Dispatcher:
             if not self._held:  # every chat is another worker's now: look again in a while
                 self._next_due = (now + _CONTENDED,)
                 return delivered
+            keeper = asyncio.create_task(self._keep_leases())
             try:
-                counts = await asyncio.gather(*(self._deliver_chat(chat, rows)
+                counts = await asyncio.gather(*(self._deliver_chat(rows)
                                                 for chat, rows in per_chat.items()
                                                 if chat in self._held))
             finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
                 await self._release()
             delivered += sum(counts)
             if not any(counts):
@@ -296,11 +300,11 @@ class Dispatcher:
         if row is not None:
             await self._deliver(row, bulk=False)
 
-    async def _deliver_chat(self, chat: tuple[str, int | str], rows: list[Outbox]) -> int:
+    async def _deliver_chat(self, rows: list[Outbox]) -> int:
         """One chat's due rows, in order; stops at the first that cannot go now."""
         delivered = 0
         for row in rows:
-            if self._stopping or not await self._still_held(chat):
+            if self._stopping:
                 return delivered
             outcome = await self._deliver(row, bulk=True)
             if outcome is None:
@@ -308,17 +312,25 @@ class Dispatcher:
             delivered += outcome
         return delivered
 
-    async def _still_held(self, chat: tuple[str, int | str]) -> bool:
-        """Whether this worker still leases the chat; renews the leases when it is time."""
-        async with self._renewing:
-            if time.monotonic() >= self._renew_at and self._held:
+    async def _keep_leases(self) -> None:
+        """Renew the round's leases every third of ``LEASE``, for as long as it runs."""
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            started = time.monotonic()
+            try:
                 async with self._uow() as uow:
-                    now = utcnow()
                     self._held = await uow.outbox.renew(self._held, worker=self.worker_id,
-                                                        until=now + self._lease)
+                                                        until=utcnow() + self._lease)
                     await uow.commit()
-                self._renew_at = time.monotonic() + self._lease.total_seconds() / 3
-        return chat in self._held
+            except Exception:  # the leases run out unless a later try succeeds
+                log.warning("outbox leases not renewed; trying again", exc_info=True)
+                continue
+            self._valid_until = started + self._lease.total_seconds()
+
+    def _holds(self, row: Outbox) -> bool:
+        """Whether this worker still leases the row's chat (renewed in time, not taken over)."""
+        return ((row.channel, row.target) in self._held
+                and time.monotonic() < self._valid_until)
 
     async def _release(self) -> None:
         """Let other workers have this round's chats.
@@ -339,6 +351,8 @@ class Dispatcher:
         throttle = self._throttles.get(row.channel) if bulk else None
         if throttle is not None:
             await throttle.wait_turn(outgoing.chat_id)
+        if bulk and not self._holds(row):  # its chat may be another worker's by now
+            return None
         try:
             message_id = await self._send(row, outgoing, bulk=bulk)
         except DeliveryError as error:

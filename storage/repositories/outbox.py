@@ -51,11 +51,11 @@ _ADDRESS_MAY_SEE = select(Signal.id).where(
 
 
 def _lease_statement(dialect: str) -> Any:
-    """Lease the chats ``:chats`` (keys) to ``:worker`` unless another's lease is live.
+    """Lease the chats ``:chats`` (keys) to the worker ``:me`` unless another's lease is live.
 
     Built once per database: the chats come as one array (PostgreSQL) or JSON list (SQLite).
     """
-    worker = bindparam("worker", type_=String)
+    worker = bindparam("me", type_=String)
     if dialect == "postgresql":
         insert_: Any = postgresql_insert
         keys = func.unnest(bindparam("chats", type_=ARRAY(String)))
@@ -78,7 +78,7 @@ def _lease_statement(dialect: str) -> Any:
 _LEASE = {dialect: _lease_statement(dialect) for dialect in ("postgresql", "sqlite")}
 # A worker's leases on ``:chats``, locked in key order like the lease statement: no deadlock.
 _MINE = (select(OutboxLease.__table__.c.chat)
-         .where(OutboxLease.__table__.c.worker == bindparam("worker"),
+         .where(OutboxLease.__table__.c.worker == bindparam("me"),
                 OutboxLease.__table__.c.chat.in_(bindparam("chats", expanding=True)))
          .order_by(OutboxLease.__table__.c.chat).with_for_update())
 _RELEASE = delete(OutboxLease.__table__).where(OutboxLease.__table__.c.chat.in_(_MINE))
@@ -218,7 +218,7 @@ class OutboxRepository:
             return set()
         won = await self.session.scalars(_LEASE[self.session.bind.dialect.name], {
             "chats": sorted(keys),  # in one order everywhere: no deadlock
-            "worker": worker, "until": until, "now": now})
+            "me": worker, "until": until, "now": now})
         return {keys[key] for key in won}
 
     async def renew(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
@@ -226,13 +226,13 @@ class OutboxRepository:
         """Extend ``worker``'s leases on these chats to ``until``; those it still held."""
         keys = {self._chat_key(chat): chat for chat in chats}
         held = await self.session.scalars(_RENEW, {
-            "worker": worker, "chats": list(keys), "until": until})
+            "me": worker, "chats": list(keys), "until": until})
         return {keys[key] for key in held}
 
     async def release(self, chats: Iterable[tuple[str, int | str]], *, worker: str) -> None:
         """Give up ``worker``'s leases on these chats."""
         await self.session.execute(_RELEASE, {
-            "worker": worker, "chats": [self._chat_key(chat) for chat in chats]})
+            "me": worker, "chats": [self._chat_key(chat) for chat in chats]})
 
     async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:
         """When the earliest unsent message is due."""

@@ -8,8 +8,9 @@ once its leases expire, and the scheduled rounds run in one worker at a time.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 import pytest
@@ -53,18 +54,6 @@ class LoggingSender:
         await asyncio.sleep(0.002)
         self.log.sent.append((self.worker, message.chat_id, message.text))
         return len(self.log.sent)
-
-
-class HangingSender:
-    """A worker that stops answering in the middle of a send (as one that died would)."""
-
-    def __init__(self) -> None:
-        self.hanging = asyncio.Event()
-
-    async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
-        self.hanging.set()
-        await asyncio.Event().wait()
-        raise AssertionError("never")
 
 
 @pytest.fixture
@@ -188,24 +177,82 @@ async def _leased(services: Services, chats: int) -> bool:
     return len(await leases(services)) == chats
 
 
-async def test_a_dead_workers_chats_are_taken_over_when_its_leases_expire(
-        services: Services) -> None:
-    dead, log = HangingSender(), SharedLog()
-    first = worker(services, "dies", dead, lease=SHORT)
-    second = worker(services, "lives", log.sender("lives"), lease=SHORT)
+# A worker process that claims the burst, hangs in its first sends, and is killed there.
+DIES = """
+import asyncio, sys
+from datetime import timedelta
+from bot.core.outbox import Dispatcher
+from storage.crypto import Keyring
+from storage.db import create_engine, session_factory
+from storage.uow import UnitOfWork
+
+class Hanging:
+    async def send(self, message, *, bulk=True):
+        print("sending", flush=True)
+        await asyncio.Event().wait()
+
+async def work():
+    keys = Keyring(sys.argv[2])
+    sessions = session_factory(create_engine(sys.argv[1], keyring=keys))
+    await Dispatcher(lambda: UnitOfWork(sessions, keys), {"telegram": Hanging()},
+                     worker_id="dies", lease=timedelta(seconds=1)).drain()
+
+asyncio.run(work())
+"""
+
+
+async def test_a_killed_workers_chats_are_taken_over_when_its_leases_expire(
+        services: Services, settings: Settings) -> None:
+    log = SharedLog()
     expected = await burst(services)
-    dying = asyncio.create_task(first.drain())
-    await dead.hanging.wait()
-    assert set(await leases(services)) == {"dies"}  # it holds chats, and never gives them back
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", DIES, settings.database.url,
+        settings.security.encryption_key.get_secret_value(), stdout=asyncio.subprocess.PIPE)
+    assert child.stdout is not None
+    try:
+        assert await asyncio.wait_for(child.stdout.readline(), 30) == b"sending\n"
+        assert set(await leases(services)) == {"dies"}  # it holds the chats
+    finally:
+        child.kill()  # SIGKILL: it gives nothing back
+        await child.wait()
+    second = worker(services, "lives", log.sender("lives"), lease=SHORT)
     living = asyncio.create_task(second.run())
     try:
         await eventually(lambda: all_sent(services), 30)
     finally:
         second.stop()
         await living
-        dying.cancel()
     assert {chat: log.texts(chat) for chat in expected} == expected  # nothing lost, in order
     assert {who for who, _, _ in log.sent} == {"lives"}
+
+
+async def test_a_worker_keeps_its_chats_while_it_works_them(services: Services) -> None:
+    """Its leases are renewed while a send takes longer than a lease: nobody takes over."""
+    log, gate = SharedLog(), asyncio.Event()
+
+    class SlowSender(LoggingSender):
+        async def send(self, message: Outgoing, *, bulk: bool = True) -> int | None:
+            await gate.wait()
+            return await super().send(message, bulk=bulk)
+
+    slow = worker(services, "slow", SlowSender(log, "slow"), lease=SHORT)
+    other = worker(services, "other", log.sender("other"), lease=SHORT)
+    expected = await burst(services)
+    draining = asyncio.create_task(slow.drain())
+    await eventually(lambda: _leased(services, len(expected)))
+    leased_until = await _expiry(services)
+    await eventually(lambda: _later_than(leased_until + 2 * SHORT), 10)  # two leases on
+    assert await _expiry(services) > leased_until + SHORT  # renewed meanwhile
+    assert await other.drain() == 0  # every chat is still the slow one's
+    gate.set()
+    assert await draining == len(expected) * PER_CHAT
+    assert {chat: log.texts(chat) for chat in expected} == expected
+    assert {who for who, _, _ in log.sent} == {"slow"}
+
+
+async def _expiry(services: Services) -> datetime:
+    async with services.uow() as uow:
+        return min(await uow.session.scalars(select(OutboxLease.expires_at)))
 
 
 async def test_a_reply_sent_at_once_is_not_sent_again_by_another_worker(
