@@ -247,7 +247,7 @@ class Dispatcher:
             self._next_due = None
             per_chat: dict[tuple[str, int | str], list[Outbox]] = {}
             async with self._uow() as uow:
-                now = utcnow()
+                now, started = utcnow(), time.monotonic()
                 due = await uow.outbox.list_due(now=now, channels=self._channels,
                                                 limit=self._batch, priority=Priority.NORMAL,
                                                 lock=True)
@@ -263,7 +263,7 @@ class Dispatcher:
                 if per_chat:  # the rows stay locked until their chats are leased
                     self._held = await uow.outbox.lease(per_chat, worker=self.worker_id,
                                                         now=now, until=now + self._lease)
-                    self._valid_until = time.monotonic() + self._lease.total_seconds()
+                    self._valid_until = started + self._lease.total_seconds()
                     self._blocked = await uow.blocks.all()
                     await uow.commit()
             if not due:

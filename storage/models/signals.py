@@ -218,5 +218,5 @@ class OutboxLease(Base):
     __tablename__ = "outbox_leases"
 
     chat: Mapped[str] = mapped_column(String(32), primary_key=True)
-    worker: Mapped[str] = mapped_column(String(64))
+    worker: Mapped[str] = mapped_column(String(255))  # its worker_id
     expires_at: Mapped[datetime]

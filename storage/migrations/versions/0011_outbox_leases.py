@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table('outbox_leases',
     sa.Column('chat', sa.String(length=32), nullable=False),
-    sa.Column('worker', sa.String(length=64), nullable=False),
+    sa.Column('worker', sa.String(length=255), nullable=False),
     sa.Column('expires_at', storage.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('chat', name=op.f('pk_outbox_leases'))
     )
