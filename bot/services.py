@@ -58,8 +58,9 @@ class Services:
     kaart: KaartService
     news: NewsService
     languages: LanguageChoice
-    worker_id: str
+    worker_id: str  # this worker among those sharing the database (host, process, random)
     workers: WorkerRegistry | None  # on PostgreSQL: the workers sharing it, counted by heartbeat
+    _scheduler: ProcessLock | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _periodic: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -77,23 +78,45 @@ class Services:
         return ProcessLock(self.settings.database.url, name, on_lost=on_lost)
 
     def start_background(self, *, due_work: bool = False, counted: bool = False) -> None:
-        """Start the outbox dispatcher loop, and with ``due_work`` the main job's rounds.
+        """Start the outbox dispatcher loop, and with ``due_work`` the scheduled rounds.
 
         Those are the follow-up checks (escalations, reminders, question expiry) and the
-        retention purge. With ``counted`` (on PostgreSQL) the worker joins those that share
-        the bot's limits (``workers``) and beats its heartbeat while it runs.
+        retention purge. They run in one worker at a time: the one holding the lock
+        ``scheduler``; a standby takes it at its next round once the holder is gone. With
+        ``counted`` (on PostgreSQL) the worker joins those that share the bot's limits
+        (``workers``) and beats its heartbeat while it runs.
         """
         if counted and self.workers is not None:
             self._periodic.append(asyncio.create_task(
                 _every(BEAT_SECONDS, self.workers.beat, first=0), name="heartbeat"))
         self._tasks.append(asyncio.create_task(self.dispatcher.run(), name="outbox"))
         if due_work:
+            self._scheduler = self.process_lock("scheduler")
             self._periodic += [
                 asyncio.create_task(_every(self.settings.workflow.check_interval_seconds,
-                                           self.followup.run_due, first=1), name="followup"),
-                asyncio.create_task(_every(RETENTION_SECONDS, self._retention, first=30),
-                                    name="retention"),
+                                           self._scheduled(self.followup.run_due), first=1),
+                                    name="followup"),
+                asyncio.create_task(_every(RETENTION_SECONDS, self._scheduled(self._retention),
+                                           first=30), name="retention"),
             ]
+
+    @property
+    def scheduling(self) -> bool:
+        """Whether this worker runs the scheduled rounds (holds the lock ``scheduler``)."""
+        return self._scheduler is not None and self._scheduler.held
+
+    def _scheduled(self, work: Callable[[], Awaitable[object]]
+                   ) -> Callable[[], Awaitable[object]]:
+        """``work``, run only while this worker holds the scheduler's lock."""
+        lock = self._scheduler
+        assert lock is not None
+
+        async def round_() -> None:
+            if await lock.acquire():
+                await work()
+
+        round_.__name__ = getattr(work, "__name__", "work")
+        return round_
 
     async def _retention(self) -> None:
         report = await self.privacy.purge()
@@ -108,6 +131,8 @@ class Services:
             task.cancel()
         await asyncio.gather(*self._periodic, return_exceptions=True)
         self._periodic.clear()
+        if self._scheduler is not None:
+            await self._scheduler.release()  # a standby takes the rounds at its next one
         self.dispatcher.stop()
         for task in self._tasks:
             try:
@@ -186,8 +211,9 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
 
     engine = intake_engine(settings)
     alerts = Alerts(engine)
+    worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
     dispatcher = Dispatcher(new_uow, senders, throttles=throttles,
-                            on_undeliverable=alerts.reroute)
+                            on_undeliverable=alerts.reroute, worker_id=worker_id)
     kaart = KaartCache()
     intake = IntakeService(
         new_uow,
@@ -205,7 +231,6 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     followup = FollowUp(new_uow, on_commit=dispatcher.kick)
     privacy = Privacy(new_uow, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
-    worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
     workers = WorkerRegistry(db, worker_id) if db.dialect.name == "postgresql" else None
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher, KaartService(new_uow, kaart),

@@ -74,7 +74,7 @@ class UnitOfWork:
     signalers = _repository(SignalerRepository, encrypted=True)
     news = _repository(NewsRepository, encrypted=True)
     signals = _repository(SignalRepository)
-    outbox = _repository(OutboxRepository)
+    outbox = _repository(OutboxRepository, encrypted=True)
     staff = _repository(StaffRepository)
     events = _repository(EventRepository)
     questions = _repository(QuestionRepository)

@@ -46,7 +46,10 @@ class DueReport:
 
 
 class FollowUp:
-    """Runs what is due; safe to run from several processes (each change is conditional)."""
+    """Runs what is due; safe to run from several processes at once.
+
+    Each change is conditional on what was read (a signal's state and due time): one wins.
+    """
 
     def __init__(self, uow: Callable[[], UnitOfWork], *,
                  on_commit: Callable[[], None] = lambda: None) -> None:
@@ -99,6 +102,7 @@ class FollowUp:
         if not chats and not elsewhere:
             chats = await uow.gemeenten.list_fallback_chats(code=signal.gemeente_code, now=now)
         if not await uow.signals.change_state(signal_id=signal.id, expected=State.NEW,
+                                              was_due=signal.due_at,
                                               escalation_level=level, due_at=next_due):
             return 0
         await _remind(uow, chats, elsewhere, signal, text)
@@ -111,7 +115,7 @@ class FollowUp:
         owner = await uow.staff.get(staff_id=signal.owner_id) if signal.owner_id else None
         assert gemeente is not None
         if not await uow.signals.change_state(
-                signal_id=signal.id, expected=signal.status,
+                signal_id=signal.id, expected=signal.status, was_due=signal.due_at,
                 due_at=now + timedelta(days=gemeente.silent_days)):
             return 0
         days = max(1, (now - signal.last_activity_at).days)

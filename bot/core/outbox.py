@@ -13,6 +13,26 @@ A message with personal data goes out only if its chat may see it at that moment
 here, just before sending, not only when it was queued). Once sent, its row keeps the chat and
 message id, not its text: the record of the copy, so it can be erased later. An ``erase`` row
 blanks such a copy in its chat, or deletes it where the channel refuses the edit.
+
+Several workers (processes, each with its ``worker_id``) share one outbox on PostgreSQL. A
+round takes the due rows ``FOR UPDATE`` and, in the same transaction, leases their chats
+(table ``outbox_leases``: a keyed hash of the chat, the worker, an expiry ``LEASE`` on): a
+chat with a live lease of another worker is passed over, its rows wait for that worker. So
+every row goes out once and a chat's rows in order, while workers deliver other chats side by
+side. The rows are locked waiting, not ``SKIP LOCKED``: passing over the rows of a claim under
+way, a worker could see a chat's later rows without its first and lease the chat before that
+claim does (the chat of a signaler's row is known only once decrypted, so SQL cannot tell).
+Claims thus queue for each other, a few milliseconds each; sending, the slow part, is shared.
+While a round runs, its worker renews the leases every third of ``LEASE`` (however long a
+send or the throttle takes); it sends to a chat only while its lease is renewed in time and not
+taken over, and gives the round's chats back when the round ends. A worker
+that dies gives nothing back: its chats come free when their leases expire, and the rows it had
+not marked sent go out from another worker (one it sent but had not marked yet goes out again).
+A handler's reply (``deliver_now``) is queued due only ``REPLY_LEASE`` later, so no dispatcher
+takes it meanwhile; the handler takes it only while it is not due, pushing it ``REPLY_LEASE``
+on: a reply is sent by the handler or, after a crash or a failed send, by one dispatcher.
+Leases compare the workers' clocks: keep them in sync (NTP). SQLite has one process: the same
+statements run there (without row locks), the one worker always gets its chats.
 """
 
 from __future__ import annotations
@@ -20,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +57,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _MAX_BACKOFF = timedelta(minutes=30)
+_CONTENDED = timedelta(seconds=1)  # every due chat is another worker's: look again after this
 Buttons = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
 
 
@@ -79,6 +101,8 @@ KEPT_RECIPIENT = frozenset({OutboxKind.QUESTION, OutboxKind.NEWS})
 # A reply sent at once by the handler waits this long before the dispatcher takes it over
 # (after a crash or a failed send): a lost reply still comes.
 REPLY_LEASE = timedelta(seconds=30)
+# How long a worker holds a chat it delivers to; renewed every third of it while it works.
+LEASE = timedelta(seconds=60)
 
 
 class Failure(StrEnum):
@@ -155,6 +179,7 @@ class Dispatcher:
 
     Each row goes to the sender of its channel (``senders``), waiting on that channel's
     throttle (``throttles``); rows of other channels are left to the process that has theirs.
+    ``worker_id`` names this dispatcher in the chats' leases, which last ``lease``.
     """
 
     def __init__(
@@ -164,11 +189,17 @@ class Dispatcher:
         *,
         throttles: Mapping[str, Throttle] | None = None,
         on_undeliverable: Undeliverable | None = None,
+        worker_id: str,
+        lease: timedelta = LEASE,
         poll_seconds: float = 30.0,
         batch: int = 1000,
         low_batch: int = 25,
     ) -> None:
         self._uow = uow
+        self.worker_id = worker_id
+        self._lease = lease
+        self._held: set[tuple[str, int | str]] = set()  # the chats leased this round
+        self._valid_until = 0.0  # when (monotonic) the held leases may have expired
         self._senders = dict(senders)
         self._throttles = dict(throttles or {})
         self.on_undeliverable = on_undeliverable
@@ -214,35 +245,59 @@ class Dispatcher:
         while not self._stopping:
             self._wake.clear()
             self._next_due = None
+            per_chat: dict[tuple[str, int | str], list[Outbox]] = {}
             async with self._uow() as uow:
-                now = utcnow()
+                now, started = utcnow(), time.monotonic()
                 due = await uow.outbox.list_due(now=now, channels=self._channels,
-                                                limit=self._batch, priority=Priority.NORMAL)
+                                                limit=self._batch, priority=Priority.NORMAL,
+                                                lock=True)
                 if not due:  # low-priority rows only when the earliest due row is one of them
                     earliest = await uow.outbox.next_due_at(channels=self._channels)
                     self._next_due = (earliest,)
                     if earliest is not None and earliest <= now:
                         due = await uow.outbox.list_due(now=now, channels=self._channels,
                                                         limit=self._low_batch,
-                                                        priority=Priority.LOW)
-                self._blocked = await uow.blocks.all() if due else self._blocked
+                                                        priority=Priority.LOW, lock=True)
+                for row in due:
+                    per_chat.setdefault((row.channel, row.target), []).append(row)
+                if per_chat:  # the rows stay locked until their chats are leased
+                    self._held = await uow.outbox.lease(per_chat, worker=self.worker_id,
+                                                        now=now, until=now + self._lease)
+                    self._valid_until = started + self._lease.total_seconds()
+                    self._blocked = await uow.blocks.all()
+                    await uow.commit()
             if not due:
                 return delivered
-            per_chat: dict[tuple[str, int | str], list[Outbox]] = {}
-            for row in due:
-                per_chat.setdefault((row.channel, row.target), []).append(row)
-            counts = await asyncio.gather(*(self._deliver_chat(rows) for rows in per_chat.values()))
+            if not self._held:  # every chat is another worker's now: look again in a while
+                self._next_due = (now + _CONTENDED,)
+                return delivered
+            keeper = asyncio.create_task(self._keep_leases())
+            try:
+                counts = await asyncio.gather(*(self._deliver_chat(rows)
+                                                for chat, rows in per_chat.items()
+                                                if chat in self._held))
+            finally:
+                keeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keeper
+                await self._release()
             delivered += sum(counts)
             if not any(counts):
                 break
         return delivered
 
     async def deliver_now(self, outbox_id: int) -> None:
-        """Send one queued reply at once, ahead of bulk; on failure the dispatcher retries it."""
+        """Send one queued reply at once, ahead of bulk; on failure the dispatcher retries it.
+
+        Only a reply no dispatcher may have taken yet (``REPLY_LEASE`` has not passed); it
+        is then due for dispatchers only ``REPLY_LEASE`` after this send began.
+        """
         async with self._uow() as uow:
-            row = await uow.outbox.get(outbox_id=outbox_id)
-        if (row is not None and row.sent_at is None and row.failed_at is None
-                and row.channel in self._senders):
+            now = utcnow()
+            row = await uow.outbox.take_now(outbox_id=outbox_id, channels=self._channels,
+                                            now=now, until=now + REPLY_LEASE)
+            await uow.commit()
+        if row is not None:
             await self._deliver(row, bulk=False)
 
     async def _deliver_chat(self, rows: list[Outbox]) -> int:
@@ -257,6 +312,37 @@ class Dispatcher:
             delivered += outcome
         return delivered
 
+    async def _keep_leases(self) -> None:
+        """Renew the round's leases every third of ``LEASE``, for as long as it runs."""
+        while True:
+            await asyncio.sleep(self._lease.total_seconds() / 3)
+            started = time.monotonic()
+            try:
+                async with self._uow() as uow:
+                    self._held = await uow.outbox.renew(self._held, worker=self.worker_id,
+                                                        until=utcnow() + self._lease)
+                    await uow.commit()
+            except Exception:  # the leases run out unless a later try succeeds
+                log.warning("outbox leases not renewed; trying again", exc_info=True)
+                continue
+            self._valid_until = started + self._lease.total_seconds()
+
+    def _holds(self, row: Outbox) -> bool:
+        """Whether this worker still leases the row's chat (renewed in time, not taken over)."""
+        return ((row.channel, row.target) in self._held
+                and time.monotonic() < self._valid_until)
+
+    async def _release(self) -> None:
+        """Let other workers have this round's chats.
+
+        In a transaction of its own: leases are locked in one order only (by key), so two
+        workers never deadlock on them.
+        """
+        held, self._held = self._held, set()
+        async with self._uow() as uow:
+            await uow.outbox.release(held, worker=self.worker_id)
+            await uow.commit()
+
     async def _deliver(self, row: Outbox, *, bulk: bool) -> bool | None:
         """Send one row: True when delivered, False when given up, None when not now."""
         outgoing = await self._outgoing(row)
@@ -265,6 +351,8 @@ class Dispatcher:
         throttle = self._throttles.get(row.channel) if bulk else None
         if throttle is not None:
             await throttle.wait_turn(outgoing.chat_id)
+        if bulk and not self._holds(row):  # its chat may be another worker's by now
+            return None
         try:
             message_id = await self._send(row, outgoing, bulk=bulk)
         except DeliveryError as error:

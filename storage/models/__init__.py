@@ -30,6 +30,7 @@ from storage.models.signals import (
     DraftRow,
     NotOnBoard,
     Outbox,
+    OutboxLease,
     ProcessedUpdate,
     RelayedQuestion,
     Signal,
@@ -42,6 +43,7 @@ __all__ = [
     "utcnow", "UTCDateTime", "StoredEnum", "Base", "NAMING", "Gemeente", "AlertChat", "Staff",
     "BlockedChat", "Pc4Route", "Invite", "Organisation", "GemeenteText", "Signaler",
     "DraftRow", "Signal", "SignalEvent", "RelayedQuestion", "ProcessedUpdate", "NotOnBoard",
-    "Outbox", "RoutingDataset", "Pc6Route", "HouseNumberRoute", "Pc4Gemeente", "GemeenteMerge",
-    "Activity", "NewsSubscription", "Worker", "GroupSends", "field_of", "sealing_context", "SEALED",
+    "Outbox", "OutboxLease", "RoutingDataset", "Pc6Route", "HouseNumberRoute", "Pc4Gemeente",
+    "GemeenteMerge", "Activity", "NewsSubscription", "Worker", "GroupSends", "field_of",
+    "sealing_context", "SEALED",
 ]

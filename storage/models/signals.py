@@ -207,3 +207,16 @@ class Outbox(Base):
         if self.address is not None:
             return self.address
         return int(self.recipient or 0) if self.channel == "telegram" else self.recipient or ""
+
+
+class OutboxLease(Base):
+    """A chat whose outbox rows one worker delivers, until ``expires_at`` (``bot.core.outbox``).
+
+    ``chat`` is a keyed hash of the channel and chat, so no chat is readable here.
+    """
+
+    __tablename__ = "outbox_leases"
+
+    chat: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker: Mapped[str] = mapped_column(String(255))  # its worker_id
+    expires_at: Mapped[datetime]

@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
+    String,
     bindparam,
     delete,
     exists,
@@ -15,15 +17,25 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.people import Address
-from storage.crypto import Sealed
-from storage.models import Outbox, Signal, Staff, sealing_context, utcnow
+from storage.crypto import Keyring, Sealed
+from storage.models import (
+    Outbox,
+    OutboxLease,
+    Signal,
+    Staff,
+    UTCDateTime,
+    sealing_context,
+    utcnow,
+)
 from storage.repositories.common import may_see_sql
 
 # Built once: these run for every copy sent.
@@ -36,6 +48,43 @@ _ADDRESS_MAY_SEE = select(Signal.id).where(
     exists().where(Staff.gemeente_code == Signal.gemeente_code,
                    Staff.channel == bindparam("channel"),
                    Staff.external_id == bindparam("address"), Staff.active.is_(True)))
+
+
+def _lease_statement(dialect: str) -> Any:
+    """Lease the chats ``:chats`` (keys) to the worker ``:me`` unless another's lease is live.
+
+    Built once per database: the chats come as one array (PostgreSQL) or JSON list (SQLite).
+    """
+    worker = bindparam("me", type_=String)
+    if dialect == "postgresql":
+        insert_: Any = postgresql_insert
+        keys = func.unnest(bindparam("chats", type_=ARRAY(String)))
+        source = select(keys, worker, bindparam("until", type_=UTCDateTime))
+    else:
+        insert_ = sqlite_insert
+        each = func.json_each(bindparam("chats", type_=JSON)).table_valued("value")
+        source = select(each.c.value, worker, bindparam("until", type_=UTCDateTime)).where(
+            true())  # SQLite reads ON CONFLICT after a SELECT only behind a WHERE
+    leases = OutboxLease.__table__  # a Core statement: the ORM would take it for a bulk insert
+    statement = insert_(leases).from_select(["chat", "worker", "expires_at"], source)
+    return statement.on_conflict_do_update(
+        index_elements=[leases.c.chat],
+        set_={"worker": statement.excluded.worker, "expires_at": statement.excluded.expires_at},
+        where=(leases.c.expires_at < bindparam("now", type_=UTCDateTime))
+        | (leases.c.worker == worker),
+    ).returning(leases.c.chat)
+
+
+_LEASE = {dialect: _lease_statement(dialect) for dialect in ("postgresql", "sqlite")}
+# A worker's leases on ``:chats``, locked in key order like the lease statement: no deadlock.
+_MINE = (select(OutboxLease.__table__.c.chat)
+         .where(OutboxLease.__table__.c.worker == bindparam("me"),
+                OutboxLease.__table__.c.chat.in_(bindparam("chats", expanding=True)))
+         .order_by(OutboxLease.__table__.c.chat).with_for_update())
+_RELEASE = delete(OutboxLease.__table__).where(OutboxLease.__table__.c.chat.in_(_MINE))
+_RENEW = (update(OutboxLease.__table__).where(OutboxLease.__table__.c.chat.in_(_MINE))
+          .values(expires_at=bindparam("until", type_=UTCDateTime))
+          .returning(OutboxLease.__table__.c.chat))
 
 
 def _stored(buttons: Sequence[Sequence[Sequence[str]]] | None) -> list[list[list[str]]] | None:
@@ -53,8 +102,11 @@ class OutboxRepository:
     row remains as the record of the copy in its chat.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, keyring: Keyring) -> None:
         self.session = session
+        self._keyring = keyring
+        self._insert = (postgresql_insert if session.bind.dialect.name == "postgresql"
+                        else sqlite_insert)
 
     async def add(
         self,
@@ -100,8 +152,7 @@ class OutboxRepository:
     async def add_alert(self, *, chat_id: int, text: str, signal_id: int,
                         buttons: Sequence[Sequence[Sequence[str]]]) -> bool:
         """Queue an alert unless the chat has a live one of this signal; whether it did."""
-        dialect = self.session.bind.dialect.name
-        insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        insert_ = self._insert
         where = sealing_context(Outbox, "text", {"chat_id": chat_id, "signal_id": signal_id,
                                                  "kind": "alert", "edit_of": None})
         result = await self.session.execute(
@@ -123,14 +174,65 @@ class OutboxRepository:
 
     async def list_due(
         self, *, now: datetime, channels: Sequence[str] | None = None, limit: int = 1000,
-        priority: int | None = None,
+        priority: int | None = None, lock: bool = False,
     ) -> list[Outbox]:
-        """Unsent messages whose time has come (of one ``priority``, or all), oldest first."""
+        """Unsent messages whose time has come (of one ``priority``, or all), oldest first.
+
+        ``lock``: locked until the transaction ends (PostgreSQL's ``FOR UPDATE``, waiting for
+        another transaction that holds one; SQLite ignores it).
+        """
         query = self._pending(channels).where(Outbox.next_attempt_at <= now)
         if priority is not None:
             query = query.where(Outbox.priority == priority)
-        rows = await self.session.scalars(query.order_by(Outbox.id).limit(limit))
-        return list(rows)
+        query = query.order_by(Outbox.id).limit(limit)
+        if lock:
+            query = query.with_for_update()
+        return list(await self.session.scalars(query))
+
+    async def take_now(self, *, outbox_id: int, channels: Sequence[str], now: datetime,
+                       until: datetime) -> Outbox | None:
+        """Take an unsent row of these channels to send now, if no dispatcher may have it.
+
+        That is while it is not due yet; it becomes due for dispatchers only at ``until``.
+        """
+        return await self.session.scalar(
+            update(Outbox).where(Outbox.id == outbox_id, Outbox.sent_at.is_(None),
+                                 Outbox.failed_at.is_(None), Outbox.next_attempt_at > now,
+                                 Outbox.channel.in_(channels))
+            .values(next_attempt_at=until).returning(Outbox)
+            .execution_options(synchronize_session=False, populate_existing=True))
+
+    def _chat_key(self, chat: tuple[str, int | str]) -> str:
+        """A chat's key in ``outbox_leases``: keyed, so a signaler's chat cannot be read."""
+        channel, target = chat
+        return self._keyring.lookup_hash(f"{channel}:{target}")[:32]
+
+    async def lease(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
+                    now: datetime, until: datetime) -> set[tuple[str, int | str]]:
+        """Lease chats (``(channel, target)``) to ``worker`` until ``until``; those it got.
+
+        A chat is got when it has no lease, one that expired, or one of this worker already.
+        """
+        keys = {self._chat_key(chat): chat for chat in chats}
+        if not keys:
+            return set()
+        won = await self.session.scalars(_LEASE[self.session.bind.dialect.name], {
+            "chats": sorted(keys),  # in one order everywhere: no deadlock
+            "me": worker, "until": until, "now": now})
+        return {keys[key] for key in won}
+
+    async def renew(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
+                    until: datetime) -> set[tuple[str, int | str]]:
+        """Extend ``worker``'s leases on these chats to ``until``; those it still held."""
+        keys = {self._chat_key(chat): chat for chat in chats}
+        held = await self.session.scalars(_RENEW, {
+            "me": worker, "chats": list(keys), "until": until})
+        return {keys[key] for key in held}
+
+    async def release(self, chats: Iterable[tuple[str, int | str]], *, worker: str) -> None:
+        """Give up ``worker``'s leases on these chats."""
+        await self.session.execute(_RELEASE, {
+            "me": worker, "chats": [self._chat_key(chat) for chat in chats]})
 
     async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:
         """When the earliest unsent message is due."""

@@ -59,11 +59,17 @@ class SignalRepository:
             select(Signal.id, Signal.reference).where(Signal.id.in_(signal_ids)))
         return {signal_id: reference for signal_id, reference in rows if reference}
 
-    async def change_state(self, *, signal_id: int, expected: str, **values: Any) -> bool:
-        """Update a signal only if it is still in state ``expected``: the one winner of a race."""
+    async def change_state(self, *, signal_id: int, expected: str,
+                           was_due: datetime | None = None, **values: Any) -> bool:
+        """Update a signal only if it is still in state ``expected``: the one winner of a race.
+
+        With ``was_due``, only if it is still due at that time too.
+        """
+        query = update(Signal).where(Signal.id == signal_id, Signal.status == expected)
+        if was_due is not None:
+            query = query.where(Signal.due_at == was_due)
         result = await self.session.execute(
-            update(Signal).where(Signal.id == signal_id, Signal.status == expected).values(**values)
-            .execution_options(synchronize_session=False))
+            query.values(**values).execution_options(synchronize_session=False))
         return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def list_open(self, *, gemeente_code: str) -> list[Signal]:

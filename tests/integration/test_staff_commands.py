@@ -170,7 +170,7 @@ async def test_a_question_goes_to_the_signaler_on_signal_and_their_quote_reply_c
     [question] = [r for r in await stored(services, Outbox) if r.kind == OutboxKind.QUESTION]
     assert (question.channel, question.recipient, question.address, question.chat_id) == (
         SIGNAL, MELDER.external_id, None, None)
-    await services.dispatcher.deliver_now(question.id)
+    await services.dispatcher.drain()
     [(chat, text, message_id)] = [d for d in signal_sender.delivered if "Woont zij" in d[1]]
     assert chat == MELDER.external_id and reference in text
 

@@ -42,7 +42,7 @@ async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator
 
 
 async def test_migrations_reach_head(services: Services) -> None:
-    assert await current_revision(services.db) == "0011"
+    assert await current_revision(services.db) == "0012"
 
 
 async def test_sqlite_runs_on_the_loop_and_long_reads_in_a_thread(tmp_path: Path) -> None:
