@@ -90,6 +90,12 @@ class WorkerRegistry:
         """Whether this worker has beaten once (and has a row to remove)."""
         return self._joined.is_set()
 
+    @property
+    def counted(self) -> bool:
+        """Whether the other workers count this one by now (it may take its share)."""
+        return (self._settled_at is not None
+                and asyncio.get_running_loop().time() >= self._settled_at)
+
     async def settled(self) -> None:
         """Return once the other workers count this one (at once when it is alone)."""
         await self._joined.wait()

@@ -14,8 +14,10 @@ delivers it again; the intake applies a redelivered update once (``bot.core.inta
 handler's error is answered 200 too: the error handler has told the person, and an update that
 always fails must not come back forever.
 
-``/healthz`` answers 200 while the process serves; ``/readyz`` 200 while the bot is started and
-the database answers, 503 otherwise and from the moment the process drains. On SIGTERM it
+``/healthz`` answers 200 while the process serves; ``/readyz`` 200 while the bot is started,
+the database answers and (with other workers) they count this one, so its share of
+Telegram's limits is its own; 503 otherwise, and from the moment the process drains. Updates
+are taken exactly while it is ready. On SIGTERM it
 drains: ``/readyz`` turns 503, new updates get 503 (the load balancer sends them elsewhere),
 the updates in flight finish, then the application stops (the outbox dispatcher finishes its
 message) and the process exits 0.
@@ -100,12 +102,21 @@ class WebhookServer:
         await self.drain()
         await self._runner.cleanup()
 
+    def _taking(self, services: Any) -> bool:
+        """Whether this worker takes updates: started, not draining, counted by the others.
+
+        A worker joining others waits until they count it (``WorkerRegistry.counted``): till
+        then they still send at the share they had, and its own sends would go beyond the cap.
+        """
+        return (not self._draining and self._application.running and services is not None
+                and (services.workers is None or services.workers.counted))
+
     async def _health(self, _request: web.Request) -> web.Response:
         return web.Response(text="ok")
 
     async def _ready(self, _request: web.Request) -> web.Response:
         services = self._application.bot_data.get("services")
-        if self._draining or not self._application.running or services is None:
+        if not self._taking(services):
             return web.Response(status=HTTPStatus.SERVICE_UNAVAILABLE, text="not ready")
         try:
             async with asyncio.timeout(READY_SECONDS), services.uow() as uow:
@@ -123,7 +134,7 @@ class WebhookServer:
             return _refuse(HTTPStatus.FORBIDDEN)
         if request.content_length is not None and request.content_length > self._max_body:
             return _refuse(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        if self._draining or not self._application.running:
+        if not self._taking(self._application.bot_data.get("services")):
             return _refuse(HTTPStatus.SERVICE_UNAVAILABLE)  # delivered again, elsewhere
         try:
             data = await request.json()  # raises past client_max_size (a chunked body)
