@@ -222,7 +222,6 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
         draft_ttl=timedelta(hours=settings.intake.draft_ttl_hours),
         default_advice=settings.intake.fallback_advice,
         kaart=kaart,
-        lock_conversations=settings.telegram.mode == "webhook",
         on_commit=dispatcher.kick,
     )
     staff = StaffService(new_uow, alerts,

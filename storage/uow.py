@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import cached_property
 from types import TracebackType
@@ -35,7 +34,6 @@ from storage.repositories import (
 )
 
 _Repo = TypeVar("_Repo")
-_LOCK_CONVERSATION = text("SELECT pg_advisory_xact_lock(:key)")
 _PING = text("SELECT 1")
 
 
@@ -92,22 +90,6 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         await self.session.close()  # rolls back what was not committed; objects stay readable
-
-    async def lock_conversation(self, channel: str, external_id: str) -> None:
-        """Wait until no other transaction works on this person's conversation; hold it.
-
-        PostgreSQL: an advisory transaction lock on (channel, person), taken as the
-        transaction's first statement and released by its commit or rollback, so two updates
-        of one person are never applied at once, by any worker. SQLite (one process, one
-        writer at a time): nothing to do. The key comes from the person's keyed lookup hash:
-        ``pg_locks`` does not show who talks.
-        """
-        if self.session.bind.dialect.name != "postgresql":
-            return
-        person = f"{channel}:{self.keyring.lookup_hash(external_id)}"
-        digest = hashlib.blake2b(person.encode(), digest_size=8, person=b"conversation").digest()
-        await self.session.execute(_LOCK_CONVERSATION,
-                                   {"key": int.from_bytes(digest, "big", signed=True)})
 
     async def ping(self) -> None:
         """Ask the database a trivial question (it raises when the database does not answer)."""

@@ -3,12 +3,13 @@
 Every step is one transaction. A filed signal, its alerts (outbox rows) and the end of the
 draft commit together; the caller then wakes the outbox dispatcher.
 
-With N workers (webhook mode) two updates of one person may reach different workers. There
-(``lock_conversations``) a step first takes the person's conversation lock
-(``UnitOfWork.lock_conversation``), so they are applied one after the other; the draft's
-version check stays as the guard, and is the only one where one process long-polls (its
-update processor keeps each chat in order; the lock would cost every step three round trips
-on PostgreSQL: begin, lock, commit). An update
+With N workers (webhook mode) two updates of one person may reach different workers at once.
+The draft row is their lock, optimistically: a step's last write is guarded by the draft's
+version, so of two steps that read the same version one is applied and the other runs again
+on what the first left (``ConcurrentUpdate``, ``_retrying``): one person's updates are
+applied one at a time, whatever worker has them. (A PostgreSQL advisory lock on the person
+did the same at three more round trips per step, begin, lock and commit: 15 % more CPU per
+update, measured with ``benchmarks/workers.py``.) An update
 delivered again is applied once (``Status.DUPLICATE``: where the conversation stands is shown
 again). On a channel whose update ids grow with each update (Telegram), an update that
 arrives after a later one of the same person took effect is not applied either
@@ -58,8 +59,7 @@ log = logging.getLogger(__name__)
 _R = TypeVar("_R")
 START = "_start"  # pseudo question of the "resume or restart?" prompt
 # A step loses a race only to another step's successful write, so when k steps of one person
-# race, k attempts always suffice. (On PostgreSQL the conversation lock lets them go one by
-# one; the version check stays as the guard.)
+# race (on several workers), k attempts always suffice.
 _ATTEMPTS = 5
 # Besides the questions marked ``steering``: what steers the conversation, never filed.
 _STEERING = (REMEMBERED, "gemeente_name", "_split", "_pc4", "_candidates", "_not_on_board")
@@ -104,12 +104,10 @@ class IntakeService:
         draft_ttl: timedelta,
         default_advice: str,
         kaart: KaartCache,
-        lock_conversations: bool = False,
         on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         self._uow = uow
         self._kaart = kaart
-        self._lock = lock_conversations
         self.engine = engine
         self._alerts = alerts
         self._ttl = draft_ttl
@@ -161,8 +159,6 @@ class IntakeService:
     async def _start_once(self, key: ConversationKey, update_id: int | None,
                           organisation: str | None) -> Result:
         async with self._uow() as uow:
-            if self._lock:
-                await uow.lock_conversation(key.channel, key.user_id)
             row, draft, ended = await self._load(uow, key)
             if seen := await _arrival(uow, key, row if draft or ended else None, update_id):
                 return self._current(key, draft, ended, seen)
@@ -204,8 +200,6 @@ class IntakeService:
         typed: bool = False,
     ) -> Result | None:
         async with self._uow() as uow:
-            if self._lock:
-                await uow.lock_conversation(key.channel, key.user_id)
             row, draft, ended = await self._load(uow, key)
             if typed and (
                     draft is None or await uow.staff.has_pending(

@@ -103,6 +103,9 @@ KEPT_RECIPIENT = frozenset({OutboxKind.QUESTION, OutboxKind.NEWS})
 REPLY_LEASE = timedelta(seconds=30)
 # How long a worker holds a chat it delivers to; renewed every third of it while it works.
 LEASE = timedelta(seconds=60)
+# A chat handed back is taken by another worker no sooner than this after: a channel's spacing
+# per chat (Telegram: one message a second) holds across workers, not only within one.
+HANDOVER = timedelta(seconds=1.1)
 
 
 class Failure(StrEnum):
@@ -333,14 +336,15 @@ class Dispatcher:
                 and time.monotonic() < self._valid_until)
 
     async def _release(self) -> None:
-        """Let other workers have this round's chats.
+        """Let other workers have this round's chats, ``HANDOVER`` from now.
 
         In a transaction of its own: leases are locked in one order only (by key), so two
         workers never deadlock on them.
         """
         held, self._held = self._held, set()
+        now = utcnow()
         async with self._uow() as uow:
-            await uow.outbox.release(held, worker=self.worker_id)
+            await uow.outbox.release(held, worker=self.worker_id, until=now + HANDOVER, now=now)
             await uow.commit()
 
     async def _deliver(self, row: Outbox, *, bulk: bool) -> bool | None:

@@ -81,7 +81,8 @@ _MINE = (select(OutboxLease.__table__.c.chat)
          .where(OutboxLease.__table__.c.worker == bindparam("me"),
                 OutboxLease.__table__.c.chat.in_(bindparam("chats", expanding=True)))
          .order_by(OutboxLease.__table__.c.chat).with_for_update())
-_RELEASE = delete(OutboxLease.__table__).where(OutboxLease.__table__.c.chat.in_(_MINE))
+_FORGET = delete(OutboxLease.__table__).where(
+    OutboxLease.__table__.c.expires_at < bindparam("now", type_=UTCDateTime))
 _RENEW = (update(OutboxLease.__table__).where(OutboxLease.__table__.c.chat.in_(_MINE))
           .values(expires_at=bindparam("until", type_=UTCDateTime))
           .returning(OutboxLease.__table__.c.chat))
@@ -229,10 +230,11 @@ class OutboxRepository:
             "me": worker, "chats": list(keys), "until": until})
         return {keys[key] for key in held}
 
-    async def release(self, chats: Iterable[tuple[str, int | str]], *, worker: str) -> None:
-        """Give up ``worker``'s leases on these chats."""
-        await self.session.execute(_RELEASE, {
-            "me": worker, "chats": [self._chat_key(chat) for chat in chats]})
+    async def release(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
+                      until: datetime, now: datetime) -> None:
+        """Hand ``worker``'s leases on these chats over at ``until``; forget ended leases."""
+        await self.renew(chats, worker=worker, until=until)
+        await self.session.execute(_FORGET, {"now": now})
 
     async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:
         """When the earliest unsent message is due."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.records import ConcurrentUpdate
 from storage.crypto import Keyring
 from storage.models import Signal, Signaler
 
@@ -48,6 +50,10 @@ class SignalerRepository:
 
         Without a role (a report but a signal) the role they had stays; so does their
         language without one.
+
+        Raises:
+            ConcurrentUpdate: another worker added the same person in the same moment (the
+                step runs again and finds them).
         """
         signaler = await self.get(channel=channel, external_id=external_id)
         if signaler is None:
@@ -55,7 +61,10 @@ class SignalerRepository:
                                 language=language,
                                 external_hash=self.keyring.lookup_hash(external_id))
             self.session.add(signaler)
-            await self.session.flush()
+            try:
+                await self.session.flush()
+            except IntegrityError as error:  # another worker added this person just now
+                raise ConcurrentUpdate from error
             return signaler
         if role is not None:
             signaler.role = role
