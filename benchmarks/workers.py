@@ -32,39 +32,16 @@ from measure import (
     running_bot,
 )
 
-from storage.crypto import generate_key
 from tests.harness import file_signal
-from tests.helpers.workers import Workers
+from tests.helpers.workers import Workers, worker_config
 
 COUNTS = (1, 2, 4)
 
 
 def config(api: BenchStandIn, db_url: str, url: str) -> str:
     """The workers' config: as the single process's (``run.signaalbot_settings``), by webhook."""
-    return f"""
-[telegram]
-token = "{api.token}"
-base_url = "{api.base_url}"
-mode = "webhook"
-messages_per_second = 1000000
-concurrent_updates = 64
-[telegram.webhook]
-url = "{url}"
-listen = "127.0.0.1"
-secret_token = "benchmark-secret"
-[database]
-url = "{db_url}"
-[security]
-encryption_key = "{generate_key()}"
-[intake]
-flows = ["signaal"]
-[[gemeenten]]
-code = "GM0715"
-name = "Terneuzen"
-pc4 = ["4531-4539"]
-alert_chat_ids = [{ALERT_CHATS[0]}, {ALERT_CHATS[1]}]
-staff = [{{ telegram_id = {ALERT_CHATS[0]}, name = "Carine", role = "regisseur" }}]
-"""
+    return worker_config(api, db_url, url, alert_chat_ids=ALERT_CHATS,
+                         telegram="messages_per_second = 1000000\nconcurrent_updates = 64")
 
 
 def cpu_seconds(pids: list[int]) -> float:

@@ -24,13 +24,13 @@ from tests.helpers.workers import Workers
 
 SIGNALERS = 8
 CARINE = 7001  # Terneuzen's alert chat
+# Several workers need PostgreSQL; SQLite serves one process.
+pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
 
 @pytest.fixture
 async def workers(api: Any, tmp_path: Path, db_url: str) -> AsyncIterator[Workers]:
     """Three workers; every 5th update delivered twice, every 7th held back behind the next."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("several workers need PostgreSQL; SQLite serves one process")
     pool = Workers(api, tmp_path, db_url, 3, duplicate_every=5, reorder_every=7)
     try:
         await pool.start()

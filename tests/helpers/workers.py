@@ -164,7 +164,7 @@ class Workers:
         self.processes: list[asyncio.subprocess.Process] = []
         self.logs = [tmp_path / f"worker{number}.log" for number in range(count)]
         self.config = tmp_path / "config.toml"
-        self.config.write_text((config or _config)(api, db_url, self.balancer.url),
+        self.config.write_text((config or worker_config)(api, db_url, self.balancer.url),
                                encoding="utf-8")
 
     async def start(self) -> None:
@@ -236,13 +236,19 @@ class Workers:
             await engine.dispose()
 
 
-def _config(api: BotApiStandIn, db_url: str, url: str) -> str:
-    """Terneuzen (alerts to Carine, 7001), signals only, Telegram by webhook at ``url``."""
+def worker_config(api: BotApiStandIn, db_url: str, url: str, *,
+                  alert_chat_ids: tuple[int, ...] = (7001,), telegram: str = "") -> str:
+    """The workers' config: Terneuzen, signals only, Telegram by webhook at ``url``.
+
+    Alerts go to ``alert_chat_ids`` (Carine, 7001, is the regisseur); ``telegram``: more
+    lines of the ``[telegram]`` table.
+    """
     return f"""
 [telegram]
 token = "{api.token}"
 base_url = "{api.base_url}"
 mode = "webhook"
+{telegram}
 [telegram.webhook]
 url = "{url}"
 listen = "127.0.0.1"
@@ -255,6 +261,6 @@ flows = ["signaal"]
 code = "GM0715"
 name = "Terneuzen"
 pc4 = ["4531-4539"]
-alert_chat_ids = [7001]
+alert_chat_ids = {list(alert_chat_ids)}
 staff = [{{ telegram_id = 7001, name = "Carine", role = "regisseur" }}]
 """
