@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli.main import app
+from tests.helpers.cli import invoke
 from tests.helpers.config import write_config
 
-ENV: dict[str, str | None] = {"SIGNAALBOT_TELEGRAM__BOT_USERNAME": "signaalbot_test_bot"}
+ENV: dict[str, str] = {"SIGNAALBOT_TELEGRAM__BOT_USERNAME": "signaalbot_test_bot"}
 LINK = re.compile(r"https://t\.me/signaalbot_test_bot\?start=org_[\w-]+")
 HEERLEN = """
 [[gemeenten]]
@@ -36,13 +34,8 @@ def config(tmp_path: Path) -> str:
 
 
 def cli(config: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    """The command line, in this process (a fresh interpreter per command takes seconds)."""
-    clean = {name: None for name in os.environ if name.startswith("SIGNAALBOT_")}
-    result = CliRunner().invoke(app, [*args, "--config", config],
-                                env={**clean, **ENV, **(env or {})})
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.exception)
-    return result.exit_code, result.stdout, result.stderr
+    """The command line with the bot's username set."""
+    return invoke(config, *args, env={**ENV, **(env or {})})
 
 
 def test_staff_invite_says_whom_it_invites_and_for_how_long(config: str) -> None:

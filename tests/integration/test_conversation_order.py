@@ -6,9 +6,6 @@ On SQLite and PostgreSQL: two ``Services`` on one database stand for two workers
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-
-import pytest
 
 from bot.core.inputs import Choose, Text
 from bot.core.intake import ConversationKey
@@ -19,13 +16,6 @@ from tests.helpers.senders import RecordingSender
 
 # Telegram's update ids grow with each update.
 TELEGRAM = Capabilities(share_contact=True, ordered_ids=True)
-
-
-@pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    opened = await open_services(settings, {"telegram": RecordingSender()})
-    yield opened
-    await opened.close()
 
 
 async def test_an_update_overtaken_by_a_later_one_is_not_applied(services: Services) -> None:

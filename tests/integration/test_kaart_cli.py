@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from bot.cli.main import app
+from tests.helpers.cli import invoke_in_thread as cli
 from tests.helpers.config import write_config
 
 KAART = (
@@ -18,19 +14,6 @@ KAART = (
     "Zangkoor;Samen zingen;;;woensdag 19 uur;www.koor.nl;muziek;samen\r\n"
     "Wandelclub;Samen wandelen;4536;;zaterdag 10 uur;;bewegen,samen\r\n"
 )
-
-
-async def cli(config: Path, *args: str) -> tuple[int, str, str]:
-    """The command line in a thread (it runs an event loop of its own)."""
-    env = {name: None for name in os.environ if name.startswith("SIGNAALBOT_")}
-
-    def run() -> tuple[int, str, str]:
-        result = CliRunner().invoke(app, [*args, "--config", str(config)], env=env)
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.exception)
-        return result.exit_code, result.stdout, result.stderr
-
-    return await asyncio.to_thread(run)
 
 
 async def test_import_list_add_remove_and_suggest(db_url: str, tmp_path: Path) -> None:

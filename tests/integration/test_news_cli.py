@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 from pathlib import Path
 
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli.main import app
 from bot.core.outbox import OutboxKind, Priority
 from bot.settings import keyring, load_settings
 from storage.db import create_engine, session_factory
 from storage.models import Outbox
 from storage.uow import UnitOfWork
+from tests.helpers.cli import invoke_in_thread as cli
 from tests.helpers.config import write_config
-
-
-async def cli(config: Path, *args: str) -> tuple[int, str, str]:
-    """The command line in a thread (it runs an event loop of its own)."""
-    env = {name: None for name in os.environ if name.startswith("SIGNAALBOT_")}
-
-    def run() -> tuple[int, str, str]:
-        result = CliRunner().invoke(app, [*args, "--config", str(config)], env=env)
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.exception)
-        return result.exit_code, result.stdout, result.stderr
-
-    return await asyncio.to_thread(run)
 
 
 async def test_news_send_previews_then_queues_for_subscribers_only(

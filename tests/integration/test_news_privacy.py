@@ -3,34 +3,19 @@ organisation recorded, news copies forgotten after a while, and all of it on /ve
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import insert, select, text, update
 
 from bot.core.news import NEWS_COPIES_KEPT, offer_in
 from bot.core.people import Person
-from bot.services import Services, open_services
-from bot.settings import Settings
+from bot.services import Services
 from storage.models import NewsSubscription, Organisation, Outbox, Signal, utcnow
 from tests.helpers.intake import file_signal
 from tests.helpers.senders import RecordingSender
 
 CHAT = "5550123"
 READER = Person("telegram", CHAT)
-
-
-@pytest.fixture
-async def sender() -> RecordingSender:
-    return RecordingSender()
-
-
-@pytest.fixture
-async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator[Services]:
-    opened = await open_services(settings, {"telegram": sender})
-    yield opened
-    await opened.close()
 
 
 async def offered(services: Services, gemeente_code: str) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import random
 import zipfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -32,8 +32,7 @@ from bot.core.routing import (
     route_gemeente,
 )
 from bot.core.sociale_kaart import Activity
-from bot.services import Services, open_services
-from bot.settings import Settings
+from bot.services import Services
 from storage.models import (
     Gemeente,
     HouseNumberRoute,
@@ -45,7 +44,6 @@ from storage.models import (
 )
 from storage.repositories import RoutingRepository
 from tests.conftest import TEST_KEY
-from tests.helpers.senders import RecordingSender
 
 DEFAULT = "Neem contact op met uw eigen gemeente."
 BRAM, FENNA = Person.on_telegram(7101), Person.on_telegram(7102)
@@ -104,13 +102,6 @@ def write_cbs(directory: Path, rows: list[Row], *, year: int = 2024, as_zip: boo
             f"{code};{name}\n" for code, name in gemeenten.items()))
         archive.writestr(f"wijk_{year}.csv", f"wijkcode{year};wijknaam{year}\n071501;Wijk 1\n")
     return path
-
-
-@pytest.fixture
-async def services(settings: Settings) -> AsyncIterator[Services]:
-    opened = await open_services(settings, {"telegram": RecordingSender()})
-    yield opened
-    await opened.close()
 
 
 async def routed(services: Services, postcode: str, number: str | None = None) -> tuple:

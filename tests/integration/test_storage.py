@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +17,6 @@ from bot.core.outbox import DeliveryError
 from bot.core.people import Person
 from bot.core.prompts import Status
 from bot.services import Services, open_services, sync_gemeenten
-from bot.settings import Settings
 from storage.crypto import Keyring, generate_key
 from storage.db import create_engine, current_revision, session_factory
 from storage.models import DraftRow, NotOnBoard, Outbox, Pc4Route, ProcessedUpdate, utcnow
@@ -27,18 +25,6 @@ from storage.uow import UnitOfWork
 from tests.conftest import HEERLEN, TERNEUZEN, TEST_KEY, make_settings
 from tests.helpers.intake import file_signal, signal_steps
 from tests.helpers.senders import RecordingSender
-
-
-@pytest.fixture
-async def sender() -> RecordingSender:
-    return RecordingSender()
-
-
-@pytest.fixture
-async def services(settings: Settings, sender: RecordingSender) -> AsyncIterator[Services]:
-    opened = await open_services(settings, {"telegram": sender})
-    yield opened
-    await opened.close()
 
 
 async def test_migrations_reach_head(services: Services) -> None:
