@@ -183,6 +183,15 @@ async def pool(jobs: Iterable[Awaitable[None]], concurrency: int) -> None:
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
+def cpu_seconds(*pids: int) -> float:
+    """User plus system CPU time these processes used so far (from /proc)."""
+    ticks = 0
+    for pid in pids:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(stat[11]) + int(stat[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class BotProcess:
     """A bot in its own process (``botproc.py``), with its CPU time and memory from /proc."""
 
@@ -212,8 +221,7 @@ class BotProcess:
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the bot used so far."""
-        stat = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.pid)
 
     def memory_kb(self) -> dict[str, int]:
         """Resident set size now (VmRSS) and at its peak (VmHWM), in KiB."""

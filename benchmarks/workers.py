@@ -28,6 +28,7 @@ from measure import (
     BenchStandIn,
     Database,
     Measurement,
+    cpu_seconds,
     new_people,
     pool,
     running_bot,
@@ -45,15 +46,6 @@ def config(api: BenchStandIn, db_url: str, url: str) -> str:
                          telegram="messages_per_second = 1000000\nconcurrent_updates = 64")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU time these processes used so far."""
-    total = 0
-    for pid in pids:
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(stat[11]) + int(stat[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 async def saturate(api: BenchStandIn, pids: list[int], signalers: int, signals: int
                    ) -> dict[str, Any]:
     """A warm-up, then ``signalers`` people at once each filing ``signals`` signals."""
@@ -66,15 +58,15 @@ async def saturate(api: BenchStandIn, pids: list[int], signalers: int, signals: 
             await file_signal(person)
             run.reports += 1
 
-    cpu, driver, started = cpu_seconds(pids), time.process_time(), time.monotonic()
+    cpu, driver, started = cpu_seconds(*pids), time.process_time(), time.monotonic()
     await asyncio.gather(*(signaler() for _ in range(signalers)))
-    run.seconds, run.bot_cpu_s = time.monotonic() - started, cpu_seconds(pids) - cpu
+    run.seconds, run.bot_cpu_s = time.monotonic() - started, cpu_seconds(*pids) - cpu
     run.driver_cpu_s = time.process_time() - driver
     return run.summary()
 
 
-async def single(database: Database, log_dir: Path, signalers: int, signals: int,
-                 settings: dict[str, Any]) -> dict[str, Any]:
+async def single(log_dir: Path, signalers: int, signals: int, settings: dict[str, Any]
+                 ) -> dict[str, Any]:
     """The single process, long polling."""
     async with running_bot({"kind": "signaalbot", "settings": settings}, log_dir) as (
             api, bot, errors):
@@ -114,7 +106,7 @@ async def workers_section(signalers: int, signals: int, log_dir: Path,
     for label, count in rows:
         async with Database("postgresql", log_dir) as database:
             if count is None:
-                figures = await single(database, log_dir, signalers, signals,
+                figures = await single(log_dir, signalers, signals,
                                        {**settings, "database": {"url": database.url}})
             else:
                 figures = await pooled(count, database, log_dir, signalers, signals)
