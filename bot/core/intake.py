@@ -9,12 +9,11 @@ version, so of two steps that read the same version one is applied and the other
 on what the first left (``ConcurrentUpdate``, ``_retrying``): one person's updates are
 applied one at a time, whatever worker has them. (A PostgreSQL advisory lock on the person
 did the same at three more round trips per step, begin, lock and commit: 15 % more CPU per
-update, measured with ``benchmarks/workers.py``.) An update
-delivered again is applied once (``Status.DUPLICATE``: where the conversation stands is shown
-again). On a channel whose update ids grow with each update (Telegram), an update that
-arrives after a later one of the same person took effect is not applied either
-(``Status.STALE``: the person is shown where they are): typed text meant for an earlier
-question must not answer the current one.
+update, measured with ``benchmarks/workers.py``.) An update delivered again is applied once
+(``Status.DUPLICATE``: where the conversation stands is shown again). On a channel whose
+update ids grow with each update (Telegram), an update that arrives after a later one of the
+same person took effect is not applied either (``Status.STALE``: the person is shown where
+they are): typed text meant for an earlier question must not answer the current one.
 
 A finished conversation (filed, cancelled, stopped) leaves its draft as an end marker for a
 day: the final notice and the token of its buttons, nothing the person answered. So a reply
