@@ -17,12 +17,13 @@ blanks such a copy in its chat, or deletes it where the channel refuses the edit
 Several workers (processes, each with its ``worker_id``) share one outbox on PostgreSQL. A
 round takes the due rows ``FOR UPDATE`` and, in the same transaction, leases their chats
 (table ``outbox_leases``: a keyed hash of the chat, the worker, an expiry ``LEASE`` on): a
-chat with a live lease of another worker is passed over, its rows wait for that worker. So
-every row goes out once and a chat's rows in order, while workers deliver other chats side by
-side. The rows are locked waiting, not ``SKIP LOCKED``: passing over the rows of a claim under
-way, a worker could see a chat's later rows without its first and lease the chat before that
-claim does (the chat of a signaler's row is known only once decrypted, so SQL cannot tell).
-Claims thus queue for each other, a few milliseconds each; sending, the slow part, is shared.
+chat with a live lease of another worker is passed over, its rows wait for that worker (each
+row carries its chat's key, ``Outbox.chat_key``, so they are left out in SQL, not read; the
+worker looks again when that lease ends). So every row goes out once and a chat's rows in
+order, while workers deliver other chats side by side. The rows are locked waiting, not
+``SKIP LOCKED``: passing over the rows of a claim under way (its leases not committed yet), a
+worker could see a chat's later rows without its first and lease the chat before that claim
+does. Claims thus queue for each other, a few milliseconds each; sending, the slow part, is shared.
 While a round runs, its worker renews the leases every third of ``LEASE`` (however long a
 send or the throttle takes); it sends to a chat only while its lease is renewed in time and not
 taken over, and gives the round's chats back when the round ends. A worker
@@ -251,16 +252,17 @@ class Dispatcher:
             per_chat: dict[tuple[str, int | str], list[Outbox]] = {}
             async with self._uow() as uow:
                 now, started = utcnow(), time.monotonic()
-                due = await uow.outbox.list_due(now=now, channels=self._channels,
-                                                limit=self._batch, priority=Priority.NORMAL,
-                                                lock=True)
+                due = await uow.outbox.list_due(
+                    now=now, channels=self._channels, worker=self.worker_id, limit=self._batch,
+                    priority=Priority.NORMAL, lock=True)
                 if not due:  # low-priority rows only when the earliest due row is one of them
-                    earliest = await uow.outbox.next_due_at(channels=self._channels)
+                    earliest = await uow.outbox.next_due_at(
+                        channels=self._channels, worker=self.worker_id, now=now)
                     self._next_due = (earliest,)
                     if earliest is not None and earliest <= now:
-                        due = await uow.outbox.list_due(now=now, channels=self._channels,
-                                                        limit=self._low_batch,
-                                                        priority=Priority.LOW, lock=True)
+                        due = await uow.outbox.list_due(
+                            now=now, channels=self._channels, worker=self.worker_id,
+                            limit=self._low_batch, priority=Priority.LOW, lock=True)
                 for row in due:
                     per_chat.setdefault((row.channel, row.target), []).append(row)
                 if per_chat:  # the rows stay locked until their chats are leased
@@ -467,7 +469,8 @@ class Dispatcher:
             (due,) = self._next_due
         else:
             async with self._uow() as uow:
-                due = await uow.outbox.next_due_at(channels=self._channels)
+                due = await uow.outbox.next_due_at(channels=self._channels,
+                                                   worker=self.worker_id, now=utcnow())
         if due is None:
             return self._poll
         return max(0.05, min(self._poll, (due - utcnow()).total_seconds()))

@@ -198,6 +198,9 @@ class Outbox(Base):
     erased_at: Mapped[datetime | None]  # the copy's text is gone here; its erasure is queued
     # Lower goes first: news (``bot.core.outbox.Priority.LOW``) waits for the conversation.
     priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    # Its chat's key in ``outbox_leases`` (a keyed hash): a worker passes over the rows of a
+    # chat another worker leases without reading them. None on rows queued before 0013.
+    chat_key: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def target(self) -> int | str:

@@ -6,37 +6,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    BigInteger,
-    String,
-    bindparam,
-    delete,
-    exists,
-    func,
-    or_,
-    select,
-    text,
-    true,
-    update,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import BigInteger, bindparam, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.people import Address
+from bot.core.people import TELEGRAM, Address
 from storage.crypto import Keyring, Sealed
-from storage.models import (
-    Outbox,
-    OutboxLease,
-    Signal,
-    Staff,
-    UTCDateTime,
-    sealing_context,
-    utcnow,
-)
+from storage.models import Outbox, Signal, Staff, sealing_context, utcnow
 from storage.repositories.common import may_see_sql
+from storage.repositories.outbox_leases import ChatLeases, first_lease_end, leased_elsewhere
 
 # Built once: these run for every copy sent.
 _RECIPIENT_MAY_SEE = select(Signal.id).where(
@@ -50,44 +29,6 @@ _ADDRESS_MAY_SEE = select(Signal.id).where(
                    Staff.external_id == bindparam("address"), Staff.active.is_(True)))
 
 
-def _lease_statement(dialect: str) -> Any:
-    """Lease the chats ``:chats`` (keys) to the worker ``:me`` unless another's lease is live.
-
-    Built once per database: the chats come as one array (PostgreSQL) or JSON list (SQLite).
-    """
-    worker = bindparam("me", type_=String)
-    if dialect == "postgresql":
-        insert_: Any = postgresql_insert
-        keys = func.unnest(bindparam("chats", type_=ARRAY(String)))
-        source = select(keys, worker, bindparam("until", type_=UTCDateTime))
-    else:
-        insert_ = sqlite_insert
-        each = func.json_each(bindparam("chats", type_=JSON)).table_valued("value")
-        source = select(each.c.value, worker, bindparam("until", type_=UTCDateTime)).where(
-            true())  # SQLite reads ON CONFLICT after a SELECT only behind a WHERE
-    leases = OutboxLease.__table__  # a Core statement: the ORM would take it for a bulk insert
-    statement = insert_(leases).from_select(["chat", "worker", "expires_at"], source)
-    return statement.on_conflict_do_update(
-        index_elements=[leases.c.chat],
-        set_={"worker": statement.excluded.worker, "expires_at": statement.excluded.expires_at},
-        where=(leases.c.expires_at < bindparam("now", type_=UTCDateTime))
-        | (leases.c.worker == worker),
-    ).returning(leases.c.chat)
-
-
-_LEASE = {dialect: _lease_statement(dialect) for dialect in ("postgresql", "sqlite")}
-# A worker's leases on ``:chats``, locked in key order like the lease statement: no deadlock.
-_MINE = (select(OutboxLease.__table__.c.chat)
-         .where(OutboxLease.__table__.c.worker == bindparam("me"),
-                OutboxLease.__table__.c.chat.in_(bindparam("chats", expanding=True)))
-         .order_by(OutboxLease.__table__.c.chat).with_for_update())
-_FORGET = delete(OutboxLease.__table__).where(
-    OutboxLease.__table__.c.expires_at < bindparam("now", type_=UTCDateTime))
-_RENEW = (update(OutboxLease.__table__).where(OutboxLease.__table__.c.chat.in_(_MINE))
-          .values(expires_at=bindparam("until", type_=UTCDateTime))
-          .returning(OutboxLease.__table__.c.chat))
-
-
 def _stored(buttons: Sequence[Sequence[Sequence[str]]] | None) -> list[list[list[str]]] | None:
     """Buttons as the outbox stores them (JSON lists), or None."""
     return [[list(button) for button in row] for row in buttons or ()] or None
@@ -96,7 +37,7 @@ def _stored(buttons: Sequence[Sequence[Sequence[str]]] | None) -> list[list[list
 _LIVE_ALERT = text("kind = 'alert' AND failed_at IS NULL")
 
 
-class OutboxRepository:
+class OutboxRepository(ChatLeases):
     """Messages waiting to be sent, and the record of the copies that were (``message_id``).
 
     A row's text is kept only until it is sent or given up: then it is erased here, and the
@@ -130,10 +71,10 @@ class OutboxRepository:
         chat is stored encrypted. The message is sent after the transaction commits, or at
         ``due``.
         """
-        row = Outbox(channel=channel, chat_id=chat_id, address=address, recipient=recipient,
-                     kind=kind,
-                     text=text, signal_id=signal_id, buttons=_stored(buttons), edit_of=edit_of,
-                     next_attempt_at=due or utcnow(), priority=priority)
+        row = self._keyed(Outbox(
+            channel=channel, chat_id=chat_id, address=address, recipient=recipient, kind=kind,
+            text=text, signal_id=signal_id, buttons=_stored(buttons), edit_of=edit_of,
+            next_attempt_at=due or utcnow(), priority=priority))
         self.session.add(row)
         await self.session.flush()
         return row
@@ -143,11 +84,12 @@ class OutboxRepository:
                            buttons: Sequence[Sequence[Sequence[str]]] | None = None,
                            addresses: Iterable[Address] = ()) -> None:
         """Queue the same message to Telegram chats and to chats on other channels, at once."""
-        targets = [{"chat_id": chat_id} for chat_id in chat_ids]
+        targets = [{"channel": TELEGRAM, "chat_id": chat_id} for chat_id in chat_ids]
         targets += [address.outbox_columns() for address in addresses]
         stored = _stored(buttons)
-        self.session.add_all(Outbox(**target, kind=kind, text=text, signal_id=signal_id,
-                                    buttons=stored) for target in targets)
+        self.session.add_all(self._keyed(Outbox(**target, kind=kind, text=text,
+                                                signal_id=signal_id, buttons=stored))
+                             for target in targets)
         await self.session.flush()
 
     async def add_alert(self, *, chat_id: int, text: str, signal_id: int,
@@ -159,6 +101,7 @@ class OutboxRepository:
         result = await self.session.execute(
             insert_(Outbox).values(
                 channel="telegram", chat_id=chat_id, kind="alert", text=Sealed(text, where),
+                chat_key=self._chat_key(("telegram", chat_id)),
                 signal_id=signal_id, buttons=_stored(buttons), created_at=utcnow(),
                 next_attempt_at=utcnow(), attempts=0)
             .on_conflict_do_nothing(index_elements=["signal_id", "chat_id"],
@@ -175,14 +118,17 @@ class OutboxRepository:
 
     async def list_due(
         self, *, now: datetime, channels: Sequence[str] | None = None, limit: int = 1000,
-        priority: int | None = None, lock: bool = False,
+        priority: int | None = None, lock: bool = False, worker: str | None = None,
     ) -> list[Outbox]:
         """Unsent messages whose time has come (of one ``priority``, or all), oldest first.
 
         ``lock``: locked until the transaction ends (PostgreSQL's ``FOR UPDATE``, waiting for
-        another transaction that holds one; SQLite ignores it).
+        another transaction that holds one; SQLite ignores it). ``worker``: without the rows
+        of chats another worker leases now.
         """
         query = self._pending(channels).where(Outbox.next_attempt_at <= now)
+        if worker is not None:
+            query = query.where(~leased_elsewhere(worker, now))
         if priority is not None:
             query = query.where(Outbox.priority == priority)
         query = query.order_by(Outbox.id).limit(limit)
@@ -203,43 +149,23 @@ class OutboxRepository:
             .values(next_attempt_at=until).returning(Outbox)
             .execution_options(synchronize_session=False, populate_existing=True))
 
-    def _chat_key(self, chat: tuple[str, int | str]) -> str:
-        """A chat's key in ``outbox_leases``: keyed, so a signaler's chat cannot be read."""
-        channel, target = chat
-        return self._keyring.lookup_hash(f"{channel}:{target}")[:32]
+    async def next_due_at(self, *, channels: Sequence[str] | None = None,
+                          worker: str | None = None, now: datetime | None = None
+                          ) -> datetime | None:
+        """When the earliest unsent message is due.
 
-    async def lease(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
-                    now: datetime, until: datetime) -> set[tuple[str, int | str]]:
-        """Lease chats (``(channel, target)``) to ``worker`` until ``until``; those it got.
-
-        A chat is got when it has no lease, one that expired, or one of this worker already.
+        For ``worker``, as of ``now``: the rows of a chat another worker leases count only
+        from that lease's end (when it is not renewed, the chat is this worker's to take).
         """
-        keys = {self._chat_key(chat): chat for chat in chats}
-        if not keys:
-            return set()
-        won = await self.session.scalars(_LEASE[self.session.bind.dialect.name], {
-            "chats": sorted(keys),  # in one order everywhere: no deadlock
-            "me": worker, "until": until, "now": now})
-        return {keys[key] for key in won}
-
-    async def renew(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
-                    until: datetime) -> set[tuple[str, int | str]]:
-        """Extend ``worker``'s leases on these chats to ``until``; those it still held."""
-        keys = {self._chat_key(chat): chat for chat in chats}
-        held = await self.session.scalars(_RENEW, {
-            "me": worker, "chats": list(keys), "until": until})
-        return {keys[key] for key in held}
-
-    async def release(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
-                      until: datetime, now: datetime) -> None:
-        """Hand ``worker``'s leases on these chats over at ``until``; forget ended leases."""
-        await self.renew(chats, worker=worker, until=until)
-        await self.session.execute(_FORGET, {"now": now})
-
-    async def next_due_at(self, *, channels: Sequence[str] | None = None) -> datetime | None:
-        """When the earliest unsent message is due."""
-        query = self._pending(channels).with_only_columns(func.min(Outbox.next_attempt_at))
-        return await self.session.scalar(query)
+        pending = self._pending(channels)
+        if worker is None or now is None:
+            return await self.session.scalar(
+                pending.with_only_columns(func.min(Outbox.next_attempt_at)))
+        free = (pending.where(~leased_elsewhere(worker, now))
+                .with_only_columns(func.min(Outbox.next_attempt_at)).scalar_subquery())
+        leased = first_lease_end(pending, worker, now)
+        times = (await self.session.execute(select(free, leased))).one()
+        return min((time for time in times if time is not None), default=None)
 
     async def list_for_signal(self, *, signal_id: int, kinds: Iterable[str]) -> list[Outbox]:
         """A signal's messages of some kinds, oldest first."""
@@ -381,4 +307,5 @@ class OutboxRepository:
         for row in await self.session.scalars(select(Outbox).where(
                 Outbox.chat_id == old, Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))):
             row.chat_id = new
+            self._keyed(row)
         await self.session.flush()

@@ -175,6 +175,36 @@ async def test_a_worker_passes_over_the_chats_another_holds(services: Services) 
     assert {who for who, _, _ in log.sent[:half * PER_CHAT]} == {"second"}
 
 
+async def test_a_worker_does_not_read_the_rows_of_chats_another_holds(
+        services: Services) -> None:
+    """They are left out in SQL (by ``Outbox.chat_key``): no row read and decrypted in vain.
+
+    Until the lease ends: then they are the other worker's to take, and its next look is due.
+    The rows come from every way of queueing: a signal's alerts, staff and signalers' chats.
+    """
+    await file_signal(services, "melder")
+    await burst(services)
+    now, until = utcnow(), utcnow() + timedelta(minutes=1)
+    async with services.uow() as uow:
+        rows = await uow.outbox.list_due(now=now)
+    chats = sorted({(row.channel, row.target) for row in rows}, key=str)
+    half = len(chats) // 2
+    async with services.uow() as uow:
+        assert len(await uow.outbox.lease(chats[:half], worker="first", now=now,
+                                          until=until)) == half
+        await uow.commit()
+    async with services.uow() as uow:
+        theirs = await uow.outbox.list_due(now=now, worker="second")
+        assert {(row.channel, row.target) for row in theirs} == set(chats[half:])
+        assert len(await uow.outbox.list_due(now=now, worker="first")) == len(rows)
+        assert len(await uow.outbox.lease(chats[half:], worker="first", now=now,
+                                          until=until)) == len(chats) - half
+        assert await uow.outbox.list_due(now=now, worker="second") == []
+        assert await uow.outbox.next_due_at(worker="second", now=now) == until
+        due = await uow.outbox.next_due_at(worker="first", now=now)
+        assert due is not None and due <= now
+
+
 async def _leased(services: Services, chats: int) -> bool:
     return len(await leases(services)) == chats
 

@@ -28,7 +28,7 @@ from tests.helpers.senders import RecordingSender
 
 
 async def test_migrations_reach_head(services: Services) -> None:
-    assert await current_revision(services.db) == "0012"
+    assert await current_revision(services.db) == "0013"
 
 
 async def test_sqlite_runs_on_the_loop_and_long_reads_in_a_thread(tmp_path: Path) -> None:
