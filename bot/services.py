@@ -29,6 +29,7 @@ from bot.core.privacy import Privacy
 from bot.core.questionnaires import flows_for_settings
 from bot.core.staff import StaffService
 from bot.settings import Settings, keyring
+from storage.changes import ChangeListener
 from storage.crypto import Keyring
 from storage.db import create_engine, session_factory, upgrade
 from storage.process_lock import ProcessLock
@@ -60,6 +61,7 @@ class Services:
     languages: LanguageChoice
     worker_id: str  # this worker among those sharing the database (host, process, random)
     workers: WorkerRegistry | None  # on PostgreSQL: the workers sharing it, counted by heartbeat
+    changes: ChangeListener  # hears what other workers changed (``storage.changes``)
     _scheduler: ProcessLock | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _periodic: list[asyncio.Task[None]] = field(default_factory=list)
@@ -78,14 +80,15 @@ class Services:
         return ProcessLock(self.settings.database.url, name, on_lost=on_lost)
 
     def start_background(self, *, due_work: bool = False, counted: bool = False) -> None:
-        """Start the outbox dispatcher loop, and with ``due_work`` the scheduled rounds.
+        """Start the outbox, the listener for other workers' changes, maybe the scheduled rounds.
 
-        Those are the follow-up checks (escalations, reminders, question expiry) and the
-        retention purge. They run in one worker at a time: the one holding the lock
-        ``scheduler``; a standby takes it at its next round once the holder is gone. With
-        ``counted`` (on PostgreSQL) the worker joins those that share the bot's limits
-        (``workers``) and beats its heartbeat while it runs.
+        With ``due_work`` the scheduled rounds: the follow-up checks (escalations, reminders,
+        question expiry) and the retention purge. They run in one worker at a time: the one
+        holding the lock ``scheduler``; a standby takes it at its next round once the holder
+        is gone. With ``counted`` (on PostgreSQL) the worker joins those that share the bot's
+        limits (``workers``) and beats its heartbeat while it runs.
         """
+        self._periodic.append(asyncio.create_task(self.changes.run(), name="changes"))
         if counted and self.workers is not None:
             self._periodic.append(asyncio.create_task(
                 _every(BEAT_SECONDS, self.workers.beat, first=0), name="heartbeat"))
@@ -231,7 +234,9 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     privacy = Privacy(new_uow, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     workers = WorkerRegistry(db, worker_id) if db.dialect.name == "postgresql" else None
+    languages = LanguageChoice(new_uow, trusted=lambda: changes.listening)
+    changes = ChangeListener(settings.database.url, lambda _: languages.forget_all())
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher, KaartService(new_uow, kaart),
-                    NewsService(new_uow, on_commit=dispatcher.kick), LanguageChoice(new_uow),
-                    worker_id, workers)
+                    NewsService(new_uow, on_commit=dispatcher.kick), languages, worker_id,
+                    workers, changes)

@@ -1,7 +1,9 @@
 """A person's language: the one they chose (``/taal``), kept with them as a signaler.
 
 Every update asks for it, so what was read is remembered in this process (the newest
-``REMEMBERED`` people); a choice made here updates it.
+``REMEMBERED`` people); a choice made here updates it. Several workers: one that changes or
+forgets a person's language tells the others (``storage.changes``), which then forget all
+they remembered; while a worker cannot hear them (``trusted`` is False) it remembers nothing.
 """
 
 from __future__ import annotations
@@ -20,11 +22,18 @@ REMEMBERED = 4096
 
 
 class LanguageChoice:
-    """Reads and keeps the language people chose, by channel identity."""
+    """Reads and keeps the language people chose, by channel identity.
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork]) -> None:
+    ``trusted`` says whether what was remembered still holds (the changes of other processes
+    are heard); by default always (one process).
+    """
+
+    def __init__(self, uow_factory: Callable[[], UnitOfWork],
+                 trusted: Callable[[], bool] = lambda: True) -> None:
         self._uow = uow_factory
+        self._trusted = trusted
         self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
+        self._forgotten = 0  # how often all was forgotten: a read older than that is not kept
 
     async def chosen(self, *, channel: str, external_id: str) -> str | None:
         """The language this person chose or last wrote in, if any."""
@@ -32,10 +41,17 @@ class LanguageChoice:
         if key in self._known:
             self._known.move_to_end(key)
             return self._known[key]
+        forgotten = self._forgotten
         async with self._uow() as uow:
             language = await uow.signalers.language(channel=channel, external_id=external_id)
-        self._remember(key, language)
-        return self._known[key]
+        if forgotten == self._forgotten and self._trusted():
+            self._remember(key, language)
+        return language
+
+    def forget_all(self) -> None:
+        """Forget what was read: a language changed (or a person was forgotten) elsewhere."""
+        self._known.clear()
+        self._forgotten += 1
 
     def _remember(self, key: tuple[str, str], language: str | None) -> None:
         self._known[key] = language
@@ -47,8 +63,8 @@ class LanguageChoice:
         """Keep a person's choice (the nearest language there is); returns it."""
         language = pick(code)
         async with self._uow() as uow:
-            await uow.signalers.get_or_add(channel=channel, external_id=external_id, role=None,
-                                           language=language)
+            await uow.signalers.choose_language(channel=channel, external_id=external_id,
+                                                language=language)
             await uow.commit()
         self._remember((channel, external_id), language)
         return language

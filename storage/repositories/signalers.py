@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import ConcurrentUpdate
+from storage.changes import LANGUAGES, announce
 from storage.crypto import Keyring
 from storage.models import Signal, Signaler
 
@@ -35,14 +36,23 @@ class SignalerRepository:
         return await self.session.get(Signaler, signaler_id)
 
     async def delete(self, signaler: Signaler) -> None:
-        """Forget a signaler (their signals stay, unlinked)."""
+        """Forget a signaler (their signals stay, unlinked), and their language everywhere."""
         await self.session.delete(signaler)
         await self.session.flush()
+        await announce(self.session, LANGUAGES)
 
     async def delete_without_signals(self) -> None:
         """Forget signalers none of whose signals links to them any more."""
-        await self.session.execute(delete(Signaler).where(
+        result = await self.session.execute(delete(Signaler).where(
             ~exists().where(Signal.signaler_id == Signaler.id)))
+        if result.rowcount:  # type: ignore[attr-defined]
+            await announce(self.session, LANGUAGES)
+
+    async def choose_language(self, *, channel: str, external_id: str, language: str) -> None:
+        """Keep the language a person chose; the other workers forget the one they knew."""
+        await self.get_or_add(channel=channel, external_id=external_id, role=None,
+                              language=language)
+        await announce(self.session, LANGUAGES)
 
     async def get_or_add(self, *, channel: str, external_id: str, role: str | None,
                          language: str | None = None) -> Signaler:
@@ -68,6 +78,8 @@ class SignalerRepository:
             return signaler
         if role is not None:
             signaler.role = role
-        if language is not None:
+        if language is not None and language != signaler.language:
+            if signaler.language is not None:  # others may remember the old one
+                await announce(self.session, LANGUAGES)
             signaler.language = language
         return signaler
