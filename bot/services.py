@@ -31,7 +31,7 @@ from bot.core.staff import StaffService
 from bot.settings import Settings, keyring
 from storage.changes import ChangeListener
 from storage.crypto import Keyring
-from storage.db import create_engine, session_factory, upgrade
+from storage.db import create_engine, preparing, session_factory, upgrade
 from storage.process_lock import ProcessLock
 from storage.uow import UnitOfWork
 from storage.workers import BEAT_SECONDS, WorkerRegistry
@@ -204,7 +204,8 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     """
     keys = keyring(settings)
     db = create_engine(settings.database.url, keyring=keys)
-    await prepare_database(settings, db, keys)
+    async with preparing(db):  # workers starting at once: one after the other
+        await prepare_database(settings, db, keys)
     sessions = session_factory(db)
     reader = (create_engine(settings.database.url, keyring=keys, threaded=True)
               if db.dialect.name == "sqlite" else db)

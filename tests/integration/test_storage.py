@@ -211,6 +211,20 @@ async def test_config_sync_is_idempotent_and_moves_areas(db_url: str,
         await services.close()
 
 
+async def test_workers_starting_at_once_each_apply_the_config_in_turn(
+        db_url: str, sender: RecordingSender) -> None:
+    """Migrated and configured one after the other: none fails on another's routes."""
+    moved = make_settings(db_url, gemeenten=[
+        {**TERNEUZEN, "pc4": ["4531-4538"]}, {**HEERLEN, "pc4": ["6411-6419", "4539"]}])
+    for settings in (make_settings(db_url), moved):  # a fresh database, then a changed config
+        started = await asyncio.gather(*(open_services(settings, {"telegram": sender})
+                                         for _ in range(4)), return_exceptions=True)
+        for services in started:
+            if isinstance(services, Services):
+                await services.close()
+        assert [type(s) for s in started] == [Services] * 4, started
+
+
 async def test_a_redelivered_update_takes_effect_once(services: Services) -> None:
     intake, key = services.intake, ConversationKey("telegram", "46")
 
