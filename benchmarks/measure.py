@@ -41,9 +41,18 @@ class BenchStandIn(BotApiStandIn):
 
     def __init__(self) -> None:
         super().__init__()
+        self.backends: list[str] = []  # webhook workers: each POST to the next, in turn
+        self._turn = 0
         self._seen = 0
         self._replies: dict[int, list[float]] = {}
         self._waiting: dict[int, tuple[int, asyncio.Future[float]]] = {}
+
+    def _target(self, url: str) -> str:
+        """As a load balancer in front of the workers would, at no cost here."""
+        if not self.backends:
+            return url
+        self._turn += 1
+        return self.backends[self._turn % len(self.backends)]
 
     def _signal(self) -> None:
         # Only the calls since the last signal: skipping the older ones one by one (islice)
@@ -190,6 +199,16 @@ def cpu_seconds(*pids: int) -> float:
         stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         ticks += int(stat[11]) + int(stat[12])
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def context_switches(*pids: int) -> int:
+    """How often these processes gave up (waiting) or lost (preempted) a core so far."""
+    total = 0
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if "ctxt_switches:" in line:  # voluntary and nonvoluntary
+                total += int(line.split(":")[1])
+    return total
 
 
 class BotProcess:

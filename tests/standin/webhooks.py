@@ -70,6 +70,10 @@ class WebhookDelivery(StandInState):
             await self._new_updates.wait()
         self._webhook_task = None  # deleteWebhook: a later setWebhook starts anew
 
+    def _target(self, url: str) -> str:
+        """Where a POST to the webhook's ``url`` goes: there (a benchmark spreads them)."""
+        return url
+
     async def _send(self, update: JSON) -> None:
         """POST one update until the webhook answers 200 (while the webhook stays set)."""
         assert self._http is not None
@@ -81,7 +85,7 @@ class WebhookDelivery(StandInState):
                 if self.webhook.get("url") != url:  # deleted or moved: it stays pending
                     return
                 try:
-                    async with self._http.post(str(url), json=update,
+                    async with self._http.post(self._target(str(url)), json=update,
                                                headers=headers) as response:
                         status = response.status
                 except (aiohttp.ClientError, TimeoutError):
