@@ -12,6 +12,7 @@ from alembic.config import Config
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from storage import sqlite
 from storage.crypto import Keyring
@@ -85,21 +86,26 @@ _PREPARING = 0x5369676E61616C  # "Signaal"
 async def preparing(engine: AsyncEngine) -> AsyncIterator[None]:
     """One process at a time prepares the database (N workers starting at once).
 
-    PostgreSQL: a session advisory lock, held on a connection of its own for the block (the
-    others wait; the server frees it if the holder dies). SQLite has one process: no lock.
+    PostgreSQL: a session advisory lock, held on a connection of its own for the block, outside
+    the engine's pool (the others wait; the server frees it if the holder dies). SQLite has
+    one process: no lock.
     """
     if engine.dialect.name != "postgresql":
         yield
         return
-    async with engine.connect() as connection:
-        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PREPARING})
-        await connection.commit()
-        try:
-            yield
-        finally:
-            await connection.execute(text("SELECT pg_advisory_unlock(:key)"),
-                                     {"key": _PREPARING})
+    own = create_async_engine(engine.url, poolclass=NullPool)  # not left in the pool after
+    try:
+        async with own.connect() as connection:
+            await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _PREPARING})
             await connection.commit()
+            try:
+                yield
+            finally:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"),
+                                         {"key": _PREPARING})
+                await connection.commit()
+    finally:
+        await own.dispose()
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
