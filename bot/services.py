@@ -217,7 +217,8 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     alerts = Alerts(engine)
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
     dispatcher = Dispatcher(new_uow, senders, throttles=throttles,
-                            on_undeliverable=alerts.reroute, worker_id=worker_id)
+                            on_undeliverable=alerts.reroute, worker_id=worker_id,
+                            alone=db.dialect.name == "sqlite")
     kaart = KaartCache()
     intake = IntakeService(
         new_uow,

@@ -27,7 +27,8 @@ does. Claims thus queue for each other, a few milliseconds each; sending, the sl
 While a round runs, its worker renews the leases every third of ``LEASE`` (however long a
 send or the throttle takes); it sends to a chat only while its lease is renewed in time and not
 taken over, and gives the round's chats back when the round ends. A worker
-that dies gives nothing back: its chats come free when their leases expire, and the rows it had
+that dies gives nothing back: its chats come free when their leases expire (SQLite's one
+process, started again, takes them back at once: ``alone``), and the rows it had
 not marked sent go out from another worker (one it sent but had not marked yet goes out again).
 A handler's reply (``deliver_now``) is queued due only ``REPLY_LEASE`` later, so no dispatcher
 takes it meanwhile; the handler takes it only while it is not due, pushing it ``REPLY_LEASE``
@@ -183,7 +184,9 @@ class Dispatcher:
 
     Each row goes to the sender of its channel (``senders``), waiting on that channel's
     throttle (``throttles``); rows of other channels are left to the process that has theirs.
-    ``worker_id`` names this dispatcher in the chats' leases, which last ``lease``.
+    ``worker_id`` names this dispatcher in the chats' leases, which last ``lease``; ``alone``:
+    the only process on its database (SQLite), so any other worker's leases are of a process
+    that is gone (killed, say): it takes those chats back when it starts.
     """
 
     def __init__(
@@ -194,6 +197,7 @@ class Dispatcher:
         throttles: Mapping[str, Throttle] | None = None,
         on_undeliverable: Undeliverable | None = None,
         worker_id: str,
+        alone: bool = False,
         lease: timedelta = LEASE,
         poll_seconds: float = 30.0,
         batch: int = 1000,
@@ -201,6 +205,7 @@ class Dispatcher:
     ) -> None:
         self._uow = uow
         self.worker_id = worker_id
+        self._alone = alone
         self._lease = lease
         self._held: set[tuple[str, int | str]] = set()  # the chats leased this round
         self._valid_until = 0.0  # when (monotonic) the held leases may have expired
@@ -231,8 +236,14 @@ class Dispatcher:
     async def run(self) -> None:
         """Deliver due messages until stopped; sleeps until kicked or the next retry is due."""
         self._stopping = False
+        taken_back = not self._alone
         while not self._stopping:
             try:
+                if not taken_back:
+                    async with self._uow() as uow:
+                        await uow.outbox.forget_leases(except_worker=self.worker_id)
+                        await uow.commit()
+                    taken_back = True
                 await self.drain()
                 delay = await self._seconds_until_next()
             except Exception:  # the loop must survive a database hiccup

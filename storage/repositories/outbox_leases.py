@@ -110,6 +110,10 @@ class ChatLeases:
             "me": worker, "chats": list(keys), "until": until})
         return {keys[key] for key in held}
 
+    async def forget_leases(self, *, except_worker: str) -> None:
+        """Forget every lease but ``except_worker``'s (theirs are of processes that are gone)."""
+        await self.session.execute(delete(LEASES).where(LEASES.c.worker != except_worker))
+
     async def release(self, chats: Iterable[tuple[str, int | str]], *, worker: str,
                       until: datetime, now: datetime) -> None:
         """Hand ``worker``'s leases on these chats over at ``until``; forget ended leases."""

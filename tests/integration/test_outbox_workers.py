@@ -64,9 +64,10 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
 
 
 def worker(services: Services, name: str, sender: object, *,
-           lease: timedelta = timedelta(seconds=60), batch: int = 1000) -> Dispatcher:
+           lease: timedelta = timedelta(seconds=60), batch: int = 1000,
+           alone: bool = False) -> Dispatcher:
     return Dispatcher(services.uow, {"telegram": sender},  # type: ignore[dict-item]
-                      worker_id=name, lease=lease, batch=batch)
+                      worker_id=name, lease=lease, batch=batch, alone=alone)
 
 
 async def burst(services: Services, *, chat_by_chat: bool = False
@@ -227,19 +228,19 @@ async def work():
     keys = Keyring(sys.argv[2])
     sessions = session_factory(create_engine(sys.argv[1], keyring=keys))
     await Dispatcher(lambda: UnitOfWork(sessions, keys), {"telegram": Hanging()},
-                     worker_id="dies", lease=timedelta(seconds=1)).drain()
+                     worker_id="dies", lease=timedelta(seconds=float(sys.argv[3]))).drain()
 
 asyncio.run(work())
 """
 
 
-async def test_a_killed_workers_chats_are_taken_over_when_its_leases_expire(
-        services: Services, settings: Settings) -> None:
-    log = SharedLog()
-    expected = await burst(services)
+async def dies_holding_the_chats(services: Services, settings: Settings,
+                                 lease: timedelta) -> None:
+    """A worker process claims the burst, hangs in its first sends, and is killed there."""
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-c", DIES, settings.database.url,
-        settings.security.encryption_key.get_secret_value(), stdout=asyncio.subprocess.PIPE)
+        settings.security.encryption_key.get_secret_value(), str(lease.total_seconds()),
+        stdout=asyncio.subprocess.PIPE)
     assert child.stdout is not None
     try:
         assert await asyncio.wait_for(child.stdout.readline(), 30) == b"sending\n"
@@ -247,6 +248,13 @@ async def test_a_killed_workers_chats_are_taken_over_when_its_leases_expire(
     finally:
         child.kill()  # SIGKILL: it gives nothing back
         await child.wait()
+
+
+async def test_a_killed_workers_chats_are_taken_over_when_its_leases_expire(
+        services: Services, settings: Settings) -> None:
+    log = SharedLog()
+    expected = await burst(services)
+    await dies_holding_the_chats(services, settings, SHORT)
     second = worker(services, "lives", log.sender("lives"), lease=SHORT)
     living = asyncio.create_task(second.run())
     try:
@@ -256,6 +264,23 @@ async def test_a_killed_workers_chats_are_taken_over_when_its_leases_expire(
         await living
     assert {chat: log.texts(chat) for chat in expected} == expected  # nothing lost, in order
     assert {who for who, _, _ in log.sent} == {"lives"}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_one_process_started_again_after_a_kill_takes_its_chats_back_at_once(
+        services: Services, settings: Settings) -> None:
+    """SQLite has one process: leases it finds at start are of the process before it."""
+    log = SharedLog()
+    expected = await burst(services)
+    await dies_holding_the_chats(services, settings, timedelta(minutes=1))
+    again = worker(services, "again", log.sender("again"), alone=True)  # as open_services
+    running = asyncio.create_task(again.run())
+    try:
+        await eventually(lambda: all_sent(services), 10)  # not a minute later
+    finally:
+        again.stop()
+        await running
+    assert {chat: log.texts(chat) for chat in expected} == expected
 
 
 async def test_a_worker_keeps_its_chats_while_it_works_them(services: Services) -> None:
