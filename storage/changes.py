@@ -31,7 +31,6 @@ LANGUAGES = "languages"  # people's languages (``Signaler.language``)
 EVERYTHING = "*"  # what the listener reports when it (re)connects or loses its connection
 RETRY_SECONDS = 2.0
 
-
 _local: set[Callable[[str], None]] = set()  # SQLite: this process's keepers
 
 
@@ -80,7 +79,10 @@ class ChangeListener:
                 self.listening = False
                 _local.discard(self._on_change)
         while True:
-            await self._listen()
+            try:
+                await self._listen()
+            except Exception:  # listening again is the way out of whatever it was
+                log.warning("hearing other workers' changes failed; retrying", exc_info=True)
             await asyncio.sleep(RETRY_SECONDS)
 
     async def _listen(self) -> None:
