@@ -66,5 +66,6 @@ class LanguageChoice:
             await uow.signalers.choose_language(channel=channel, external_id=external_id,
                                                 language=language)
             await uow.commit()
-        self._remember((channel, external_id), language)
+        if self._trusted():
+            self._remember((channel, external_id), language)
         return language

@@ -13,6 +13,7 @@ import asyncpg
 import pytest
 from sqlalchemy import update
 
+from bot.core.language_choice import LanguageChoice
 from bot.core.people import TELEGRAM
 from bot.services import Services, open_services
 from bot.settings import Settings
@@ -80,3 +81,14 @@ async def test_a_worker_that_lost_the_others_forgets_and_keeps_nothing_until_it_
         assert await _language(first) == "nl"
     finally:
         await server.close()
+
+
+async def test_a_worker_that_cannot_hear_the_others_remembers_not_even_its_own_choice(
+        workers: list[Services]) -> None:
+    first, _ = workers
+    deaf = LanguageChoice(first.uow, trusted=lambda: False)
+    await deaf.choose(channel=TELEGRAM, external_id=PERSON, code="en")
+    async with first.uow() as uow:  # changed by a worker it cannot hear
+        await uow.session.execute(update(Signaler).values(language="nl"))
+        await uow.commit()
+    assert await deaf.chosen(channel=TELEGRAM, external_id=PERSON) == "nl"
