@@ -272,8 +272,8 @@ class IntakeService:
         ``flow``: the questionnaire to start in, past the door.
         """
         if prefill is None:
-            signaler = await uow.signalers.get(channel=key.channel, external_id=key.user_id)
-            prefill = {REMEMBERED: signaler.role} if signaler and signaler.role else {}
+            role = await uow.signalers.role(channel=key.channel, external_id=key.user_id)
+            prefill = {REMEMBERED: role} if role else {}
         result = self.engine.on(key.capabilities).start(secrets.token_urlsafe(6), prefill,
                                                          flow=flow)
         # Over an expired draft or an end marker: its answers go, its recent updates stay.

@@ -9,6 +9,7 @@ from sqlalchemy import String, and_, cast, exists, or_
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from storage.crypto import Keyring
 from storage.models import AlertChat, BlockedChat, Staff
 
 
@@ -16,6 +17,16 @@ def insert_or_skip(table: Any) -> dict[str, Any]:
     """``INSERT ... ON CONFLICT DO NOTHING`` per dialect: rowcount 0 when the row was there."""
     return {"postgresql": postgresql_insert(table).on_conflict_do_nothing(),
             "sqlite": sqlite_insert(table).on_conflict_do_nothing()}
+
+
+def holds_person(column: Any, keyring: Keyring, external_id: str) -> Any:
+    """SQL: ``column`` holds the person's lookup hash, under any known key.
+
+    With one key (no rotation under way) a plain ``=``: an expanding ``IN`` is rendered anew
+    on each execution, and these lookups run on a conversation's hot path.
+    """
+    hashes = keyring.lookup_hashes(external_id)
+    return column == hashes[0] if len(hashes) == 1 else column.in_(hashes)
 
 
 def may_see_sql(code: Any, chat_id: Any) -> Any:

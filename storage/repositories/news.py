@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import Keyring
 from storage.models import NewsSubscription, Outbox, utcnow
+from storage.repositories.common import holds_person
 
 
 class NewsRepository:
@@ -20,7 +21,7 @@ class NewsRepository:
 
     def _of(self, channel: str, external_id: str) -> list[ColumnElement[bool]]:
         return [NewsSubscription.channel == channel,
-                NewsSubscription.external_hash.in_(self.keyring.lookup_hashes(external_id)),
+                holds_person(NewsSubscription.external_hash, self.keyring, external_id),
                 NewsSubscription.ended_at.is_(None)]
 
     async def active(self, *, channel: str, external_id: str) -> list[NewsSubscription]:

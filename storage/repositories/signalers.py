@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +12,7 @@ from bot.core.records import ConcurrentUpdate
 from storage.changes import LANGUAGES, announce
 from storage.crypto import Keyring
 from storage.models import Signal, Signaler
+from storage.repositories.common import holds_person
 
 
 class SignalerRepository:
@@ -22,14 +25,21 @@ class SignalerRepository:
     async def get(self, *, channel: str, external_id: str) -> Signaler | None:
         """A signaler by channel identity."""
         return await self.session.scalar(select(Signaler).where(
-            Signaler.channel == channel,
-            Signaler.external_hash.in_(self.keyring.lookup_hashes(external_id))))
+            *self._of(channel, external_id)))
+
+    def _of(self, channel: str, external_id: str) -> tuple[Any, Any]:
+        return (Signaler.channel == channel,
+                holds_person(Signaler.external_hash, self.keyring, external_id))
 
     async def language(self, *, channel: str, external_id: str) -> str | None:
         """The language a signaler chose or last wrote in (the column alone: read often)."""
         return await self.session.scalar(select(Signaler.language).where(
-            Signaler.channel == channel,
-            Signaler.external_hash.in_(self.keyring.lookup_hashes(external_id))))
+            *self._of(channel, external_id)))
+
+    async def role(self, *, channel: str, external_id: str) -> str | None:
+        """The role a signaler gave last, if they are known (the column alone)."""
+        return await self.session.scalar(select(Signaler.role).where(
+            *self._of(channel, external_id)))
 
     async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
         """A signaler by id."""
