@@ -21,7 +21,8 @@ from typing import NamedTuple
 from bot.core.inputs import ButtonInput, Cancel, Choose, Done, EditGroup, Skip, Toggle
 
 MAX_BYTES = 64  # Telegram's limit for callback data
-_FIELD = re.compile(r"^[\w-]{0,24}$")
+# Callback data: ``|``-separated fields, each up to 24 word characters or dashes.
+_PACKED = re.compile(r"[\w-]{0,24}(?:\|[\w-]{0,24})*")
 
 
 class StaffAction(StrEnum):
@@ -191,19 +192,18 @@ Button = (IntakeButton | StaffButton | AdminButton | KaartButton | DeclineButton
 
 
 def _join(parts: list[str]) -> str:
-    data = "|".join(parts)
-    if len(data.encode()) > MAX_BYTES or not all(_FIELD.match(part) for part in parts):
+    data = "|".join(parts)  # as many fields as parts: no part holds a "|"
+    if len(data.encode()) > MAX_BYTES or data.count("|") != len(parts) - 1 or (
+            _PACKED.fullmatch(data) is None):
         raise ValueError(f"callback data does not fit: {data!r}")
     return data
 
 
 def unpack(data: str | None) -> Button | None:
     """Decode callback data; None for anything that is not a known, well-formed button."""
-    if not data or len(data.encode()) > MAX_BYTES:
+    if not data or len(data.encode()) > MAX_BYTES or _PACKED.fullmatch(data) is None:
         return None
     parts = data.split("|")
-    if not all(_FIELD.match(part) for part in parts):
-        return None
     match parts:
         case ["w", action, signal_id, arg] if action in _STAFF and signal_id.isdigit():
             return StaffButton(StaffAction(action), int(signal_id), arg)

@@ -110,7 +110,7 @@ class Engine:
 
         An id that is neither (a signal filed with an older questionnaire) gets the signal's.
         """
-        if questionnaire_id == self.questionnaire.id:
+        if questionnaire_id == self.source.id:
             return self
         engine = self._opened.get(questionnaire_id)
         if engine is None:
@@ -123,7 +123,7 @@ class Engine:
 
     def of_kind(self, kind: ReportKind) -> Engine | None:
         """The engine of the questionnaire of this kind, if there is one."""
-        if self.questionnaire.kind is kind:
+        if self.source.kind is kind:
             return self
         found = next((q.id for q in self.flows.values() if q.kind is kind), None)
         return None if found is None else self.flow(found)
@@ -277,9 +277,10 @@ class Engine:
 
     def _edit_groups(self, draft: Draft) -> tuple[Button, ...]:
         """The groups that can be changed now: those with a question that applies."""
+        questionnaire = self.questionnaire
         return tuple(
-            Button(label, EditGroup(group)) for group, label in self.questionnaire.groups
-            if any(q.applies(draft.answers) for q in self.questionnaire.in_group(group)))
+            Button(label, EditGroup(group)) for group, label in questionnaire.groups
+            if any(q.applies(draft.answers) for q in questionnaire.in_group(group)))
 
     def _as_button(self, draft: Draft, given: Input) -> Input | numbered.Refusal:
         """Typed text that equals a button's label counts as pressing that button.
@@ -339,7 +340,7 @@ class Engine:
         changed = True
         while changed:
             changed = False
-            for question in self.questionnaire.questions:
+            for question in self.source.questions:  # which apply: the same in every language
                 if question.id in answers and not question.applies(answers):
                     del answers[question.id]
                     changed = True
