@@ -97,6 +97,10 @@ class Connection:
     def cursor(self) -> Cursor:
         return Cursor(self._open.cursor())
 
+    def run(self, sql: str, parameters: Sequence[Any]) -> sqlite3.Cursor:
+        """Run one statement directly, past SQLAlchemy (a conversation step's own)."""
+        return self._open.execute(sql, parameters)
+
     async def create_function(self, *args: Any, **kwargs: Any) -> None:
         self._open.create_function(*args, **kwargs)
 

@@ -29,6 +29,7 @@ from storage.repositories import (
     RoutingRepository,
     SignalerRepository,
     SignalRepository,
+    SqliteDraftRepository,
     StaffRepository,
     TextRepository,
 )
@@ -60,9 +61,9 @@ class UnitOfWork:
     # Repositories are made when first used: a conversation step needs two of them.
     @cached_property
     def drafts(self) -> DraftRepository:
-        """Drafts; on PostgreSQL through asyncpg directly (the conversation's hot path)."""
-        postgresql = self.session.bind.dialect.name == "postgresql"
-        kind = PostgresDraftRepository if postgresql else DraftRepository
+        """Drafts; on PostgreSQL and SQLite straight on the driver (the conversation's hot path)."""
+        kind = {"postgresql": PostgresDraftRepository, "sqlite": SqliteDraftRepository}.get(
+            self.session.bind.dialect.name, DraftRepository)
         return kind(self.session, self.keyring)
 
     gemeenten = _repository(GemeenteRepository)

@@ -8,6 +8,7 @@ from storage.repositories.drafts import (
     DraftRecord,
     DraftRepository,
     PostgresDraftRepository,
+    SqliteDraftRepository,
 )
 from storage.repositories.events import EventRepository
 from storage.repositories.gemeenten import GemeenteRepository
@@ -47,6 +48,7 @@ __all__ = [
     "RoutingRepository",
     "SignalRepository",
     "SignalerRepository",
+    "SqliteDraftRepository",
     "StaffRepository",
     "TextRepository",
 ]

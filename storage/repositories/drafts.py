@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from bot.core.records import ConcurrentUpdate, DraftRecord
+from storage import sqlite
 from storage.crypto import Keyring, Sealed
 from storage.models import DraftRow, sealing_context, utcnow
 from storage.repositories.common import insert_or_skip
@@ -129,10 +131,11 @@ class DraftRepository:
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    """A statement as asyncpg takes it: its SQL and, in order, how to bind each parameter."""
+    """A statement as the driver takes it: its SQL, its binds, and how to read its rows."""
 
     sql: str
     binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]  # name, default, processor
+    results: tuple[Callable[[Any], Any] | None, ...]  # per column of a row
 
     def args(self, params: dict[str, Any]) -> list[Any]:
         """The parameters in order, each bound as its column's type binds it."""
@@ -142,19 +145,64 @@ class _Compiled:
             args.append(process(value) if process else value)
         return args
 
+    def row(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        """A row as SQLAlchemy would read it: each value by its column's type."""
+        return tuple(process(value) if process else value
+                     for process, value in zip(self.results, values, strict=True))
+
 
 _COMPILED: WeakKeyDictionary[Dialect, dict[Executable, _Compiled]] = WeakKeyDictionary()
 
 
 def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
-    """``statement`` compiled for an engine's asyncpg dialect (once)."""
+    """``statement`` compiled for an engine's dialect (once)."""
     known = _COMPILED.setdefault(dialect, {})
     if statement not in known:
         compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
+        columns = getattr(statement, "selected_columns", ())
         known[statement] = _Compiled(compiled.string, tuple(
             (name, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect))
-            for name in compiled.positiontup for bind in (compiled.binds[name],)))
+            for name in compiled.positiontup for bind in (compiled.binds[name],)), tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in columns))
     return known[statement]
+
+
+class SqliteDraftRepository(DraftRepository):
+    """Drafts on SQLite: a step's read and rewrite go straight to the connection.
+
+    As on PostgreSQL (below), the statements above compiled once, bound and read by their
+    columns' types, on the session's connection, in its transaction: SQLite runs on the
+    event loop's thread (``storage.sqlite``), so a statement costs what SQLite takes, and
+    SQLAlchemy's way to it was most of a step's database work. The threaded reader engine,
+    and a lookup under several keys (a rotation), go through SQLAlchemy.
+    """
+
+    async def _first(self, statement: Executable, params: dict[str, Any]) -> Any:
+        found = await self._run(statement, params)
+        if found is None:
+            return await super()._first(statement, params)
+        compiled, cursor = found
+        row = cursor.fetchone()
+        return None if row is None else compiled.row(row)
+
+    async def _changed(self, statement: Executable, params: dict[str, Any]) -> int:
+        found = await self._run(statement, params)
+        if found is None:
+            return await super()._changed(statement, params)
+        return int(found[1].rowcount)
+
+    async def _run(self, statement: Executable, params: dict[str, Any]
+                   ) -> tuple[_Compiled, sqlite3.Cursor] | None:
+        """Run a statement on the session's inline connection; None where there is none."""
+        if statement is _GET_ANY:  # an expanding IN: rendered anew each time
+            return None
+        connection = await self.session.connection()
+        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+        if not isinstance(driver, sqlite.Connection):
+            return None
+        compiled = _compiled(statement, connection.dialect)
+        return compiled, driver.run(compiled.sql, compiled.args(params))
 
 
 class PostgresDraftRepository(DraftRepository):
