@@ -184,6 +184,7 @@ class SqliteDraftRepository(DraftRepository):
             return await super()._first(statement, params)
         compiled, cursor = found
         row = cursor.fetchone()
+        cursor.close()  # the statement ends now, not when the cursor is collected
         return None if row is None else compiled.row(row)
 
     async def _changed(self, statement: Executable, params: dict[str, Any]) -> int:
