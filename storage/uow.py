@@ -23,13 +23,11 @@ from storage.repositories import (
     NewsRepository,
     OrganisationRepository,
     OutboxRepository,
-    PostgresDraftRepository,
     ProcessedUpdateRepository,
     QuestionRepository,
     RoutingRepository,
     SignalerRepository,
     SignalRepository,
-    SqliteDraftRepository,
     StaffRepository,
     TextRepository,
 )
@@ -59,13 +57,7 @@ class UnitOfWork:
         return self
 
     # Repositories are made when first used: a conversation step needs two of them.
-    @cached_property
-    def drafts(self) -> DraftRepository:
-        """Drafts; on PostgreSQL and SQLite straight on the driver (the conversation's hot path)."""
-        kind = {"postgresql": PostgresDraftRepository, "sqlite": SqliteDraftRepository}.get(
-            self.session.bind.dialect.name, DraftRepository)
-        return kind(self.session, self.keyring)
-
+    drafts = _repository(DraftRepository, encrypted=True)
     gemeenten = _repository(GemeenteRepository)
     invitations = _repository(InvitationRepository)
     organisations = _repository(OrganisationRepository)

@@ -7,8 +7,6 @@ from storage.repositories.drafts import (
     ConcurrentUpdate,
     DraftRecord,
     DraftRepository,
-    PostgresDraftRepository,
-    SqliteDraftRepository,
 )
 from storage.repositories.events import EventRepository
 from storage.repositories.gemeenten import GemeenteRepository
@@ -42,13 +40,11 @@ __all__ = [
     "NewsRepository",
     "OrganisationRepository",
     "OutboxRepository",
-    "PostgresDraftRepository",
     "ProcessedUpdateRepository",
     "QuestionRepository",
     "RoutingRepository",
     "SignalRepository",
     "SignalerRepository",
-    "SqliteDraftRepository",
     "StaffRepository",
     "TextRepository",
 ]

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import ARRAY, String, any_, bindparam, delete, select, update
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
 from bot.core.records import ConcurrentUpdate, DraftRecord
-from storage import sqlite
+from storage import direct
 from storage.crypto import Keyring, Sealed
 from storage.models import DraftRow, sealing_context, utcnow
 from storage.repositories.common import insert_or_skip
@@ -25,8 +20,7 @@ _COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_
             _drafts.c.recent_updates, _drafts.c.external_hash)
 _OF_CHANNEL = _drafts.c.channel == bindparam("channel")
 # The conversation's hot path: a step's statements, built once on the table (no ORM
-# bookkeeping). PostgreSQL runs the lookup and the rewrite compiled for asyncpg
-# (``PostgresDraftRepository``).
+# bookkeeping); the lookup and the rewrite go straight to the driver (``storage.direct``).
 _GET = select(*_COLUMNS).where(_OF_CHANNEL, _drafts.c.external_hash == bindparam("hash"))
 # During a key rotation, under every known lookup key (an expanding IN is rendered anew on
 # each execution: 15 % of the lookup's cost, so not on the ordinary path).
@@ -60,22 +54,16 @@ class DraftRepository:
 
     def _lookup(self, channel: str, hashes: list[str]) -> tuple[Executable, dict[str, Any]]:
         """The statement that finds a person's draft under any of their lookup hashes."""
+        if self.session.bind.dialect.name == "postgresql":
+            return _GET_PG, {"channel": channel, "hashes": hashes}
         if len(hashes) == 1:
             return _GET, {"channel": channel, "hash": hashes[0]}
         return _GET_ANY, {"channel": channel, "hashes": hashes}
 
-    async def _first(self, statement: Executable, params: dict[str, Any]) -> Any:
-        """The first row of a query, or None."""
-        return (await self.session.execute(statement, params)).first()
-
-    async def _changed(self, statement: Executable, params: dict[str, Any]) -> int:
-        """How many rows a statement changed."""
-        result = await self.session.execute(statement, params)
-        return int(result.rowcount)  # type: ignore[attr-defined]
-
     async def get(self, *, channel: str, external_id: str) -> DraftRecord | None:
         """The person's draft, if any (expired or not)."""
-        row = await self._first(*self._lookup(channel, self.keyring.lookup_hashes(external_id)))
+        row = await direct.first(self.session, *self._lookup(
+            channel, self.keyring.lookup_hashes(external_id)))
         if row is None:
             return None
         where = _draft_context(channel, row[5])
@@ -112,7 +100,7 @@ class DraftRepository:
                  "updated_at": now, "expires_at": now + ttl, "recent_updates": updates})
             saved = result.rowcount == 1  # type: ignore[attr-defined]
         else:
-            saved = await self._changed(_UPDATE, {
+            saved = await direct.changed(self.session, _UPDATE, {
                 "draft_id": expected.id, "expected": expected.version,
                 "new_state": Sealed(state, expected.context),
                 "now": now, "expires": now + ttl, "updates": updates}) == 1
@@ -127,120 +115,3 @@ class DraftRepository:
         """Delete every expired draft; returns how many."""
         result = await self.session.execute(delete(DraftRow).where(DraftRow.expires_at <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True, slots=True)
-class _Compiled:
-    """A statement as the driver takes it: its SQL, its binds, and how to read its rows."""
-
-    sql: str
-    binds: tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]  # name, default, processor
-    results: tuple[Callable[[Any], Any] | None, ...]  # per column of a row
-
-    def args(self, params: dict[str, Any]) -> list[Any]:
-        """The parameters in order, each bound as its column's type binds it."""
-        args = []
-        for name, default, process in self.binds:
-            value = params.get(name, default)
-            args.append(process(value) if process else value)
-        return args
-
-    def row(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        """A row as SQLAlchemy would read it: each value by its column's type."""
-        return tuple(process(value) if process else value
-                     for process, value in zip(self.results, values, strict=True))
-
-
-_COMPILED: WeakKeyDictionary[Dialect, dict[Executable, _Compiled]] = WeakKeyDictionary()
-
-
-def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
-    """``statement`` compiled for an engine's dialect (once)."""
-    known = _COMPILED.setdefault(dialect, {})
-    if statement not in known:
-        compiled = statement.compile(dialect=dialect)  # type: ignore[attr-defined]
-        columns = getattr(statement, "selected_columns", ())
-        known[statement] = _Compiled(compiled.string, tuple(
-            (name, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect))
-            for name in compiled.positiontup for bind in (compiled.binds[name],)), tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in columns))
-    return known[statement]
-
-
-class SqliteDraftRepository(DraftRepository):
-    """Drafts on SQLite: a step's read and rewrite go straight to the connection.
-
-    As on PostgreSQL (below), the statements above compiled once, bound and read by their
-    columns' types, on the session's connection, in its transaction: SQLite runs on the
-    event loop's thread (``storage.sqlite``), so a statement costs what SQLite takes, and
-    SQLAlchemy's way to it was most of a step's database work. The threaded reader engine,
-    and a lookup under several keys (a rotation), go through SQLAlchemy.
-    """
-
-    async def _first(self, statement: Executable, params: dict[str, Any]) -> Any:
-        found = await self._run(statement, params)
-        if found is None:
-            return await super()._first(statement, params)
-        compiled, cursor = found
-        row = cursor.fetchone()
-        cursor.close()  # the statement ends now, not when the cursor is collected
-        return None if row is None else compiled.row(row)
-
-    async def _changed(self, statement: Executable, params: dict[str, Any]) -> int:
-        found = await self._run(statement, params)
-        if found is None:
-            return await super()._changed(statement, params)
-        return int(found[1].rowcount)
-
-    async def _run(self, statement: Executable, params: dict[str, Any]
-                   ) -> tuple[_Compiled, sqlite3.Cursor] | None:
-        """Run a statement on the session's inline connection; None where there is none."""
-        if statement is _GET_ANY:  # an expanding IN: rendered anew each time
-            return None
-        connection = await self.session.connection()
-        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-        if not isinstance(driver, sqlite.Connection):
-            return None
-        compiled = _compiled(statement, connection.dialect)
-        return compiled, driver.run(compiled.sql, compiled.args(params))
-
-
-class PostgresDraftRepository(DraftRepository):
-    """Drafts on PostgreSQL: a step's read and rewrite go straight to asyncpg.
-
-    A conversation step is mostly these two statements: its database work took about 650 µs of
-    CPU through SQLAlchemy and 350 µs this way (docs/benchmarks.md). They are the statements
-    above, compiled once for asyncpg; their parameters are bound by their columns' types, as
-    SQLAlchemy binds them (the state is encrypted by its column, like every encrypted value).
-    They run on the session's connection: in its transaction once an earlier statement of the
-    unit of work began it, else each on its own. That is the same for the read under READ
-    COMMITTED, and safe for the rewrite: it is guarded by the version and is a step's last
-    write (``IntakeService._handle_once``).
-    """
-
-    def _lookup(self, channel: str, hashes: list[str]) -> tuple[Executable, dict[str, Any]]:
-        return _GET_PG, {"channel": channel, "hashes": hashes}
-
-    async def _first(self, statement: Executable, params: dict[str, Any]) -> Any:
-        return await self._run("fetchrow", statement, params)
-
-    async def _changed(self, statement: Executable, params: dict[str, Any]) -> int:
-        status = await self._run("execute", statement, params)
-        return int(status.rpartition(" ")[2])  # "UPDATE 1"
-
-    async def _run(self, method: str, statement: Executable, params: dict[str, Any]) -> Any:
-        """Run a statement with an asyncpg connection method, on the session's connection.
-
-        A connection the server dropped is invalidated, as SQLAlchemy does with its own
-        statements: the pool must not hand it to the next step.
-        """
-        connection = await self.session.connection()
-        compiled = _compiled(statement, connection.dialect)
-        driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-        try:
-            return await getattr(driver, method)(compiled.sql, *compiled.args(params))
-        except Exception:
-            if driver.is_closed():
-                await connection.invalidate()
-            raise

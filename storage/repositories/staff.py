@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.people import Person
+from storage import direct
 from storage.models import Staff
 
 _staff = Staff.__table__
@@ -39,8 +40,8 @@ class StaffRepository:
 
     async def has_pending(self, *, person: Person) -> bool:
         """Whether this person, as staff, was asked to type a note or question."""
-        rows = await self.session.execute(
-            _STAFF_PENDING, {"channel": person.channel, "external_id": person.external_id})
+        rows = await direct.rows(self.session, _STAFF_PENDING, {
+            "channel": person.channel, "external_id": person.external_id})
         return any(pending for (pending,) in rows)
 
     async def list_memberships(self, *, person: Person) -> list[Staff]:

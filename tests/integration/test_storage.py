@@ -146,6 +146,41 @@ async def test_a_draft_is_sealed_by_its_column_like_every_encrypted_value(
             assert token.startswith("v2") and "drie" not in token and "twee" not in token
 
 
+async def test_a_steps_statements_go_straight_to_the_driver(services: Services) -> None:
+    """A step's draft read and rewrite, and the staff check of typed text, pass SQLAlchemy by
+    (its way to the driver was most of a step's database work) and read what the ORM reads;
+    the threaded reader's connections (SQLite's ``/stats``) go through SQLAlchemy.
+    """
+    key = {"channel": "telegram", "external_id": "46"}
+    async with services.uow() as uow:
+        await uow.drafts.save(**key, state={"a": 1}, ttl=timedelta(hours=1), expected=None,
+                              update_id=8)
+        await uow.commit()
+    through_sqlalchemy: list[str] = []
+
+    def seen(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        through_sqlalchemy.append(statement)
+
+    event.listen(services.db.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with services.uow() as uow:
+            row = await uow.drafts.get(**key)
+            assert not await uow.staff.has_pending(person=Person("telegram", "46"))
+            await uow.drafts.save(**key, state={"a": 2}, ttl=timedelta(hours=1), expected=row,
+                                  update_id=9)
+            await uow.commit()
+    finally:
+        event.remove(services.db.sync_engine, "before_cursor_execute", seen)
+    assert through_sqlalchemy == []
+    for unit in (services.uow(), services.reading_uow()):
+        async with unit as uow:
+            read = await uow.drafts.get(**key)
+            stored = await uow.session.scalar(select(DraftRow))
+        assert read is not None and stored is not None
+        assert (read.state, read.version, read.recent_updates) == ({"a": 2}, 2, (8, 9))
+        assert read.expires_at == stored.expires_at and read.expires_at.tzinfo is not None
+
+
 async def test_a_draft_is_found_during_a_key_rotation(services: Services) -> None:
     """With a new key and the old one still known, a conversation in progress is found."""
     started = await services.intake.start(ConversationKey("telegram", "47"))
