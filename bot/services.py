@@ -236,12 +236,7 @@ async def open_services(settings: Settings, senders: Mapping[str, Sender], *,
     privacy = Privacy(new_uow, alerts, on_commit=dispatcher.kick)
     admin = AdminService(new_uow, admins=frozenset(settings.admins), on_commit=dispatcher.kick)
     workers = WorkerRegistry(db, worker_id) if db.dialect.name == "postgresql" else None
-    # A language is read on its own, often: on PostgreSQL without BEGIN and ROLLBACK around
-    # it (SQLite begins a transaction only for a write).
-    glances = session_factory(db.execution_options(isolation_level="AUTOCOMMIT")) if (
-        db.dialect.name == "postgresql") else sessions
-    languages = LanguageChoice(new_uow, reads=lambda: UnitOfWork(glances, keys),
-                               trusted=lambda: changes.listening)
+    languages = LanguageChoice(new_uow, trusted=lambda: changes.listening)
     changes = ChangeListener(settings.database.url, lambda _: languages.forget_all())
     return Services(settings, db, sessions, reader, keys, engine, intake, staff, followup, privacy,
                     admin, dispatcher, KaartService(new_uow, kaart),

@@ -24,16 +24,13 @@ REMEMBERED = 4096
 class LanguageChoice:
     """Reads and keeps the language people chose, by channel identity.
 
-    ``reads``: units of work for a read on its own (by default ``uow_factory``'s); ``trusted``
-    says whether what was remembered still holds (the changes of other processes are heard),
-    by default always (one process).
+    ``trusted`` says whether what was remembered still holds (the changes of other processes
+    are heard); by default always (one process).
     """
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], *,
-                 reads: Callable[[], UnitOfWork] | None = None,
+    def __init__(self, uow_factory: Callable[[], UnitOfWork],
                  trusted: Callable[[], bool] = lambda: True) -> None:
         self._uow = uow_factory
-        self._reads = reads or uow_factory
         self._trusted = trusted
         self._known: OrderedDict[tuple[str, str], str | None] = OrderedDict()
         self._forgotten = 0  # how often all was forgotten: a read older than that is not kept
@@ -45,7 +42,7 @@ class LanguageChoice:
             self._known.move_to_end(key)
             return self._known[key]
         forgotten = self._forgotten
-        async with self._reads() as uow:
+        async with self._uow() as uow:
             language = await uow.signalers.language(channel=channel, external_id=external_id)
         if forgotten == self._forgotten and self._trusted():
             self._remember(key, language)

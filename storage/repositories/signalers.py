@@ -4,15 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Select, bindparam, delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.records import ConcurrentUpdate
+from storage import direct
 from storage.changes import LANGUAGES, announce
 from storage.crypto import Keyring
 from storage.models import Signal, Signaler
 from storage.repositories.common import holds_person
+
+_signalers = Signaler.__table__
+
+
+def _by_person(column: Any) -> tuple[Select[Any], Select[Any]]:
+    """A column of a person's row: under their lookup hash, and under several (a rotation).
+
+    The second is an expanding IN, which goes through SQLAlchemy.
+    """
+    of_channel = _signalers.c.channel == bindparam("channel")
+    return (select(column).where(of_channel, _signalers.c.external_hash == bindparam("hash")),
+            select(column).where(of_channel, _signalers.c.external_hash.in_(
+                bindparam("hashes", expanding=True))))
+
+
+_LANGUAGE = _by_person(_signalers.c.language)
+_ROLE = _by_person(_signalers.c.role)
 
 
 class SignalerRepository:
@@ -32,14 +50,25 @@ class SignalerRepository:
                 holds_person(Signaler.external_hash, self.keyring, external_id))
 
     async def language(self, *, channel: str, external_id: str) -> str | None:
-        """The language a signaler chose or last wrote in (the column alone: read often)."""
-        return await self.session.scalar(select(Signaler.language).where(
-            *self._of(channel, external_id)))
+        """The language a signaler chose or last wrote in.
+
+        Read for each person new to a process: straight on the driver (``storage.direct``),
+        on PostgreSQL in no transaction of its own.
+        """
+        return await self._column(_LANGUAGE, channel, external_id)
 
     async def role(self, *, channel: str, external_id: str) -> str | None:
-        """The role a signaler gave last, if they are known (the column alone)."""
-        return await self.session.scalar(select(Signaler.role).where(
-            *self._of(channel, external_id)))
+        """The role a signaler gave last, if they are known (read at each new conversation)."""
+        return await self._column(_ROLE, channel, external_id)
+
+    async def _column(self, statements: tuple[Select[Any], Select[Any]], channel: str,
+                      external_id: str) -> Any:
+        hashes = self.keyring.lookup_hashes(external_id)
+        one, several = statements
+        row = await direct.first(self.session, one, {"channel": channel, "hash": hashes[0]}) if (
+            len(hashes) == 1) else await direct.first(self.session, several,
+                                                       {"channel": channel, "hashes": hashes})
+        return row[0] if row else None
 
     async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
         """A signaler by id."""

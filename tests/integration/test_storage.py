@@ -147,14 +147,16 @@ async def test_a_draft_is_sealed_by_its_column_like_every_encrypted_value(
 
 
 async def test_a_steps_statements_go_straight_to_the_driver(services: Services) -> None:
-    """A step's draft read and rewrite, and the staff check of typed text, pass SQLAlchemy by
-    (its way to the driver was most of a step's database work) and read what the ORM reads;
-    the threaded reader's connections (SQLite's ``/stats``) go through SQLAlchemy.
+    """A step's draft read and rewrite, the staff check of typed text and a person's language
+    and role pass SQLAlchemy by (its way to the driver was most of a step's database work)
+    and read what the ORM reads; the threaded reader's connections (SQLite's ``/stats``) go
+    through SQLAlchemy.
     """
     key = {"channel": "telegram", "external_id": "46"}
     async with services.uow() as uow:
         await uow.drafts.save(**key, state={"a": 1}, ttl=timedelta(hours=1), expected=None,
                               update_id=8)
+        await uow.signalers.get_or_add(**key, role="kapper", language="en")
         await uow.commit()
     through_sqlalchemy: list[str] = []
 
@@ -166,6 +168,8 @@ async def test_a_steps_statements_go_straight_to_the_driver(services: Services) 
         async with services.uow() as uow:
             row = await uow.drafts.get(**key)
             assert not await uow.staff.has_pending(person=Person("telegram", "46"))
+            assert await uow.signalers.language(**key) == "en"
+            assert await uow.signalers.role(**key) == "kapper"
             await uow.drafts.save(**key, state={"a": 2}, ttl=timedelta(hours=1), expected=row,
                                   update_id=9)
             await uow.commit()
@@ -185,9 +189,12 @@ async def test_a_draft_is_found_during_a_key_rotation(services: Services) -> Non
     """With a new key and the old one still known, a conversation in progress is found."""
     started = await services.intake.start(ConversationKey("telegram", "47"))
     rotating = Keyring(generate_key(), [TEST_KEY])
+    await services.languages.choose(channel="telegram", external_id="47", code="en")
     async with UnitOfWork(services.sessions, rotating) as uow:
         row = await uow.drafts.get(channel="telegram", external_id="47")
+        language = await uow.signalers.language(channel="telegram", external_id="47")
     assert row is not None and row.state["token"] == started.draft.token
+    assert language == "en"
 
 
 async def test_concurrent_taps_of_one_person_are_both_applied(services: Services) -> None:
