@@ -25,7 +25,7 @@ from weakref import WeakKeyDictionary
 
 import asyncpg
 from sqlalchemy.engine import Dialect, Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Executable
 
 from storage import sqlite
@@ -76,11 +76,10 @@ def _compiled(statement: Executable, dialect: Dialect) -> _Compiled | None:
 async def rows(session: AsyncSession, statement: Executable,
                params: dict[str, Any]) -> list[tuple[Any, ...]] | list[Row[Any]]:
     """All rows of a query."""
-    connection = await session.connection()
-    compiled = _compiled(statement, connection.dialect)
-    driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    if compiled is None or not isinstance(driver, _DRIVERS):
+    straight = await _straight(session, statement)
+    if straight is None:
         return list(await session.execute(statement, params))
+    connection, compiled, driver = straight
     if isinstance(driver, sqlite.Connection):
         cursor = driver.run(compiled.sql, compiled.args(params))
         found = cursor.fetchall()
@@ -100,12 +99,11 @@ async def first(session: AsyncSession, statement: Executable,
 
 async def changed(session: AsyncSession, statement: Executable, params: dict[str, Any]) -> int:
     """How many rows a write changed."""
-    connection = await session.connection()
-    compiled = _compiled(statement, connection.dialect)
-    driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
-    if compiled is None or not isinstance(driver, _DRIVERS):
+    straight = await _straight(session, statement)
+    if straight is None:
         result = await session.execute(statement, params)
         return int(result.rowcount)  # type: ignore[attr-defined]
+    connection, compiled, driver = straight
     if isinstance(driver, sqlite.Connection):
         return int(driver.run(compiled.sql, compiled.args(params)).rowcount)
     status = await _guarded(connection, driver, driver.execute(compiled.sql,
@@ -113,7 +111,18 @@ async def changed(session: AsyncSession, statement: Executable, params: dict[str
     return int(status.rpartition(" ")[2])  # "UPDATE 1"
 
 
-async def _guarded(connection: Any, driver: Any, running: Any) -> Any:
+async def _straight(session: AsyncSession, statement: Executable
+                    ) -> tuple[AsyncConnection, _Compiled, Any] | None:
+    """The session's connection, the statement compiled and the driver; None: SQLAlchemy's way."""
+    connection = await session.connection()
+    compiled = _compiled(statement, connection.dialect)
+    driver = connection.sync_connection.connection.driver_connection  # type: ignore[union-attr]
+    if compiled is None or not isinstance(driver, _DRIVERS):
+        return None
+    return connection, compiled, driver
+
+
+async def _guarded(connection: AsyncConnection, driver: Any, running: Any) -> Any:
     """Await an asyncpg call; a connection the server dropped is invalidated after it.
 
     SQLAlchemy does so with its own statements: the pool must not hand it to the next step.

@@ -24,7 +24,7 @@ def test_every_repository_is_exported_and_on_the_unit_of_work() -> None:
     assert defined <= set(repositories.__all__)
     on_uow = [name for name, value in vars(UnitOfWork).items()
               if isinstance(value, cached_property)]
-    assert len(on_uow) == len(defined) - 1  # drafts are one of two kinds (by database)
+    assert len(on_uow) == len(defined)
 
 
 def test_repository_modules_are_small() -> None:
