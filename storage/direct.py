@@ -10,10 +10,10 @@ as their columns' types do it through SQLAlchemy (an encrypted value is sealed b
 like every encrypted value).
 
 They run in the session's transaction once an earlier statement of the unit of work began
-it, else each on its own: the same for a read under READ COMMITTED, and for a single write
-(SQLite begins a transaction for a write either way). A statement with an expanding ``IN``
-(rendered anew on each execution), and a connection of another kind (SQLite's threaded
-reader), go through SQLAlchemy.
+it, else each on its own: the same for a read under READ COMMITTED, and for a write that is
+its unit of work's last (a draft's rewrite, guarded by its version: ``IntakeService``).
+A statement with an expanding ``IN`` (rendered anew on each execution), and a connection of
+another kind (SQLite's threaded reader), go through SQLAlchemy.
 """
 
 from __future__ import annotations
