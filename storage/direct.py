@@ -4,10 +4,11 @@ A step is mostly two statements, its draft's read and rewrite (and, for typed te
 the person is staff asked to type a note). Through SQLAlchemy each cost far more than the
 database took: on PostgreSQL 650 µs of CPU a step against 350 µs this way, on SQLite (on the
 loop's own thread, ``storage.sqlite``) most of a step's database work (docs/benchmarks.md).
-So these statements are compiled once per dialect and run on the session's connection by
-asyncpg, or by the inline SQLite connection; their parameters are bound and their rows read
-as their columns' types do it through SQLAlchemy (an encrypted value is sealed by its column,
-like every encrypted value).
+So these statements, each built once (a module's constant: every statement passed in is
+compiled once per dialect and kept), run on the session's connection by asyncpg, or by the
+inline SQLite connection; their parameters are bound and their rows read as their columns'
+types do it through SQLAlchemy (an encrypted value is sealed by its column, like every
+encrypted value).
 
 They run in the session's transaction once an earlier statement of the unit of work began
 it, else each on its own: the same for a read under READ COMMITTED, and for a write that is

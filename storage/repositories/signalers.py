@@ -43,11 +43,8 @@ class SignalerRepository:
     async def get(self, *, channel: str, external_id: str) -> Signaler | None:
         """A signaler by channel identity."""
         return await self.session.scalar(select(Signaler).where(
-            *self._of(channel, external_id)))
-
-    def _of(self, channel: str, external_id: str) -> tuple[Any, Any]:
-        return (Signaler.channel == channel,
-                holds_person(Signaler.external_hash, self.keyring, external_id))
+            Signaler.channel == channel,
+            holds_person(Signaler.external_hash, self.keyring, external_id)))
 
     async def language(self, *, channel: str, external_id: str) -> str | None:
         """The language a signaler chose or last wrote in.
@@ -65,9 +62,10 @@ class SignalerRepository:
                       external_id: str) -> Any:
         hashes = self.keyring.lookup_hashes(external_id)
         one, several = statements
-        row = await direct.first(self.session, one, {"channel": channel, "hash": hashes[0]}) if (
-            len(hashes) == 1) else await direct.first(self.session, several,
-                                                       {"channel": channel, "hashes": hashes})
+        if len(hashes) == 1:
+            row = await direct.first(self.session, one, {"channel": channel, "hash": hashes[0]})
+        else:
+            row = await direct.first(self.session, several, {"channel": channel, "hashes": hashes})
         return row[0] if row else None
 
     async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
