@@ -73,13 +73,15 @@ async def served(api: Any, settings: Settings) -> AsyncIterator[
         serve_webhook(app, configured.telegram.webhook, allowed_updates=ALLOWED_UPDATES,
                       stop=stop))
     try:
-        for _ in range(600):  # start-up: migrations, post_init, listen, setWebhook
-            if app.running or serving.done():
+        # Start-up: migrations, post_init, start, listen, setWebhook. The app runs before the
+        # server listens: the webhook set at the stand-in is the sign that it listens.
+        for _ in range(600):
+            if api.webhook["url"] == url or serving.done():
                 break
             await asyncio.sleep(0.05)
         if serving.done():
             serving.result()  # start-up failed: show why
-        assert app.running, "the bot did not start within 30 s"
+        assert api.webhook["url"] == url, "the bot did not listen within 30 s"
         yield url, app, stop, serving
     finally:
         if not serving.done():
