@@ -35,6 +35,7 @@ async def test_news_goes_only_to_who_opted_in_until_they_unsubscribe(
     await file_signal(joep, postcode="6412 ab")  # Heerlen
     assert "Signaalpunt Heerlen" in joep.last
     await joep.tap("Ja, graag")
+    await outbox_settled(runner)  # the alerts are in Carine's chat before her preview
 
     await carine.say(f"/nieuwsbericht {NEWS}")
     assert carine.texts()[-2] == "Zo krijgen de abonnees het (1):"
