@@ -73,20 +73,33 @@ async def served(api: Any, settings: Settings) -> AsyncIterator[
         serve_webhook(app, configured.telegram.webhook, allowed_updates=ALLOWED_UPDATES,
                       stop=stop))
     try:
-        # Start-up: migrations, post_init, start, listen, setWebhook. The app runs before the
-        # server listens: the webhook set at the stand-in is the sign that it listens.
-        for _ in range(600):
-            if api.webhook["url"] == url or serving.done():
-                break
-            await asyncio.sleep(0.05)
+        # Start-up: migrations, post_init, start, listen, setWebhook; ready once its first
+        # heartbeat counted it (``/readyz``), as a load balancer waits for it.
+        ready = False
+        async with aiohttp.ClientSession() as http:
+            for _ in range(600):
+                ready = (api.webhook["url"] == url
+                         and await _answers_ok(http, url.removesuffix("/telegram") + "/readyz"))
+                if ready or serving.done():
+                    break
+                await asyncio.sleep(0.05)
         if serving.done():
             serving.result()  # start-up failed: show why
-        assert api.webhook["url"] == url, "the bot did not listen within 30 s"
+        assert ready, "the bot was not ready within 30 s"
         yield url, app, stop, serving
     finally:
         if not serving.done():
             stop.set()
             await asyncio.wait_for(serving, timeout=30)
+
+
+async def _answers_ok(http: aiohttp.ClientSession, url: str) -> bool:
+    """Whether ``url`` answers 200 (not when refused: the server is not listening yet)."""
+    try:
+        async with http.get(url) as response:
+            return response.status == 200
+    except aiohttp.ClientConnectionError:
+        return False
 
 
 async def raw_post(url: str, headers: dict[str, str], first: bytes) -> str:
