@@ -10,12 +10,15 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.core.outbox import LEASE, REPLY_LEASE
 from bot.settings import keyring, load_settings
 from storage.db import create_engine, session_factory
 from storage.models import Outbox, Signal
@@ -25,6 +28,7 @@ from tests.helpers.cli import bot_environment
 
 REFERENCE = re.compile(r"onder nummer (SP-\d{4}-\d{6})")  # in the thanks after filing
 
+SETTLE_MARGIN = timedelta(seconds=30)
 WaitFor = Callable[[Callable[[], bool], float], Awaitable[None]]  # a stand-in's wait_for
 
 
@@ -89,20 +93,26 @@ async def _database(config: Path) -> tuple[Any, UnitOfWork]:
 
 
 async def outbox_settled(config: Path, channel: str | None = None) -> None:
-    """Wait until the bot has sent (or given up) every queued message (of one channel)."""
+    """Wait until the bot has sent (or given up) every queued message (of one channel).
+
+    On PostgreSQL a killed process's chats wait for their leases to end (``LEASE``), its
+    replies for ``REPLY_LEASE``: the wait allows for both, and half a minute more.
+    """
     engine, uow = await _database(config)
     query = select(func.count()).select_from(Outbox).where(
         Outbox.sent_at.is_(None), Outbox.failed_at.is_(None))
     if channel is not None:
         query = query.where(Outbox.channel == channel)
+    deadline = time.monotonic() + (max(LEASE, REPLY_LEASE) + SETTLE_MARGIN).total_seconds()
     try:
-        for _ in range(600):
+        while True:
             async with uow:
                 waiting = await uow.session.scalar(query)
             if not waiting:
                 return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{waiting} outbox messages still waiting")
             await asyncio.sleep(0.1)
-        raise AssertionError(f"{waiting} outbox messages still waiting")
     finally:
         await engine.dispose()
 
