@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, and_, cast, exists, or_
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, cast, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.sql import Executable
 
 from storage.crypto import Keyring
 from storage.models import AlertChat, BlockedChat, Staff
@@ -27,6 +28,31 @@ def holds_person(column: Any, keyring: Keyring, external_id: str) -> Any:
     """
     hashes = keyring.lookup_hashes(external_id)
     return column == hashes[0] if len(hashes) == 1 else column.in_(hashes)
+
+
+class PersonLookup:
+    """Columns of a person's row in ``table``, by channel and lookup hash: prebuilt queries.
+
+    Built once (``storage.direct`` compiles each once): with one key (no rotation under way)
+    a plain ``=``; under several, on PostgreSQL ``= ANY`` of an array, elsewhere an expanding
+    ``IN`` (rendered anew on each execution, so not on the ordinary path).
+    """
+
+    def __init__(self, table: Any, *columns: Any) -> None:
+        of_channel, column = table.c.channel == bindparam("channel"), table.c.external_hash
+        self._one = select(*columns).where(of_channel, column == bindparam("hash"))
+        self._several = select(*columns).where(
+            of_channel, column.in_(bindparam("hashes", expanding=True)))
+        self._any = select(*columns).where(
+            of_channel, column == any_(bindparam("hashes", type_=ARRAY(String))))
+
+    def __call__(self, dialect: str, channel: str, hashes: list[str]
+                 ) -> tuple[Executable, dict[str, Any]]:
+        """The query for a person under these hashes, and its parameters."""
+        if len(hashes) == 1:
+            return self._one, {"channel": channel, "hash": hashes[0]}
+        return (self._any if dialect == "postgresql" else self._several), {
+            "channel": channel, "hashes": hashes}
 
 
 def may_see_sql(code: Any, chat_id: Any) -> Any:

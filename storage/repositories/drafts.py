@@ -5,30 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, bindparam, delete, select, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Executable
 
 from bot.core.records import ConcurrentUpdate, DraftRecord
 from storage import direct
 from storage.crypto import Keyring, Sealed
 from storage.models import DraftRow, sealing_context, utcnow
-from storage.repositories.common import insert_or_skip
+from storage.repositories.common import PersonLookup, insert_or_skip
 
 _drafts = DraftRow.__table__
 _COLUMNS = (_drafts.c.id, _drafts.c.version, _drafts.c.state, _drafts.c.expires_at,
             _drafts.c.recent_updates, _drafts.c.external_hash)
-_OF_CHANNEL = _drafts.c.channel == bindparam("channel")
 # The conversation's hot path: a step's statements, built once on the table (no ORM
 # bookkeeping); the lookup and the rewrite go straight to the driver (``storage.direct``).
-_GET = select(*_COLUMNS).where(_OF_CHANNEL, _drafts.c.external_hash == bindparam("hash"))
-# During a key rotation, under every known lookup key (an expanding IN is rendered anew on
-# each execution: 15 % of the lookup's cost, so not on the ordinary path).
-_GET_ANY = select(*_COLUMNS).where(
-    _OF_CHANNEL, _drafts.c.external_hash.in_(bindparam("hashes", expanding=True)))
-# PostgreSQL: under every known lookup key in one statement that never changes.
-_GET_PG = select(*_COLUMNS).where(
-    _OF_CHANNEL, _drafts.c.external_hash == any_(bindparam("hashes", type_=ARRAY(String))))
+_LOOKUP = PersonLookup(_drafts, *_COLUMNS)
 _NEW = insert_or_skip(_drafts)
 _UPDATE = update(_drafts).where(
     _drafts.c.id == bindparam("draft_id"), _drafts.c.version == bindparam("expected")
@@ -52,18 +43,10 @@ class DraftRepository:
         self.session = session
         self.keyring = keyring
 
-    def _lookup(self, channel: str, hashes: list[str]) -> tuple[Executable, dict[str, Any]]:
-        """The statement that finds a person's draft under any of their lookup hashes."""
-        if self.session.bind.dialect.name == "postgresql":
-            return _GET_PG, {"channel": channel, "hashes": hashes}
-        if len(hashes) == 1:
-            return _GET, {"channel": channel, "hash": hashes[0]}
-        return _GET_ANY, {"channel": channel, "hashes": hashes}
-
     async def get(self, *, channel: str, external_id: str) -> DraftRecord | None:
         """The person's draft, if any (expired or not)."""
-        row = await direct.first(self.session, *self._lookup(
-            channel, self.keyring.lookup_hashes(external_id)))
+        row = await direct.first(self.session, *_LOOKUP(
+            self.session.bind.dialect.name, channel, self.keyring.lookup_hashes(external_id)))
         if row is None:
             return None
         where = _draft_context(channel, row[5])

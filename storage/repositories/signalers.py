@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, exists, select
+from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,24 +13,11 @@ from storage import direct
 from storage.changes import LANGUAGES, announce
 from storage.crypto import Keyring
 from storage.models import Signal, Signaler
-from storage.repositories.common import holds_person
+from storage.repositories.common import PersonLookup, holds_person
 
 _signalers = Signaler.__table__
-
-
-def _by_person(column: Any) -> tuple[Select[Any], Select[Any]]:
-    """A column of a person's row: under their lookup hash, and under several (a rotation).
-
-    The second is an expanding IN, which goes through SQLAlchemy.
-    """
-    of_channel = _signalers.c.channel == bindparam("channel")
-    return (select(column).where(of_channel, _signalers.c.external_hash == bindparam("hash")),
-            select(column).where(of_channel, _signalers.c.external_hash.in_(
-                bindparam("hashes", expanding=True))))
-
-
-_LANGUAGE = _by_person(_signalers.c.language)
-_ROLE = _by_person(_signalers.c.role)
+_LANGUAGE = PersonLookup(_signalers, _signalers.c.language)
+_ROLE = PersonLookup(_signalers, _signalers.c.role)
 
 
 class SignalerRepository:
@@ -58,14 +45,9 @@ class SignalerRepository:
         """The role a signaler gave last, if they are known (read at each new conversation)."""
         return await self._column(_ROLE, channel, external_id)
 
-    async def _column(self, statements: tuple[Select[Any], Select[Any]], channel: str,
-                      external_id: str) -> Any:
-        hashes = self.keyring.lookup_hashes(external_id)
-        one, several = statements
-        if len(hashes) == 1:
-            row = await direct.first(self.session, one, {"channel": channel, "hash": hashes[0]})
-        else:
-            row = await direct.first(self.session, several, {"channel": channel, "hashes": hashes})
+    async def _column(self, lookup: PersonLookup, channel: str, external_id: str) -> Any:
+        row = await direct.first(self.session, *lookup(
+            self.session.bind.dialect.name, channel, self.keyring.lookup_hashes(external_id)))
         return row[0] if row else None
 
     async def get_by_id(self, *, signaler_id: int) -> Signaler | None:
